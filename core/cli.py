@@ -1,0 +1,132 @@
+"""The ``baoxue`` command: serve, migrate, demo, schema and the other operator tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+import click
+
+from core import __version__
+from core.settings import load_settings, normalise_database_url
+
+
+def run_async(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run one coroutine to completion for a CLI command."""
+    return asyncio.run(coro)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="baoxue")
+def main() -> None:
+    """保学 Baoxue: a GraphQL API for 控辍保学 (keeping every school-age child in school)."""
+
+
+def _database_option(func: Any) -> Any:
+    return click.option(
+        "--database-url",
+        envvar="DATABASE_URL",
+        default="sqlite://baoxue.db",
+        show_default=True,
+        help="Database to use: sqlite://FILE or postgres://USER@HOST:PORT/DB.",
+    )(func)
+
+
+@main.command()
+@_database_option
+def migrate(database_url: str) -> None:
+    """Apply every pending schema migration (创建/升级数据库表)."""
+    from core.db import run_migrations
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            click.echo(f"  applied {app_label}.{name}")
+
+    url = normalise_database_url(database_url)
+    run_async(run_migrations(url, progress=progress))
+    click.echo("migrations up to date / 数据库已是最新")
+
+
+@main.command()
+@click.option("--host", envvar="BAOXUE_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="BAOXUE_PORT", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers", envvar="BAOXUE_WORKERS", default=1, show_default=True, type=click.IntRange(1, 64)
+)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development only).")
+@_database_option
+def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -> None:
+    """Serve the GraphQL API (uvicorn) at http://HOST:PORT/graphql."""
+    import os
+
+    import uvicorn
+
+    os.environ["DATABASE_URL"] = normalise_database_url(database_url)
+    settings = load_settings()
+    click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
+    uvicorn.run(
+        "core.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@main.command()
+@click.option("--students", default=3000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Delete the county's existing data first.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing when the database already holds a county."
+)
+@_database_option
+def demo(students: int, seed: int, reset: bool, if_empty: bool, database_url: str) -> None:
+    """Load a deterministic synthetic demo county (演示数据)."""
+    from core.demo.command import run_demo
+
+    ok = run_async(
+        run_demo(
+            normalise_database_url(database_url),
+            students=students,
+            seed=seed,
+            reset=reset,
+            if_empty=if_empty,
+        )
+    )
+    sys.exit(0 if ok else 1)
+
+
+@main.group()
+def schema() -> None:
+    """The GraphQL schema snapshot (schema/schema.graphql)."""
+
+
+@schema.command("export")
+@click.option(
+    "--output",
+    "-o",
+    default="schema/schema.graphql",
+    show_default=True,
+    help="Where to write the SDL; '-' for standard output.",
+)
+def schema_export(output: str) -> None:
+    """Print the running schema as SDL and write it to the snapshot file."""
+    from core.api.sdl import export_sdl
+
+    sdl = export_sdl()
+    if output == "-":
+        click.echo(sdl, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as fh:
+        fh.write(sdl)
+    click.echo(f"wrote {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

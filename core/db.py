@@ -1,0 +1,85 @@
+"""Database wiring: the Tortoise configuration, start-up, shutdown and migrations.
+
+All models live in one Tortoise app, ``baoxue``; migrations in ``core.migrations``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+
+from core.settings import normalise_database_url
+
+APP_LABEL = "baoxue"
+
+MODEL_MODULES: list[str] = [
+    "core.jurisdictions.models",
+    "core.schools.models",
+    "core.people.models",
+    "core.enrolment.models",
+    "core.cases.models",
+    "core.assistance.models",
+    "core.visits.models",
+    "core.officials.models",
+]
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    """The Tortoise configuration for ``database_url`` (default: ``$DATABASE_URL``)."""
+    url = normalise_database_url(
+        database_url or os.environ.get("DATABASE_URL", "sqlite://baoxue.db")
+    )
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "migrations": "core.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+#: Read by ``tortoise makemigrations`` through ``[tool.tortoise]`` in pyproject.toml.
+TORTOISE_ORM = tortoise_config()
+
+
+async def open_database(database_url: str, *, create: bool = False) -> TortoiseContext:
+    """Open a Tortoise context for the application and make it the process-wide fallback.
+
+    The server's lifespan runs in another task than its requests, so the context is also set
+    as the global fallback (Tortoise 1.x's ``_enable_global_fallback``).
+    """
+    ctx = TortoiseContext()
+    ctx.__enter__()
+    await ctx.init(
+        config=tortoise_config(database_url), _create_db=create, _enable_global_fallback=True
+    )
+    return ctx
+
+
+async def close_database(ctx: TortoiseContext) -> None:
+    await ctx.__aexit__(None, None, None)
+
+
+async def run_migrations(database_url: str, *, progress: Any = None) -> None:
+    """Apply every pending migration (Tortoise's built-in migration executor)."""
+    from tortoise.migrations.api.migrate import migrate
+
+    try:
+        await migrate(config=tortoise_config(database_url), progress=progress)
+    finally:
+        await Tortoise.close_connections()
+
+
+def dialect(ctx: TortoiseContext | None = None) -> str:
+    """``"sqlite"`` or ``"postgres"`` for the default connection."""
+    from tortoise import connections
+
+    return connections.get("default").capabilities.dialect

@@ -1,0 +1,1 @@
+"""行政区划: counties (jurisdictions), towns, villages and named groupings of schools."""

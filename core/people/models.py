@@ -1,0 +1,112 @@
+"""Households (户), guardians (监护人) and children (适龄儿童少年, 学户册 0–18 岁)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.validators import MaxValueValidator, MinValueValidator
+
+from core.people.enums import (
+    DisabilityCategory,
+    Gender,
+    GuardianRelation,
+    KeyGroup,
+    MigrationStatus,
+    PovertyStatus,
+)
+
+
+class Household(Model):
+    """户: registered (户籍地) and actual (现住址) address, and the household's support status."""
+
+    id = fields.UUIDField(primary_key=True)
+    jurisdiction = fields.ForeignKeyField(
+        "baoxue.Jurisdiction", related_name="households", on_delete=fields.CASCADE, db_index=True
+    )
+    village = fields.ForeignKeyField(
+        "baoxue.Village",
+        related_name="households",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
+    )
+    head_name = fields.CharField(max_length=32, default="", description="户主姓名")
+    registered_address = fields.CharField(max_length=255, default="", description="户籍地址")
+    current_address = fields.CharField(max_length=255, default="", description="现住址")
+    poverty_status = fields.CharEnumField(
+        PovertyStatus, max_length=24, default=PovertyStatus.NONE, db_index=True
+    )
+    is_low_income = fields.BooleanField(default=False, description="低保户")
+    migration_status = fields.CharEnumField(
+        MigrationStatus, max_length=24, default=MigrationStatus.NONE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "household"
+
+
+class Guardian(Model):
+    """监护人."""
+
+    id = fields.UUIDField(primary_key=True)
+    household = fields.ForeignKeyField(
+        "baoxue.Household", related_name="guardians", on_delete=fields.CASCADE, db_index=True
+    )
+    name = fields.CharField(max_length=32)
+    relation = fields.CharEnumField(GuardianRelation, max_length=24)
+    phone = fields.CharField(max_length=20, default="")
+    id_number = fields.CharField(max_length=18, null=True, description="身份证号")
+    works_away = fields.BooleanField(default=False, description="外出务工")
+    is_primary = fields.BooleanField(default=False, description="主要监护人")
+
+    class Meta:
+        table = "guardian"
+        ordering = ["-is_primary", "name"]
+
+
+class Child(Model):
+    """适龄儿童少年: one person in the county's 学户册."""
+
+    id = fields.UUIDField(primary_key=True)
+    jurisdiction = fields.ForeignKeyField(
+        "baoxue.Jurisdiction", related_name="children", on_delete=fields.CASCADE, db_index=True
+    )
+    household = fields.ForeignKeyField(
+        "baoxue.Household",
+        related_name="children",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
+    )
+    name = fields.CharField(max_length=32, db_index=True)
+    gender = fields.CharEnumField(Gender, max_length=8)
+    birth_date = fields.DateField(db_index=True)
+    id_number = fields.CharField(max_length=18, unique=True, null=True, description="身份证号")
+    student_number = fields.CharField(max_length=24, unique=True, null=True, description="学籍号")
+    ethnicity = fields.CharField(max_length=16, default="汉族", description="民族")
+    disability_category = fields.CharEnumField(DisabilityCategory, max_length=16, null=True)
+    disability_grade = fields.SmallIntField(
+        null=True, validators=[MinValueValidator(1), MaxValueValidator(4)], description="残疾等级"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        table = "child"
+        ordering = ["name"]
+
+
+class ChildKeyGroup(Model):
+    """A child's membership of one 重点群体."""
+
+    id = fields.UUIDField(primary_key=True)
+    child = fields.ForeignKeyField(
+        "baoxue.Child", related_name="key_groups", on_delete=fields.CASCADE, db_index=True
+    )
+    group = fields.CharEnumField(KeyGroup, max_length=24, db_index=True)
+
+    class Meta:
+        table = "child_key_group"
+        unique_together = (("child", "group"),)

@@ -1,0 +1,82 @@
+"""Runtime configuration, read once from the environment (12-factor style)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the spellings people use and return the one Tortoise understands.
+
+    ``postgresql://`` and ``postgres://`` both mean asyncpg; a bare file name means SQLite.
+    """
+    url = url.strip()
+    if url.startswith("postgresql://"):
+        return "postgres://" + url[len("postgresql://") :]
+    if "://" not in url:
+        return f"sqlite://{url}"
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a deployment can configure. Defaults suit a laptop demo."""
+
+    database_url: str = "sqlite://baoxue.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    #: Deepest selection set a query may have.
+    max_query_depth: int = 12
+    #: Most aliases one operation may use.
+    max_aliases: int = 30
+    #: Most tokens one query document may have.
+    max_tokens: int = 4000
+    #: Default and largest page sizes of connections.
+    default_page_size: int = 20
+    max_page_size: int = 100
+    #: Serve GraphiQL at GET /graphql.
+    graphiql: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "asyncpg://", "psql://"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(
+            f"环境变量 {name} 须为整数 / {name} must be an integer, got {raw!r}"
+        ) from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings() -> Settings:
+    """Read :class:`Settings` from ``BAOXUE_*`` variables and ``DATABASE_URL``."""
+    return Settings(
+        database_url=normalise_database_url(os.environ.get("DATABASE_URL", "sqlite://baoxue.db")),
+        host=os.environ.get("BAOXUE_HOST", "127.0.0.1"),
+        port=_int("BAOXUE_PORT", 8000),
+        workers=_int("BAOXUE_WORKERS", 1),
+        log_level=os.environ.get("BAOXUE_LOG_LEVEL", "info"),
+        max_query_depth=_int("BAOXUE_MAX_QUERY_DEPTH", 12),
+        max_aliases=_int("BAOXUE_MAX_ALIASES", 30),
+        max_tokens=_int("BAOXUE_MAX_TOKENS", 4000),
+        default_page_size=_int("BAOXUE_DEFAULT_PAGE_SIZE", 20),
+        max_page_size=_int("BAOXUE_MAX_PAGE_SIZE", 100),
+        graphiql=_bool("BAOXUE_GRAPHIQL", True),
+    )

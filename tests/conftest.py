@@ -1,0 +1,125 @@
+"""Test fixtures shared by the whole suite.
+
+The database is chosen by ``BAOXUE_TEST_DATABASE``: ``sqlite`` (default) or a PostgreSQL server
+URL such as ``postgres://postgres@127.0.0.1:5432``. For PostgreSQL the session creates a database
+of its own with a random name and drops it at the end. Either way the schema is built once per
+session with the real migrations, and every test gets its own Tortoise context and finds the
+tables empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tortoise.context import TortoiseContext
+
+from core.db import run_migrations, tortoise_config
+
+
+def _server_url() -> str | None:
+    raw = os.environ.get("BAOXUE_TEST_DATABASE", "sqlite").strip()
+    if raw in ("", "sqlite"):
+        return None
+    return raw.rstrip("/").replace("postgresql://", "postgres://", 1)
+
+
+async def _admin(server: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1) + "/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database for this test session."""
+    server = _server_url()
+    if server is None:
+        path: Path = tmp_path_factory.mktemp("db") / "baoxue-test.db"
+        url = f"sqlite://{path}"
+        asyncio.run(run_migrations(url))
+        yield url
+        return
+    name = f"baoxue_test_{os.getpid()}_{secrets.token_hex(4)}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    try:
+        asyncio.run(run_migrations(url))
+        yield url
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
+    """A Tortoise context for one test; every table is emptied afterwards."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        try:
+            yield ctx
+        finally:
+            await _empty_all_tables(ctx)
+
+
+_KEEP = {"tortoise_migrations", "sqlite_sequence"}
+_tables_cache: dict[str, list[str]] = {}
+
+
+async def _empty_all_tables(ctx: TortoiseContext) -> None:
+    conn = ctx.db()
+    postgres = conn.capabilities.dialect == "postgres"
+    key = "postgres" if postgres else "sqlite"
+    if key not in _tables_cache:
+        sql = (
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+            if postgres
+            else "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+        _, rows = await conn.execute_query(sql)
+        _tables_cache[key] = [r["name"] for r in rows if r["name"] not in _KEEP]
+    tables = _tables_cache[key]
+    if postgres:
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        await conn.execute_script(
+            "PRAGMA foreign_keys = OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in tables)
+            + "PRAGMA foreign_keys = ON;"
+        )
+
+
+@pytest.fixture
+async def client(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the ASGI application in-process."""
+    from core.server import create_app
+
+    app = create_app(manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+async def graphql(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST one GraphQL operation and return the decoded response body."""
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -78,7 +78,7 @@ def parse_resident_id(raw: str, *, today: date | None = None) -> ResidentId:
             "the first 17 characters must be digits and the last a digit or X",
         )
     division = number[:6]
-    if division[:2] not in PROVINCE_CODES or division[2:4] == "00" and division[4:] != "00":
+    if division[:2] not in PROVINCE_CODES or (division[2:4] == "00" and division[4:] != "00"):
         raise ResidentIdError(
             "DIVISION_CODE",
             f"行政区划代码 {division} 不是有效的区划代码格式",

@@ -1,0 +1,42 @@
+"""The per-request GraphQL context and the ``Info`` alias resolvers use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as _Info
+
+from core.api.dataloaders import Loaders
+from core.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """Everything a resolver may use for one request.
+
+    ``clock`` is injectable so that tests can move time (deadlines, overdue cases) without
+    sleeping.
+    """
+
+    request: Request | None
+    response: Response | None
+    settings: Settings
+    request_id: str
+    loaders: Loaders = field(default_factory=Loaders)
+    clock: Callable[[], datetime] = utc_now
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+Info: TypeAlias = _Info[Context, None]

@@ -1,0 +1,56 @@
+"""GraphQL types of enrolments (学籍) and their changes (学籍异动)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, ClassVar
+
+import strawberry
+from strawberry import relay
+
+from core.api import registry  # noqa: F401
+from core.api.context import Info
+from core.api.node import ModelNode
+from core.enrolment import models
+from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
+from core.schools import models as smodels
+
+SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
+SchoolClassType = Annotated["SchoolClass", strawberry.lazy("core.api.schools.types")]
+
+
+@strawberry.type(name="Enrolment", description="学籍")
+class Enrolment(ModelNode):
+    model: ClassVar = models.Enrolment
+    id: relay.NodeID[str]
+    grade: int = strawberry.field(description="年级 (1–9)")
+    status: EnrolmentStatus = strawberry.field(description="学籍状态")
+    mode: EnrolmentMode = strawberry.field(description="就读方式")
+    started_on: datetime.date = strawberry.field(description="开始日期")
+    ended_on: datetime.date | None = strawberry.field(description="结束日期")
+    is_current: bool = strawberry.field(description="是否当前学籍")
+
+    @strawberry.field(description="学籍校")
+    async def school(self, info: Info) -> SchoolType:
+        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+
+    @strawberry.field(description="班级")
+    async def school_class(self, info: Info) -> SchoolClassType | None:
+        if self.school_class_id is None:
+            return None
+        return await info.context.loaders.by_id(smodels.SchoolClass).load(self.school_class_id)
+
+    @strawberry.field(description="学籍异动记录 (按时间先后)")
+    async def changes(self, info: Info) -> list[EnrolmentChange]:
+        return await info.context.loaders.many(models.EnrolmentChange, "enrolment_id").load(self.id)
+
+
+@strawberry.type(name="EnrolmentChange", description="学籍异动")
+class EnrolmentChange(ModelNode):
+    model: ClassVar = models.EnrolmentChange
+    id: relay.NodeID[str]
+    kind: EnrolmentChangeKind = strawberry.field(description="异动类别")
+    occurred_on: datetime.date = strawberry.field(description="异动日期")
+    status_after: EnrolmentStatus = strawberry.field(description="异动后的学籍状态")
+    counterpart_school: str = strawberry.field(description="转入来源/转出去向学校")
+    reason: str = strawberry.field(description="原因")

@@ -1,0 +1,142 @@
+"""Relay cursor connections over Tortoise querysets, with ``totalCount``.
+
+Cursors are opaque (base64 of an offset into the ordered result). Page size defaults to
+``settings.default_page_size`` and may not exceed ``settings.max_page_size``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from tortoise.queryset import QuerySet
+
+from core.api.errors import ApiError, ErrorCode
+
+T = TypeVar("T")
+
+_PREFIX = "cursor:"
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str, argument: str) -> int:
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+        if not text.startswith(_PREFIX):
+            raise ValueError(text)
+        offset = int(text[len(_PREFIX) :])
+        if offset < 0:
+            raise ValueError(text)
+        return offset
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            ErrorCode.INVALID,
+            f"游标 {argument} 无效",
+            f"cursor '{argument}' is not valid",
+            field=argument,
+        ) from None
+
+
+@strawberry.type(description="分页信息")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="之后是否还有数据")
+    has_previous_page: bool = strawberry.field(description="之前是否还有数据")
+    start_cursor: str | None = strawberry.field(description="本页第一条的游标")
+    end_cursor: str | None = strawberry.field(description="本页最后一条的游标")
+
+
+@strawberry.type(description="连接中的一条边: 游标与节点")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="游标")
+    node: T = strawberry.field(description="节点")
+
+
+@strawberry.type(description="分页连接 (Relay): 边、分页信息与总数")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="本页的边")
+    page_info: PageInfo = strawberry.field(description="分页信息")
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="符合条件的总数 (不受分页影响)")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def _page_size(value: int | None, argument: str, default: int, maximum: int) -> int | None:
+    if value is None:
+        return None
+    if value < 0 or value > maximum:
+        raise ApiError(
+            ErrorCode.PAGE_SIZE,
+            f"{argument} 须在 0 到 {maximum} 之间, 实为 {value}",
+            f"'{argument}' must be between 0 and {maximum}, got {value}",
+            field=argument,
+        )
+    return value
+
+
+async def paginate(
+    queryset: QuerySet[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+    transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
+) -> Connection[Any]:
+    """Slice an ordered queryset into one page. Issues one query (two with ``totalCount``)."""
+    first = _page_size(first, "first", default_size, max_size)
+    last = _page_size(last, "last", default_size, max_size)
+    if first is not None and last is not None:
+        raise ApiError(
+            ErrorCode.INVALID,
+            "first 与 last 不能同时使用",
+            "use either 'first' or 'last', not both",
+            field="last",
+        )
+    start = decode_cursor(after, "after") + 1 if after else 0
+    end = decode_cursor(before, "before") if before else None
+
+    count_cache: list[int] = []
+
+    async def count() -> int:
+        if not count_cache:
+            count_cache.append(await queryset.count())
+        return count_cache[0]
+
+    if last is not None:
+        if end is None:
+            end = await count()
+        start = max(start, end - last)
+    size = first if first is not None else (default_size if last is None else None)
+    if size is not None:
+        end = start + size if end is None else min(end, start + size)
+    limit = None if end is None else max(end - start, 0)
+
+    if limit == 0:
+        rows: list[Any] = []
+        has_more = end is not None and (await count()) > start
+    else:
+        page_qs = queryset.offset(start)
+        rows = list(await (page_qs.limit(limit + 1) if limit is not None else page_qs))
+        has_more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if limit is not None else rows
+    nodes = list(transform(rows)) if transform else rows
+    edges = [Edge(cursor=encode_cursor(start + i), node=n) for i, n in enumerate(nodes)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=bool(has_more) if before is None else True,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=count,
+    )

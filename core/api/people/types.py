@@ -1,0 +1,98 @@
+"""GraphQL types of households, guardians and children."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, ClassVar
+
+import strawberry
+from strawberry import relay
+
+from core.api import registry  # noqa: F401
+from core.api.context import Info
+from core.api.node import ModelNode
+from core.cases.models import Case as CaseModel
+from core.enrolment.models import Enrolment as EnrolmentModel
+from core.people import models
+from core.people.enums import (
+    DisabilityCategory,
+    Gender,
+    GuardianRelation,
+    KeyGroup,
+    MigrationStatus,
+    PovertyStatus,
+)
+
+EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
+CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
+
+
+@strawberry.type(name="Household", description="户: 户籍地与现住址、帮扶身份")
+class Household(ModelNode):
+    model: ClassVar = models.Household
+    id: relay.NodeID[str]
+    head_name: str = strawberry.field(description="户主姓名")
+    registered_address: str = strawberry.field(description="户籍地址")
+    current_address: str = strawberry.field(description="现住址")
+    poverty_status: PovertyStatus = strawberry.field(description="帮扶身份")
+    is_low_income: bool = strawberry.field(description="是否低保户")
+    migration_status: MigrationStatus = strawberry.field(description="外出/流动情况")
+
+    @strawberry.field(description="监护人 (主要监护人在前)")
+    async def guardians(self, info: Info) -> list[Guardian]:
+        return await info.context.loaders.many(models.Guardian, "household_id").load(self.id)
+
+    @strawberry.field(description="本户儿童")
+    async def children(self, info: Info) -> list[Child]:
+        return await info.context.loaders.many(models.Child, "household_id").load(self.id)
+
+
+@strawberry.type(name="Guardian", description="监护人")
+class Guardian(ModelNode):
+    model: ClassVar = models.Guardian
+    id: relay.NodeID[str]
+    name: str = strawberry.field(description="姓名")
+    relation: GuardianRelation = strawberry.field(description="与儿童的关系")
+    phone: str = strawberry.field(description="联系电话")
+    works_away: bool = strawberry.field(description="是否外出务工")
+    is_primary: bool = strawberry.field(description="是否主要监护人")
+
+
+@strawberry.type(name="Child", description="适龄儿童少年 (学户册中的一人)")
+class Child(ModelNode):
+    model: ClassVar = models.Child
+    id: relay.NodeID[str]
+    name: str = strawberry.field(description="姓名")
+    gender: Gender = strawberry.field(description="性别")
+    birth_date: datetime.date = strawberry.field(description="出生日期")
+    id_number: str | None = strawberry.field(description="身份证号")
+    student_number: str | None = strawberry.field(description="学籍号")
+    ethnicity: str = strawberry.field(description="民族")
+    disability_category: DisabilityCategory | None = strawberry.field(description="残疾类别")
+    disability_grade: int | None = strawberry.field(description="残疾等级 (1–4)")
+
+    @strawberry.field(description="所属户")
+    async def household(self, info: Info) -> Household | None:
+        if self.household_id is None:
+            return None
+        return await info.context.loaders.by_id(models.Household).load(self.household_id)
+
+    @strawberry.field(description="所属重点群体")
+    async def key_groups(self, info: Info) -> list[KeyGroup]:
+        rows = await info.context.loaders.many(models.ChildKeyGroup, "child_id").load(self.id)
+        return sorted((r.group for r in rows), key=list(KeyGroup).index)
+
+    @strawberry.field(description="当前学籍 (从未入学则为空)")
+    async def current_enrolment(self, info: Info) -> EnrolmentType | None:
+        rows = await info.context.loaders.many(EnrolmentModel, "child_id", is_current=True).load(
+            self.id
+        )
+        return rows[0] if rows else None
+
+    @strawberry.field(description="全部学籍 (新的在前)")
+    async def enrolments(self, info: Info) -> list[EnrolmentType]:
+        return await info.context.loaders.many(EnrolmentModel, "child_id").load(self.id)
+
+    @strawberry.field(description="控辍保学个案 (新的在前)")
+    async def cases(self, info: Info) -> list[CaseType]:
+        return await info.context.loaders.many(CaseModel, "child_id").load(self.id)

@@ -1,0 +1,15 @@
+"""The committed migrations build exactly the schema the models describe."""
+
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from core.db import tortoise_config
+
+
+async def test_models_have_no_changes_missing_from_migrations(db, database_url) -> None:
+    apps_config = tortoise_config(database_url)["apps"]
+    writers = await MigrationAutodetector(db.apps, apps_config).changes()
+    pending = [op for w in writers for op in w.operations]
+    assert pending == [], (
+        "models differ from core/migrations: run "
+        "`.venv/bin/tortoise makemigrations` and commit the new migration"
+    )

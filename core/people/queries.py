@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
+from core.enrolment.models import Enrolment
 from core.people.models import Child
 
 
@@ -26,9 +28,9 @@ def children_queryset(flt: ChildFilter) -> QuerySet[Child]:
         qs = qs.filter(jurisdiction__division_code=flt.jurisdiction_code)
     if flt.school_id:
         qs = qs.filter(
-            id__in=Child.filter(
-                enrolments__school_id=flt.school_id, enrolments__is_current=True
-            ).values_list("id", flat=True)
+            id__in=Subquery(
+                Enrolment.filter(school_id=flt.school_id, is_current=True).values("child_id")
+            )
         )
     if flt.name_contains:
         qs = qs.filter(name__contains=flt.name_contains.strip())

@@ -24,6 +24,7 @@ MODEL_MODULES: list[str] = [
     "core.assistance.models",
     "core.visits.models",
     "core.officials.models",
+    "core.access.models",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Who may see and change what: staff accounts, partner-agency API keys, scope, masking, audit."""

@@ -1,0 +1,223 @@
+"""Staff accounts: creation, login with lock-out, logout."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from core.access import audit
+from core.access.caller import Caller, Scope
+from core.access.enums import ActorKind, AuditAction, Role, ScopeKind
+from core.access.errors import AccessError
+from core.access.hashing import hash_secret, verify_secret
+from core.access.models import AuthSession, StaffAccount
+from core.access.roles import ROLE_PERMISSIONS, ROLE_SCOPES
+from core.access.tokens import TOKEN_LIFETIME, encode_token
+from core.jurisdictions.models import Jurisdiction, Town
+from core.schools.models import School, SchoolClass
+
+#: Failed logins in a row before an account is locked, and for how long.
+MAX_FAILED_LOGINS = 5
+LOCK_OUT_FOR = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: datetime
+    account: StaffAccount
+
+
+def caller_for_account(account: StaffAccount, session_id: uuid.UUID | None = None) -> Caller:
+    return Caller(
+        kind=ActorKind.STAFF,
+        label=account.username,
+        scope=Scope(
+            kind=account.scope_kind,
+            jurisdiction_id=account.jurisdiction_id,
+            town_ids=frozenset({account.town_id}) if account.town_id else frozenset(),
+            school_id=account.school_id,
+            class_id=account.school_class_id,
+        ),
+        permissions=ROLE_PERMISSIONS[account.role],
+        account_id=account.id,
+        session_id=session_id,
+    )
+
+
+async def create_account(
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    jurisdiction_code: str,
+    display_name: str = "",
+    town_name: str | None = None,
+    school_code: str | None = None,
+    class_id: uuid.UUID | None = None,
+) -> StaffAccount:
+    """Create an account whose scope follows from its role and the place it is bound to."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AccessError(
+            "INVALID",
+            "用户名须为 1–64 个字符",
+            "username must be 1-64 characters",
+            field="username",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccessError(
+            "INVALID",
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters",
+            field="password",
+        )
+    jurisdiction = await Jurisdiction.get_or_none(division_code=jurisdiction_code)
+    if jurisdiction is None:
+        raise AccessError(
+            "NOT_FOUND",
+            f"无此行政区划 {jurisdiction_code}",
+            f"no jurisdiction {jurisdiction_code}",
+            field="jurisdiction",
+        )
+    town = school = school_class = None
+    if class_id is not None:
+        school_class = await SchoolClass.get_or_none(id=class_id, school__jurisdiction=jurisdiction)
+        if school_class is None:
+            raise AccessError("NOT_FOUND", "班级不存在", "no such class", field="class")
+        school = await School.get(id=school_class.school_id)
+    elif school_code:
+        school = await School.get_or_none(code=school_code, jurisdiction=jurisdiction)
+        if school is None:
+            raise AccessError(
+                "NOT_FOUND",
+                f"学校 {school_code} 不存在",
+                f"no school {school_code}",
+                field="school",
+            )
+    elif town_name:
+        town = await Town.get_or_none(name=town_name, jurisdiction=jurisdiction)
+        if town is None:
+            raise AccessError(
+                "NOT_FOUND", f"乡镇 {town_name} 不存在", f"no town {town_name}", field="town"
+            )
+    kind = (
+        ScopeKind.CLASS
+        if school_class
+        else ScopeKind.SCHOOL
+        if school
+        else ScopeKind.TOWN
+        if town
+        else ScopeKind.COUNTY
+    )
+    if kind not in ROLE_SCOPES[role]:
+        allowed = ", ".join(k.label for k in ROLE_SCOPES[role])
+        raise AccessError(
+            "INVALID",
+            f"{role.label} 的范围须为: {allowed}",
+            f"a {role.value} account must be scoped to: "
+            + ", ".join(k.value for k in ROLE_SCOPES[role]),
+            field="scope",
+        )
+    if await StaffAccount.exists(username=username):
+        raise AccessError(
+            "DUPLICATE",
+            f"用户名 {username} 已存在",
+            f"username {username} is taken",
+            field="username",
+        )
+    return await StaffAccount.create(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_secret(password),
+        role=role,
+        jurisdiction=jurisdiction,
+        scope_kind=kind,
+        town=town,
+        school=school,
+        school_class=school_class,
+    )
+
+
+_BAD_LOGIN = AccessError(
+    "UNAUTHENTICATED", "用户名或密码错误", "wrong username or password", field="password"
+)
+
+
+async def login(
+    username: str, password: str, *, now: datetime, client_address: str = "", request_id: str = ""
+) -> LoginResult:
+    """Check the password, count failures, lock after too many, and open a session."""
+    account = await StaffAccount.get_or_none(username=username.strip())
+    if account is None or not account.is_active:
+        await audit.record(
+            AuditAction.LOGIN_FAILED,
+            caller=Caller(kind=ActorKind.ANONYMOUS, label=username[:64], scope=None),
+            at=now,
+            client_address=client_address,
+            request_id=request_id,
+            details={"reason": "unknown or inactive account"},
+        )
+        raise _BAD_LOGIN
+    caller = caller_for_account(account)
+    if account.locked_until is not None and account.locked_until > now:
+        await audit.record(
+            AuditAction.LOGIN_FAILED,
+            caller=caller,
+            at=now,
+            client_address=client_address,
+            request_id=request_id,
+            details={"reason": "locked"},
+        )
+        raise AccessError(
+            "LOCKED",
+            f"账号已锁定, 请于 {account.locked_until:%H:%M} (UTC) 后再试",
+            f"account locked until {account.locked_until:%H:%M} UTC",
+        )
+    if not verify_secret(account.password_hash, password):
+        failures = account.failed_logins + 1
+        locked = failures >= MAX_FAILED_LOGINS
+        async with in_transaction():
+            await StaffAccount.filter(id=account.id).update(
+                failed_logins=0 if locked else failures,
+                locked_until=now + LOCK_OUT_FOR if locked else account.locked_until,
+            )
+            await audit.record(
+                AuditAction.LOCKED_OUT if locked else AuditAction.LOGIN_FAILED,
+                caller=caller,
+                at=now,
+                client_address=client_address,
+                request_id=request_id,
+                details={"failures": failures},
+            )
+        raise _BAD_LOGIN
+    session_id = uuid.uuid4()
+    expires_at = now + TOKEN_LIFETIME
+    async with in_transaction():
+        await AuthSession.create(
+            id=session_id,
+            account=account,
+            issued_at=now,
+            expires_at=expires_at,
+            client_address=client_address,
+        )
+        await StaffAccount.filter(id=account.id).update(
+            failed_logins=0, locked_until=None, last_login_at=now
+        )
+        await audit.record(
+            AuditAction.LOGIN,
+            caller=caller_for_account(account, session_id),
+            at=now,
+            client_address=client_address,
+            request_id=request_id,
+        )
+    token = await encode_token(account.id, session_id, expires_at)
+    return LoginResult(token=token, expires_at=expires_at, account=account)
+
+
+async def logout(session_id: uuid.UUID, *, now: datetime) -> None:
+    await AuthSession.filter(id=session_id, revoked_at=None).update(revoked_at=now)

@@ -1,0 +1,183 @@
+"""Partner-agency API keys: created by a county administrator, shown once, stored hashed.
+
+A key reads ``bx_<8 characters>_<secret>``; the part before the second underscore is the
+visible prefix used to find the key, the whole key is verified against its Argon2 hash.
+Verified keys are remembered in-process by a SHA-256 digest for a minute, so a busy agency does
+not pay for Argon2 on every request; revocation and expiry are still checked on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from core.access.caller import Caller, Scope
+from core.access.enums import ActorKind, Permission, ScopeKind
+from core.access.errors import AccessError
+from core.access.hashing import hash_secret, verify_secret
+from core.access.models import ApiKey
+from core.jurisdictions.models import Jurisdiction, Town
+
+#: Permissions an agency key may carry (account administration stays with staff).
+AGENCY_PERMISSIONS = frozenset(Permission) - {
+    Permission.MANAGE_ACCOUNTS,
+    Permission.MANAGE_API_KEYS,
+    Permission.READ_AUDIT,
+}
+MAX_LIFETIME = timedelta(days=366)
+#: ``last_used_at`` is written at most this often per key.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+_VERIFIED_TTL_SECONDS = 60.0
+_verified: dict[str, tuple[uuid.UUID, float]] = {}
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A freshly created key: ``secret`` is shown once and never stored."""
+
+    secret: str
+    key: ApiKey
+
+
+def _new_secret() -> tuple[str, str]:
+    prefix = "bx_" + secrets.token_hex(4)
+    return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+async def create_key(
+    *,
+    agency: str,
+    jurisdiction_code: str,
+    permissions: list[Permission],
+    expires_at: datetime,
+    now: datetime,
+    town_names: list[str] | None = None,
+    created_by: str = "",
+) -> IssuedKey:
+    agency = agency.strip()
+    if not agency:
+        raise AccessError("REQUIRED", "须填写协作部门名称", "agency is required", field="agency")
+    if not permissions:
+        raise AccessError(
+            "REQUIRED", "至少授予一项权限", "grant at least one permission", field="permissions"
+        )
+    extra = set(permissions) - AGENCY_PERMISSIONS
+    if extra:
+        raise AccessError(
+            "INVALID",
+            "协作部门密钥不能授予: " + ", ".join(sorted(p.value for p in extra)),
+            "agency keys cannot carry: " + ", ".join(sorted(p.value for p in extra)),
+            field="permissions",
+        )
+    if expires_at <= now or expires_at - now > MAX_LIFETIME:
+        raise AccessError(
+            "INVALID",
+            "有效期须在 1 秒到 366 天之间",
+            "expiry must be in the future and at most 366 days away",
+            field="expiresAt",
+        )
+    jurisdiction = await Jurisdiction.get_or_none(division_code=jurisdiction_code)
+    if jurisdiction is None:
+        raise AccessError(
+            "NOT_FOUND",
+            f"无此行政区划 {jurisdiction_code}",
+            f"no jurisdiction {jurisdiction_code}",
+            field="jurisdiction",
+        )
+    town_ids: list[str] = []
+    for name in town_names or []:
+        town = await Town.get_or_none(name=name, jurisdiction=jurisdiction)
+        if town is None:
+            raise AccessError(
+                "NOT_FOUND", f"{jurisdiction.name}无乡镇 {name}", f"no town {name}", field="towns"
+            )
+        town_ids.append(str(town.id))
+    prefix, secret = _new_secret()
+    key = await ApiKey.create(
+        prefix=prefix,
+        key_hash=hash_secret(secret),
+        agency=agency,
+        jurisdiction=jurisdiction,
+        town_ids=town_ids,
+        permissions=sorted(p.value for p in permissions),
+        expires_at=expires_at,
+        created_by=created_by,
+    )
+    return IssuedKey(secret=secret, key=key)
+
+
+async def rotate_key(key_id: uuid.UUID, *, now: datetime, created_by: str = "") -> IssuedKey:
+    """Issue a replacement with the same grant and revoke the old key, in one transaction."""
+    async with in_transaction():
+        old = await ApiKey.get_or_none(id=key_id)
+        if old is None or old.revoked_at is not None:
+            raise AccessError("NOT_FOUND", "密钥不存在或已吊销", "no such active key", field="id")
+        prefix, secret = _new_secret()
+        new = await ApiKey.create(
+            prefix=prefix,
+            key_hash=hash_secret(secret),
+            agency=old.agency,
+            jurisdiction_id=old.jurisdiction_id,
+            town_ids=old.town_ids,
+            permissions=old.permissions,
+            expires_at=max(old.expires_at, now + timedelta(days=1)),
+            created_by=created_by,
+        )
+        await ApiKey.filter(id=old.id).update(revoked_at=now, replaced_by_id=new.id)
+    return IssuedKey(secret=secret, key=new)
+
+
+async def revoke_key(key_id: uuid.UUID, *, now: datetime) -> ApiKey:
+    key = await ApiKey.get_or_none(id=key_id)
+    if key is None:
+        raise AccessError("NOT_FOUND", "密钥不存在", "no such key", field="id")
+    if key.revoked_at is None:
+        await ApiKey.filter(id=key_id).update(revoked_at=now)
+        key.revoked_at = now
+    return key
+
+
+def caller_for_key(key: ApiKey) -> Caller:
+    towns = frozenset(uuid.UUID(t) for t in key.town_ids)
+    return Caller(
+        kind=ActorKind.API_KEY,
+        label=f"{key.agency} ({key.prefix})",
+        scope=Scope(
+            kind=ScopeKind.TOWN if towns else ScopeKind.COUNTY,
+            jurisdiction_id=key.jurisdiction_id,
+            town_ids=towns,
+        ),
+        permissions=frozenset(Permission(p) for p in key.permissions),
+        api_key_id=key.id,
+    )
+
+
+async def authenticate_key(secret: str, *, now: datetime) -> tuple[ApiKey | None, str]:
+    """The key for ``secret``, or None with the reason it was refused."""
+    parts = secret.strip().split("_")
+    if len(parts) < 3 or parts[0] != "bx":
+        return None, "malformed"
+    prefix = f"bx_{parts[1]}"
+    key = await ApiKey.get_or_none(prefix=prefix)
+    if key is None:
+        return None, "unknown"
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    cached = _verified.get(digest)
+    if not (cached and cached[0] == key.id and cached[1] > time.monotonic()):
+        if not verify_secret(key.key_hash, secret):
+            return None, "wrong secret"
+        _verified[digest] = (key.id, time.monotonic() + _VERIFIED_TTL_SECONDS)
+    if key.revoked_at is not None:
+        return None, "revoked"
+    if key.expires_at <= now:
+        return None, "expired"
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        await ApiKey.filter(id=key.id).update(last_used_at=now)
+        key.last_used_at = now
+    return key, ""

@@ -1,0 +1,39 @@
+"""What each staff role may do. The one place that maps roles to permissions."""
+
+from __future__ import annotations
+
+from core.access.enums import Permission as P
+from core.access.enums import Role, ScopeKind
+
+ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
+    Role.COUNTY_ADMIN: frozenset(P),
+    Role.BUREAU_STAFF: frozenset(
+        {P.READ_ROSTER, P.READ_PERSONAL_DETAILS, P.READ_CASES, P.WRITE_CASES, P.READ_REPORTS,
+         P.VERIFY_ENROLMENT, P.SUBMIT_ROSTER}
+    ),
+    Role.REGISTRAR: frozenset(
+        {P.READ_ROSTER, P.READ_PERSONAL_DETAILS, P.READ_CASES, P.WRITE_CASES, P.VERIFY_ENROLMENT,
+         P.SUBMIT_ROSTER}
+    ),
+    Role.SCHOOL_HEAD: frozenset(
+        {P.READ_ROSTER, P.READ_PERSONAL_DETAILS, P.READ_CASES, P.WRITE_CASES, P.READ_REPORTS}
+    ),
+    Role.HEAD_TEACHER: frozenset(
+        {P.READ_ROSTER, P.READ_PERSONAL_DETAILS, P.READ_CASES, P.WRITE_CASES}
+    ),
+    Role.SUBJECT_TEACHER: frozenset({P.READ_ROSTER, P.READ_CASES}),
+    Role.TOWNSHIP_OFFICIAL: frozenset(
+        {P.READ_ROSTER, P.READ_CASES, P.READ_ESCALATED_CASES, P.WRITE_CASES}
+    ),
+}  # fmt: skip
+
+#: The scope each role must have (a head teacher is bound to a class, and so on).
+ROLE_SCOPES: dict[Role, frozenset[ScopeKind]] = {
+    Role.COUNTY_ADMIN: frozenset({ScopeKind.COUNTY}),
+    Role.BUREAU_STAFF: frozenset({ScopeKind.COUNTY}),
+    Role.REGISTRAR: frozenset({ScopeKind.COUNTY, ScopeKind.SCHOOL}),
+    Role.SCHOOL_HEAD: frozenset({ScopeKind.SCHOOL}),
+    Role.HEAD_TEACHER: frozenset({ScopeKind.CLASS}),
+    Role.SUBJECT_TEACHER: frozenset({ScopeKind.CLASS, ScopeKind.SCHOOL}),
+    Role.TOWNSHIP_OFFICIAL: frozenset({ScopeKind.TOWN}),
+}

@@ -1,0 +1,186 @@
+"""Row-level scope: for each model, the rows a caller may see, as a Tortoise queryset.
+
+Every list, count, nested field and ``node(id:)`` starts from :func:`scoped`, so one function per
+model decides visibility for the whole API. A caller with no scope sees nothing; the system
+caller (CLI) sees everything.
+
+How far each scope reaches:
+
+* COUNTY - everything in the jurisdiction;
+* TOWN - schools in the towns, children enrolled there or whose household lives there (户籍地),
+  their cases, households and records;
+* SCHOOL - the school, its classes, the children currently enrolled and their records;
+* CLASS - the class and the children currently in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from core.access.caller import Caller, Scope
+from core.access.enums import Permission, ScopeKind
+from core.access.models import ApiKey, AuditEntry, StaffAccount
+from core.assistance.models import Assistance
+from core.cases.models import Case, CaseAttachment, CaseEvent
+from core.enrolment.models import Enrolment, EnrolmentChange
+from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
+from core.officials.models import Official, ResponsibilityAssignment
+from core.people.models import Child, ChildKeyGroup, Guardian, Household
+from core.schools.models import School, SchoolClass
+from core.visits.models import HomeVisit, SupportPlan
+
+
+def _child_ids(scope: Scope) -> Any:
+    """Ids of the children a scope reaches, as a subquery (None = whole jurisdiction)."""
+    if scope.kind is ScopeKind.COUNTY:
+        return None
+    if scope.kind is ScopeKind.CLASS:
+        return Subquery(
+            Enrolment.filter(school_class_id=scope.class_id, is_current=True).values("child_id")
+        )
+    if scope.kind is ScopeKind.SCHOOL:
+        return Subquery(
+            Enrolment.filter(school_id=scope.school_id, is_current=True).values("child_id")
+        )
+    towns = list(scope.town_ids)
+    enrolled = Enrolment.filter(is_current=True, school__town_id__in=towns).values("child_id")
+    living = Child.filter(household__village__town_id__in=towns).values("id")
+    return (Subquery(enrolled), Subquery(living))
+
+
+def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
+    """Restrict ``qs`` (whose rows reach a child through ``path``) to the scope's children."""
+    prefix = f"{path}__" if path else ""
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    return _filter_children(qs, scope, f"{prefix}id")
+
+
+def _filter_children(qs: QuerySet[Any], scope: Scope, field: str) -> QuerySet[Any]:
+    ids = _child_ids(scope)
+    if ids is None:
+        return qs
+    if isinstance(ids, tuple):
+        return qs.filter(Q(**{f"{field}__in": ids[0]}) | Q(**{f"{field}__in": ids[1]}))
+    return qs.filter(**{f"{field}__in": ids})
+
+
+def _schools(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
+    prefix = f"{path}__" if path else ""
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    if scope.kind is ScopeKind.TOWN:
+        return qs.filter(**{f"{prefix}town_id__in": list(scope.town_ids)})
+    if scope.kind is ScopeKind.SCHOOL:
+        return qs.filter(**{f"{prefix}id": scope.school_id})
+    if scope.kind is ScopeKind.CLASS:
+        return qs.filter(**{f"{prefix}classes__id": scope.class_id})
+    return qs
+
+
+def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
+    prefix = f"{path}__" if path else ""
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    if scope.kind is ScopeKind.COUNTY:
+        return qs
+    children = _filter_children(Child.all(), scope, "id")
+    return qs.filter(**{f"{prefix}id__in": Subquery(children.values("household_id"))})
+
+
+def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:
+    prefix = f"{path}__" if path else ""
+    if not (caller.can(Permission.READ_CASES) or caller.can(Permission.READ_ESCALATED_CASES)):
+        return qs.none()
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    qs = _filter_children(qs, scope, f"{prefix}child_id")
+    if not caller.can(Permission.READ_CASES):
+        # 移交乡镇的个案: escalated beyond the school, or handed over as unreachable.
+        qs = qs.filter(
+            Q(**{f"{prefix}escalation_level__gte": ESCALATED_LEVEL})
+            | Q(**{f"{prefix}state": "UNREACHABLE"})
+        )
+    return qs
+
+
+#: Escalation level from which a case counts as handed to the township and bureau.
+ESCALATED_LEVEL = 2
+
+
+def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
+    def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+        return qs.filter(**{field: scope.jurisdiction_id})
+
+    return apply
+
+
+def _needs(permission: Permission, rule: Callable[..., QuerySet[Any]]) -> Callable[..., Any]:
+    def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+        if not caller.can(permission):
+            return qs.none()
+        return rule(qs, scope, caller)
+
+    return apply
+
+
+_RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]] = {
+    Jurisdiction: _jurisdiction_only("id"),
+    Town: lambda qs, s, c: (
+        qs.filter(jurisdiction_id=s.jurisdiction_id, id__in=list(s.town_ids))
+        if s.kind is ScopeKind.TOWN
+        else qs.filter(jurisdiction_id=s.jurisdiction_id)
+    ),
+    Village: lambda qs, s, c: (
+        qs.filter(town__jurisdiction_id=s.jurisdiction_id, town_id__in=list(s.town_ids))
+        if s.kind is ScopeKind.TOWN
+        else qs.filter(town__jurisdiction_id=s.jurisdiction_id)
+    ),
+    SchoolGroup: _jurisdiction_only("jurisdiction_id"),
+    School: lambda qs, s, c: _schools(qs, s),
+    SchoolClass: lambda qs, s, c: (
+        qs.filter(id=s.class_id) if s.kind is ScopeKind.CLASS else _schools(qs, s, "school")
+    ),
+    Official: _jurisdiction_only("jurisdiction_id"),
+    ResponsibilityAssignment: _jurisdiction_only("jurisdiction_id"),
+    Child: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s)),
+    ChildKeyGroup: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    Household: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s)),
+    Guardian: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s, "household")),
+    Enrolment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    EnrolmentChange: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    Assistance: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    HomeVisit: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    SupportPlan: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    Case: lambda qs, s, c: _cases(qs, s, c),
+    CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
+    CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
+    StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
+    ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
+    AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
+}
+
+
+def scoped(model: type[Model], caller: Caller) -> QuerySet[Any]:
+    """All rows of ``model`` that ``caller`` may see."""
+    qs = model.all()
+    scope = caller.scope
+    if scope is None:
+        return qs.none()
+    if scope.jurisdiction_id is None:  # the system caller
+        return qs
+    rule = _RULES.get(model)
+    if rule is None:
+        raise LookupError(f"no scope rule for {model.__name__}: add one to core/access/scope.py")
+    return rule(qs, scope, caller)
+
+
+def jurisdiction_ids(caller: Caller) -> list[uuid.UUID] | None:
+    """The jurisdictions a caller reaches (None = all)."""
+    if caller.scope is None:
+        return []
+    if caller.scope.jurisdiction_id is None:
+        return None
+    return [caller.scope.jurisdiction_id]

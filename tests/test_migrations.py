@@ -13,3 +13,13 @@ async def test_models_have_no_changes_missing_from_migrations(db, database_url) 
         "models differ from core/migrations: run "
         "`.venv/bin/tortoise makemigrations` and commit the new migration"
     )
+
+
+def test_table_comments_have_no_semicolons(db) -> None:
+    """Model docstrings become table comments, and the migration runner splits SQL on ';'."""
+    offenders = [
+        m.__name__
+        for m in db.apps.get_models_iterable()
+        if ";" in (m._meta.table_description or "")
+    ]
+    assert offenders == [], f"remove ';' from the docstrings of {offenders}"

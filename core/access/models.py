@@ -55,7 +55,7 @@ class StaffAccount(Model):
 
 
 class AuthSession(Model):
-    """One issued bearer token (by its ``jti``); revoking it ends the session."""
+    """One issued bearer token (by its jti). Revoking it ends the session."""
 
     id = fields.UUIDField(primary_key=True)
     account = fields.ForeignKeyField(
@@ -71,7 +71,7 @@ class AuthSession(Model):
 
 
 class ApiKey(Model):
-    """协作部门 API 密钥. Only a hash is stored; ``prefix`` is shown to identify the key."""
+    """协作部门 API 密钥. Only a hash is stored, the prefix is shown to identify the key."""
 
     id = fields.UUIDField(primary_key=True)
     prefix = fields.CharField(max_length=16, unique=True)

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('replaced_by', fields.ForeignKeyField('baoxue.ApiKey', source_field='replaced_by_id', null=True, db_constraint=True, to_field='id', related_name='replaces', on_delete=OnDelete.SET_NULL)),
             ],
-            options={'table': 'api_key', 'app': 'baoxue', 'pk_attr': 'id', 'table_description': '协作部门 API 密钥. Only a hash is stored; ``prefix`` is shown to identify the key.'},
+            options={'table': 'api_key', 'app': 'baoxue', 'pk_attr': 'id', 'table_description': '协作部门 API 密钥. Only a hash is stored, the prefix is shown to identify the key.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('client_address', fields.CharField(default='', max_length=64)),
             ],
-            options={'table': 'auth_session', 'app': 'baoxue', 'pk_attr': 'id', 'table_description': 'One issued bearer token (by its ``jti``); revoking it ends the session.'},
+            options={'table': 'auth_session', 'app': 'baoxue', 'pk_attr': 'id', 'table_description': 'One issued bearer token (by its jti). Revoking it ends the session.'},
             bases=['Model'],
         ),
     ]

@@ -1,0 +1,315 @@
+"""Core defaults, registered as a plugin like any county's (datasette's DEFAULT_PLUGINS).
+
+Every hook here is ``trylast`` and answers for every division code, so a county plugin's
+answer always comes first: for first-result hooks it replaces the default, for merged hooks
+it replaces the default item with the same key. Where a county document says nothing, what
+follows applies. Rules cite the county plan explanation that DOMAIN.md assigns to core
+(:data:`CORE_PLAN`), national law, or say that the number is Baoxue's own choice.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.hookspecs import hookimpl
+from core.officials.models import Duty, ResponsibilityLine
+from core.people.enums import KeyGroup
+from core.rules import (
+    Clause,
+    Column,
+    Comparison,
+    Deadline,
+    DeadlineKind,
+    EscalationChain,
+    EscalationLevel,
+    ExemptionRule,
+    KeyPeriod,
+    Metric,
+    MonitoringFocus,
+    PeriodAnchor,
+    PeriodKind,
+    ProcedureStep,
+    ReportFormat,
+    ResponsibilitySpec,
+    RowKind,
+    SchoolStage,
+    Target,
+)
+
+#: A county plan explanation whose rules DOMAIN.md assigns to core.
+CORE_PLAN = "《关于做好脱贫攻坚巩固期控辍保学工作的实施方案》解读"
+#: 中华人民共和国义务教育法.
+COMPULSORY_EDUCATION_LAW = "《中华人民共和国义务教育法》"
+#: Values no document fixes; Baoxue chose them and any plugin may replace them.
+BAOXUE = "Baoxue 核心默认值 (无文件规定, 各县插件可覆盖)"
+
+
+def _plan(section: str, text: str = "") -> Clause:
+    return Clause(document=CORE_PLAN, section=section, text=text)
+
+
+_BAOXUE_CLAUSE = Clause(document=BAOXUE, section="默认值")
+
+
+@hookimpl(trylast=True)
+def baoxue_responsibilities(jurisdiction_code: str):
+    layered = _plan("二、总体要求", "层层落实控辍保学责任")
+    return (
+        ResponsibilitySpec(
+            key="bureau",
+            line=ResponsibilityLine.EDUCATION,
+            duty=Duty.OVERALL,
+            role="县教育局",
+            clause=layered,
+        ),
+        ResponsibilitySpec(
+            key="principal",
+            line=ResponsibilityLine.EDUCATION,
+            duty=Duty.SCHOOL,
+            role="校长",
+            reports_to="bureau",
+            clause=layered,
+        ),
+        ResponsibilitySpec(
+            key="head-teacher",
+            line=ResponsibilityLine.EDUCATION,
+            duty=Duty.CLASS,
+            role="班主任",
+            reports_to="principal",
+            clause=layered,
+        ),
+        ResponsibilitySpec(
+            key="township",
+            line=ResponsibilityLine.GOVERNMENT,
+            duty=Duty.TOWN,
+            role="乡镇人民政府",
+            description="对无正当理由未送适龄儿童少年入学的, 责令限期改正",
+            clause=_plan("四、(二)", "对无正当理由未送适龄儿童少年入学接受义务教育或造成辍学的"),
+        ),
+        ResponsibilitySpec(
+            key="village",
+            line=ResponsibilityLine.GOVERNMENT,
+            duty=Duty.VILLAGE,
+            role="村 (社区)",
+            reports_to="township",
+            description="对核查信息不一致的儿童少年逐一走访核查",
+            clause=_plan("四、(四)", "乡镇、村（社区）要组织人力，对适龄儿童少年逐一进行走访核查"),
+        ),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_targets(jurisdiction_code: str):
+    both = _plan("二、总体要求", "使全县义务教育阶段入学率和巩固率分别保持100％的目标")
+    return (
+        Target(
+            metric=Metric.ENROLMENT_RATE,
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal("100"),
+            clause=both,
+        ),
+        Target(
+            metric=Metric.CONSOLIDATION_RATE,
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal("100"),
+            clause=both,
+        ),
+        Target(
+            metric=Metric.DROPOUT_COUNT,
+            comparison=Comparison.EQUAL,
+            threshold=Decimal("0"),
+            clause=_plan("二、总体要求", "确保无失学辍学"),
+        ),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_escalation_chain(jurisdiction_code: str):
+    clause = Clause(
+        document=BAOXUE, section="通行的逐级劝返链条 (班主任 → 学校 → 县教育局 → 县政府)"
+    )
+    return EscalationChain(
+        name="逐级劝返",
+        clause=clause,
+        levels=(
+            EscalationLevel(
+                level=1, name="班主任", responsible="班主任", action="劝返", clause=clause
+            ),
+            EscalationLevel(
+                level=2,
+                name="学校",
+                responsible="学校 (校长)",
+                action="劝返; 无效的书面报告县教育局",
+                clause=clause,
+            ),
+            EscalationLevel(
+                level=3,
+                name="县教育局",
+                responsible="县级教育行政部门",
+                action="联合相关部门依法劝返",
+                clause=clause,
+            ),
+            EscalationLevel(
+                level=4,
+                name="县政府",
+                responsible="县级人民政府",
+                action="依法督促监护人送学, 必要时采取法律措施",
+                clause=clause,
+            ),
+        ),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_deadlines(jurisdiction_code: str):
+    def deadline(kind: DeadlineKind, days: int, responsible: str, action: str) -> Deadline:
+        return Deadline(
+            kind=kind, days=days, responsible=responsible, action=action, clause=_BAOXUE_CLAUSE
+        )
+
+    return (
+        deadline(DeadlineKind.VERIFICATION, 7, "学校", "核实疑似辍学学生去向"),
+        deadline(DeadlineKind.REPORT_MARKING, 7, "学籍管理员", "在学籍系统完成信息标注"),
+        deadline(DeadlineKind.RETURN_NOTICE_RESPONSE, 15, "法定监护人", "送子女复学"),
+        deadline(DeadlineKind.ESCALATION_STEP, 7, "当前责任层级", "劝返; 无效的上报上一级"),
+        deadline(DeadlineKind.FOLLOW_UP_WINDOW, 30, "学校", "复学后跟踪, 稳定后销号"),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_key_periods(jurisdiction_code: str):
+    return (
+        KeyPeriod(
+            code="autumn-enrolment-notice",
+            name="秋季学期入学",
+            anchor=PeriodAnchor.AUTUMN_TERM_START,
+            days=30,
+            purpose="向小学、初中起始年级适龄儿童少年发放入学通知书, 督促入学",
+            clause=_plan(
+                "四、(二)", "每学年秋季学期，向小学、初中起始年级适龄儿童少年发放入学通知书"
+            ),
+        ),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_monitoring_focus(jurisdiction_code: str):
+    return (
+        MonitoringFocus(
+            code="key-monitoring",
+            name="重点监测区域、学段和群体",
+            stages=(SchoolStage.UPPER_PRIMARY, SchoolStage.JUNIOR_MIDDLE),
+            key_groups=(
+                KeyGroup.MIGRANT,
+                KeyGroup.LEFT_BEHIND,
+                KeyGroup.DISABLED,
+                KeyGroup.POVERTY_LIFTED,
+                KeyGroup.MONITORED,
+                KeyGroup.LOW_INCOME,
+            ),
+            areas=("农村", "边远", "贫困", "流动人口相对集中的村 (社区)"),
+            clause=_plan("四、(三)", "把小学高年级和初中作为重点监测学段"),
+        ),
+    )
+
+
+def _columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
+    """Columns from ``(source, header)`` pairs; the key is the source's last part."""
+    return tuple(
+        Column(key=source.replace(".", "_"), header=header, source=source)
+        for source, header in pairs
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_report_formats(jurisdiction_code: str):
+    return (
+        ReportFormat(
+            code="attendance-return",
+            title="学生到校情况报表",
+            period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
+            row_kind=RowKind.SCHOOL,
+            columns=_columns(
+                ("town.name", "乡镇/街道"),
+                ("school.name", "学校"),
+                ("stats.expected", "应到人数"),
+                ("stats.arrived", "实到人数"),
+                ("stats.absent", "未到人数"),
+                ("stats.suspected_dropouts", "疑似辍学人数"),
+                ("stats.returned", "劝返复学人数"),
+                ("report.remarks", "备注"),
+            ),
+            group_by=("town_name",),
+            totals=True,
+            clause=_plan("四、(三)", "常态化落实学生到校情况日报、周报、月报制度"),
+        ),
+        ReportFormat(
+            code="case-ledger",
+            title="控辍保学工作台账 (一人一档)",
+            period_kinds=(PeriodKind.ON_DEMAND, PeriodKind.MONTHLY),
+            row_kind=RowKind.CASE,
+            columns=_columns(
+                ("town.name", "乡镇/街道"),
+                ("school.name", "学校"),
+                ("child.name", "姓名"),
+                ("child.gender", "性别"),
+                ("child.id_number", "身份证号"),
+                ("enrolment.grade", "年级"),
+                ("guardian.name", "监护人"),
+                ("guardian.phone", "联系电话"),
+                ("case.kind", "类别"),
+                ("case.state", "状态"),
+                ("case.reason", "辍学原因"),
+                ("case.whereabouts", "去向"),
+                ("case.opened_on", "上报日期"),
+                ("case.persuasion_count", "劝返次数"),
+                ("case.responsible", "包保责任人"),
+                ("case.returned_on", "复学日期"),
+                ("case.closed_on", "销号日期"),
+            ),
+            group_by=("town_name", "school_name"),
+            clause=_plan("四、(四)", "按照“一人一档”的要求建立劝返档案"),
+        ),
+        ReportFormat(
+            code="household-register",
+            title="学户册 (0—18周岁儿童少年)",
+            period_kinds=(PeriodKind.SCHOOL_YEAR,),
+            row_kind=RowKind.CHILD,
+            columns=_columns(
+                ("town.name", "乡镇/街道"),
+                ("village.name", "村/社区"),
+                ("child.name", "姓名"),
+                ("child.gender", "性别"),
+                ("child.id_number", "身份证号"),
+                ("child.birth_date", "出生日期"),
+                ("guardian.name", "监护人"),
+                ("child.registered_address", "户籍地址"),
+                ("enrolment.status", "就学状态"),
+                ("school.name", "就读学校"),
+                ("enrolment.grade", "年级"),
+            ),
+            group_by=("town_name", "village_name"),
+            clause=_plan("四、(一)", "精准完善学户册信息档案"),
+        ),
+    )
+
+
+@hookimpl(trylast=True)
+def baoxue_exemption_rules(jurisdiction_code: str):
+    return (
+        ExemptionRule(
+            code="health-deferral",
+            name="因身体状况延缓入学或休学",
+            reasons=("ILLNESS",),
+            steps=(
+                ProcedureStep(actor="父母或者其他法定监护人", action="提出申请"),
+                ProcedureStep(actor="当地乡镇人民政府或者县级人民政府教育行政部门", action="批准"),
+            ),
+            clause=Clause(
+                document=COMPULSORY_EDUCATION_LAW,
+                section="第十一条",
+                text="适龄儿童、少年因身体状况需要延缓入学或者休学的，其父母或者其他法定"
+                "监护人应当提出申请，由当地乡镇人民政府或者县级人民政府教育行政部门批准。",
+            ),
+        ),
+    )

@@ -1,0 +1,83 @@
+"""The county-rules registry: hook answers merged with core defaults, once per county."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any
+
+import pluggy
+
+from core.jurisdictions.spec import JurisdictionSpec
+from core.rules.county import CountyRules
+
+
+def _merge(answers: Iterable[Sequence[Any] | None], key: Callable[[Any], Hashable]) -> tuple:
+    """Items of every answer, in hook-call order; the first item with a key wins."""
+    merged: dict[Hashable, Any] = {}
+    for answer in answers:
+        for item in answer or ():
+            merged.setdefault(key(item), item)
+    return tuple(merged.values())
+
+
+class RuleRegistry:
+    """Every installed county and its resolved rules.
+
+    Built once with the plugin manager; :meth:`for_jurisdiction` resolves a county's rules the
+    first time they are asked for and keeps them (hooks return constant data).
+    """
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        jurisdictions: dict[str, tuple[str, JurisdictionSpec]],
+    ) -> None:
+        self._pm = pm
+        self._jurisdictions = dict(sorted(jurisdictions.items()))
+        self._cache: dict[str, CountyRules] = {}
+        self._lock = threading.Lock()
+
+    def jurisdictions(self) -> tuple[JurisdictionSpec, ...]:
+        """Every declared jurisdiction, by division code."""
+        return tuple(spec for _, spec in self._jurisdictions.values())
+
+    def jurisdiction(self, code: str) -> JurisdictionSpec | None:
+        entry = self._jurisdictions.get(code)
+        return entry[1] if entry else None
+
+    def plugin_for(self, code: str) -> str | None:
+        """The name of the plugin that declares ``code``, or None."""
+        entry = self._jurisdictions.get(code)
+        return entry[0] if entry else None
+
+    def for_jurisdiction(self, code: str) -> CountyRules:
+        """The rules of county ``code``, core defaults filled in.
+
+        A code no plugin declares gets core defaults only (``jurisdiction`` is None).
+        """
+        rules = self._cache.get(code)
+        if rules is None:
+            with self._lock:
+                rules = self._cache.get(code) or self._resolve(code)
+                self._cache[code] = rules
+        return rules
+
+    def _resolve(self, code: str) -> CountyRules:
+        hook = self._pm.hook
+        kw = {"jurisdiction_code": code}
+        return CountyRules(
+            jurisdiction_code=code,
+            jurisdiction=self.jurisdiction(code),
+            plugin=self.plugin_for(code),
+            leadership=hook.baoxue_leadership(**kw),
+            responsibilities=tuple(hook.baoxue_responsibilities(**kw) or ()),
+            targets=_merge(hook.baoxue_targets(**kw), lambda t: t.key),
+            escalation=hook.baoxue_escalation_chain(**kw),
+            deadlines=_merge(hook.baoxue_deadlines(**kw), lambda d: d.kind),
+            key_periods=_merge(hook.baoxue_key_periods(**kw), lambda p: p.code),
+            monitoring_focus=_merge(hook.baoxue_monitoring_focus(**kw), lambda f: f.code),
+            report_formats=_merge(hook.baoxue_report_formats(**kw), lambda f: f.code),
+            vocabulary=_merge(hook.baoxue_vocabulary(**kw), lambda t: (t.kind, t.code)),
+            exemption_rules=_merge(hook.baoxue_exemption_rules(**kw), lambda r: r.code),
+        )

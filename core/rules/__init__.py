@@ -1,0 +1,110 @@
+"""County rules as data: the vocabulary (``enums``), what hooks return (``specs``), the fields
+reports are filled from (``report_fields``), the renderer (``render``) and one county's resolved
+rules (``county``).
+
+Plugins import what they return from here::
+
+    from core.rules import Clause, Metric, Comparison, Target
+
+The organisation types (``JurisdictionSpec``, ``TownSpec`` …) and the core enums a rule names
+(``Duty``, ``ResponsibilityLine``, ``KeyGroup``, ``TownKind`` …) are re-exported here too, so a
+plugin needs this one import.
+"""
+
+from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.spec import (
+    JurisdictionSpec,
+    SchoolGroupSpec,
+    SchoolSpec,
+    TownSpec,
+    VillageSpec,
+)
+from core.officials.models import Duty, ResponsibilityLine
+from core.people.enums import KeyGroup
+from core.rules.county import CountyRules
+from core.rules.enums import (
+    Comparison,
+    DeadlineKind,
+    FieldKind,
+    LeadershipRole,
+    Metric,
+    PeriodAnchor,
+    PeriodKind,
+    Population,
+    RowKind,
+    SchoolStage,
+    SignOffAction,
+    TargetPeriod,
+    VocabularyKind,
+)
+from core.rules.render import render_report, render_sign_off
+from core.rules.report_fields import REPORT_FIELDS, ReportField, sample_row
+from core.rules.specs import (
+    Clause,
+    Column,
+    Deadline,
+    EscalationChain,
+    EscalationLevel,
+    ExemptionRule,
+    KeyPeriod,
+    LeadershipGroup,
+    LeadershipMember,
+    LeadershipOffice,
+    MonitoringFocus,
+    ProcedureStep,
+    ReportFormat,
+    ResponsibilitySpec,
+    SignOff,
+    Target,
+    VocabularyTerm,
+)
+
+__all__ = [
+    "REPORT_FIELDS",
+    "Clause",
+    "Column",
+    "Comparison",
+    "CountyRules",
+    "Deadline",
+    "DeadlineKind",
+    "Duty",
+    "EscalationChain",
+    "EscalationLevel",
+    "ExemptionRule",
+    "FieldKind",
+    "JurisdictionSpec",
+    "KeyGroup",
+    "KeyPeriod",
+    "LeadershipGroup",
+    "LeadershipMember",
+    "LeadershipOffice",
+    "LeadershipRole",
+    "Metric",
+    "MonitoringFocus",
+    "PeriodAnchor",
+    "PeriodKind",
+    "Population",
+    "ProcedureStep",
+    "ReportField",
+    "ReportFormat",
+    "ResponsibilityLine",
+    "ResponsibilitySpec",
+    "RowKind",
+    "SchoolGroupKind",
+    "SchoolGroupSpec",
+    "SchoolSpec",
+    "SchoolStage",
+    "SignOff",
+    "SignOffAction",
+    "Target",
+    "TargetPeriod",
+    "TownKind",
+    "TownSpec",
+    "VillageKind",
+    "VillageSpec",
+    "VocabularyKind",
+    "VocabularyTerm",
+    "render_report",
+    "render_sign_off",
+    "sample_row",
+]

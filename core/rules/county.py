@@ -1,0 +1,98 @@
+"""One county's rules with core defaults filled in: what the rest of core reads.
+
+Get one from the registry (``core.plugins.rules_for("450381")``); never build one by hand
+outside tests. Every field is plain frozen data, ready to cache, share and expose over GraphQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.assistance.models import AssistanceProgramme
+from core.cases.enums import CaseReason
+from core.jurisdictions.spec import JurisdictionSpec
+from core.rules.enums import DeadlineKind, Metric, Population, VocabularyKind
+from core.rules.specs import (
+    Deadline,
+    EscalationChain,
+    ExemptionRule,
+    KeyPeriod,
+    LeadershipGroup,
+    MonitoringFocus,
+    ReportFormat,
+    ResponsibilitySpec,
+    Target,
+    VocabularyTerm,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountyRules:
+    """Everything the plugins (and, where they are silent, core defaults) say about a county."""
+
+    jurisdiction_code: str
+    #: None for a division code no installed plugin declares (only core defaults apply).
+    jurisdiction: JurisdictionSpec | None
+    #: The entry-point name of the plugin that declares the jurisdiction, or None.
+    plugin: str | None
+    leadership: LeadershipGroup | None
+    responsibilities: tuple[ResponsibilitySpec, ...]
+    targets: tuple[Target, ...]
+    escalation: EscalationChain
+    deadlines: tuple[Deadline, ...]
+    key_periods: tuple[KeyPeriod, ...]
+    monitoring_focus: tuple[MonitoringFocus, ...]
+    report_formats: tuple[ReportFormat, ...]
+    vocabulary: tuple[VocabularyTerm, ...]
+    exemption_rules: tuple[ExemptionRule, ...]
+
+    # -- look-ups ------------------------------------------------------------------------------
+
+    def target(self, metric: Metric, population: Population = Population.ALL) -> Target | None:
+        """The target for ``metric`` over ``population``, or None when nobody sets one."""
+        for target in self.targets:
+            if target.key == (metric, population):
+                return target
+        return None
+
+    def deadline(self, kind: DeadlineKind) -> Deadline | None:
+        for deadline in self.deadlines:
+            if deadline.kind is kind:
+                return deadline
+        return None
+
+    def days(self, kind: DeadlineKind) -> int:
+        """Days allowed for ``kind``; ``KeyError`` when neither plugin nor core sets one."""
+        deadline = self.deadline(kind)
+        if deadline is None:
+            raise KeyError(kind)
+        return deadline.days
+
+    def escalation_days(self, level: int) -> int | None:
+        """Days a case may stay at ``level`` before it goes up: the level's own time, else the
+        ``ESCALATION_STEP`` deadline; None at the top of the chain."""
+        item = self.escalation.level(level)
+        if item is self.escalation.final_level:
+            return None
+        if item.days_allowed is not None:
+            return item.days_allowed
+        deadline = self.deadline(DeadlineKind.ESCALATION_STEP)
+        return deadline.days if deadline else None
+
+    def report_format(self, code: str) -> ReportFormat:
+        """The report format ``code``; ``KeyError`` if the county has none by that code."""
+        for fmt in self.report_formats:
+            if fmt.code == code:
+                return fmt
+        raise KeyError(code)
+
+    def case_reasons(self) -> dict[str, str]:
+        """``{code: 中文}`` of every case reason: core's, then the county's additions."""
+        return CaseReason.choices() | self._terms(VocabularyKind.CASE_REASON)
+
+    def assistance_programmes(self) -> dict[str, str]:
+        """``{code: 中文}`` of every assistance programme: core's, then the county's."""
+        return AssistanceProgramme.choices() | self._terms(VocabularyKind.ASSISTANCE_PROGRAMME)
+
+    def _terms(self, kind: VocabularyKind) -> dict[str, str]:
+        return {t.code: t.label for t in self.vocabulary if t.kind is kind}

@@ -1,0 +1,168 @@
+"""The closed vocabularies county rules are written in.
+
+A plugin may only name members of these enums: an unknown metric, population or period kind
+fails at start-up. Adding a member is a change to core (and to the metric formulas, reports and
+GraphQL enums that follow from it), never something a plugin does on its own.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.labelled_enum import LabelledEnum
+
+
+class Metric(LabelledEnum):
+    """指标: what a target measures. Rates are per cent, counts are children."""
+
+    ENROLMENT_RATE = "ENROLMENT_RATE", "入学率"
+    CONSOLIDATION_RATE = "CONSOLIDATION_RATE", "巩固率"
+    DROPOUT_RATE = "DROPOUT_RATE", "失学辍学率"
+    DROPOUT_COUNT = "DROPOUT_COUNT", "失学辍学人数"
+    #: 流失: children who left school without a transfer or other accounted-for move.
+    OUTFLOW_COUNT = "OUTFLOW_COUNT", "流失学生人数"
+    ASSISTANCE_COVERAGE = "ASSISTANCE_COVERAGE", "资助覆盖率"
+
+    @property
+    def is_rate(self) -> bool:
+        """True for a percentage (0–100), False for a count of children."""
+        return self.name.endswith(("_RATE", "_COVERAGE"))
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.is_rate else "人"
+
+
+class Comparison(LabelledEnum):
+    """How a measured value is held against a target's threshold."""
+
+    AT_LEAST = "AT_LEAST", "不低于"
+    AT_MOST = "AT_MOST", "不高于"
+    EQUAL = "EQUAL", "等于"
+
+    @property
+    def symbol(self) -> str:
+        return {"AT_LEAST": "≥", "AT_MOST": "≤", "EQUAL": "="}[self.value]
+
+    def holds(self, value: Decimal, threshold: Decimal) -> bool:
+        """Whether ``value`` meets ``threshold`` under this comparison."""
+        if self is Comparison.AT_LEAST:
+            return value >= threshold
+        if self is Comparison.AT_MOST:
+            return value <= threshold
+        return value == threshold
+
+
+class Population(LabelledEnum):
+    """The children a target counts (its denominator)."""
+
+    ALL = "ALL", "全体适龄儿童少年"
+    POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户 (原建档立卡贫困户) 家庭子女"
+    MONITORED = "MONITORED", "监测户家庭子女"
+    FINANCIAL_HARDSHIP = "FINANCIAL_HARDSHIP", "家庭经济困难学生"
+    LEFT_BEHIND = "LEFT_BEHIND", "农村留守儿童"
+    DISABLED = "DISABLED", "残疾儿童少年"
+    MIGRANT = "MIGRANT", "进城务工人员随迁子女"
+
+
+class TargetPeriod(LabelledEnum):
+    """Over what time a target is measured."""
+
+    SCHOOL_YEAR = "SCHOOL_YEAR", "学年"
+    CALENDAR_YEAR = "CALENDAR_YEAR", "年度"
+    ONGOING = "ONGOING", "常态 (任一时点)"
+
+
+class DeadlineKind(LabelledEnum):
+    """时限: the clocks core runs on a case or a report."""
+
+    VERIFICATION = "VERIFICATION", "疑似辍学核实"
+    REPORT_MARKING = "REPORT_MARKING", "学籍管理员完成信息标注"
+    RETURN_NOTICE_RESPONSE = "RETURN_NOTICE_RESPONSE", "劝返复学通知书限期复学"
+    ESCALATION_STEP = "ESCALATION_STEP", "每级劝返无效后上报"
+    FOLLOW_UP_WINDOW = "FOLLOW_UP_WINDOW", "复学后跟踪 (销号前)"
+
+
+class PeriodKind(LabelledEnum):
+    """报送周期 of a report format."""
+
+    DAILY = "DAILY", "日报"
+    WEEKLY = "WEEKLY", "周报"
+    MONTHLY = "MONTHLY", "月报"
+    BIMONTHLY = "BIMONTHLY", "双月报"
+    TERM_START = "TERM_START", "开学报表"
+    TERM = "TERM", "学期报"
+    SCHOOL_YEAR = "SCHOOL_YEAR", "学年报"
+    ON_DEMAND = "ON_DEMAND", "即时/随时"
+
+
+class PeriodAnchor(LabelledEnum):
+    """The point in the school calendar a key period starts from."""
+
+    TERM_START = "TERM_START", "每学期开学"
+    AUTUMN_TERM_START = "AUTUMN_TERM_START", "秋季学期开学"
+    SPRING_TERM_START = "SPRING_TERM_START", "春季学期开学"
+    WINTER_HOLIDAY = "WINTER_HOLIDAY", "寒假"
+    SUMMER_HOLIDAY = "SUMMER_HOLIDAY", "暑假"
+
+
+class SchoolStage(LabelledEnum):
+    """学段."""
+
+    PRIMARY = "PRIMARY", "小学"
+    UPPER_PRIMARY = "UPPER_PRIMARY", "小学高年级"
+    JUNIOR_MIDDLE = "JUNIOR_MIDDLE", "初中"
+
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """The grades (1–9) of the stage; 小学高年级 is taken as grades 5–6."""
+        return {"PRIMARY": (1, 2, 3, 4, 5, 6), "UPPER_PRIMARY": (5, 6)}.get(self.value, (7, 8, 9))
+
+
+class LeadershipRole(LabelledEnum):
+    """A seat in a 领导小组."""
+
+    LEADER = "LEADER", "组长"
+    DEPUTY_LEADER = "DEPUTY_LEADER", "副组长"
+    MEMBER = "MEMBER", "成员"
+
+
+class VocabularyKind(LabelledEnum):
+    """Which open vocabulary a plugin adds a term to (both are stored as text)."""
+
+    CASE_REASON = "CASE_REASON", "辍学原因"
+    ASSISTANCE_PROGRAMME = "ASSISTANCE_PROGRAMME", "资助项目"
+
+
+class SignOffAction(LabelledEnum):
+    """What the signatory of a report does."""
+
+    REVIEW = "REVIEW", "审核"
+    SIGN = "SIGN", "签字"
+    STAMP = "STAMP", "盖章"
+
+
+class RowKind(LabelledEnum):
+    """What one row of a report stands for."""
+
+    CHILD = "CHILD", "每名学生一行"
+    CASE = "CASE", "每个个案一行"
+    SCHOOL = "SCHOOL", "每所学校一行"
+    TOWN = "TOWN", "每个乡镇/街道一行"
+    SCHOOL_GROUP = "SCHOOL_GROUP", "每个学区/督导责任区一行"
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self in (RowKind.SCHOOL, RowKind.TOWN, RowKind.SCHOOL_GROUP)
+
+
+class FieldKind(LabelledEnum):
+    """How a report field's value is written out."""
+
+    TEXT = "TEXT", "文本"
+    INTEGER = "INTEGER", "整数"
+    DECIMAL = "DECIMAL", "金额/小数"
+    PERCENT = "PERCENT", "百分比"
+    DATE = "DATE", "日期"
+    BOOLEAN = "BOOLEAN", "是/否"
+    LIST = "LIST", "多项"

@@ -1,0 +1,331 @@
+"""The plain, frozen data a county plugin's hooks return.
+
+Everything here is data: no database rows, no callables. Each rule carries the
+:class:`Clause` of the document it comes from, so an operator can always answer "says who?".
+Collections are tuples, so every value is hashable and safe to cache and share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.officials.models import Duty, ResponsibilityLine
+from core.people.enums import KeyGroup
+from core.rules.enums import (
+    Comparison,
+    DeadlineKind,
+    LeadershipRole,
+    Metric,
+    PeriodAnchor,
+    PeriodKind,
+    Population,
+    RowKind,
+    SchoolStage,
+    SignOffAction,
+    TargetPeriod,
+    VocabularyKind,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Clause:
+    """Where a rule comes from.
+
+    ``document`` is one of the plugin's :attr:`JurisdictionSpec.sources` (core defaults cite a
+    national document or say that Baoxue chose the value); ``section`` is the heading or item
+    number inside it; ``text`` a verbatim excerpt, when one is short enough to quote.
+    """
+
+    document: str
+    section: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.section}".strip()
+
+
+# -- targets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """目标: ``metric`` ``comparison`` ``threshold`` over ``population``, e.g. 巩固率 ≥ 97.3 %.
+
+    ``threshold`` is a :class:`~decimal.Decimal` in per cent for rates and in children for
+    counts. ``excluding_reasons`` names case reasons that do not count against the target
+    (荔浦: 除身体原因不具备学习条件外).
+    """
+
+    metric: Metric
+    comparison: Comparison
+    threshold: Decimal
+    clause: Clause
+    population: Population = Population.ALL
+    period: TargetPeriod = TargetPeriod.SCHOOL_YEAR
+    #: The year the target is due in (荣昌: 到2025年), or None for every year.
+    year: int | None = None
+    excluding_reasons: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[Metric, Population]:
+        """Targets with the same key replace one another (a county's replaces the default)."""
+        return (self.metric, self.population)
+
+    @property
+    def label(self) -> str:
+        """e.g. ``巩固率 ≥ 97.3%`` or ``失学辍学人数 = 0人 (脱贫户 …)``."""
+        text = f"{self.metric.label} {self.comparison.symbol} {self.threshold}{self.metric.unit}"
+        if self.population is not Population.ALL:
+            text += f" ({self.population.label})"
+        return text
+
+    def is_met(self, value: Decimal | int) -> bool:
+        """Whether a measured value meets the target."""
+        return self.comparison.holds(Decimal(value), self.threshold)
+
+
+# -- escalation and deadlines ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalationLevel:
+    """One level of the escalation chain (e.g. 五级联控's 学校).
+
+    ``days_allowed`` is how long this level has before the case goes up to the next one; None
+    means the document sets no time (the ``ESCALATION_STEP`` deadline applies) and is required
+    on the last level, which has nowhere to go.
+    """
+
+    level: int
+    name: str
+    responsible: str
+    action: str
+    clause: Clause
+    days_allowed: int | None = None
+    #: Who is told when the case reaches this level, besides ``responsible``.
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalationChain:
+    """劝返 escalation: levels 1..n, each acting when the one below has failed."""
+
+    name: str
+    levels: tuple[EscalationLevel, ...]
+    clause: Clause
+    #: The level a case goes to at once when the child or guardian cannot be reached
+    #: (荣昌: 联系不上的 → 镇街政府), or None when the document says nothing.
+    unreachable_level: int | None = None
+
+    @property
+    def final_level(self) -> EscalationLevel:
+        return self.levels[-1]
+
+    def level(self, number: int) -> EscalationLevel:
+        """The level numbered ``number`` (1-based); ``KeyError`` if there is none."""
+        for item in self.levels:
+            if item.level == number:
+                return item
+        raise KeyError(number)
+
+    def next_level(self, number: int) -> EscalationLevel | None:
+        """The level above ``number``, or None at the top of the chain."""
+        return self.level(number + 1) if number < len(self.levels) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deadline:
+    """A clock: ``responsible`` must ``action`` within ``days`` calendar days.
+
+    ``notify_on_expiry`` lists who is told when the time runs out (荔浦: 乡镇政府和市教育局).
+    """
+
+    kind: DeadlineKind
+    days: int
+    responsible: str
+    action: str
+    clause: Clause
+    notify_on_expiry: tuple[str, ...] = ()
+
+
+# -- periods and focus -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyPeriod:
+    """重点时段: ``days`` days from ``anchor`` (None: the whole holiday) get closer watching."""
+
+    code: str
+    name: str
+    anchor: PeriodAnchor
+    purpose: str
+    clause: Clause
+    days: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoringFocus:
+    """重点监测: the stages, groups and areas a county watches most closely."""
+
+    code: str
+    name: str
+    clause: Clause
+    stages: tuple[SchoolStage, ...] = ()
+    key_groups: tuple[KeyGroup, ...] = ()
+    #: Kinds of area in words (农村, 边远, 贫困, 民族 …): they have no code in core.
+    areas: tuple[str, ...] = ()
+    description: str = ""
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadershipMember:
+    """One seat of a 领导小组, with the person's name and title as the document gives them."""
+
+    role: LeadershipRole
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadershipOffice:
+    """领导小组办公室: the office that runs the day-to-day work."""
+
+    name: str
+    #: Where the office sits, e.g. 教育局基教股.
+    location: str
+    director: str
+    duties: str
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadershipGroup:
+    """控辍保学工作领导小组 of the county."""
+
+    name: str
+    members: tuple[LeadershipMember, ...]
+    clause: Clause
+    office: LeadershipOffice | None = None
+    #: Seats held by whoever holds a post (各乡镇中心学校校长 …), not by a named person.
+    ex_officio: tuple[str, ...] = ()
+    #: Who leads each school's own group (荔浦: 校长), or "" when schools have none.
+    school_groups_led_by: str = ""
+
+    def with_role(self, role: LeadershipRole) -> tuple[LeadershipMember, ...]:
+        return tuple(m for m in self.members if m.role is role)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponsibilitySpec:
+    """One line of a responsibility table: who covers what, and to whom they answer.
+
+    A spec with ``person`` names one official (荔浦's 包乡镇人员 table); one without describes a
+    role everywhere (双线四包: 班主任包班). ``towns`` and ``schools`` are names from the
+    plugin's organisation; empty means "each one" for a role. ``reports_to`` is the ``key`` of
+    another spec in the same table.
+    """
+
+    key: str
+    line: ResponsibilityLine
+    duty: Duty
+    role: str
+    clause: Clause
+    person: str = ""
+    title: str = ""
+    towns: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()
+    grades: tuple[int, ...] = ()
+    reports_to: str | None = None
+    description: str = ""
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column:
+    """One column: ``key`` inside the format, the Chinese ``header``, and the core field
+    (a key of :data:`core.rules.report_fields.REPORT_FIELDS`) that fills it."""
+
+    key: str
+    header: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignOff:
+    """Who signs a report and how (绥宁: 单位主要负责同志 审核、签字、盖章)."""
+
+    role: str
+    actions: tuple[SignOffAction, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportFormat:
+    """A report or ledger (台账) a county files, as rows of ``columns``.
+
+    Rows are sorted by the ``group_by`` columns; ``numbered`` adds a 序号 column; ``totals``
+    adds a 合计 row over the numeric columns; ``privacy`` masks names, ID numbers, phones and
+    addresses (for lists that are published, 荔浦 五(五)).
+    """
+
+    code: str
+    title: str
+    period_kinds: tuple[PeriodKind, ...]
+    row_kind: RowKind
+    columns: tuple[Column, ...]
+    clause: Clause
+    group_by: tuple[str, ...] = ()
+    numbered: bool = True
+    totals: bool = False
+    privacy: bool = False
+    sign_off: tuple[SignOff, ...] = ()
+    submit_to: tuple[str, ...] = ()
+    description: str = ""
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+# -- vocabulary and exemptions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class VocabularyTerm:
+    """A case reason or assistance programme a county adds to core's (code ≤ 32 characters)."""
+
+    kind: VocabularyKind
+    code: str
+    label: str
+    clause: Clause
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcedureStep:
+    """One step of a procedure: ``actor`` does ``action``."""
+
+    actor: str
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExemptionRule:
+    """缓学/免学: when a child may be excused, and the steps that make it so.
+
+    ``reasons`` are case-reason codes; a case with one of them ends EXEMPTED once every step is
+    done. ``counts_as_dropout`` says whether such a child still counts against targets.
+    """
+
+    code: str
+    name: str
+    reasons: tuple[str, ...]
+    steps: tuple[ProcedureStep, ...]
+    clause: Clause
+    counts_as_dropout: bool = False

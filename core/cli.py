@@ -128,5 +128,9 @@ def schema_export(output: str) -> None:
     click.echo(f"wrote {output}")
 
 
+from core.plugins.cli import plugins_command  # noqa: E402
+
+main.add_command(plugins_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,7 +16,6 @@ from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules import (
     Clause,
-    Column,
     Comparison,
     Deadline,
     DeadlineKind,
@@ -34,6 +33,7 @@ from core.rules import (
     RowKind,
     SchoolStage,
     Target,
+    columns,
 )
 
 #: A county plan explanation whose rules DOMAIN.md assigns to core.
@@ -213,14 +213,6 @@ def baoxue_monitoring_focus(jurisdiction_code: str):
     )
 
 
-def _columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
-    """Columns from ``(source, header)`` pairs; the key is the source's last part."""
-    return tuple(
-        Column(key=source.replace(".", "_"), header=header, source=source)
-        for source, header in pairs
-    )
-
-
 @hookimpl(trylast=True)
 def baoxue_report_formats(jurisdiction_code: str):
     return (
@@ -229,7 +221,7 @@ def baoxue_report_formats(jurisdiction_code: str):
             title="学生到校情况报表",
             period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
             row_kind=RowKind.SCHOOL,
-            columns=_columns(
+            columns=columns(
                 ("town.name", "乡镇/街道"),
                 ("school.name", "学校"),
                 ("stats.expected", "应到人数"),
@@ -248,7 +240,7 @@ def baoxue_report_formats(jurisdiction_code: str):
             title="控辍保学工作台账 (一人一档)",
             period_kinds=(PeriodKind.ON_DEMAND, PeriodKind.MONTHLY),
             row_kind=RowKind.CASE,
-            columns=_columns(
+            columns=columns(
                 ("town.name", "乡镇/街道"),
                 ("school.name", "学校"),
                 ("child.name", "姓名"),
@@ -275,7 +267,7 @@ def baoxue_report_formats(jurisdiction_code: str):
             title="学户册 (0—18周岁儿童少年)",
             period_kinds=(PeriodKind.SCHOOL_YEAR,),
             row_kind=RowKind.CHILD,
-            columns=_columns(
+            columns=columns(
                 ("town.name", "乡镇/街道"),
                 ("village.name", "村/社区"),
                 ("child.name", "姓名"),
@@ -298,7 +290,7 @@ def baoxue_report_formats(jurisdiction_code: str):
 def baoxue_exemption_rules(jurisdiction_code: str):
     return (
         ExemptionRule(
-            code="health-deferral",
+            code="illness-exemption",
             name="因身体状况延缓入学或休学",
             reasons=("ILLNESS",),
             steps=(

@@ -57,6 +57,7 @@ from core.rules.specs import (
     SignOff,
     Target,
     VocabularyTerm,
+    columns,
 )
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "VillageSpec",
     "VocabularyKind",
     "VocabularyTerm",
+    "columns",
     "render_report",
     "render_sign_off",
     "sample_row",

@@ -100,6 +100,7 @@ _FIELDS: tuple[ReportField, ...] = (
     _f("support.psychological", "心理帮扶", TXT, "child", "每月谈心"),
     _f("support.assistance", "资助情况", LST, "child", ("两免一补", "营养改善计划")),
     _f("support.assistance_amount", "资助金额 (元)", DEC, "child", Decimal("1250.00")),
+    _f("child.persuasion_summary", "劝返情况", TXT, "child", "已劝返复学"),
     _f("visits.summary", "家访情况", TXT, "child", "2次, 家长表示支持"),
     _f("visits.last_on", "最近家访日期", DAY, "child", date(2025, 9, 12)),
     # -- one case

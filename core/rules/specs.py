@@ -154,7 +154,10 @@ class Deadline:
 
 @dataclass(frozen=True, kw_only=True)
 class KeyPeriod:
-    """重点时段: ``days`` days from ``anchor`` (None: the whole holiday) get closer watching."""
+    """重点时段: ``days`` days from ``anchor`` get closer watching.
+
+    ``days`` is None when the document gives no length (for a holiday: the whole holiday).
+    """
 
     code: str
     name: str
@@ -254,6 +257,12 @@ class Column:
     key: str
     header: str
     source: str
+
+
+def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
+    """Columns from ``(source, header)`` pairs; each key is its source with ``.`` → ``_``
+    (``"town.name"`` → ``"town_name"``), which is what ``group_by`` names."""
+    return tuple(Column(key=s.replace(".", "_"), header=h, source=s) for s, h in pairs)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -78,9 +78,9 @@ def baoxue_responsibilities(jurisdiction_code: str) -> Sequence[ResponsibilitySp
 
     Called when a county's rules are resolved. Return every line of the document's tables in
     order (双线四包's education line, 荔浦's 总负责人 → 包片领导 → 包乡镇人员, 荣昌's
-    区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line above. Stops at
-    first non-None result: the table is taken whole; the core default (校长 and 班主任) applies
-    only when no plugin answers.
+    区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line above.
+    Stops at first non-None result: the table is taken whole; the core default (县教育局,
+    校长, 班主任, 乡镇, 村) applies only when no plugin answers.
     """
 
 

@@ -475,7 +475,7 @@ def collect_jurisdictions(pm: pluggy.PluginManager) -> dict[str, tuple[str, Juri
     declaring a code already taken."""
     found: dict[str, tuple[str, JurisdictionSpec]] = {}
     hook = "baoxue_jurisdiction"
-    for impl in reversed(impls(pm, hook)):  # registration order
+    for impl in impls(pm, hook):  # registration order, so the later plugin is blamed
         spec = call_impl(impl, hook)
         if spec is None:
             continue

@@ -70,8 +70,8 @@ _FIELDS: tuple[ReportField, ...] = (
     # -- one child
     _f("child.name", "姓名", TXT, "child", "李小明", "name"),
     _f("child.gender", "性别", TXT, "child", "男"),
-    _f("child.id_number", "身份证号", TXT, "child", "450381201201011234", "id"),
-    _f("child.student_number", "学籍号", TXT, "child", "G450381201201011234", "id"),
+    _f("child.id_number", "身份证号", TXT, "child", "110101201201011237", "id"),
+    _f("child.student_number", "学籍号", TXT, "child", "G110101201201011237", "id"),
     _f("child.birth_date", "出生日期", DAY, "child", date(2012, 1, 1)),
     _f("child.age", "年龄", INT, "child", 13),
     _f("child.ethnicity", "民族", TXT, "child", "瑶族"),

@@ -188,7 +188,7 @@ def check_rules_cite_declared_sources(p: PluginUnderTest) -> None:
     """Every rule the plugin returns cites a section of one of its declared source documents."""
     sources = set(p.spec.sources)
     for hook, answer in p.answers(p.code).items():
-        for clause in _clauses(answer):
+        for clause in clauses_in(answer):
             assert clause.document in sources, (
                 f"{hook}: clause cites {clause.document!r}, which is not in the plugin's "
                 f"sources {sorted(sources)}"
@@ -205,15 +205,15 @@ def check_installed_as_entry_point(p: PluginUnderTest) -> None:
     raise ConformanceSkip(f"{module} is not installed: no entry point in {ENTRY_POINT_GROUP!r}")
 
 
-def _clauses(value: Any):
+def clauses_in(value: Any):
     if isinstance(value, Clause):
         yield value
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _clauses(item)
+            yield from clauses_in(item)
     elif is_dataclass(value) and not isinstance(value, type):
         for f in fields(value):
-            yield from _clauses(getattr(value, f.name))
+            yield from clauses_in(getattr(value, f.name))
 
 
 #: Every check, by name; each takes a :class:`PluginUnderTest`.

@@ -23,11 +23,7 @@ import pluggy
 from core import hookspecs
 from core.plugins.errors import PluginError
 from core.plugins.registry import RuleRegistry
-from core.plugins.validation import (
-    Invalid,
-    check_hookimpl_names,
-    validate,
-)
+from core.plugins.validation import Invalid, check_hookimpl_names, check_resolved, validate
 from core.rules.county import CountyRules
 
 #: Entry-point group county plugins register under.
@@ -89,18 +85,6 @@ def build_plugin_manager(
             raise PluginError(name, "resolved rules", f"{code}: {exc}") from exc
     pm._registry = registry
     return pm
-
-
-def check_resolved(rules: CountyRules) -> None:
-    """Checks that need the merged view: every level below the top has a time limit."""
-    if rules.escalation is None:
-        raise Invalid("no escalation chain (not even core's default)")
-    for level in rules.escalation.levels[:-1]:
-        if rules.escalation_days(level.level) is None:
-            raise Invalid(
-                f"escalation level {level.level} ({level.name}) has no time limit and there "
-                "is no ESCALATION_STEP deadline"
-            )
 
 
 def plugin_name(plugin: object) -> str:
@@ -230,30 +214,20 @@ class PluginInfo:
 
 def plugin_infos(pm: BaoxuePluginManager) -> list[PluginInfo]:
     """Every registered plugin, core defaults first, then by name."""
-    by_plugin = {name: code for code, name in _codes_by_plugin(pm)}
     infos = []
     for name, plugin in pm.list_name_plugin():
         dist = pm.distributions.get(name)
-        code = by_plugin.get(name)
-        spec = pm.registry.jurisdiction(code) if code else None
+        spec = pm.registry.jurisdiction_of(name)
         infos.append(
             PluginInfo(
                 name=name,
                 distribution=dist.name if dist else "",
                 version=dist.version if dist else str(getattr(plugin, "__version__", "")),
                 default=name in DEFAULT_PLUGINS,
-                jurisdiction_code=code,
+                jurisdiction_code=spec.division_code if spec else None,
                 jurisdiction_name=spec.name if spec else None,
                 sources=spec.sources if spec else (),
                 hooks=tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ())),
             )
         )
     return sorted(infos, key=lambda i: (not i.default, i.name))
-
-
-def _codes_by_plugin(pm: BaoxuePluginManager) -> list[tuple[str, str]]:
-    registry = pm.registry
-    return [
-        (spec.division_code, registry.plugin_for(spec.division_code) or "")
-        for spec in registry.jurisdictions()
-    ]

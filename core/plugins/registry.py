@@ -46,6 +46,13 @@ class RuleRegistry:
         entry = self._jurisdictions.get(code)
         return entry[1] if entry else None
 
+    def jurisdiction_of(self, plugin: str) -> JurisdictionSpec | None:
+        """The jurisdiction the plugin named ``plugin`` declares, or None."""
+        for name, spec in self._jurisdictions.values():
+            if name == plugin:
+                return spec
+        return None
+
     def plugin_for(self, code: str) -> str | None:
         """The name of the plugin that declares ``code``, or None."""
         entry = self._jurisdictions.get(code)

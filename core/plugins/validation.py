@@ -26,6 +26,7 @@ from core.assistance.models import AssistanceProgramme
 from core.cases.enums import CaseReason
 from core.jurisdictions.spec import JurisdictionSpec
 from core.plugins.errors import PluginError
+from core.rules.county import CountyRules
 from core.rules.enums import LeadershipRole, VocabularyKind
 from core.rules.render import render_report
 from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
@@ -170,8 +171,8 @@ class CountyContext:
 
     code: str
     spec: JurisdictionSpec | None
-    reasons: set[str] = field(default_factory=set)
-    programmes: set[str] = field(default_factory=set)
+    #: Case-reason codes known so far: core's, plus the county's vocabulary once checked.
+    reasons: set[str] = field(default_factory=lambda: set(CaseReason.choices()))
 
     @property
     def town_names(self) -> set[str]:
@@ -432,6 +433,18 @@ def hook_names() -> list[str]:
     return sorted(n for n in dir(hookspecs) if n.startswith("baoxue_"))
 
 
+def check_resolved(rules: CountyRules) -> None:
+    """Checks that need the merged view: every level below the top has a time limit."""
+    if rules.escalation is None:
+        raise Invalid("no escalation chain (not even core's default)")
+    for level in rules.escalation.levels[:-1]:
+        if rules.escalation_days(level.level) is None:
+            raise Invalid(
+                f"escalation level {level.level} ({level.name}) has no time limit and there "
+                "is no ESCALATION_STEP deadline"
+            )
+
+
 # -- running the checks ------------------------------------------------------------------------
 
 
@@ -517,8 +530,6 @@ def validate(
                 )
     for code, (_, spec) in [*jurisdictions.items(), (FOREIGN_CODE, (None, None))]:
         ctx = CountyContext(code=code, spec=spec)
-        ctx.reasons = set(CaseReason.choices())
-        ctx.programmes = set(AssistanceProgramme.choices())
         for hook, rule in COUNTY_HOOKS.items():
             for impl in impls(pm, hook):
                 answer = call_impl(impl, hook, jurisdiction_code=code)
@@ -529,12 +540,6 @@ def validate(
                     rule.check(answer, ctx)
                 except Invalid as exc:
                     raise PluginError(impl.plugin_name, hook, f"{code}: {exc}") from exc
-                if hook == "baoxue_vocabulary":
-                    for term in answer:
-                        target = (
-                            ctx.reasons
-                            if term.kind is VocabularyKind.CASE_REASON
-                            else ctx.programmes
-                        )
-                        target.add(term.code)
+                if hook == "baoxue_vocabulary":  # checked first: later hooks may use its terms
+                    ctx.reasons |= {t.code for t in answer if t.kind is VocabularyKind.CASE_REASON}
     return jurisdictions

@@ -8,6 +8,7 @@ then tell the two apart.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 import sys
 from pathlib import Path
@@ -32,8 +33,19 @@ for _name in COUNTY_PLUGINS:
 
 @pytest.fixture(scope="session")
 def county_modules() -> dict[str, object]:
-    """The four county plugin modules, by entry-point name."""
-    return {name: importlib.import_module(f"baoxue_{name}") for name in COUNTY_PLUGINS}
+    """The four county plugin modules, by entry-point name, loaded through their entry points
+    (``test_installed_under_the_baoxue_entry_point_group`` fails when one is missing)."""
+    installed = {
+        ep.name: ep
+        for ep in importlib.metadata.entry_points(group="baoxue")
+        if ep.name in COUNTY_PLUGINS
+    }
+    return {
+        name: installed[name].load()
+        if name in installed
+        else importlib.import_module(f"baoxue_{name}")
+        for name in COUNTY_PLUGINS
+    }
 
 
 @pytest.fixture(scope="session")

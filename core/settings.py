@@ -34,6 +34,8 @@ class Settings:
     max_aliases: int = 30
     #: Most tokens one query document may have.
     max_tokens: int = 4000
+    #: Most objects one query may ask for, estimated before it runs (core.api.limits).
+    max_query_cost: int = 50_000
     #: Default and largest page sizes of connections.
     default_page_size: int = 20
     max_page_size: int = 100
@@ -76,6 +78,7 @@ def load_settings() -> Settings:
         max_query_depth=_int("BAOXUE_MAX_QUERY_DEPTH", 12),
         max_aliases=_int("BAOXUE_MAX_ALIASES", 30),
         max_tokens=_int("BAOXUE_MAX_TOKENS", 4000),
+        max_query_cost=_int("BAOXUE_MAX_QUERY_COST", 50_000),
         default_page_size=_int("BAOXUE_DEFAULT_PAGE_SIZE", 20),
         max_page_size=_int("BAOXUE_MAX_PAGE_SIZE", 100),
         graphiql=_bool("BAOXUE_GRAPHIQL", True),

@@ -2,18 +2,25 @@
 
 ``Loaders`` is created afresh for every request by the context getter (never at module level:
 a loader caches what it has loaded). ``by_id(Model)`` loads rows by primary key;
-``many(Model, "fk_id")`` loads the rows that point at each key, in the model's order.
+``many(Model, "fk_id", **filters)`` loads the rows that point at each key, in the model's
+order. Every loader issues one statement per batch of at most :data:`MAX_BATCH` keys, so the
+number of statements a request issues depends on the shape of the query, not on how many rows
+each level returns.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+
+#: Most keys one statement asks for (keeps ``IN (...)`` lists well inside every database's
+#: limit on bound parameters).
+MAX_BATCH = 1000
 
 
 def as_uuid(value: Any) -> uuid.UUID | None:
@@ -26,12 +33,20 @@ def as_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+def _freeze(value: Any) -> Hashable:
+    """A hashable stand-in for a filter value (lists and sets become sorted tuples)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(sorted(str(v) for v in value))
+    return value
+
+
 class Loaders:
     """The DataLoaders of one request."""
 
     def __init__(self) -> None:
         self._by_id: dict[type[Model], DataLoader[Any, Any]] = {}
-        self._many: dict[tuple[type[Model], str, tuple[tuple[str, Any], ...]], DataLoader] = {}
+        self._many: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
+        self._custom: dict[str, DataLoader[Any, Any]] = {}
 
     def by_id(self, model: type[Model]) -> DataLoader[Any, Model | None]:
         """Loader of ``model`` rows by primary key; unknown or malformed keys give None."""
@@ -39,11 +54,11 @@ class Loaders:
         if loader is None:
 
             async def load(keys: Sequence[Any]) -> list[Model | None]:
-                ids = [k for k in (as_uuid(k) for k in keys) if k is not None]
+                ids = list({k for k in (as_uuid(k) for k in keys) if k is not None})
                 rows = {str(r.pk): r for r in await model.filter(pk__in=ids)} if ids else {}
-                return [rows.get(str(k)) for k in keys]
+                return [rows.get(str(as_uuid(k))) for k in keys]
 
-            loader = DataLoader(load_fn=load, cache_key_fn=str)
+            loader = DataLoader(load_fn=load, cache_key_fn=str, max_batch_size=MAX_BATCH)
             self._by_id[model] = loader
         return loader
 
@@ -51,7 +66,7 @@ class Loaders:
         self, model: type[Model], fk_field: str, **filters: Any
     ) -> DataLoader[Any, list[Model]]:
         """Loader of the ``model`` rows whose ``fk_field`` equals each key (plus ``filters``)."""
-        key = (model, fk_field, tuple(sorted(filters.items())))
+        key = (model, fk_field, tuple(sorted((k, _freeze(v)) for k, v in filters.items())))
         loader = self._many.get(key)
         if loader is None:
 
@@ -63,11 +78,24 @@ class Loaders:
                     grouped[str(getattr(row, fk_field))].append(row)
                 return [grouped.get(str(k), []) for k in keys]
 
-            loader = DataLoader(load_fn=load, cache_key_fn=str)
+            loader = DataLoader(load_fn=load, cache_key_fn=str, max_batch_size=MAX_BATCH)
             self._many[key] = loader
         return loader
 
-    def prime(self, rows: Iterable[Model]) -> None:
-        """Put rows already fetched into the by-id cache of their model."""
+    def custom(
+        self, name: str, load_fn: Callable[[Sequence[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader[Any, Any]:
+        """A loader of this request named ``name``, made from ``load_fn`` on first use (for
+        lookups ``by_id`` and ``many`` cannot express, such as many-to-many links)."""
+        loader = self._custom.get(name)
+        if loader is None:
+            loader = DataLoader(load_fn=load_fn, cache_key_fn=str, max_batch_size=MAX_BATCH)
+            self._custom[name] = loader
+        return loader
+
+    def prime(self, rows: Iterable[Model]) -> list[Model]:
+        """Put rows already fetched into the by-id cache of their model; returns them."""
+        rows = list(rows)
         for row in rows:
             self.by_id(type(row)).prime(str(row.pk), row)
+        return rows

@@ -2,19 +2,22 @@
 
 A GraphQL type declares the model it presents (``model: ClassVar = Child``); resolvers may then
 return model instances directly. Global ids are ``base64("Child:<uuid>")``, stable for the life
-of the row. ``node(id:)`` and ``nodes(ids:)`` go through :func:`load_node`, the one place where
-a future access check decides what a caller may see.
+of the row. ``node(id:)`` and ``nodes(ids:)`` (:class:`NodeQuery`) go through
+:func:`resolve_global_ids`, the one place where an access check decides what a caller may see.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+import strawberry
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLScalarType, GraphQLSchema
 from strawberry import relay
 from tortoise.models import Model
 
 from core.api.context import Info
+from core.api.errors import ApiError, ErrorCode
 
 
 class ModelNode(relay.Node):
@@ -65,3 +68,61 @@ async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[Any]
         for (position, _), row in zip(entries, rows, strict=True):
             results[position] = row
     return results
+
+
+#: Most ids one ``nodes(ids:)`` call may ask for.
+MAX_NODES = 100
+
+#: Chinese descriptions of the parts of the schema strawberry writes in English.
+NODE_DESCRIPTION = "具有全局唯一 ID 的对象 (Relay Node); 可用 node(id:) 按 ID 重新获取"
+ID_DESCRIPTION = "全局唯一 ID (不透明字符串, 长期不变; 可用于 node(id:) 及筛选条件中的 ID)"
+SCALAR_DESCRIPTIONS = {
+    "Date": "日期, ISO 8601 格式, 如 2026-09-01",
+    "DateTime": "带时区的日期时间, ISO 8601 格式, 如 2026-09-01T08:00:00+00:00",
+    "Decimal": '十进制定点数, 以字符串表示, 如 "1250.00"',
+    "JSON": "任意 JSON 值 (对象、数组、字符串、数字、布尔或 null)",
+}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="按全局 ID 取任一对象 (不存在或无权查看时为 null)")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="全局 ID")],
+    ) -> relay.Node | None:
+        return (await resolve_global_ids(info, [id]))[0]
+
+    @strawberry.field(description=f"按全局 ID 批量取对象, 顺序与输入一致; 一次最多 {MAX_NODES} 个")
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[relay.GlobalID], strawberry.argument(description="全局 ID 列表")],
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_NODES:
+            raise ApiError(
+                ErrorCode.PAGE_SIZE,
+                f"一次最多取 {MAX_NODES} 个对象",
+                f"at most {MAX_NODES} ids per request",
+                field="ids",
+            )
+        return await resolve_global_ids(info, ids)
+
+
+def localise_descriptions(schema: GraphQLSchema) -> GraphQLSchema:
+    """Replace the English descriptions strawberry gives the Node interface, every ``id``
+    field and the date/JSON scalars with Chinese ones (in place; returns ``schema``)."""
+    for named_type in schema.type_map.values():
+        if named_type.name.startswith("__"):
+            continue
+        if named_type.name == "Node" and isinstance(named_type, GraphQLInterfaceType):
+            named_type.description = NODE_DESCRIPTION
+            named_type.fields["id"].description = ID_DESCRIPTION
+        elif isinstance(named_type, GraphQLObjectType) and any(
+            i.name == "Node" for i in named_type.interfaces
+        ):
+            named_type.fields["id"].description = ID_DESCRIPTION
+        elif isinstance(named_type, GraphQLScalarType) and named_type.name in SCALAR_DESCRIPTIONS:
+            named_type.description = SCALAR_DESCRIPTIONS[named_type.name]
+    return schema

@@ -140,3 +140,28 @@ async def paginate(
         ),
         _count=count,
     )
+
+
+async def page_of(
+    info: Any,
+    queryset: QuerySet[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
+    """:func:`paginate` with the request's page-size settings; the rows of the page are put in
+    the request's by-id DataLoader cache, so nested fields that point back at them cost nothing.
+    """
+    settings = info.context.settings
+    return await paginate(
+        queryset,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+        transform=info.context.loaders.prime,
+    )

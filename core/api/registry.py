@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from core.api.enums import graphql_enum
 from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
+from core.cases.queries import CaseOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import (
     DisabilityCategory,
     Gender,
@@ -14,7 +16,9 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
+from core.people.queries import ChildOrderField
 from core.schools.models import SchoolKind
+from core.visits.models import HomeVisitKind, SupportPlanKind
 
 graphql_enum(TownKind, "乡镇/街道类别")
 graphql_enum(VillageKind, "村/社区类别")
@@ -33,3 +37,9 @@ graphql_enum(CaseKind, "个案类别")
 graphql_enum(CaseState, "个案状态")
 graphql_enum(CaseSource, "个案来源")
 graphql_enum(CaseEventKind, "个案时间线事件类别")
+graphql_enum(HomeVisitKind, "家访类别")
+graphql_enum(SupportPlanKind, "帮扶计划类别")
+graphql_enum(ResponsibilityLine, "责任线: 教育线或政府线")
+graphql_enum(Duty, "责任分工 (双线四包等)")
+graphql_enum(ChildOrderField, "儿童列表的排序字段")
+graphql_enum(CaseOrderField, "个案列表的排序字段")

@@ -55,7 +55,7 @@ async def test_first_query_lists_children_with_household(client) -> None:
     body = await graphql(
         client,
         """
-        query { children(jurisdictionCode: "450381", first: 2) {
+        query { children(filter: {jurisdictionCode: "450381"}, first: 2) {
             totalCount
             pageInfo { hasNextPage endCursor }
             edges { node { id name gender household { headName guardians { name } }

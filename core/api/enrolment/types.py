@@ -11,12 +11,16 @@ from strawberry import relay
 from core.api import registry  # noqa: F401
 from core.api.context import Info
 from core.api.node import ModelNode
+from core.cases import models as cmodels
 from core.enrolment import models
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
+from core.people import models as pmodels
 from core.schools import models as smodels
 
 SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
 SchoolClassType = Annotated["SchoolClass", strawberry.lazy("core.api.schools.types")]
+ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
+CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
 
 
 @strawberry.type(name="Enrolment", description="学籍")
@@ -29,6 +33,11 @@ class Enrolment(ModelNode):
     started_on: datetime.date = strawberry.field(description="开始日期")
     ended_on: datetime.date | None = strawberry.field(description="结束日期")
     is_current: bool = strawberry.field(description="是否当前学籍")
+    updated_at: datetime.datetime = strawberry.field(description="最近更新时间")
+
+    @strawberry.field(description="儿童")
+    async def child(self, info: Info) -> ChildType:
+        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
 
     @strawberry.field(description="学籍校")
     async def school(self, info: Info) -> SchoolType:
@@ -54,3 +63,24 @@ class EnrolmentChange(ModelNode):
     status_after: EnrolmentStatus = strawberry.field(description="异动后的学籍状态")
     counterpart_school: str = strawberry.field(description="转入来源/转出去向学校")
     reason: str = strawberry.field(description="原因")
+    recorded_at: datetime.datetime = strawberry.field(description="记录时间")
+
+    @strawberry.field(description="所属学籍")
+    async def enrolment(self, info: Info) -> Enrolment:
+        return await info.context.loaders.by_id(models.Enrolment).load(self.enrolment_id)
+
+    @strawberry.field(description="儿童")
+    async def child(self, info: Info) -> ChildType:
+        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
+
+    @strawberry.field(description="异动后的班级")
+    async def school_class(self, info: Info) -> SchoolClassType | None:
+        if self.school_class_id is None:
+            return None
+        return await info.context.loaders.by_id(smodels.SchoolClass).load(self.school_class_id)
+
+    @strawberry.field(description="相关的控辍保学个案 (如因劝返复学而复学)")
+    async def case(self, info: Info) -> CaseType | None:
+        if self.case_id is None:
+            return None
+        return await info.context.loaders.by_id(cmodels.Case).load(self.case_id)

@@ -1,8 +1,9 @@
-"""GraphQL types of jurisdictions, towns and villages."""
+"""GraphQL types of jurisdictions, towns, villages and school groups."""
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -12,8 +13,9 @@ from core.api.context import Info
 from core.api.node import ModelNode
 from core.jurisdictions import models
 from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.schools import models as smodels
 
-SchoolsType = Annotated["School", strawberry.lazy("core.api.schools.types")]
+SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
 
 
 @strawberry.type(name="Jurisdiction", description="县级行政区 (区/县/县级市), 教育局的管辖范围")
@@ -25,9 +27,17 @@ class Jurisdiction(ModelNode):
     city: str = strawberry.field(description="所属地级市")
     province: str = strawberry.field(description="所属省级行政区")
 
-    @strawberry.field(description="乡镇/街道")
+    @strawberry.field(description="乡镇/街道 (按名称排序)")
     async def towns(self, info: Info) -> list[Town]:
         return await info.context.loaders.many(models.Town, "jurisdiction_id").load(self.id)
+
+    @strawberry.field(description="学区与督导责任区")
+    async def school_groups(self, info: Info) -> list[SchoolGroup]:
+        return await info.context.loaders.many(models.SchoolGroup, "jurisdiction_id").load(self.id)
+
+    @strawberry.field(description="全部学校 (按校名排序); 需要筛选或分页时用顶层 schools")
+    async def schools(self, info: Info) -> list[SchoolType]:
+        return await info.context.loaders.many(smodels.School, "jurisdiction_id").load(self.id)
 
 
 @strawberry.type(name="Town", description="乡镇/街道")
@@ -36,14 +46,19 @@ class Town(ModelNode):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="名称")
     kind: TownKind = strawberry.field(description="类别")
+    code: str = strawberry.field(description="乡级区划代码 (可为空字符串)")
 
     @strawberry.field(description="所属县级行政区")
     async def jurisdiction(self, info: Info) -> Jurisdiction:
         return await info.context.loaders.by_id(models.Jurisdiction).load(self.jurisdiction_id)
 
-    @strawberry.field(description="村/社区")
+    @strawberry.field(description="村/社区 (按名称排序)")
     async def villages(self, info: Info) -> list[Village]:
         return await info.context.loaders.many(models.Village, "town_id").load(self.id)
+
+    @strawberry.field(description="本乡镇/街道的学校 (按校名排序)")
+    async def schools(self, info: Info) -> list[SchoolType]:
+        return await info.context.loaders.many(smodels.School, "town_id").load(self.id)
 
 
 @strawberry.type(name="Village", description="村/社区")
@@ -57,6 +72,28 @@ class Village(ModelNode):
     async def town(self, info: Info) -> Town:
         return await info.context.loaders.by_id(models.Town).load(self.town_id)
 
+    @strawberry.field(description="本村/社区的学校 (含教学点)")
+    async def schools(self, info: Info) -> list[SchoolType]:
+        return await info.context.loaders.many(smodels.School, "village_id").load(self.id)
+
+
+async def _schools_of_groups(info: Info, group_ids: Sequence[Any]) -> list[list[Any]]:
+    rows = await models.SchoolGroup.filter(id__in=[str(g) for g in group_ids]).values(
+        "id", "schools__id"
+    )
+    members: dict[str, list[Any]] = {}
+    for row in rows:
+        if row["schools__id"] is not None:
+            members.setdefault(str(row["id"]), []).append(row["schools__id"])
+    every = [s for ids in members.values() for s in ids]
+    schools = await info.context.loaders.by_id(smodels.School).load_many(every)
+    by_id = {str(s.id): s for s in schools if s is not None}
+    result = []
+    for group_id in group_ids:
+        found = [by_id[str(s)] for s in members.get(str(group_id), []) if str(s) in by_id]
+        result.append(sorted(found, key=lambda s: (s.name, str(s.id))))
+    return result
+
 
 @strawberry.type(name="SchoolGroup", description="学区或督导责任区")
 class SchoolGroup(ModelNode):
@@ -64,3 +101,14 @@ class SchoolGroup(ModelNode):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="名称")
     kind: SchoolGroupKind = strawberry.field(description="类别")
+
+    @strawberry.field(description="所属县级行政区")
+    async def jurisdiction(self, info: Info) -> Jurisdiction:
+        return await info.context.loaders.by_id(models.Jurisdiction).load(self.jurisdiction_id)
+
+    @strawberry.field(description="组内学校 (按校名排序)")
+    async def schools(self, info: Info) -> list[SchoolType]:
+        loader = info.context.loaders.custom(
+            "school_group.schools", lambda keys: _schools_of_groups(info, keys)
+        )
+        return await loader.load(self.id)

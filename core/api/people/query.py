@@ -2,67 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
-from strawberry import relay
 
 from core.api.context import Info
-from core.api.errors import ApiError, ErrorCode
-from core.api.pagination import Connection, paginate
-from core.api.people.types import Child
-from core.people.queries import ChildFilter, children_queryset
-from core.schools.models import School
-
-
-def _local_id(global_id: relay.GlobalID | None, expected: str, argument: str) -> str | None:
-    if global_id is None:
-        return None
-    if global_id.type_name != expected:
-        raise ApiError(
-            ErrorCode.INVALID_FILTER,
-            f"{argument} 须为 {expected} 的 ID",
-            f"'{argument}' must be the id of a {expected}",
-            field=argument,
-        )
-    return global_id.node_id
+from core.api.filters import After, Before, First, Last
+from core.api.pagination import Connection, page_of
+from core.api.people.filters import ChildFilterInput, ChildOrderInput, HouseholdFilterInput
+from core.api.people.types import Child, Household
+from core.people import queries
 
 
 @strawberry.type
 class PeopleQuery:
-    @strawberry.field(description="适龄儿童少年列表 (分页)")
+    @strawberry.field(
+        description="适龄儿童少年列表 (分页). 默认按姓名排序; 排序相同时按 ID, 保证翻页稳定"
+    )
     async def children(
         self,
         info: Info,
-        jurisdiction_code: str | None = None,
-        school: relay.GlobalID | None = None,
-        name_contains: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[
+            ChildFilterInput | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        order_by: Annotated[
+            ChildOrderInput | None, strawberry.argument(description="排序 (默认按姓名升序)")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Child]:
-        school_id = _local_id(school, "School", "school")
-        school_uuid = None
-        if school_id is not None:
-            row = await info.context.loaders.by_id(School).load(school_id)
-            if row is None:
-                raise ApiError(
-                    ErrorCode.INVALID_FILTER, "学校不存在", "no such school", field="school"
-                )
-            school_uuid = row.id
-        qs = children_queryset(
-            ChildFilter(
-                jurisdiction_code=jurisdiction_code,
-                school_id=school_uuid,
-                name_contains=name_contains,
-            )
-        )
-        settings = info.context.settings
-        return await paginate(
-            qs,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            default_size=settings.default_page_size,
-            max_size=settings.max_page_size,
-        )
+        flt = await filter.to_domain(info) if filter else queries.ChildFilter()
+        order = order_by or ChildOrderInput(field=queries.ChildOrderField.NAME)
+        qs = queries.children_queryset(flt, order.field, order.direction.descending)
+        return await page_of(info, qs, first=first, after=after, last=last, before=before)
+
+    @strawberry.field(description="户列表 (分页, 按户主姓名排序)")
+    async def households(
+        self,
+        info: Info,
+        filter: Annotated[
+            HouseholdFilterInput | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Household]:
+        flt = await filter.to_domain(info) if filter else queries.HouseholdFilter()
+        qs = queries.households_queryset(flt)
+        return await page_of(info, qs, first=first, after=after, last=last, before=before)

@@ -11,8 +11,13 @@ from strawberry import relay
 from core.api import registry  # noqa: F401
 from core.api.context import Info
 from core.api.node import ModelNode
+from core.assistance.models import Assistance as AssistanceModel
+from core.cases.enums import TERMINAL_STATES
 from core.cases.models import Case as CaseModel
 from core.enrolment.models import Enrolment as EnrolmentModel
+from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
+from core.jurisdictions import models as jmodels
+from core.officials.models import ResponsibilityAssignment as AssignmentModel
 from core.people import models
 from core.people.enums import (
     DisabilityCategory,
@@ -22,9 +27,22 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
+from core.people.queries import age_on, local_date
+from core.visits.models import HomeVisit as HomeVisitModel
+from core.visits.models import SupportPlan as SupportPlanModel
 
 EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
+EnrolmentChangeType = Annotated["EnrolmentChange", strawberry.lazy("core.api.enrolment.types")]
 CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
+JurisdictionType = Annotated["Jurisdiction", strawberry.lazy("core.api.jurisdictions.types")]
+VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types")]
+AssistanceType = Annotated["Assistance", strawberry.lazy("core.api.assistance.types")]
+HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
+SupportPlanType = Annotated["SupportPlan", strawberry.lazy("core.api.visits.types")]
+AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
+
+#: Keyword filters that select a child's open cases (state not terminal).
+OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
 
 
 @strawberry.type(name="Household", description="户: 户籍地与现住址、帮扶身份")
@@ -38,11 +56,21 @@ class Household(ModelNode):
     is_low_income: bool = strawberry.field(description="是否低保户")
     migration_status: MigrationStatus = strawberry.field(description="外出/流动情况")
 
+    @strawberry.field(description="所属县级行政区")
+    async def jurisdiction(self, info: Info) -> JurisdictionType:
+        return await info.context.loaders.by_id(jmodels.Jurisdiction).load(self.jurisdiction_id)
+
+    @strawberry.field(description="所在村/社区")
+    async def village(self, info: Info) -> VillageType | None:
+        if self.village_id is None:
+            return None
+        return await info.context.loaders.by_id(jmodels.Village).load(self.village_id)
+
     @strawberry.field(description="监护人 (主要监护人在前)")
     async def guardians(self, info: Info) -> list[Guardian]:
         return await info.context.loaders.many(models.Guardian, "household_id").load(self.id)
 
-    @strawberry.field(description="本户儿童")
+    @strawberry.field(description="本户儿童 (按姓名排序)")
     async def children(self, info: Info) -> list[Child]:
         return await info.context.loaders.many(models.Child, "household_id").load(self.id)
 
@@ -54,8 +82,13 @@ class Guardian(ModelNode):
     name: str = strawberry.field(description="姓名")
     relation: GuardianRelation = strawberry.field(description="与儿童的关系")
     phone: str = strawberry.field(description="联系电话")
+    id_number: str | None = strawberry.field(description="身份证号")
     works_away: bool = strawberry.field(description="是否外出务工")
     is_primary: bool = strawberry.field(description="是否主要监护人")
+
+    @strawberry.field(description="所属户")
+    async def household(self, info: Info) -> Household:
+        return await info.context.loaders.by_id(models.Household).load(self.household_id)
 
 
 @strawberry.type(name="Child", description="适龄儿童少年 (学户册中的一人)")
@@ -70,6 +103,16 @@ class Child(ModelNode):
     ethnicity: str = strawberry.field(description="民族")
     disability_category: DisabilityCategory | None = strawberry.field(description="残疾类别")
     disability_grade: int | None = strawberry.field(description="残疾等级 (1–4)")
+    created_at: datetime.datetime = strawberry.field(description="建档时间")
+    updated_at: datetime.datetime = strawberry.field(description="最近更新时间")
+
+    @strawberry.field(description="今天的周岁年龄 (按北京时间)")
+    def age(self, info: Info) -> int:
+        return age_on(self.birth_date, local_date(info.context.now()))
+
+    @strawberry.field(description="所属县级行政区")
+    async def jurisdiction(self, info: Info) -> JurisdictionType:
+        return await info.context.loaders.by_id(jmodels.Jurisdiction).load(self.jurisdiction_id)
 
     @strawberry.field(description="所属户")
     async def household(self, info: Info) -> Household | None:
@@ -80,7 +123,7 @@ class Child(ModelNode):
     @strawberry.field(description="所属重点群体")
     async def key_groups(self, info: Info) -> list[KeyGroup]:
         rows = await info.context.loaders.many(models.ChildKeyGroup, "child_id").load(self.id)
-        return sorted((r.group for r in rows), key=list(KeyGroup).index)
+        return sorted((KeyGroup(r.group) for r in rows), key=list(KeyGroup).index)
 
     @strawberry.field(description="当前学籍 (从未入学则为空)")
     async def current_enrolment(self, info: Info) -> EnrolmentType | None:
@@ -93,6 +136,35 @@ class Child(ModelNode):
     async def enrolments(self, info: Info) -> list[EnrolmentType]:
         return await info.context.loaders.many(EnrolmentModel, "child_id").load(self.id)
 
-    @strawberry.field(description="控辍保学个案 (新的在前)")
+    @strawberry.field(description="学籍异动记录 (全部学籍的, 按时间先后)")
+    async def enrolment_changes(self, info: Info) -> list[EnrolmentChangeType]:
+        return await info.context.loaders.many(EnrolmentChangeModel, "child_id").load(self.id)
+
+    @strawberry.field(description="控辍保学个案 (全部, 新的在前)")
     async def cases(self, info: Info) -> list[CaseType]:
         return await info.context.loaders.many(CaseModel, "child_id").load(self.id)
+
+    @strawberry.field(description="未结个案 (状态非终态, 新的在前)")
+    async def open_cases(self, info: Info) -> list[CaseType]:
+        return await info.context.loaders.many(CaseModel, "child_id", **OPEN_CASES).load(self.id)
+
+    @strawberry.field(description="是否有未结个案")
+    async def has_open_case(self, info: Info) -> bool:
+        rows = await info.context.loaders.many(CaseModel, "child_id", **OPEN_CASES).load(self.id)
+        return bool(rows)
+
+    @strawberry.field(description="资助记录 (新的在前)")
+    async def assistance(self, info: Info) -> list[AssistanceType]:
+        return await info.context.loaders.many(AssistanceModel, "child_id").load(self.id)
+
+    @strawberry.field(description="家访记录 (新的在前)")
+    async def home_visits(self, info: Info) -> list[HomeVisitType]:
+        return await info.context.loaders.many(HomeVisitModel, "child_id").load(self.id)
+
+    @strawberry.field(description="一生一策/结对帮扶/一人一案等帮扶计划 (新的在前)")
+    async def support_plans(self, info: Info) -> list[SupportPlanType]:
+        return await info.context.loaders.many(SupportPlanModel, "child_id").load(self.id)
+
+    @strawberry.field(description="包人的责任分工 (谁对这名儿童负责)")
+    async def responsibilities(self, info: Info) -> list[AssignmentType]:
+        return await info.context.loaders.many(AssignmentModel, "child_id").load(self.id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from core.api.context import Info
-from core.api.pagination import Connection, paginate
+from core.api.filters import After, Before, First, Last, invalid
+from core.api.pagination import Connection, page_of
+from core.api.schools.filters import SchoolFilterInput
 from core.api.schools.types import School
-from core.schools import models
+from core.schools import models, queries
 
 
 @strawberry.type
@@ -16,22 +20,26 @@ class SchoolQuery:
     async def schools(
         self,
         info: Info,
-        jurisdiction_code: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[
+            SchoolFilterInput | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[School]:
-        qs = models.School.all()
-        if jurisdiction_code:
-            qs = qs.filter(jurisdiction__division_code=jurisdiction_code)
-        settings = info.context.settings
-        return await paginate(
-            qs.order_by("name", "id"),
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            default_size=settings.default_page_size,
-            max_size=settings.max_page_size,
-        )
+        flt = await filter.to_domain(info) if filter else queries.SchoolFilter()
+        qs = queries.schools_queryset(flt)
+        return await page_of(info, qs, first=first, after=after, last=last, before=before)
+
+    @strawberry.field(description="按学校标识码 (10位) 查找学校, 不存在时为 null")
+    async def school(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="学校标识码 (10位)")],
+    ) -> School | None:
+        code = code.strip()
+        if not (len(code) == 10 and code.isdigit()):
+            raise invalid("code", "学校标识码须为 10 位数字", "a school code has 10 digits")
+        row = await models.School.get_or_none(code=code)
+        return info.context.loaders.prime([row])[0] if row else None

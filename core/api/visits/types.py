@@ -1,0 +1,69 @@
+"""GraphQL types of home visits (家访) and support plans (一生一策, 结对帮扶, 一人一案)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, ClassVar
+
+import strawberry
+from strawberry import relay
+
+from core.api import registry  # noqa: F401
+from core.api.context import Info
+from core.api.node import ModelNode
+from core.cases import models as cmodels
+from core.officials import models as omodels
+from core.people import models as pmodels
+from core.visits import models
+from core.visits.models import HomeVisitKind, SupportPlanKind
+
+ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
+CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
+OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
+
+
+@strawberry.type(name="HomeVisit", description="家访记录")
+class HomeVisit(ModelNode):
+    model: ClassVar = models.HomeVisit
+    id: relay.NodeID[str]
+    kind: HomeVisitKind = strawberry.field(description="家访类别")
+    visited_on: datetime.date = strawberry.field(description="家访日期")
+    visitor_name: str = strawberry.field(description="家访人")
+    findings: str = strawberry.field(description="情况记录")
+    follow_up_needed: bool = strawberry.field(description="是否需要跟进")
+
+    @strawberry.field(description="被访儿童")
+    async def child(self, info: Info) -> ChildType:
+        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
+
+    @strawberry.field(description="相关个案 (可为空)")
+    async def case(self, info: Info) -> CaseType | None:
+        if self.case_id is None:
+            return None
+        return await info.context.loaders.by_id(cmodels.Case).load(self.case_id)
+
+    @strawberry.field(description="家访人 (系统内人员)")
+    async def visitor(self, info: Info) -> OfficialType | None:
+        if self.visitor_id is None:
+            return None
+        return await info.context.loaders.by_id(omodels.Official).load(self.visitor_id)
+
+
+@strawberry.type(name="SupportPlan", description="帮扶计划: 一生一策、结对帮扶、一人一案或送教上门")
+class SupportPlan(ModelNode):
+    model: ClassVar = models.SupportPlan
+    id: relay.NodeID[str]
+    kind: SupportPlanKind = strawberry.field(description="计划类别")
+    plan: str = strawberry.field(description="计划内容")
+    started_on: datetime.date = strawberry.field(description="开始日期")
+    ended_on: datetime.date | None = strawberry.field(description="结束日期")
+
+    @strawberry.field(description="帮扶对象")
+    async def child(self, info: Info) -> ChildType:
+        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
+
+    @strawberry.field(description="帮扶责任人 (结对教师等)")
+    async def mentor(self, info: Info) -> OfficialType | None:
+        if self.mentor_id is None:
+            return None
+        return await info.context.loaders.by_id(omodels.Official).load(self.mentor_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.access.enums import ActorKind, Permission, ScopeKind
 
@@ -51,3 +51,8 @@ class Caller:
             scope=Scope(kind=ScopeKind.COUNTY, jurisdiction_id=None),
             permissions=frozenset(Permission),
         )
+
+    def with_permission(self, permission: Permission) -> Caller:
+        """The same caller and scope, holding one more permission (for narrow internal lookups,
+        such as the status-only enrolment check, which must find a child it cannot list)."""
+        return replace(self, permissions=self.permissions | {permission})

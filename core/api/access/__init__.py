@@ -1,0 +1,1 @@
+"""GraphQL layer of core.access: sessions, keys, audit."""

@@ -1,0 +1,77 @@
+"""GraphQL types of the caller, API keys and the audit log."""
+
+from __future__ import annotations
+
+import datetime
+from typing import ClassVar
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from core.access import models
+from core.access.enums import ActorKind, AuditAction, Permission, Role, ScopeKind
+from core.api.enums import graphql_enum
+from core.api.node import ModelNode
+
+graphql_enum(Role, "工作人员角色")
+graphql_enum(ScopeKind, "账号/密钥的范围")
+graphql_enum(Permission, "权限")
+graphql_enum(ActorKind, "操作者类别")
+graphql_enum(AuditAction, "审计事件类别")
+
+
+@strawberry.type(description="当前调用者: 账号或协作部门密钥, 及其权限与范围")
+class Viewer:
+    kind: ActorKind = strawberry.field(description="调用者类别")
+    label: str = strawberry.field(description="用户名或部门名称")
+    role: Role | None = strawberry.field(description="角色 (仅工作人员)")
+    scope_kind: ScopeKind | None = strawberry.field(description="范围")
+    jurisdiction_code: str | None = strawberry.field(description="所属县级行政区代码")
+    permissions: list[Permission] = strawberry.field(description="拥有的权限")
+
+
+@strawberry.type(name="ApiKey", description="协作部门 API 密钥 (只保存哈希, 仅显示前缀)")
+class ApiKey(ModelNode):
+    model: ClassVar = models.ApiKey
+    id: relay.NodeID[str]
+    prefix: str = strawberry.field(description="可见前缀, 用于识别密钥")
+    agency: str = strawberry.field(description="协作部门")
+    expires_at: datetime.datetime = strawberry.field(description="到期时间")
+    created_at: datetime.datetime = strawberry.field(description="创建时间")
+    created_by: str = strawberry.field(description="创建人")
+    revoked_at: datetime.datetime | None = strawberry.field(description="吊销时间")
+    last_used_at: datetime.datetime | None = strawberry.field(description="最近使用时间")
+
+    @strawberry.field(description="授予的权限")
+    def permissions(self) -> list[Permission]:
+        return [Permission(p) for p in self.permissions]  # type: ignore[attr-defined]
+
+    @strawberry.field(description="限定乡镇的数量 (0 = 全县)")
+    def town_count(self) -> int:
+        return len(self.town_ids)  # type: ignore[attr-defined]
+
+
+@strawberry.type(name="AuditEntry", description="审计日志条目 (只增不改)")
+class AuditEntry(ModelNode):
+    model: ClassVar = models.AuditEntry
+    id: relay.NodeID[str]
+    occurred_at: datetime.datetime = strawberry.field(description="发生时间")
+    actor_kind: ActorKind = strawberry.field(description="操作者类别")
+    actor_label: str = strawberry.field(description="操作者")
+    action: AuditAction = strawberry.field(description="事件类别")
+    operation: str = strawberry.field(description="GraphQL 操作或字段")
+    object_type: str = strawberry.field(description="对象类型")
+    object_id: str = strawberry.field(description="对象 ID")
+    request_id: str = strawberry.field(description="请求编号")
+    client_address: str = strawberry.field(description="客户端地址")
+    details: JSON = strawberry.field(description="详情")
+
+
+@strawberry.type(description="学籍核验结果: 只含状态, 不含个人信息")
+class EnrolmentCheck:
+    found: bool = strawberry.field(description="是否在本辖区学户册中")
+    status: str | None = strawberry.field(
+        description="学籍状态代码 (ENROLLED 等), 未入学为 NOT_ENROLLED"
+    )
+    status_label: str | None = strawberry.field(description="学籍状态 (中文)")

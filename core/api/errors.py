@@ -116,7 +116,9 @@ class MaskInternalErrors(SchemaExtension):
                 original_error=None,
                 extensions={**(error.extensions or {}), **original.extensions},
             )
-        if original is None:
+        if original is None or (error.path is None and isinstance(original, GraphQLError)):
+            # parse and validation errors, and input coercion errors (a variable of the wrong
+            # type, an unknown enum value): the client's mistake, reported as it is
             extensions = error.extensions or {}
             if "code" not in extensions:
                 extensions = {**extensions, "code": "GRAPHQL_VALIDATION_FAILED"}

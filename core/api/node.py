@@ -90,15 +90,15 @@ class NodeQuery:
     async def node(
         self,
         info: Info,
-        id: Annotated[relay.GlobalID, strawberry.argument(description="全局 ID")],
+        id: Annotated[strawberry.ID, strawberry.argument(description="全局 ID")],
     ) -> relay.Node | None:
-        return (await resolve_global_ids(info, [id]))[0]
+        return (await resolve_global_ids(info, [parse_node_id(id, "id")]))[0]
 
     @strawberry.field(description=f"按全局 ID 批量取对象, 顺序与输入一致; 一次最多 {MAX_NODES} 个")
     async def nodes(
         self,
         info: Info,
-        ids: Annotated[list[relay.GlobalID], strawberry.argument(description="全局 ID 列表")],
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="全局 ID 列表")],
     ) -> list[relay.Node | None]:
         if len(ids) > MAX_NODES:
             raise ApiError(
@@ -107,7 +107,21 @@ class NodeQuery:
                 f"at most {MAX_NODES} ids per request",
                 field="ids",
             )
-        return await resolve_global_ids(info, ids)
+        return await resolve_global_ids(info, [parse_node_id(i, "ids") for i in ids])
+
+
+def parse_node_id(value: str, argument: str) -> relay.GlobalID:
+    """``value`` as a global id; a string that is not one is a coded ``INVALID`` error (a
+    global id of an unknown type or row is not an error: it names nothing, so gives null)."""
+    try:
+        return relay.GlobalID.from_id(value)
+    except Exception:  # GlobalIDValueError, binascii errors, UnicodeDecodeError
+        raise ApiError(
+            ErrorCode.INVALID,
+            f"{argument}: {value!r} 不是有效的全局 ID",
+            f"{argument}: {value!r} is not a global id (use the 'id' of a node)",
+            field=argument,
+        ) from None
 
 
 def localise_descriptions(schema: GraphQLSchema) -> GraphQLSchema:

@@ -268,6 +268,7 @@ async def build_county() -> County:
         *,
         level: int = 0,
         reason: str = "UNKNOWN",
+        source: CaseSource = CaseSource.HEAD_TEACHER_REPORT,
         events: tuple[CaseEventKind, ...] = (CaseEventKind.REPORT,),
     ) -> Case:
         opened = now - timedelta(days=opened_days_ago)
@@ -278,7 +279,7 @@ async def build_county() -> County:
             school=school,
             kind=kind,
             state=state,
-            source=CaseSource.HEAD_TEACHER_REPORT,
+            source=source,
             reason=reason,
             escalation_level=level,
             opened_at=opened,
@@ -342,6 +343,7 @@ async def build_county() -> County:
         None,
         None,
         reason="DISABILITY",
+        source=CaseSource.ROSTER_COMPARISON,
     )
     await case(
         "罗四的个案",

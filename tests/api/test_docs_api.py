@@ -1,0 +1,97 @@
+"""Every query in docs/api.md runs, word for word, against the documentation's test county."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.county import build_county
+from tests.conftest import graphql
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+BLOCK = re.compile(r"```(graphql|json)\n(.*?)```", re.S)
+OPERATION = re.compile(r"^(?:query|mutation)\s+(\w+)", re.M)
+
+
+def documented_queries() -> list[tuple[str, str, dict[str, Any]]]:
+    """(operation name, query text, variables) for every ```graphql block, with the ```json
+    block that follows it as its variables."""
+    blocks = BLOCK.findall(DOC.read_text(encoding="utf-8"))
+    found = []
+    for i, (kind, text) in enumerate(blocks):
+        if kind != "graphql":
+            continue
+        variables: dict[str, Any] = {}
+        if i + 1 < len(blocks) and blocks[i + 1][0] == "json":
+            variables = json.loads(blocks[i + 1][1])
+        match = OPERATION.search(text)
+        assert match, f"every documented query is named: {text[:60]!r}"
+        found.append((match.group(1), text, variables))
+    return found
+
+
+QUERIES = documented_queries()
+
+
+def test_the_five_screens_are_documented() -> None:
+    assert [name for name, _, _ in QUERIES] == [
+        "SchoolChildrenAtRisk",
+        "ChildFile",
+        "TownOpenCases",
+        "CountyCaseCounts",
+        "HeadTeacherClass",
+    ]
+
+
+def _names(edges: list[dict[str, Any]], *path: str) -> list[str]:
+    out = []
+    for edge in edges:
+        node = edge["node"]
+        for key in path:
+            node = node[key]
+        out.append(node["name"])
+    return out
+
+
+def _check(name: str, data: dict[str, Any]) -> None:
+    if name == "SchoolChildrenAtRisk":
+        page = data["children"]
+        assert page["totalCount"] == 2
+        assert _names(page["edges"]) == sorted(["黄小梅", "韦一"])
+        xiaomei = next(e["node"] for e in page["edges"] if e["node"]["name"] == "黄小梅")
+        assert xiaomei["openCases"][0]["lastEvent"]["kind"] == "PERSUASION"
+        assert xiaomei["household"]["guardians"][0]["isPrimary"] is True
+    elif name == "ChildFile":
+        child = data["node"]
+        assert child["name"] == "黄小梅"
+        assert child["enrolments"][0]["changes"][0]["kind"] == "ENROL"
+        assert [e["kind"] for e in child["cases"][0]["events"]][-1] == "PERSUASION"
+        assert child["assistance"] and child["homeVisits"] and child["supportPlans"]
+        assert child["responsibilities"][0]["official"]["name"] == "覃丽"
+    elif name == "TownOpenCases":
+        page = data["cases"]
+        assert _names(page["edges"], "child") == ["莫二", "蒙三"]
+        assert [e["node"]["daysOverdue"] for e in page["edges"]] == [3, None]
+    elif name == "CountyCaseCounts":
+        stats = data["caseStatistics"]
+        assert (stats["total"], stats["open"], stats["overdue"]) == (5, 4, 2)
+        by_state = {s["state"]: s["count"] for s in stats["byState"]}
+        assert by_state["PERSUADING"] == 2 and by_state["CLOSED"] == 1
+    elif name == "HeadTeacherClass":
+        [klass] = data["node"]["headOfClasses"]
+        assert (klass["grade"], klass["school"]["name"]) == (4, "滨江小学")
+        assert [c["name"] for c in klass["children"]] == sorted(["黄小梅", "黄小军"])
+    else:  # pragma: no cover - a new documented query needs its own check
+        raise AssertionError(f"add a check for {name}")
+
+
+@pytest.mark.parametrize(("name", "query", "variables"), QUERIES, ids=[q[0] for q in QUERIES])
+async def test_documented_query_runs(client, name, query, variables) -> None:
+    await build_county()
+    body = await graphql(client, query, variables)
+    assert "errors" not in body, body
+    _check(name, body["data"])

@@ -132,5 +132,9 @@ from core.plugins.cli import plugins_command  # noqa: E402
 
 main.add_command(plugins_command)
 
+from core.cases.cli import deadlines  # noqa: E402
+
+main.add_command(deadlines)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

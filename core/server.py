@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from core.api.context import Context
+from core.api.context import Context, utc_now
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.request_log import RequestLogMiddleware, configure_logging
@@ -23,13 +24,19 @@ log = logging.getLogger("baoxue.server")
 
 
 class BaoxueGraphQL(GraphQL):
-    """Strawberry's ASGI view with Baoxue's per-request context."""
+    """Strawberry's ASGI view with Baoxue's per-request context.
 
-    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+    ``clock`` is what ``context.now()`` reads (tests pass one they can move).
+    """
+
+    def __init__(
+        self, settings: Settings, *, clock: Callable[[], datetime] = utc_now, **kwargs: Any
+    ) -> None:
         super().__init__(
             build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None, **kwargs
         )
         self.settings = settings
+        self.clock = clock
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -37,6 +44,7 @@ class BaoxueGraphQL(GraphQL):
             response=response,
             settings=self.settings,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
+            clock=self.clock,
         )
 
 
@@ -52,12 +60,18 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    manage_database: bool = True,
+    clock: Callable[[], datetime] = utc_now,
+) -> Starlette:
     """Build the application. With ``manage_database`` it opens and closes the database itself;
-    tests pass ``False`` and provide a Tortoise context of their own."""
+    tests pass ``False`` and provide a Tortoise context of their own. ``clock`` tells the time
+    to deadlines and overdue checks (tests move it instead of sleeping)."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
-    graphql_app = BaoxueGraphQL(settings)
+    graphql_app = BaoxueGraphQL(settings, clock=clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -9,6 +9,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 
 from core.api.assistance.types import Assistance
+from core.api.cases.deadlines import CaseDeadlineQuery
+from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.types import Enrolment, EnrolmentChange
@@ -34,9 +36,12 @@ Query = merge_types(
         SchoolQuery,
         PeopleQuery,
         CaseQuery,
+        CaseDeadlineQuery,
         OfficialQuery,
     ),
 )
+
+Mutation = merge_types("Mutation", (CaseMutation,))
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
 NODE_TYPES = [
@@ -67,6 +72,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or load_settings()
     schema = strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -24,6 +24,7 @@ from core.api.filters import (
     members,
 )
 from core.cases import queries
+from core.cases.deadlines import escalation_due_q
 from core.cases.enums import CaseKind, CaseReason, CaseSource, CaseState
 from core.jurisdictions import models as jmodels
 from core.people.models import Child
@@ -64,6 +65,10 @@ class CaseFilterInput:
     )
     overdue: bool | None = strawberry.field(
         default=None, description="true: 逾期 (未结且下一时限已过); false: 未逾期"
+    )
+    escalation_due: bool | None = strawberry.field(
+        default=None,
+        description="true: 应上报上一级 (本级劝返时限已过且未到最高一级); false: 其余",
     )
     escalation_level: IntRange | None = strawberry.field(
         default=None, description=f"责任层级范围 (0–{MAX_ESCALATION_LEVEL}, 0 为第一级)"
@@ -117,6 +122,11 @@ class CaseFilterInput:
             deadline_to=deadline[1],
             updated_from=updated[0],
             updated_to=updated[1],
+            extra=(
+                ()
+                if self.escalation_due is None
+                else (await escalation_due_q(info.context.now(), self.escalation_due),)
+            ),
         )
 
 

@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 from tortoise.queryset import QuerySet
 
 from core.api import registry  # noqa: F401
+from core.api.cases.enums import CaseAction
 from core.api.context import Info
 from core.api.node import ModelNode
-from core.cases import models
+from core.cases import models, workflow
 from core.cases import queries as case_queries
 from core.cases.enums import (
     TERMINAL_STATES,
@@ -76,6 +77,12 @@ class Case(ModelNode):
     @strawberry.field(description="是否逾期: 未结且下一时限已过")
     def is_overdue(self, info: Info) -> bool:
         return case_queries.is_overdue(self, info.context.now())
+
+    @strawberry.field(
+        description="当前状态允许的操作 (据状态机; 时限等其他前提见 docs/case-workflow.md)"
+    )
+    def allowed_actions(self) -> list[CaseAction]:
+        return workflow.allowed_actions(CaseState(self.state))
 
     @strawberry.field(description="已逾期天数 (未逾期为 null)")
     def days_overdue(self, info: Info) -> int | None:

@@ -1,0 +1,142 @@
+"""The one adapter between the case workflow and a jurisdiction's rules.
+
+The workflow needs a few things from a county: the escalation chain (levels, who answers at
+each, how many days each has), the clocks on a report (学籍管理员 marking), a verification, a
+劝返复学通知书 and the follow-up window before 销号, the level an unreachable family is handed
+to, and the case-reason codes it accepts. Counties declare these in their plugins
+(``baoxue_escalation_chain``, ``baoxue_deadlines``, ``baoxue_vocabulary``); core's defaults are
+a plugin too, so every county gets a complete answer from :func:`core.plugins.rules_for`.
+Nothing else in ``core.cases`` imports the plugin layer.
+
+Levels here are numbered from 0, as ``Case.escalation_level`` is (0 = the first level of the
+chain, e.g. 班主任); the rules number them from 1. This module is the only place that converts.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from core.rules.county import CountyRules
+from core.rules.enums import DeadlineKind
+
+#: Division code used when a case's jurisdiction is unknown: core defaults only.
+NO_JURISDICTION = "000000"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the escalation chain, numbered from 0."""
+
+    number: int
+    name: str
+    #: Who answers for a case at this level (the grouping key of ``baoxue deadlines``).
+    office: str
+    #: Days this level has before the case should go up; None at the top of the chain.
+    days: int | None
+    #: Who else is told when a case reaches this level.
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline rule: ``office`` must act within ``days``; ``notify`` is told on expiry."""
+
+    kind: DeadlineKind
+    days: int
+    office: str
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class CaseRules:
+    """What the workflow needs from one jurisdiction."""
+
+    jurisdiction_code: str
+    chain_name: str
+    chain: tuple[Level, ...]
+    clocks: dict[DeadlineKind, Clock]
+    #: Case-reason codes accepted in this jurisdiction (core's and the plugin's).
+    reasons: frozenset[str]
+    #: Level a case goes to when the family cannot be reached (None: it stays where it is).
+    unreachable_level: int | None = None
+
+    @property
+    def top_level(self) -> int:
+        return len(self.chain) - 1
+
+    def level(self, number: int) -> Level:
+        """Level ``number``, clamped into the chain (a case never falls off a shorter chain)."""
+        return self.chain[max(0, min(number, self.top_level))]
+
+    def clock(self, kind: DeadlineKind) -> Clock:
+        return self.clocks[kind]
+
+    def level_days(self, number: int) -> int | None:
+        return self.level(number).days
+
+    @property
+    def monitoring_office(self) -> str:
+        """Who answers for a returned child until 销号."""
+        return self.clock(DeadlineKind.FOLLOW_UP_WINDOW).office
+
+    @property
+    def follow_up_window_days(self) -> int:
+        return self.clock(DeadlineKind.FOLLOW_UP_WINDOW).days
+
+    @property
+    def return_notice_days(self) -> int:
+        return self.clock(DeadlineKind.RETURN_NOTICE_RESPONSE).days
+
+
+def from_county_rules(county: CountyRules) -> CaseRules:
+    """Convert the plugin layer's :class:`CountyRules` (levels from 1) to :class:`CaseRules`."""
+    chain = tuple(
+        Level(
+            number=item.level - 1,
+            name=item.name,
+            office=item.responsible,
+            days=county.escalation_days(item.level),
+            notify=tuple(item.notify),
+        )
+        for item in sorted(county.escalation.levels, key=lambda lv: lv.level)
+    )
+    clocks = {
+        d.kind: Clock(d.kind, d.days, d.responsible, tuple(d.notify_on_expiry))
+        for d in county.deadlines
+    }
+    missing = [k.value for k in DeadlineKind if k not in clocks]
+    if missing:  # core defaults cover every kind; this only trips on a broken registry
+        raise LookupError(f"no deadline for {', '.join(missing)} in {county.jurisdiction_code}")
+    unreachable = county.escalation.unreachable_level
+    return CaseRules(
+        jurisdiction_code=county.jurisdiction_code,
+        chain_name=county.escalation.name,
+        chain=chain,
+        clocks=clocks,
+        reasons=frozenset(county.case_reasons()),
+        unreachable_level=None if unreachable is None else unreachable - 1,
+    )
+
+
+_cache: dict[str, tuple[CountyRules, CaseRules]] = {}
+_lock = threading.Lock()
+
+
+def rules_for(jurisdiction_code: str | None) -> CaseRules:
+    """The case rules of a jurisdiction: its plugin's where it has them, else core defaults.
+
+    Converted once per county and kept while the plugin registry keeps the same answer (a
+    test that rebuilds the plugin manager gets fresh rules).
+    """
+    from core.plugins import rules_for as county_rules_for
+
+    code = jurisdiction_code or NO_JURISDICTION
+    county = county_rules_for(code)
+    hit = _cache.get(code)
+    if hit is not None and hit[0] is county:
+        return hit[1]
+    rules = from_county_rules(county)
+    with _lock:
+        _cache[code] = (county, rules)
+    return rules

@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from core.api.assistance.types import Assistance
@@ -67,17 +74,28 @@ NODE_TYPES = [
 ]
 
 
+#: Distinct query texts whose parsed and validated form is kept (front ends send few).
+PARSE_AND_VALIDATION_CACHE = 512
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """A schema with the depth, alias, token and cost limits ``settings`` asks for."""
     settings = settings or load_settings()
+    # The depth and alias rules are built once, so that validation results can be cached per
+    # query text (a new rule class per request would miss the cache every time).
+    limit_rules = (
+        QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
+        + MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
+    )
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),
+            lambda: ValidationCache(maxsize=PARSE_AND_VALIDATION_CACHE),
             lambda: QueryCostLimiter(settings.max_query_cost, settings.default_page_size),
             MaskInternalErrors,
         ],

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
 from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
@@ -32,6 +33,7 @@ from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
+from core.api.visits.mutations import VisitMutation
 from core.api.visits.types import HomeVisit, SupportPlan
 from core.settings import Settings, load_settings
 
@@ -48,7 +50,7 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (CaseMutation,))
+Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, AssistanceMutation))
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
 NODE_TYPES = [

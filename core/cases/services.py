@@ -40,7 +40,8 @@ from core.cases import enrolment as enrolment_steps
 from core.cases.deadlines import clock_for, end_of_day
 from core.cases.enums import TERMINAL_STATES, CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.errors import CommandError
-from core.cases.models import Case, CaseAttachment, CaseEvent, IdempotencyRecord
+from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
 from core.labelled_enum import LabelledEnum
@@ -352,49 +353,10 @@ def check_reason(reason: str, rules: CaseRules, field_name: str = "reason") -> s
     return code
 
 
-async def idempotent_replay(key: str | None, operation: str) -> uuid.UUID | None:
-    """The object an earlier request with ``key`` created, or None.
-
-    The same key for another operation is refused: keys are meant to be unique per request.
-    """
-    if not key:
-        return None
-    record = await IdempotencyRecord.get_or_none(key=key)
-    if record is None:
-        return None
-    if record.operation != operation:
-        raise CommandError(
-            ErrorCode.INVALID,
-            f"幂等键已用于另一操作 ({record.operation})",
-            f"the idempotency key was already used for {record.operation}",
-            field="idempotencyKey",
-        )
-    return record.object_id
-
-
-def _check_key(key: str | None) -> str | None:
-    if key is None:
-        return None
-    key = key.strip()
-    if not 8 <= len(key) <= 128:
-        raise CommandError(
-            ErrorCode.INVALID,
-            "幂等键长度须为 8 到 128 个字符",
-            "idempotencyKey must be 8 to 128 characters long",
-            field="idempotencyKey",
-        )
-    return key
-
-
 async def _replayed_case(case_id: uuid.UUID, data: ReportInput) -> Case:
     case = await Case.get(id=case_id)
     if case.child_id != data.child_id or case.kind != data.kind:
-        raise CommandError(
-            ErrorCode.INVALID,
-            "幂等键已用于另一名儿童或另一类个案",
-            "the idempotency key was already used to report another child or kind",
-            field="idempotencyKey",
-        )
+        raise reused_for_another("另一名儿童或另一类个案", "another child or kind of case")
     return case
 
 
@@ -415,8 +377,8 @@ async def _duplicate(data: ReportInput) -> CommandError | None:
 
 async def report_case(data: ReportInput) -> tuple[Case, bool]:
     """Open a case (疑似). Returns ``(case, replayed)``; ``replayed`` for a retried request."""
-    key = _check_key(data.idempotency_key)
-    earlier = await idempotent_replay(key, REPORT_OPERATION)
+    key = check_key(data.idempotency_key)
+    earlier = await replay(key, REPORT_OPERATION)
     if earlier is not None:
         return await _replayed_case(earlier, data), True
 
@@ -440,14 +402,14 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
     try:
         async with in_transaction():
             # Asked again inside the transaction: a retry that raced the first attempt.
-            earlier = await idempotent_replay(key, REPORT_OPERATION)
+            earlier = await replay(key, REPORT_OPERATION)
             if earlier is not None:
                 return await _replayed_case(earlier, data), True
             duplicate = await _duplicate(data)
             if duplicate is not None:
                 # The open case may be the first attempt's, committed since the check above
                 # (its key is committed with it): then this is a retry, not a duplicate.
-                earlier = await idempotent_replay(key, REPORT_OPERATION)
+                earlier = await replay(key, REPORT_OPERATION)
                 if earlier is not None:
                     return await _replayed_case(earlier, data), True
                 raise duplicate
@@ -484,12 +446,10 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 attachments=data.attachments,
             )
             if key is not None:
-                await IdempotencyRecord.create(
-                    key=key, operation=REPORT_OPERATION, object_id=case.id
-                )
+                await remember(key, REPORT_OPERATION, case.id)
     except IntegrityError:
         # A concurrent request committed first: the same key (a retry) or the same child.
-        earlier = await idempotent_replay(key, REPORT_OPERATION)
+        earlier = await replay(key, REPORT_OPERATION)
         if earlier is not None:
             return await _replayed_case(earlier, data), True
         duplicate = await _duplicate(data)

@@ -32,6 +32,9 @@ class Assistance(ModelNode):
     granted_on: datetime.date = strawberry.field(description="发放日期")
     funder: str = strawberry.field(description="资金来源/捐助方")
     note: str = strawberry.field(description="备注")
+    updated_at: datetime.datetime = strawberry.field(
+        description="最近更新时间 (修改时可作 expectedUpdatedAt 提交)"
+    )
 
     @strawberry.field(description="资助项目 (中文)")
     def programme_label(self) -> str:

@@ -31,6 +31,9 @@ class HomeVisit(ModelNode):
     visitor_name: str = strawberry.field(description="家访人")
     findings: str = strawberry.field(description="情况记录")
     follow_up_needed: bool = strawberry.field(description="是否需要跟进")
+    updated_at: datetime.datetime = strawberry.field(
+        description="最近更新时间 (修改时可作 expectedUpdatedAt 提交)"
+    )
 
     @strawberry.field(description="被访儿童")
     async def child(self, info: Info) -> ChildType:

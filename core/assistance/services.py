@@ -1,0 +1,181 @@
+"""Recording assistance (资助) and correcting it.
+
+The programme must be one of core's or the county's (plugins add their own); amounts are
+Decimal yuan with two places. Creating takes an idempotency key, so a retried grant is not paid
+twice on paper; updating may name the ``updated_at`` the client read (``CONFLICT`` otherwise).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.api.errors import ErrorCode
+from core.assistance.models import Assistance
+from core.cases.errors import CommandError
+from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.people.models import Child
+from core.people.queries import local_date
+
+CREATE_OPERATION = "createAssistance"
+MAX_AMOUNT = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class NewAssistance:
+    child_id: uuid.UUID
+    programme: str
+    amount: Decimal
+    school_year: int
+    granted_on: date
+    now: datetime
+    funder: str = ""
+    note: str = ""
+    idempotency_key: str | None = None
+
+
+def _amount(value: Decimal) -> Decimal:
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        amount = Decimal(-1)
+    if not Decimal(0) <= amount <= MAX_AMOUNT or amount != Decimal(value):
+        raise CommandError(
+            ErrorCode.INVALID,
+            f"金额须为 0 到 {MAX_AMOUNT} 元, 至多两位小数",
+            f"amount must be 0 to {MAX_AMOUNT} yuan with at most two decimals",
+            field="amount",
+        )
+    return amount
+
+
+def _school_year(year: int, granted_on: date) -> int:
+    if not granted_on.year - 1 <= year <= granted_on.year:
+        raise CommandError(
+            ErrorCode.INVALID,
+            "学年须为发放日期所在或前一年 (学年起始年份)",
+            "schoolYear must be the year the grant falls in or the one before",
+            field="schoolYear",
+        )
+    return year
+
+
+def _granted_on(day: date, now: datetime) -> date:
+    if day > local_date(now) + timedelta(days=1):
+        raise CommandError(
+            ErrorCode.INVALID,
+            "发放日期不能晚于今天",
+            "grantedOn cannot lie in the future",
+            field="grantedOn",
+        )
+    return day
+
+
+async def _programme(child_id: uuid.UUID, code: str) -> str:
+    from core.plugins import rules_for
+
+    division = await Child.filter(id=child_id).values_list("jurisdiction__division_code", flat=True)
+    code = code.strip().upper()
+    known = rules_for(division[0]).assistance_programmes() if division else {}
+    if code not in known:
+        raise CommandError(
+            ErrorCode.INVALID,
+            f"资助项目 {code} 不在本地区的项目目录中",
+            f"programme {code} is not one of the jurisdiction's programmes",
+            field="programme",
+        )
+    return code
+
+
+async def _replayed(row_id: uuid.UUID, data: NewAssistance) -> Assistance:
+    row = await Assistance.get(id=row_id)
+    if row.child_id != data.child_id:
+        raise reused_for_another("另一名儿童的资助", "assistance to another child")
+    return row
+
+
+async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
+    """Record a grant; ``(assistance, replayed)``."""
+    key = check_key(data.idempotency_key)
+    earlier = await replay(key, CREATE_OPERATION)
+    if earlier is not None:
+        return await _replayed(earlier, data), True
+    if not await Child.exists(id=data.child_id):
+        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
+    programme = await _programme(data.child_id, data.programme)
+    amount = _amount(data.amount)
+    granted_on = _granted_on(data.granted_on, data.now)
+    school_year = _school_year(data.school_year, granted_on)
+    try:
+        async with in_transaction():
+            earlier = await replay(key, CREATE_OPERATION)
+            if earlier is not None:
+                return await _replayed(earlier, data), True
+            row = await Assistance.create(
+                child_id=data.child_id,
+                programme=programme,
+                amount=amount,
+                school_year=school_year,
+                granted_on=granted_on,
+                funder=data.funder.strip()[:128],
+                note=data.note.strip(),
+            )
+            await remember(key, CREATE_OPERATION, row.id)
+    except IntegrityError:
+        earlier = await replay(key, CREATE_OPERATION)
+        if earlier is None:
+            raise
+        return await _replayed(earlier, data), True
+    return row, False
+
+
+async def update_assistance(
+    row_id: uuid.UUID,
+    *,
+    now: datetime,
+    expected_updated_at: datetime | None = None,
+    programme: str | None = None,
+    amount: Decimal | None = None,
+    school_year: int | None = None,
+    granted_on: date | None = None,
+    funder: str | None = None,
+    note: str | None = None,
+) -> Assistance:
+    """Correct a grant; only the fields given change."""
+    async with in_transaction():
+        row = await Assistance.filter(id=row_id).select_for_update().first()
+        if row is None:
+            raise CommandError(ErrorCode.NOT_FOUND, "资助记录不存在", "no such record", field="id")
+        if expected_updated_at is not None and row.updated_at != expected_updated_at:
+            raise CommandError(
+                ErrorCode.CONFLICT,
+                "资助记录已被他人修改, 请刷新后重试",
+                "the record was changed by someone else; reload and retry",
+                field="expectedUpdatedAt",
+            )
+        changes: dict[str, object] = {}
+        if programme is not None:
+            changes["programme"] = await _programme(row.child_id, programme)
+        if amount is not None:
+            changes["amount"] = _amount(amount)
+        if granted_on is not None:
+            changes["granted_on"] = _granted_on(granted_on, now)
+        if school_year is not None or granted_on is not None:
+            changes["school_year"] = _school_year(
+                school_year if school_year is not None else row.school_year,
+                granted_on or row.granted_on,
+            )
+        if funder is not None:
+            changes["funder"] = funder.strip()[:128]
+        if note is not None:
+            changes["note"] = note.strip()
+        for name, value in changes.items():
+            setattr(row, name, value)
+        if changes:
+            await row.save(update_fields=[*changes, "updated_at"])
+    return row

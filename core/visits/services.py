@@ -1,0 +1,152 @@
+"""Recording home visits (家访, 师访万家, 大家访) outside a case, and correcting them.
+
+A visit made *for a case* is recorded with the case's ``recordContact`` so that it enters the
+case's timeline too; this module is for the visits of the ledger (key groups, term starts).
+Creating takes an idempotency key; updating may name the ``updated_at`` the client read, and a
+visit changed since is a ``CONFLICT``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.api.errors import ErrorCode
+from core.cases.errors import CommandError
+from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.officials.models import Official
+from core.people.models import Child
+from core.people.queries import local_date
+from core.visits.models import HomeVisit, HomeVisitKind
+
+CREATE_OPERATION = "createHomeVisit"
+
+
+@dataclass(frozen=True)
+class NewVisit:
+    child_id: uuid.UUID
+    visited_on: date
+    now: datetime
+    kind: HomeVisitKind = HomeVisitKind.HOME_VISIT
+    visitor_id: uuid.UUID | None = None
+    visitor_name: str = ""
+    findings: str = ""
+    follow_up_needed: bool = False
+    idempotency_key: str | None = None
+
+
+def _check_day(day: date, now: datetime) -> None:
+    if day > local_date(now) + timedelta(days=1):
+        raise CommandError(
+            ErrorCode.INVALID,
+            "家访日期不能晚于今天",
+            "visitedOn cannot lie in the future",
+            field="visitedOn",
+        )
+
+
+async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID | None, str]:
+    name = name.strip()
+    if visitor_id is None:
+        if not name:
+            raise CommandError(
+                ErrorCode.REQUIRED,
+                "须填写家访人",
+                "visitorId or visitorName is required",
+                field="visitorName",
+            )
+        return None, name[:64]
+    official = await Official.get_or_none(id=visitor_id)
+    if official is None:
+        raise CommandError(
+            ErrorCode.NOT_FOUND, "家访人不存在", "no such official", field="visitorId"
+        )
+    return official.id, (name or official.name)[:64]
+
+
+async def _replayed(visit_id: uuid.UUID, data: NewVisit) -> HomeVisit:
+    visit = await HomeVisit.get(id=visit_id)
+    if visit.child_id != data.child_id:
+        raise reused_for_another("另一名儿童的家访", "a visit to another child")
+    return visit
+
+
+async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
+    """Record a visit; ``(visit, replayed)``."""
+    key = check_key(data.idempotency_key)
+    earlier = await replay(key, CREATE_OPERATION)
+    if earlier is not None:
+        return await _replayed(earlier, data), True
+    if not await Child.exists(id=data.child_id):
+        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
+    _check_day(data.visited_on, data.now)
+    visitor_id, visitor_name = await _visitor(data.visitor_id, data.visitor_name)
+    try:
+        async with in_transaction():
+            earlier = await replay(key, CREATE_OPERATION)
+            if earlier is not None:
+                return await _replayed(earlier, data), True
+            visit = await HomeVisit.create(
+                child_id=data.child_id,
+                visitor_id=visitor_id,
+                visitor_name=visitor_name,
+                kind=data.kind,
+                visited_on=data.visited_on,
+                findings=data.findings.strip(),
+                follow_up_needed=data.follow_up_needed,
+            )
+            await remember(key, CREATE_OPERATION, visit.id)
+    except IntegrityError:
+        earlier = await replay(key, CREATE_OPERATION)
+        if earlier is None:
+            raise
+        return await _replayed(earlier, data), True
+    return visit, False
+
+
+async def update_visit(
+    visit_id: uuid.UUID,
+    *,
+    now: datetime,
+    expected_updated_at: datetime | None = None,
+    kind: HomeVisitKind | None = None,
+    visited_on: date | None = None,
+    visitor_name: str | None = None,
+    findings: str | None = None,
+    follow_up_needed: bool | None = None,
+) -> HomeVisit:
+    """Correct a visit; only the fields given change."""
+    if visited_on is not None:
+        _check_day(visited_on, now)
+    async with in_transaction():
+        visit = await HomeVisit.filter(id=visit_id).select_for_update().first()
+        if visit is None:
+            raise CommandError(ErrorCode.NOT_FOUND, "家访记录不存在", "no such visit", field="id")
+        if expected_updated_at is not None and visit.updated_at != expected_updated_at:
+            raise CommandError(
+                ErrorCode.CONFLICT,
+                "家访记录已被他人修改, 请刷新后重试",
+                "the visit was changed by someone else; reload and retry",
+                field="expectedUpdatedAt",
+            )
+        changes = {
+            "kind": kind,
+            "visited_on": visited_on,
+            "visitor_name": visitor_name.strip()[:64] if visitor_name is not None else None,
+            "findings": findings.strip() if findings is not None else None,
+            "follow_up_needed": follow_up_needed,
+        }
+        fields = [name for name, value in changes.items() if value is not None]
+        if "visitor_name" in fields and not changes["visitor_name"] and visit.visitor_id is None:
+            raise CommandError(
+                ErrorCode.REQUIRED, "须填写家访人", "visitorName is required", field="visitorName"
+            )
+        for name in fields:
+            setattr(visit, name, changes[name])
+        if fields:
+            await visit.save(update_fields=[*fields, "updated_at"])
+    return visit

@@ -11,6 +11,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
 DEMO_STUDENTS ?= 3000
+# The demo county: a plugin's division code or name (荔浦市 450381: its rules come from its plugin),
+# or 369901 for the fictional 示范县.
+DEMO_JURISDICTION ?= 450381
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
 
@@ -30,7 +33,7 @@ migrate: install
 	$(BIN)/baoxue migrate
 
 demo: migrate
-	$(BIN)/baoxue demo --if-empty --students $(DEMO_STUDENTS)
+	$(BIN)/baoxue demo --if-empty --students $(DEMO_STUDENTS) --jurisdiction $(DEMO_JURISDICTION)
 
 serve: demo
 	$(BIN)/baoxue serve --host $(HOST) --port $(PORT) --workers $(WORKERS)

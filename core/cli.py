@@ -85,9 +85,23 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing when the database already holds a county."
 )
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE_OR_NAME",
+    help="County to build: an installed plugin's division code or name (450381, 荔浦市); "
+    "default: the fictional 示范县 (369901).",
+)
 @_database_option
-def demo(students: int, seed: int, reset: bool, if_empty: bool, database_url: str) -> None:
-    """Load a deterministic synthetic demo county (演示数据)."""
+def demo(
+    students: int,
+    seed: int,
+    reset: bool,
+    if_empty: bool,
+    jurisdiction: str | None,
+    database_url: str,
+) -> None:
+    """Load a deterministic synthetic demo county (演示数据) with demo accounts."""
     from core.demo.command import run_demo
 
     ok = run_async(
@@ -97,6 +111,7 @@ def demo(students: int, seed: int, reset: bool, if_empty: bool, database_url: st
             seed=seed,
             reset=reset,
             if_empty=if_empty,
+            jurisdiction=jurisdiction,
         )
     )
     sys.exit(0 if ok else 1)

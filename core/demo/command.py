@@ -1,0 +1,162 @@
+"""``baoxue demo``: migrate, (re)generate a demo county, create its demo credentials, report.
+
+:func:`run_demo` is what the CLI calls. The county is the fictional 示范县 (369901) unless
+``--jurisdiction`` names an installed plugin's county by division code or name; the plugin's
+organisation and rules then shape the data (荔浦's named leaders and 包乡镇 table, its
+escalation chain and deadlines).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from core.demo.organisation import DEFAULT_DEMO_JURISDICTION
+from core.jurisdictions.spec import JurisdictionSpec
+
+
+class UnknownJurisdiction(LookupError):
+    """``--jurisdiction`` names no county the demo can build."""
+
+
+def available_jurisdictions() -> list[JurisdictionSpec]:
+    """The fictional default county, then every installed plugin's county by division code."""
+    from core.plugins import get_registry
+
+    plugins = sorted(get_registry().jurisdictions(), key=lambda s: s.division_code)
+    return [DEFAULT_DEMO_JURISDICTION, *plugins]
+
+
+def _describe(spec: JurisdictionSpec) -> str:
+    note = " (虚构 fictional)" if spec is DEFAULT_DEMO_JURISDICTION else ""
+    place = f"{spec.province}{spec.city}" if spec.province or spec.city else ""
+    return f"{spec.division_code} {spec.name}{note} {place}".rstrip()
+
+
+def resolve_jurisdiction(text: str | None) -> JurisdictionSpec:
+    """The county ``text`` names: a division code or a name (荔浦市 or 荔浦); None means the
+    fictional 示范县. :class:`UnknownJurisdiction` lists the choices otherwise."""
+    wanted = (text or "").strip()
+    if not wanted:
+        return DEFAULT_DEMO_JURISDICTION
+    choices = available_jurisdictions()
+    for spec in choices:
+        if wanted in (spec.division_code, spec.name):
+            return spec
+    for spec in choices:
+        if len(wanted) >= 2 and spec.name[:-1] == wanted:
+            return spec
+    listing = "\n".join(f"  {_describe(s)}" for s in choices)
+    raise UnknownJurisdiction(
+        f"没有可生成的县区 {wanted!r}; 可选 / no county {wanted!r} to build; choose one of:\n"
+        f"{listing}"
+    )
+
+
+class _Bar:
+    """A click progress bar fed by ``progress(done, total)`` calls."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _summary_lines(summary: Any) -> list[str]:
+    rows = summary.rows
+    rate = rows / summary.seconds if summary.seconds else 0.0
+    lines = [
+        f"{summary.name} ({summary.division_code}): {summary.students} 名在读学生 / enrolled "
+        f"pupils, seed {summary.seed}",
+        f"  {rows:,} rows in {summary.seconds:.1f} s ({rate:,.0f} rows/s)",
+    ]
+    width = max(len(k) for k in summary.counts)
+    for name, count in summary.counts.items():
+        lines.append(f"    {name:<{width}}  {count:>9,}")
+    return lines
+
+
+async def run_demo(
+    database_url: str,
+    *,
+    students: int,
+    seed: int,
+    reset: bool,
+    if_empty: bool,
+    jurisdiction: str | None = None,
+) -> bool:
+    """Load a demo county into ``database_url``; return False when nothing could be done.
+
+    Pending migrations run first. With ``if_empty``, a database that already holds any county
+    is left alone (its stored demo credentials are printed again). A county that exists
+    already is only replaced with ``reset``, which deletes its data (accounts and API keys
+    included) in one transaction before generating it again.
+    """
+    from core.db import close_database, open_database, run_migrations
+    from core.demo import credentials as demo_credentials
+    from core.demo.generator import generate_demo
+    from core.demo.reset import delete_jurisdiction
+    from core.jurisdictions.models import Jurisdiction
+
+    try:
+        spec = resolve_jurisdiction(jurisdiction)
+    except UnknownJurisdiction as exc:
+        click.echo(str(exc), err=True)
+        return False
+    path = demo_credentials.credentials_path(database_url)
+    await run_migrations(database_url)
+    ctx = await open_database(database_url)
+    try:
+        if if_empty and await Jurisdiction.all().exists():
+            click.echo(
+                "数据库中已有县区数据, 不再生成演示数据 / "
+                "the database already holds a county; the demo is not loaded again."
+            )
+            stored = demo_credentials.load(path)
+            if stored:
+                click.echo(f"\n{stored}")
+            return True
+        name = f"{spec.name} ({spec.division_code})"
+        if await Jurisdiction.filter(division_code=spec.division_code).exists():
+            if not reset:
+                click.echo(
+                    f"{name} 已存在。如需删除其全部数据并重新生成, 请加 --reset。\n"
+                    f"{name} already exists; run again with --reset to delete its data "
+                    "and generate it afresh.",
+                    err=True,
+                )
+                return False
+            deleted = await delete_jurisdiction(spec.division_code)
+            demo_credentials.forget(path, spec.division_code)
+            click.echo(f"已删除 {name} 的 {deleted:,} 行数据 / deleted {deleted:,} rows of {name}")
+        bar = _Bar(f"生成 {spec.name} / generating")
+        try:
+            summary = await generate_demo(spec, students=students, seed=seed, progress=bar)
+        finally:
+            bar.close()
+        credentials = await demo_credentials.create_demo_credentials(
+            spec.division_code, now=datetime.now(UTC)
+        )
+        for line in _summary_lines(summary):
+            click.echo(line)
+        demo_credentials.save(path, credentials)
+        click.echo("")
+        click.secho(demo_credentials.WARNING, fg="yellow", err=False)
+        click.echo(demo_credentials.render(credentials))
+        click.echo(f"(也已保存到 / also saved to {path})")
+        return True
+    finally:
+        await close_database(ctx)

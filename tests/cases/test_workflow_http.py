@@ -423,3 +423,19 @@ async def test_escalation_stops_at_the_top_of_the_chain(workflow: Workflow, coun
     assert case["nextDeadlineAt"] is None  # nowhere left to go, no clock
     error = await workflow.refused("escalateCase", cid)
     assert (error["code"], error["field"]) == ("INVALID", "toLevel")
+
+
+async def test_an_unreachable_family_goes_to_the_level_the_county_names(api, db) -> None:
+    from core.cases.policy import rules_for
+
+    rules = rules_for("500153")
+    if rules.unreachable_level is None:
+        pytest.skip("the 荣昌 plugin is not installed")
+    county = await make_county("500153", "荣昌区")
+    flow = Workflow(api, county)
+    cid = (await flow.report(county.children[0]))["case"]["id"]
+    await flow.ok("verifyCase", cid)
+    await flow.ok("confirmCase", cid, findings="联系不上")
+    handed = await flow.ok("markUnreachable", cid, handedTo="昌元街道办事处", village="某社区")
+    assert handed["escalationLevel"] == rules.unreachable_level
+    assert handed["events"][-1]["details"]["level"] == rules.unreachable_level

@@ -309,31 +309,33 @@ class Organisation:
                 self._school(town, school.name, kind)
                 named_primary += kind in (SchoolKind.PRIMARY, SchoolKind.NINE_YEAR)
                 named_junior += kind in (SchoolKind.JUNIOR_MIDDLE, SchoolKind.NINE_YEAR)
-            if town is nine_year_town and primary < 120 and not (named_primary or named_junior):
+            if town is nine_year_town and not named_primary * named_junior:
+                # 九年一贯制: the town's main school teaches grades 1–9.
                 self._school(town, f"{town.short}学校", SchoolKind.NINE_YEAR)
-            else:
-                wanted_primary = max(1, round(primary / 135)) - named_primary
-                for k in range(wanted_primary):
-                    if town.urban:
-                        urban_primary += 1
-                        name = (
-                            f"{county_short}实验小学"
-                            if urban_primary == 1
-                            else f"{county_short}第{names.chinese_number(urban_primary)}小学"
-                        )
-                        self._school(town, name, SchoolKind.PRIMARY)
-                    else:
-                        village = town.villages[k % len(town.villages)] if k else None
-                        name = f"{town.short}中心小学" if k == 0 else f"{village.name}小学"
-                        self._school(town, name, SchoolKind.PRIMARY, village=village)
-                wanted_junior = max(1, round(junior / 400)) - named_junior
-                for k in range(wanted_junior):
-                    if town.urban:
-                        urban_junior += 1
-                        name = f"{county_short}第{names.chinese_number(urban_junior)}中学"
-                    else:
-                        name = f"{town.short}中学" if k == 0 else f"{town.short}第二中学"
-                    self._school(town, name, SchoolKind.JUNIOR_MIDDLE)
+                named_primary += 1
+                named_junior += 1
+            wanted_primary = max(1, round(primary / 135)) - named_primary
+            for k in range(wanted_primary):
+                if town.urban:
+                    urban_primary += 1
+                    name = (
+                        f"{county_short}实验小学"
+                        if urban_primary == 1
+                        else f"{county_short}第{names.chinese_number(urban_primary)}小学"
+                    )
+                    self._school(town, name, SchoolKind.PRIMARY)
+                else:
+                    village = town.villages[k % len(town.villages)] if k else None
+                    name = f"{town.short}中心小学" if k == 0 else f"{village.name}小学"
+                    self._school(town, name, SchoolKind.PRIMARY, village=village)
+            wanted_junior = max(1, round(junior / 400)) - named_junior
+            for k in range(wanted_junior):
+                if town.urban:
+                    urban_junior += 1
+                    name = f"{county_short}第{names.chinese_number(urban_junior)}中学"
+                else:
+                    name = f"{town.short}中学" if k == 0 else f"{town.short}第二中学"
+                self._school(town, name, SchoolKind.JUNIOR_MIDDLE)
             if not town.urban:
                 points = min(max(len(town.villages) - 2, 0), round(primary / 150))
                 if town is teaching_point_town:

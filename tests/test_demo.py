@@ -3,7 +3,11 @@ plugin counties, demo credentials and the command's refusal without ``--reset``.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import secrets
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +36,7 @@ from core.people.resident_id import parse_resident_id
 from core.plugins import get_registry
 from core.schools.models import School, SchoolClass, SchoolKind
 from core.visits.models import HomeVisit, SupportPlan
+from tests.conftest import _admin, _server_url
 
 N = 300
 SEED = 7
@@ -238,8 +243,22 @@ async def test_plugin_county_lipu(db: TortoiseContext) -> None:
 
 
 @pytest.fixture
-def sqlite_file(tmp_path: Path) -> str:
-    return f"sqlite://{tmp_path / 'demo.db'}"
+def scratch_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of the run's kind for the command: a SQLite file, or a scratch PostgreSQL
+    database (Tortoise caches INSERT statements per connection name, process-wide, so one
+    process should not mix the two). The working directory is the temporary one, where
+    ``demo-credentials.txt`` goes for PostgreSQL."""
+    monkeypatch.chdir(tmp_path)
+    server = _server_url()
+    if server is None:
+        yield f"sqlite://{tmp_path / 'demo.db'}"
+        return
+    name = f"baoxue_demo_{os.getpid()}_{secrets.token_hex(4)}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _cli(*args: str):
@@ -249,23 +268,23 @@ def _cli(*args: str):
 
 
 def test_demo_command_refuses_without_reset_and_reloads_with_it(
-    sqlite_file: str, tmp_path: Path
+    scratch_url: str, tmp_path: Path
 ) -> None:
-    first = _cli("--students", "200", "--database-url", sqlite_file)
+    first = _cli("--students", "200", "--database-url", scratch_url)
     assert first.exit_code == 0, first.output
     assert "demo-admin" in first.output
     assert "baoxue-demo-2026" in first.output
     credentials = tmp_path / "demo-credentials.txt"
     assert credentials.exists()
-    again = _cli("--students", "200", "--database-url", sqlite_file)
+    again = _cli("--students", "200", "--database-url", scratch_url)
     assert again.exit_code == 1
     assert "--reset" in again.output
-    empty = _cli("--students", "200", "--if-empty", "--database-url", sqlite_file)
+    empty = _cli("--students", "200", "--if-empty", "--database-url", scratch_url)
     assert empty.exit_code == 0
     assert "demo-admin" in empty.output  # the stored credentials, shown again
-    reset = _cli("--students", "200", "--reset", "--database-url", sqlite_file)
+    reset = _cli("--students", "200", "--reset", "--database-url", scratch_url)
     assert reset.exit_code == 0, reset.output
-    unknown = _cli("--jurisdiction", "999999", "--database-url", sqlite_file)
+    unknown = _cli("--jurisdiction", "999999", "--database-url", scratch_url)
     assert unknown.exit_code == 1
     assert "450381" in unknown.output
 

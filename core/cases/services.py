@@ -247,6 +247,16 @@ async def _write_event(
     return event
 
 
+async def _last_state_change(case: Case) -> datetime:
+    """When the case last changed state (its report at the latest): a later step cannot be
+    dated before it, so the timeline reads in the order things happened."""
+    rows = await CaseEvent.filter(case_id=case.id).values_list(
+        "occurred_at", "from_state", "to_state"
+    )
+    changes = [at for at, source, target in rows if source != target]
+    return max([case.opened_at, *changes])
+
+
 # -- the engine --------------------------------------------------------------------------------
 
 
@@ -270,11 +280,13 @@ async def _apply(
             error = CommandError.invalid_transition(exc)
             error.current_version = case.version
             raise error from None
-        if occurred < case.opened_at:
+        last_change = await _last_state_change(case)
+        if occurred < last_change:
             raise CommandError(
                 ErrorCode.INVALID,
-                "发生时间不能早于立案时间",
-                "occurredAt cannot precede the case's opening",
+                f"发生时间不能早于个案最近一次状态变更 ({last_change.isoformat()})",
+                f"occurredAt cannot precede the case's last change of state "
+                f"({last_change.isoformat()})",
                 field="occurredAt",
             )
         rules = rules_for(await _jurisdiction_code(case))
@@ -729,7 +741,7 @@ async def close_case(cmd: Command) -> Case:
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         returned = await last_return_at(case.id)
         allowed_from = (returned or case.opened_at) + timedelta(days=rules.follow_up_window_days)
-        if at < allowed_from:
+        if min(at, cmd.now) < allowed_from:
             raise CommandError(
                 ErrorCode.TOO_EARLY,
                 f"复学后须跟踪 {rules.follow_up_window_days} 天方可销号, "

@@ -3,6 +3,7 @@ forbidden transition, with the timeline and the enrolment history checked at eac
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -392,6 +393,16 @@ async def test_bad_input_is_reported_in_the_errors_list(
     before_report = clock.now.replace(year=2025).isoformat()
     error = await workflow.refused("verifyCase", cid, occurredAt=before_report)
     assert (error["code"], error["field"]) == ("INVALID", "occurredAt")
+    clock.advance(days=2)
+    yesterday = (clock.now - timedelta(days=1)).isoformat()
+    await workflow.ok("verifyCase", cid, occurredAt=yesterday)  # entered a day late: fine
+    error = await workflow.refused(
+        "confirmCase",
+        cid,
+        findings="在家",
+        occurredAt=(clock.now - timedelta(days=1, hours=1)).isoformat(),
+    )
+    assert (error["code"], error["field"]) == ("INVALID", "occurredAt")  # before verification
     error = await workflow.refused(
         "verifyCase", cid, attachments=[{"fileName": "a.pdf", "sha256": "abc"}]
     )

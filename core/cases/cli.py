@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from core.cases.deadlines import CST, DueCase, by_office, due_cases
+from core.cases.deadlines import CHAIN_STATES, CST, DueCase, by_office, due_cases
 from core.settings import normalise_database_url
 
 #: Exit status when at least one case is overdue.
@@ -82,9 +82,10 @@ def _print_text(items: list[DueCase], at: datetime) -> None:
             status = f"逾期 {item.days_overdue} 天" if item.overdue else "即将到期"
             action = " → 应上报上一级" if item.escalation_due else ""
             clock = item.clock.label if item.clock else ""
+            level = f"{item.level_name}  " if item.state in CHAIN_STATES else ""
             click.echo(
                 f"  {status:<10} {_local(item.deadline)}  {item.child_name}  "
-                f"{item.state.label}  {item.level_name}  {clock}{action}  ({item.case_id})"
+                f"{item.state.label}  {level}{clock}{action}  ({item.case_id})"
             )
 
 

@@ -9,15 +9,22 @@ from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from core.access.caller import Caller
+from core.access.middleware import AccessMiddleware, authentication_of
+from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.dataloaders import Loaders
 from core.api.schema import build_schema
 from core.db import close_database, open_database
+from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
+from core.security_headers import SecurityHeadersMiddleware
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("baoxue.server")
@@ -30,21 +37,34 @@ class BaoxueGraphQL(GraphQL):
     """
 
     def __init__(
-        self, settings: Settings, *, clock: Callable[[], datetime] = utc_now, **kwargs: Any
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        default_caller: Caller | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None, **kwargs
         )
         self.settings = settings
         self.clock = clock
+        self.default_caller = default_caller
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        auth = authentication_of(request.scope)
+        caller = auth.caller
+        if self.default_caller is not None and not caller.is_authenticated and not auth.failure:
+            caller = self.default_caller
         return Context(
             request=request,
             response=response,
             settings=self.settings,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             clock=self.clock,
+            caller=caller,
+            auth_failure=auth.failure,
+            loaders=Loaders(caller),
         )
 
 
@@ -65,13 +85,21 @@ def create_app(
     *,
     manage_database: bool = True,
     clock: Callable[[], datetime] = utc_now,
+    default_caller: Caller | None = None,
 ) -> Starlette:
     """Build the application. With ``manage_database`` it opens and closes the database itself;
     tests pass ``False`` and provide a Tortoise context of their own. ``clock`` tells the time
-    to deadlines and overdue checks (tests move it instead of sleeping)."""
+    to deadlines and overdue checks (tests move it instead of sleeping). ``default_caller``
+    stands in for requests that bring no credentials (tests of other features use it; a
+    deployment never does).
+
+    The plugin manager is built and validated here, so a broken county plugin stops start-up
+    with an error naming the plugin and the hook."""
     settings = settings or load_settings()
     configure_logging(settings.log_level)
-    graphql_app = BaoxueGraphQL(settings, clock=clock)
+    get_plugin_manager()
+    graphql_app = BaoxueGraphQL(settings, clock=clock, default_caller=default_caller)
+    limiter = build_rate_limiter(settings.redis_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -92,5 +120,23 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(
+        AccessMiddleware,
+        limiter=limiter,
+        clock=clock,
+        staff_per_minute=settings.rate_limit_staff,
+        key_per_minute=settings.rate_limit_key,
+        anonymous_per_minute=settings.rate_limit_anonymous,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-api-key", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

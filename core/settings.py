@@ -39,8 +39,20 @@ class Settings:
     #: Default and largest page sizes of connections.
     default_page_size: int = 20
     max_page_size: int = 100
+    #: Cost limit for partner-agency API keys (lower than staff's).
+    max_query_cost_agency: int = 10_000
     #: Serve GraphiQL at GET /graphql.
     graphiql: bool = True
+    #: Answer introspection queries (switch off in production if the SDL is not public).
+    introspection: bool = True
+    #: Origins allowed to call the API from a browser (CORS); empty = same origin only.
+    cors_origins: tuple[str, ...] = ()
+    #: Requests a minute per staff account, per API key, per anonymous client address.
+    rate_limit_staff: int = 600
+    rate_limit_key: int = 120
+    rate_limit_anonymous: int = 60
+    #: Redis for state shared between workers (rate-limit counters); None = in-process.
+    redis_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -82,4 +94,13 @@ def load_settings() -> Settings:
         default_page_size=_int("BAOXUE_DEFAULT_PAGE_SIZE", 20),
         max_page_size=_int("BAOXUE_MAX_PAGE_SIZE", 100),
         graphiql=_bool("BAOXUE_GRAPHIQL", True),
+        introspection=_bool("BAOXUE_INTROSPECTION", True),
+        cors_origins=tuple(
+            o.strip() for o in os.environ.get("BAOXUE_CORS_ORIGINS", "").split(",") if o.strip()
+        ),
+        rate_limit_staff=_int("BAOXUE_RATE_LIMIT_STAFF", 600),
+        rate_limit_key=_int("BAOXUE_RATE_LIMIT_KEY", 120),
+        rate_limit_anonymous=_int("BAOXUE_RATE_LIMIT_ANONYMOUS", 60),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        max_query_cost_agency=_int("BAOXUE_MAX_QUERY_COST_AGENCY", 10_000),
     )

@@ -20,6 +20,8 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
+from core.access.caller import Caller
+from core.access.secrets_store import forget_cached_key
 from core.db import run_migrations, tortoise_config
 
 
@@ -69,6 +71,7 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
             yield ctx
         finally:
             await _empty_all_tables(ctx)
+            forget_cached_key()
 
 
 _KEEP = {"tortoise_migrations", "sqlite_sequence"}
@@ -105,7 +108,7 @@ async def client(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the ASGI application in-process."""
     from core.server import create_app
 
-    app = create_app(manage_database=False)
+    app = create_app(manage_database=False, default_caller=Caller.system())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

@@ -36,6 +36,11 @@ from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan
 
 
+def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """An always-empty restriction (Tortoise has no ``none()``): ``WHERE 1=0``."""
+    return qs.filter(pk__in=[])
+
+
 def _child_ids(scope: Scope) -> Any:
     """Ids of the children a scope reaches, as a subquery (None = whole jurisdiction)."""
     if scope.kind is ScopeKind.COUNTY:
@@ -94,7 +99,7 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
 def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:
     prefix = f"{path}__" if path else ""
     if not (caller.can(Permission.READ_CASES) or caller.can(Permission.READ_ESCALATED_CASES)):
-        return qs.none()
+        return _nothing(qs)
     qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
     qs = _filter_children(qs, scope, f"{prefix}child_id")
     if not caller.can(Permission.READ_CASES):
@@ -120,7 +125,7 @@ def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], Q
 def _needs(permission: Permission, rule: Callable[..., QuerySet[Any]]) -> Callable[..., Any]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         if not caller.can(permission):
-            return qs.none()
+            return _nothing(qs)
         return rule(qs, scope, caller)
 
     return apply
@@ -168,7 +173,7 @@ def scoped(model: type[Model], caller: Caller) -> QuerySet[Any]:
     qs = model.all()
     scope = caller.scope
     if scope is None:
-        return qs.none()
+        return _nothing(qs)
     if scope.jurisdiction_id is None:  # the system caller
         return qs
     rule = _RULES.get(model)
@@ -184,3 +189,37 @@ def jurisdiction_ids(caller: Caller) -> list[uuid.UUID] | None:
     if caller.scope.jurisdiction_id is None:
         return None
     return [caller.scope.jurisdiction_id]
+
+
+#: The permissions (any one of them) a caller needs to list a model at all.
+_LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
+    Child: (Permission.READ_ROSTER,),
+    ChildKeyGroup: (Permission.READ_ROSTER,),
+    Household: (Permission.READ_ROSTER,),
+    Guardian: (Permission.READ_ROSTER,),
+    Enrolment: (Permission.READ_ROSTER,),
+    EnrolmentChange: (Permission.READ_ROSTER,),
+    Assistance: (Permission.READ_ROSTER,),
+    HomeVisit: (Permission.READ_ROSTER,),
+    SupportPlan: (Permission.READ_ROSTER,),
+    Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
+    CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
+    CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
+    StaffAccount: (Permission.MANAGE_ACCOUNTS,),
+    ApiKey: (Permission.MANAGE_API_KEYS,),
+    AuditEntry: (Permission.READ_AUDIT,),
+}
+
+
+def list_permissions(model: type[Model]) -> tuple[Permission, ...]:
+    """Permissions of which a caller needs one to list ``model`` (empty: any signed-in caller)."""
+    return _LIST_PERMISSIONS.get(model, ())
+
+
+def restrict(queryset: QuerySet[Any], caller: Caller) -> QuerySet[Any]:
+    """``queryset`` (of any shape: filtered, ordered) narrowed to the rows ``caller`` may see."""
+    scope = caller.scope
+    if scope is not None and scope.jurisdiction_id is None:  # the system caller
+        return queryset
+    visible = scoped(queryset.model, caller)
+    return queryset.filter(pk__in=Subquery(visible.values("pk")))

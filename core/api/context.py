@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as _Info
 
+from core.access.caller import Caller
 from core.api.dataloaders import Loaders
 from core.settings import Settings
 
@@ -24,15 +25,20 @@ class Context:
     """Everything a resolver may use for one request.
 
     ``clock`` is injectable so that tests can move time (deadlines, overdue cases) without
-    sleeping.
+    sleeping. ``caller`` is who is asking; ``auth_failure`` says why presented credentials were
+    refused. ``personal_reads`` collects the objects whose personal details were shown
+    unmasked, for the audit log.
     """
 
     request: Request | None
     response: Response | None
     settings: Settings
     request_id: str
+    caller: Caller = field(default_factory=Caller.anonymous)
+    auth_failure: str = ""
     loaders: Loaders = field(default_factory=Loaders)
     clock: Callable[[], datetime] = utc_now
+    personal_reads: set[tuple[str, str]] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

@@ -17,6 +17,10 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from core.access.caller import Caller
+from core.access.scope import scoped
 
 #: Most keys one statement asks for (keeps ``IN (...)`` lists well inside every database's
 #: limit on bound parameters).
@@ -41,12 +45,21 @@ def _freeze(value: Any) -> Hashable:
 
 
 class Loaders:
-    """The DataLoaders of one request."""
+    """The DataLoaders of one request, seeing only what ``caller`` may see.
 
-    def __init__(self) -> None:
+    Every loader starts from :func:`core.access.scope.scoped`, so a nested field can never
+    reach a row that a list or ``node(id:)`` would refuse. Without a caller (internal use)
+    nothing is filtered.
+    """
+
+    def __init__(self, caller: Caller | None = None) -> None:
+        self.caller = caller
         self._by_id: dict[type[Model], DataLoader[Any, Any]] = {}
         self._many: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
         self._custom: dict[str, DataLoader[Any, Any]] = {}
+
+    def _base(self, model: type[Model]) -> QuerySet[Any]:
+        return model.all() if self.caller is None else scoped(model, self.caller)
 
     def by_id(self, model: type[Model]) -> DataLoader[Any, Model | None]:
         """Loader of ``model`` rows by primary key; unknown or malformed keys give None."""
@@ -55,7 +68,8 @@ class Loaders:
 
             async def load(keys: Sequence[Any]) -> list[Model | None]:
                 ids = list({k for k in (as_uuid(k) for k in keys) if k is not None})
-                rows = {str(r.pk): r for r in await model.filter(pk__in=ids)} if ids else {}
+                query = self._base(model).filter(pk__in=ids)
+                rows = {str(r.pk): r for r in await query} if ids else {}
                 return [rows.get(str(as_uuid(k))) for k in keys]
 
             loader = DataLoader(load_fn=load, cache_key_fn=str, max_batch_size=MAX_BATCH)
@@ -73,7 +87,7 @@ class Loaders:
             async def load(keys: Sequence[Any]) -> list[list[Model]]:
                 grouped: dict[str, list[Model]] = defaultdict(list)
                 ids = list({str(k) for k in keys})
-                query = model.filter(**{f"{fk_field}__in": ids}, **filters)
+                query = self._base(model).filter(**{f"{fk_field}__in": ids}, **filters)
                 for row in await query:
                     grouped[str(getattr(row, fk_field))].append(row)
                 return [grouped.get(str(k), []) for k in keys]

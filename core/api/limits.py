@@ -40,6 +40,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 
+from core.access.enums import ActorKind
 from core.api.errors import bilingual
 
 #: Assumed length of a list field that has no page size (guardians, events, classes...).
@@ -156,13 +157,19 @@ def estimate_cost(
 class QueryCostLimiter(SchemaExtension):
     """Refuse operations whose estimated cost exceeds ``max_cost`` (see the module docstring)."""
 
-    def __init__(self, max_cost: int, default_page_size: int) -> None:
+    def __init__(
+        self, max_cost: int, default_page_size: int, max_cost_agency: int | None = None
+    ) -> None:
         self.max_cost = max_cost
+        self.max_cost_agency = max_cost if max_cost_agency is None else max_cost_agency
         self.default_page_size = default_page_size
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         document = ctx.graphql_document
+        caller = getattr(ctx.context, "caller", None)
+        if caller is not None and caller.kind is ActorKind.API_KEY:
+            self.max_cost = self.max_cost_agency  # partner agencies get a tighter budget
         if document is not None and not ctx.result:
             cost = estimate_cost(
                 ctx.schema._schema,

@@ -18,6 +18,7 @@ from tortoise.models import Model
 
 from core.api.context import Info
 from core.api.errors import ApiError, ErrorCode
+from core.api.permissions import require_caller
 
 
 class ModelNode(relay.Node):
@@ -92,6 +93,7 @@ class NodeQuery:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="全局 ID")],
     ) -> relay.Node | None:
+        require_caller(info)
         return (await resolve_global_ids(info, [parse_node_id(id, "id")]))[0]
 
     @strawberry.field(description=f"按全局 ID 批量取对象, 顺序与输入一致; 一次最多 {MAX_NODES} 个")
@@ -100,6 +102,7 @@ class NodeQuery:
         info: Info,
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="全局 ID 列表")],
     ) -> list[relay.Node | None]:
+        require_caller(info)
         if len(ids) > MAX_NODES:
             raise ApiError(
                 ErrorCode.PAGE_SIZE,

@@ -151,12 +151,15 @@ async def page_of(
     last: int | None,
     before: str | None,
 ) -> Connection[Any]:
-    """:func:`paginate` with the request's page-size settings; the rows of the page are put in
-    the request's by-id DataLoader cache, so nested fields that point back at them cost nothing.
+    """:func:`paginate` over the rows the caller may see, with the request's page-size
+    settings; the rows of the page are put in the request's by-id DataLoader cache, so nested
+    fields that point back at them cost nothing.
     """
+    from core.api.permissions import restrict
+
     settings = info.context.settings
     return await paginate(
-        queryset,
+        restrict(info, queryset),
         first=first,
         after=after,
         last=last,

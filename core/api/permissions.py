@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
 from core.access.caller import Caller
 from core.access.enums import Permission
+from core.access.scope import list_permissions, scoped
+from core.access.scope import restrict as scope_restrict
 from core.api.context import Info
 from core.api.errors import ApiError, ErrorCode
 
@@ -34,5 +41,28 @@ def require(info: Info, *permissions: Permission) -> Caller:
             ErrorCode.FORBIDDEN,
             f"无此权限: 需要 {needed} ({labels})",
             f"forbidden: this needs the {needed} permission",
+        )
+    return caller
+
+
+def restrict(info: Info, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """``queryset`` narrowed to what the caller may see, after checking they may list it at
+    all (UNAUTHENTICATED / FORBIDDEN otherwise). Every connection and count goes through here."""
+    caller = require(info, *list_permissions(queryset.model))
+    return scope_restrict(queryset, caller)
+
+
+async def guard_write(info: Info, model: type[Model], row_id: Any, field: str) -> Caller:
+    """Check the caller may write (``WRITE_CASES``) and that the row they name is in their
+    scope. A row outside it is reported exactly like a row that does not exist."""
+    from core.cases.errors import CommandError
+
+    caller = require(info, Permission.WRITE_CASES)
+    if row_id is not None and not await scoped(model, caller).filter(pk=row_id).exists():
+        raise CommandError(
+            ErrorCode.NOT_FOUND,
+            "对象不存在或不在您的工作范围内",
+            "no such object within your scope",
+            field=field,
         )
     return caller

@@ -7,6 +7,7 @@ from functools import lru_cache
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -15,8 +16,12 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from core.api.access.mutations import AccessMutation
+from core.api.access.query import AccessQuery
+from core.api.access.types import ApiKey, AuditEntry
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
+from core.api.audit_extension import AuditExtension
 from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
@@ -47,10 +52,13 @@ Query = merge_types(
         CaseQuery,
         CaseDeadlineQuery,
         OfficialQuery,
+        AccessQuery,
     ),
 )
 
-Mutation = merge_types("Mutation", (CaseMutation, VisitMutation, AssistanceMutation))
+Mutation = merge_types(
+    "Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation)
+)
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
 NODE_TYPES = [
@@ -73,6 +81,8 @@ NODE_TYPES = [
     SupportPlan,
     Official,
     ResponsibilityAssignment,
+    ApiKey,
+    AuditEntry,
 ]
 
 
@@ -98,8 +108,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),
             lambda: ValidationCache(maxsize=PARSE_AND_VALIDATION_CACHE),
-            lambda: QueryCostLimiter(settings.max_query_cost, settings.default_page_size),
+            lambda: QueryCostLimiter(
+                settings.max_query_cost, settings.default_page_size, settings.max_query_cost_agency
+            ),
+            AuditExtension,
             MaskInternalErrors,
+            *([] if settings.introspection else [DisableIntrospection]),
         ],
     )
     localise_descriptions(schema._schema)

@@ -10,6 +10,7 @@ import pytest
 from graphql import parse
 from tortoise import connections
 
+from core.access.caller import Caller
 from core.api import limits
 from core.api.schema import build_schema
 from core.settings import Settings
@@ -20,7 +21,7 @@ from tests.conftest import graphql
 async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     from core.server import create_app
 
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, manage_database=False, default_caller=Caller.system())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from tortoise import connections
 
+from core.access.caller import Caller
 from core.api.context import Context
 from core.api.schema import build_schema
 from core.settings import Settings
@@ -545,7 +546,9 @@ async def test_overdue_follows_the_clock(county):
           edges { node { child { name } daysOverdue } } } }"""
 
     async def at(moment: datetime) -> dict[str, Any]:
-        context = Context(request=None, response=None, settings=Settings(), request_id="t")
+        context = Context(
+            request=None, response=None, settings=Settings(), request_id="t", caller=Caller.system()
+        )
         context.clock = lambda: moment
         result = await schema.execute(query, context_value=context)
         assert result.errors is None, result.errors

@@ -14,6 +14,7 @@ import pytest
 from strawberry import relay
 from tortoise.context import TortoiseContext
 
+from core.access.caller import Caller
 from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.jurisdictions.models import Jurisdiction, Town
 from core.officials.models import Official
@@ -118,7 +119,7 @@ async def api(db: TortoiseContext, clock: Clock) -> AsyncIterator[httpx.AsyncCli
     """An in-process HTTP client of an application that reads ``clock``."""
     from core.server import create_app
 
-    app = create_app(manage_database=False, clock=clock)
+    app = create_app(manage_database=False, clock=clock, default_caller=Caller.system())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

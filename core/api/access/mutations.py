@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -78,7 +79,12 @@ def _not_found() -> list[FieldError]:
 @strawberry.type
 class AccessMutation:
     @strawberry.mutation(description="工作人员登录, 返回短期有效的 Bearer 令牌")
-    async def login(self, info: Info, username: str, password: str) -> LoginPayload:
+    async def login(
+        self,
+        info: Info,
+        username: Annotated[str, strawberry.argument(description="用户名")],
+        password: Annotated[str, strawberry.argument(description="密码")],
+    ) -> LoginPayload:
         try:
             result = await login_service(
                 username,
@@ -121,7 +127,11 @@ class AccessMutation:
         return LogoutPayload(ok=True, errors=[])
 
     @strawberry.mutation(description="创建协作部门 API 密钥 (县级管理员)")
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> ApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[CreateApiKeyInput, strawberry.argument(description="密钥的授权内容")],
+    ) -> ApiKeyPayload:
         caller = require(info, Permission.MANAGE_API_KEYS)
         allowed = await scoped(Jurisdiction, caller).filter(division_code=input.jurisdiction_code)
         if not allowed:
@@ -164,7 +174,11 @@ class AccessMutation:
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
 
     @strawberry.mutation(description="轮换密钥: 生成新密钥 (权限不变) 并吊销旧密钥")
-    async def rotate_api_key(self, info: Info, id: relay.GlobalID) -> ApiKeyPayload:
+    async def rotate_api_key(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="密钥的全局 ID")],
+    ) -> ApiKeyPayload:
         key_id = await _key_in_scope(info, id)
         if key_id is None:
             return ApiKeyPayload(api_key=None, secret=None, errors=_not_found())
@@ -188,7 +202,11 @@ class AccessMutation:
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
 
     @strawberry.mutation(description="吊销密钥, 立即生效")
-    async def revoke_api_key(self, info: Info, id: relay.GlobalID) -> ApiKeyPayload:
+    async def revoke_api_key(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="密钥的全局 ID")],
+    ) -> ApiKeyPayload:
         key_id = await _key_in_scope(info, id)
         if key_id is None:
             return ApiKeyPayload(api_key=None, secret=None, errors=_not_found())

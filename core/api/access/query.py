@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -15,6 +16,7 @@ from core.access.scope import scoped
 from core.api.access.types import ApiKey, AuditEntry, EnrolmentCheck, Viewer
 from core.api.context import Info
 from core.api.errors import ApiError, ErrorCode
+from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, paginate
 from core.api.permissions import require, require_caller
 from core.enrolment.models import Enrolment, EnrolmentStatus
@@ -61,10 +63,10 @@ class AccessQuery:
     async def api_keys(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ApiKey]:
         caller = require(info, Permission.MANAGE_API_KEYS)
         settings = info.context.settings
@@ -82,11 +84,11 @@ class AccessQuery:
     async def audit_log(
         self,
         info: Info,
-        filter: AuditFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[AuditFilter | None, strawberry.argument(description="筛选条件")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEntry]:
         caller = require(info, Permission.READ_AUDIT)
         qs = scoped(AuditEntryModel, caller)
@@ -113,7 +115,11 @@ class AccessQuery:
         )
 
     @strawberry.field(description="按身份证号核验学籍状态 (协作部门用, 只返回状态)")
-    async def verify_enrolment(self, info: Info, id_number: str) -> EnrolmentCheck:
+    async def verify_enrolment(
+        self,
+        info: Info,
+        id_number: Annotated[str, strawberry.argument(description="身份证号 (18位)")],
+    ) -> EnrolmentCheck:
         caller = require(info, Permission.VERIFY_ENROLMENT)
         try:
             parsed = parse_resident_id(id_number, today=info.context.now().date())

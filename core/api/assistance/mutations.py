@@ -11,9 +11,12 @@ from core.api.assistance.types import Assistance
 from core.api.cases.mutations import row_id
 from core.api.context import Info
 from core.api.errors import FieldError
+from core.api.permissions import guard_write
 from core.api.visits.mutations import field_error
 from core.assistance import services
+from core.assistance.models import Assistance as AssistanceModel
 from core.cases.errors import CommandError
+from core.people.models import Child
 
 
 @strawberry.input(description="登记一项资助")
@@ -62,6 +65,7 @@ class AssistanceMutation:
         self, info: Info, input: CreateAssistanceInput
     ) -> AssistancePayload:
         try:
+            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             row, replayed = await services.create_assistance(
                 services.NewAssistance(
                     child_id=row_id(input.child_id, "Child", "childId"),
@@ -84,6 +88,7 @@ class AssistanceMutation:
         self, info: Info, input: UpdateAssistanceInput
     ) -> AssistancePayload:
         try:
+            await guard_write(info, AssistanceModel, row_id(input.id, "Assistance", "id"), "id")
             row = await services.update_assistance(
                 row_id(input.id, "Assistance", "id"),
                 now=info.context.now(),

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry import relay
 
+from core.access.scope import scoped
 from core.api.cases.inputs import (
     ApproveExemptionInput,
     AttachmentInput,
@@ -35,10 +36,12 @@ from core.api.cases.inputs import (
 from core.api.cases.types import Case
 from core.api.context import Info
 from core.api.errors import ErrorCode
+from core.api.permissions import guard_write
 from core.cases import models, services
 from core.cases.enums import CaseState
 from core.cases.errors import CommandError
 from core.cases.workflow import CaseAction
+from core.people.models import Child
 
 
 @strawberry.type(description="个案操作的错误: 代码、字段、说明, 以及便于客户端处理的附加信息")
@@ -140,12 +143,12 @@ def command(info: Info, data: CaseCommandInput) -> services.Command:
     )
 
 
-async def _case_as_it_stands(data: CaseCommandInput) -> models.Case | None:
+async def _case_as_it_stands(info: Info, data: CaseCommandInput) -> models.Case | None:
     try:
         case_id = row_id(data.case_id, "Case", "caseId")
     except CommandError:
         return None
-    return await models.Case.get_or_none(id=case_id)
+    return await scoped(models.Case, info.context.caller).get_or_none(id=case_id)
 
 
 def _fresh(info: Info, case: models.Case) -> models.Case:
@@ -159,10 +162,11 @@ async def run(
     call: Callable[[services.Command], Awaitable[models.Case]],
 ) -> CasePayload:
     try:
+        await guard_write(info, models.Case, row_id(data.case_id, "Case", "caseId"), "caseId")
         case = await call(command(info, data))
     except CommandError as exc:
         return CasePayload(
-            case=await _case_as_it_stands(data), errors=[CaseError.from_exception(exc)]
+            case=await _case_as_it_stands(info, data), errors=[CaseError.from_exception(exc)]
         )
     return CasePayload(case=_fresh(info, case), errors=[])
 
@@ -181,6 +185,7 @@ class CaseMutation:
     )
     async def report_case(self, info: Info, input: ReportCaseInput) -> ReportCasePayload:
         try:
+            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             case, replayed = await services.report_case(
                 services.ReportInput(
                     child_id=row_id(input.child_id, "Child", "childId"),
@@ -200,7 +205,7 @@ class CaseMutation:
             )
         except CommandError as exc:
             existing = (
-                await models.Case.get_or_none(id=exc.existing_case_id)
+                await scoped(models.Case, info.context.caller).get_or_none(id=exc.existing_case_id)
                 if exc.existing_case_id
                 else None
             )

@@ -11,6 +11,7 @@ from core.api.cases.types import Case, CaseStatistics
 from core.api.context import Info
 from core.api.filters import After, Before, First, Last, OrderDirection
 from core.api.pagination import Connection, page_of
+from core.api.permissions import restrict
 from core.cases import queries
 
 CaseFilterArgument = Annotated[CaseFilterInput | None, strawberry.argument(description="筛选条件")]
@@ -49,4 +50,4 @@ class CaseQuery:
     ) -> CaseStatistics:
         now = info.context.now()
         flt = await filter.to_domain(info) if filter else queries.CaseFilter()
-        return CaseStatistics(_cases=queries.filter_cases(flt, now), _now=now)
+        return CaseStatistics(_cases=restrict(info, queries.filter_cases(flt, now)), _now=now)

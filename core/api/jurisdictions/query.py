@@ -9,6 +9,7 @@ import strawberry
 from core.api.context import Info
 from core.api.filters import division_code
 from core.api.jurisdictions.types import Jurisdiction
+from core.api.permissions import restrict
 from core.jurisdictions import models
 
 
@@ -16,7 +17,7 @@ from core.jurisdictions import models
 class JurisdictionQuery:
     @strawberry.field(description="本系统服务的全部县级行政区 (按行政区划代码排序)")
     async def jurisdictions(self, info: Info) -> list[Jurisdiction]:
-        return info.context.loaders.prime(await models.Jurisdiction.all())
+        return info.context.loaders.prime(await restrict(info, models.Jurisdiction.all()))
 
     @strawberry.field(description="按行政区划代码查找县级行政区, 不存在时为 null")
     async def jurisdiction(
@@ -24,5 +25,7 @@ class JurisdictionQuery:
         info: Info,
         code: Annotated[str, strawberry.argument(description="行政区划代码 (6位)")],
     ) -> Jurisdiction | None:
-        row = await models.Jurisdiction.get_or_none(division_code=division_code(code, "code"))
+        row = await restrict(info, models.Jurisdiction.all()).get_or_none(
+            division_code=division_code(code, "code")
+        )
         return info.context.loaders.prime([row])[0] if row else None

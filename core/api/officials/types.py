@@ -7,8 +7,10 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.access.masking import mask_phone
 from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.masking import shown
 from core.api.node import ModelNode
 from core.jurisdictions import models as jmodels
 from core.officials import models
@@ -31,7 +33,10 @@ class Official(ModelNode):
     title: str = strawberry.field(description="职务")
     organisation: str = strawberry.field(description="单位")
     office: str = strawberry.field(description="股室/部门")
-    phone: str = strawberry.field(description="工作电话")
+
+    @strawberry.field(description="工作电话 (无「查看个人敏感信息」权限时打码)")
+    def phone(self, info: Info) -> str:
+        return shown(info, self, "Official", self.phone, mask_phone)
 
     @strawberry.field(description="所属县级行政区")
     async def jurisdiction(self, info: Info) -> JurisdictionType:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from core.access.enums import Permission
 from core.api import registry  # noqa: F401
 from core.api.context import Info
 from core.api.filters import (
@@ -21,6 +22,7 @@ from core.api.filters import (
     members,
     search_text,
 )
+from core.api.permissions import require
 from core.cases.enums import CaseState
 from core.enrolment.models import EnrolmentStatus
 from core.jurisdictions import models as jmodels
@@ -118,6 +120,9 @@ class ChildFilterInput:
                 "a resident ID has 18 characters: 17 digits, then a digit or X",
             )
         student_number = self.student_number.strip() if self.student_number is not None else None
+        if id_number is not None or student_number is not None:
+            # searching by ID number would reveal what masking hides
+            require(info, Permission.READ_PERSONAL_DETAILS)
         if student_number is not None and not student_number:
             raise invalid(f + "studentNumber", "不能为空", "must not be blank")
         return queries.ChildFilter(

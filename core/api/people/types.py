@@ -8,8 +8,16 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.access.masking import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    mask_student_number,
+)
 from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.masking import shown
 from core.api.node import ModelNode
 from core.assistance.models import Assistance as AssistanceModel
 from core.cases.enums import TERMINAL_STATES
@@ -49,9 +57,19 @@ OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
 class Household(ModelNode):
     model: ClassVar = models.Household
     id: relay.NodeID[str]
-    head_name: str = strawberry.field(description="户主姓名")
-    registered_address: str = strawberry.field(description="户籍地址")
-    current_address: str = strawberry.field(description="现住址")
+
+    @strawberry.field(description="户主姓名 (无「查看个人敏感信息」权限时打码)")
+    def head_name(self, info: Info) -> str:
+        return shown(info, self, "Household", self.head_name, mask_name)
+
+    @strawberry.field(description="户籍地址 (无「查看个人敏感信息」权限时打码)")
+    def registered_address(self, info: Info) -> str:
+        return shown(info, self, "Household", self.registered_address, mask_address)
+
+    @strawberry.field(description="现住址 (无「查看个人敏感信息」权限时打码)")
+    def current_address(self, info: Info) -> str:
+        return shown(info, self, "Household", self.current_address, mask_address)
+
     poverty_status: PovertyStatus = strawberry.field(description="帮扶身份")
     is_low_income: bool = strawberry.field(description="是否低保户")
     migration_status: MigrationStatus = strawberry.field(description="外出/流动情况")
@@ -79,10 +97,21 @@ class Household(ModelNode):
 class Guardian(ModelNode):
     model: ClassVar = models.Guardian
     id: relay.NodeID[str]
-    name: str = strawberry.field(description="姓名")
+
+    @strawberry.field(description="姓名 (无「查看个人敏感信息」权限时打码)")
+    def name(self, info: Info) -> str:
+        return shown(info, self, "Guardian", self.name, mask_name)
+
     relation: GuardianRelation = strawberry.field(description="与儿童的关系")
-    phone: str = strawberry.field(description="联系电话")
-    id_number: str | None = strawberry.field(description="身份证号")
+
+    @strawberry.field(description="联系电话 (无「查看个人敏感信息」权限时打码)")
+    def phone(self, info: Info) -> str:
+        return shown(info, self, "Guardian", self.phone, mask_phone)
+
+    @strawberry.field(description="身份证号 (无「查看个人敏感信息」权限时打码)")
+    def id_number(self, info: Info) -> str | None:
+        return shown(info, self, "Guardian", self.id_number, mask_id_number)
+
     works_away: bool = strawberry.field(description="是否外出务工")
     is_primary: bool = strawberry.field(description="是否主要监护人")
 
@@ -98,8 +127,15 @@ class Child(ModelNode):
     name: str = strawberry.field(description="姓名")
     gender: Gender = strawberry.field(description="性别")
     birth_date: datetime.date = strawberry.field(description="出生日期")
-    id_number: str | None = strawberry.field(description="身份证号")
-    student_number: str | None = strawberry.field(description="学籍号")
+
+    @strawberry.field(description="身份证号 (无「查看个人敏感信息」权限时打码)")
+    def id_number(self, info: Info) -> str | None:
+        return shown(info, self, "Child", self.id_number, mask_id_number)
+
+    @strawberry.field(description="学籍号 (无「查看个人敏感信息」权限时打码)")
+    def student_number(self, info: Info) -> str | None:
+        return shown(info, self, "Child", self.student_number, mask_student_number)
+
     ethnicity: str = strawberry.field(description="民族")
     disability_category: DisabilityCategory | None = strawberry.field(description="残疾类别")
     disability_grade: int | None = strawberry.field(description="残疾等级 (1–4)")

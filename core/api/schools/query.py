@@ -9,6 +9,7 @@ import strawberry
 from core.api.context import Info
 from core.api.filters import After, Before, First, Last, invalid
 from core.api.pagination import Connection, page_of
+from core.api.permissions import restrict
 from core.api.schools.filters import SchoolFilterInput
 from core.api.schools.types import School
 from core.schools import models, queries
@@ -41,5 +42,5 @@ class SchoolQuery:
         code = code.strip()
         if not (len(code) == 10 and code.isdigit()):
             raise invalid("code", "学校标识码须为 10 位数字", "a school code has 10 digits")
-        row = await models.School.get_or_none(code=code)
+        row = await restrict(info, models.School.all()).get_or_none(code=code)
         return info.context.loaders.prime([row])[0] if row else None

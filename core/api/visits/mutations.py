@@ -9,9 +9,12 @@ import strawberry
 from core.api.cases.mutations import row_id
 from core.api.context import Info
 from core.api.errors import FieldError
+from core.api.permissions import guard_write
 from core.api.visits.types import HomeVisit
 from core.cases.errors import CommandError
+from core.people.models import Child
 from core.visits import services
+from core.visits.models import HomeVisit as HomeVisitModel
 from core.visits.models import HomeVisitKind
 
 
@@ -64,6 +67,7 @@ class VisitMutation:
     @strawberry.mutation(description="登记家访 (师访万家、大家访等)")
     async def create_home_visit(self, info: Info, input: CreateHomeVisitInput) -> HomeVisitPayload:
         try:
+            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             visit, replayed = await services.create_visit(
                 services.NewVisit(
                     child_id=row_id(input.child_id, "Child", "childId"),
@@ -84,6 +88,7 @@ class VisitMutation:
     @strawberry.mutation(description="修改家访记录")
     async def update_home_visit(self, info: Info, input: UpdateHomeVisitInput) -> HomeVisitPayload:
         try:
+            await guard_write(info, HomeVisitModel, row_id(input.id, "HomeVisit", "id"), "id")
             visit = await services.update_visit(
                 row_id(input.id, "HomeVisit", "id"),
                 now=info.context.now(),

@@ -151,5 +151,10 @@ from core.cases.cli import deadlines  # noqa: E402
 
 main.add_command(deadlines)
 
+from core.access.cli import account, apikey  # noqa: E402
+
+main.add_command(apikey)
+main.add_command(account)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -67,6 +67,11 @@ async def create_key(
         raise AccessError(
             "REQUIRED", "至少授予一项权限", "grant at least one permission", field="permissions"
         )
+    try:
+        permissions = [Permission(p) for p in permissions]
+    except ValueError as exc:
+        raise AccessError("INVALID", f"未知权限: {exc}", f"unknown permission: {exc}",
+                          field="permissions") from None  # fmt: skip
     extra = set(permissions) - AGENCY_PERMISSIONS
     if extra:
         raise AccessError(

@@ -222,4 +222,5 @@ def restrict(queryset: QuerySet[Any], caller: Caller) -> QuerySet[Any]:
     if scope is not None and scope.jurisdiction_id is None:  # the system caller
         return queryset
     visible = scoped(queryset.model, caller)
-    return queryset.filter(pk__in=Subquery(visible.values("pk")))
+    pk = queryset.model._meta.pk_attr
+    return queryset.filter(pk__in=Subquery(visible.values(pk)))

@@ -7,11 +7,12 @@ import decimal
 
 import strawberry
 
+from core.access.enums import Permission
 from core.api.assistance.types import Assistance
 from core.api.cases.mutations import row_id
 from core.api.context import Info
 from core.api.errors import FieldError
-from core.api.permissions import guard_write
+from core.api.permissions import guard_write, require
 from core.api.visits.mutations import field_error
 from core.assistance import services
 from core.assistance.models import Assistance as AssistanceModel
@@ -64,6 +65,7 @@ class AssistanceMutation:
     async def create_assistance(
         self, info: Info, input: CreateAssistanceInput
     ) -> AssistancePayload:
+        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
             await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             row, replayed = await services.create_assistance(
@@ -87,6 +89,7 @@ class AssistanceMutation:
     async def update_assistance(
         self, info: Info, input: UpdateAssistanceInput
     ) -> AssistancePayload:
+        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
             await guard_write(info, AssistanceModel, row_id(input.id, "Assistance", "id"), "id")
             row = await services.update_assistance(

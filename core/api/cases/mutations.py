@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry import relay
 
+from core.access.enums import Permission
 from core.access.scope import scoped
 from core.api.cases.inputs import (
     ApproveExemptionInput,
@@ -36,7 +37,7 @@ from core.api.cases.inputs import (
 from core.api.cases.types import Case
 from core.api.context import Info
 from core.api.errors import ErrorCode
-from core.api.permissions import guard_write
+from core.api.permissions import guard_write, require
 from core.cases import models, services
 from core.cases.enums import CaseState
 from core.cases.errors import CommandError
@@ -161,6 +162,7 @@ async def run(
     data: CaseCommandInput,
     call: Callable[[services.Command], Awaitable[models.Case]],
 ) -> CasePayload:
+    require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
     try:
         await guard_write(info, models.Case, row_id(data.case_id, "Case", "caseId"), "caseId")
         case = await call(command(info, data))
@@ -184,6 +186,7 @@ class CaseMutation:
         description="上报疑似辍学/未入学, 立案 (一人一档); 同一儿童同类个案只能有一个未结"
     )
     async def report_case(self, info: Info, input: ReportCaseInput) -> ReportCasePayload:
+        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
             await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             case, replayed = await services.report_case(

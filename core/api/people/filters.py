@@ -120,7 +120,11 @@ class ChildFilterInput:
                 "a resident ID has 18 characters: 17 digits, then a digit or X",
             )
         student_number = self.student_number.strip() if self.student_number is not None else None
-        if id_number is not None or student_number is not None:
+        searched = queries.normalise_id_number(self.search or "")
+        numeric_search = queries.looks_like_resident_id(searched) or (
+            queries.looks_like_student_number(searched)
+        )
+        if id_number is not None or student_number is not None or numeric_search:
             # searching by ID number would reveal what masking hides
             require(info, Permission.READ_PERSONAL_DETAILS)
         if student_number is not None and not student_number:

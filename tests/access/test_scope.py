@@ -1,0 +1,208 @@
+"""Row-level scope: a 荔浦 caller reaches no 荣昌 child by any path; a head teacher sees only
+their class; personal details are masked without the permission and audited with it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from strawberry import relay
+
+from core.access.api_keys import AGENCY_PERMISSIONS, create_key
+from core.access.models import AuditEntry, StaffAccount
+from core.cases.models import Case
+from core.enrolment.models import Enrolment
+from core.jurisdictions.models import Jurisdiction
+from core.people.models import Child, Guardian
+from core.schools.models import School
+from tests.access.conftest import LIPU, RONGCHANG, code_of, gql, login, username
+
+
+def gid(type_name: str, row_id: object) -> str:
+    return str(relay.GlobalID(type_name, str(row_id)))
+
+
+async def _lipu_key_with_everything() -> str:
+    now = datetime.now(UTC)
+    issued = await create_key(
+        agency="荔浦市公安局",
+        jurisdiction_code=LIPU,
+        permissions=sorted(AGENCY_PERMISSIONS),
+        expires_at=now + timedelta(days=30),
+        now=now,
+    )
+    return issued.secret
+
+
+async def test_a_lipu_key_cannot_see_one_rongchang_child_by_any_path(http, counties) -> None:
+    key = await _lipu_key_with_everything()
+    rongchang = await Jurisdiction.get(division_code=RONGCHANG)
+    lipu = await Jurisdiction.get(division_code=LIPU)
+    child = await Child.filter(jurisdiction=rongchang, id_number__not_isnull=True).first()
+    case = await Case.filter(jurisdiction=rongchang).first()
+    school = await School.filter(jurisdiction=rongchang).first()
+    enrolment = await Enrolment.filter(child__jurisdiction=rongchang).first()
+    guardian = await Guardian.filter(household__jurisdiction=rongchang).first()
+    lipu_children = await Child.filter(jurisdiction=lipu).count()
+    lipu_cases = await Case.filter(jurisdiction=lipu).count()
+
+    lists = await gql(
+        http,
+        """query($idn: String!, $code: String!) {
+             children(first: 100) { totalCount edges { node { id } } }
+             everyChild: children(filter: {jurisdictionCode: "500153"}) { totalCount }
+             byId: children(filter: {idNumber: $idn}) { totalCount }
+             bySearch: children(filter: {search: $idn}) { totalCount }
+             households { totalCount }
+             cases { totalCount }
+             caseStatistics { total }
+             overdueCases { totalCount }
+             jurisdictions { divisionCode }
+             rc: jurisdiction(code: "500153") { name }
+             school(code: $code) { name }
+             verifyEnrolment(idNumber: $idn) { found status } }""",
+        {"idn": child.id_number, "code": school.code},
+        key=key,
+    )
+    assert "errors" not in lists, lists
+    data = lists["data"]
+    assert data["children"]["totalCount"] == lipu_children
+    seen = {e["node"]["id"] for e in data["children"]["edges"]}
+    assert gid("Child", child.id) not in seen
+    assert data["everyChild"]["totalCount"] == 0
+    assert data["byId"]["totalCount"] == 0
+    assert data["bySearch"]["totalCount"] == 0
+    assert data["cases"]["totalCount"] == lipu_cases
+    assert data["caseStatistics"]["total"] == lipu_cases
+    assert data["jurisdictions"] == [{"divisionCode": LIPU}]
+    assert data["rc"] is None
+    assert data["school"] is None
+    assert data["verifyEnrolment"] == {"found": False, "status": None}
+
+    ids = [
+        gid("Child", child.id),
+        gid("Case", case.id),
+        gid("School", school.id),
+        gid("Enrolment", enrolment.id),
+        gid("Guardian", guardian.id),
+        gid("Household", child.household_id),
+        gid("Jurisdiction", rongchang.id),
+    ]
+    nodes = await gql(
+        http, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, key=key
+    )
+    assert nodes["data"]["nodes"] == [None] * len(ids)
+    one = await gql(http, "query($id: ID!) { node(id: $id) { id } }", {"id": ids[0]}, key=key)
+    assert one["data"]["node"] is None
+    # nothing about the other county leaks into any message
+    text = str(lists) + str(nodes) + str(one)
+    assert child.name not in text and "荣昌" not in text
+
+
+async def test_a_lipu_administrator_cannot_write_to_a_rongchang_case(http, counties) -> None:
+    token = await login(http, username(counties.lipu, "COUNTY_ADMIN"), counties.lipu.password)
+    rongchang = await Jurisdiction.get(division_code=RONGCHANG)
+    case = await Case.filter(jurisdiction=rongchang, state="PERSUADING").first()
+    child = await Child.filter(jurisdiction=rongchang).first()
+    body = await gql(
+        http,
+        """mutation($c: ID!, $v: Int!, $child: ID!) {
+          escalateCase(input: {caseId: $c, expectedVersion: $v}) { case { id } errors { code } }
+          reportCase(input: {childId: $child, kind: DROPOUT, source: OTHER}) {
+            case { id } errors { code field } } }""",
+        {"c": gid("Case", case.id), "v": case.version, "child": gid("Child", child.id)},
+        token=token,
+    )
+    assert body["data"]["escalateCase"] == {"case": None, "errors": [{"code": "NOT_FOUND"}]}
+    report = body["data"]["reportCase"]
+    assert report["case"] is None and report["errors"][0]["code"] == "NOT_FOUND"
+    unchanged = await Case.get(id=case.id)
+    assert unchanged.version == case.version and unchanged.escalation_level == case.escalation_level
+
+
+async def test_a_head_teacher_sees_only_their_class(http, counties) -> None:
+    name = username(counties.lipu, "HEAD_TEACHER")
+    account = await StaffAccount.get(username=name)
+    in_class = set(
+        str(c)
+        for c in await Enrolment.filter(
+            school_class_id=account.school_class_id, is_current=True
+        ).values_list("child_id", flat=True)
+    )
+    token = await login(http, name, counties.lipu.password)
+    body = await gql(
+        http,
+        """{ children(first: 100) { totalCount edges { node { id
+              currentEnrolment { schoolClass { id } }
+              household { children { id } } } } }
+             schools { totalCount } }""",
+        token=token,
+    )
+    assert "errors" not in body, body
+    page = body["data"]["children"]
+    assert page["totalCount"] == len(in_class) > 0
+    class_gid = gid("SchoolClass", account.school_class_id)
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["currentEnrolment"]["schoolClass"]["id"] == class_gid
+        # siblings in other classes are not reachable through the household either
+        for sibling in node["household"]["children"]:
+            assert relay.GlobalID.from_id(sibling["id"]).node_id in in_class
+    assert body["data"]["schools"]["totalCount"] == 1
+
+    outsider = (
+        await Child.filter(jurisdiction__division_code=LIPU).exclude(id__in=list(in_class)).first()
+    )
+    node = await gql(
+        http,
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": gid("Child", outsider.id)},
+        token=token,
+    )
+    assert node["data"]["node"] is None
+
+
+async def test_personal_details_are_masked_without_the_permission(http, counties) -> None:
+    query = """{ children(first: 50, filter: {hasOpenCase: true}) { edges { node { id idNumber
+        household { currentAddress guardians { name phone } } } } } }"""
+    teacher = await login(http, username(counties.lipu, "SUBJECT_TEACHER"), counties.lipu.password)
+    masked = await gql(http, query, token=teacher)
+    assert "errors" not in masked, masked
+    edges = masked["data"]["children"]["edges"]
+    assert edges
+    phones = [g["phone"] for e in edges for g in e["node"]["household"]["guardians"]]
+    assert any(phones), "the fixture must give some guardians a phone"
+    for edge in edges:
+        node = edge["node"]
+        if node["idNumber"]:
+            assert node["idNumber"].startswith(LIPU) and "********" in node["idNumber"]
+        for guardian in node["household"]["guardians"]:
+            assert "*" in guardian["name"]
+            assert guardian["phone"] == "" or "****" in guardian["phone"]
+    # ID-number search would undo the masking, so it needs the permission too
+    child = await Child.filter(jurisdiction__division_code=LIPU, id_number__not_isnull=True).first()
+    search = await gql(
+        http,
+        "query($n: String!) { children(filter: {idNumber: $n}) { totalCount } }",
+        {"n": child.id_number},
+        token=teacher,
+    )
+    assert code_of(search) == "FORBIDDEN"
+    assert "READ_PERSONAL_DETAILS" in search["errors"][0]["message"]
+    assert await AuditEntry.filter(action="PERSONAL_DATA_READ").count() == 0
+
+    registrar = await login(http, username(counties.lipu, "REGISTRAR"), counties.lipu.password)
+    clear = await gql(http, query, token=registrar)
+    shown = [e["node"]["idNumber"] for e in clear["data"]["children"]["edges"]]
+    assert any(n and "*" not in n and len(n) == 18 for n in shown)
+    entry = await AuditEntry.get(action="PERSONAL_DATA_READ")
+    assert entry.actor_label == username(counties.lipu, "REGISTRAR")
+    assert entry.details["count"] >= len([n for n in shown if n])
+    assert entry.client_address == "203.0.113.7"
+
+
+async def test_a_missing_permission_is_forbidden_naming_it(http, counties) -> None:
+    body = await gql(http, "{ children { totalCount } }", key=counties.lipu.api_key)
+    assert code_of(body) == "FORBIDDEN"
+    assert "READ_ROSTER" in body["errors"][0]["message"]
+    audit = await gql(http, "{ auditLog { totalCount } }", key=counties.lipu.api_key)
+    assert code_of(audit) == "FORBIDDEN" and "READ_AUDIT" in audit["errors"][0]["message"]

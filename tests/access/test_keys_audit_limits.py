@@ -356,3 +356,19 @@ async def test_cors_and_security_headers(make_client, counties) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_a_bad_id_number_is_refused_with_the_reason(http, counties) -> None:
+    registrar = await login(http, username(counties.lipu, "REGISTRAR"), counties.lipu.password)
+    good = await _enrolled_id_number()
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    for number, reason in (
+        (wrong_check, "校验码错误"),
+        (good[:6] + "20150230" + good[14:], "不是真实日期"),
+        (good[:17], "应为 18 位"),
+    ):
+        body = await gql(http, VERIFY, {"n": number}, token=registrar)
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "INVALID"
+        assert error["extensions"]["field"] == "idNumber"
+        assert reason in error["message"] and "/" in error["message"]  # Chinese / English

@@ -44,6 +44,7 @@ def test_the_five_screens_are_documented() -> None:
         "TownOpenCases",
         "CountyCaseCounts",
         "HeadTeacherClass",
+        "CountyRules",
     ]
 
 
@@ -85,6 +86,16 @@ def _check(name: str, data: dict[str, Any]) -> None:
         [klass] = data["node"]["headOfClasses"]
         assert (klass["grade"], klass["school"]["name"]) == (4, "滨江小学")
         assert [c["name"] for c in klass["children"]] == sorted(["黄小梅", "黄小军"])
+    elif name == "CountyRules":
+        rules = data["jurisdiction"]["rules"]
+        assert rules["plugin"]["name"] == "lipu"
+        assert rules["leadership"]["leader"]["name"] == "吴朝春"
+        assert rules["leadership"]["office"]["location"] == "市教育局基教股"
+        chain = [(c["tier"], c["name"]) for c in data["node"]["responsibilityChain"]]
+        assert chain[:2] == [("CHILD", "覃丽"), ("CLASS", "覃丽")]
+        assert ("SCHOOL_HEAD", "陆校长") in chain
+        assert [n for t, n in chain if t == "TOWN"] == ["徐有助", "黄琳玲"]
+        assert chain[-2:] == [("AREA", "钟星子"), ("OVERALL", "吴朝春")]
     else:  # pragma: no cover - a new documented query needs its own check
         raise AssertionError(f"add a check for {name}")
 

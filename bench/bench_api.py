@@ -13,8 +13,10 @@ the size of the answer. The first scenario is the nested list of 100 children (h
 guardians, current school and class, open cases with their last event), the query of
 ``tests/api/test_statement_count.py``. The report starts with the machine and the data size.
 
-``--header 'Authorization: Bearer …'`` adds a header to every request (for deployments that
-require authentication).
+The API answers only authenticated callers, so the benchmark logs in first: ``--login
+USER:PASSWORD`` (default: the demo's county administrator, ``demo-admin``, whose scope is the
+whole county), or pass ``--header 'Authorization: Bearer …'`` / ``--header 'X-API-Key: …'``
+instead. Rate limits are lifted for the run (the benchmark measures the API, not the limiter).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import asyncio
 import json
 import os
 import platform
+import sqlite3
 import statistics
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +94,8 @@ query Counts($code: String!) {
 """
 
 NAME_SEARCH = """
-query Search($code: String!) {
-  children(filter: {jurisdictionCode: $code, nameContains: "小"}, first: 20) {
+query Search($code: String!, $text: String!) {
+  children(filter: {jurisdictionCode: $code, nameContains: $text}, first: 20) {
     totalCount edges { node { name birthDate currentEnrolment { school { name } } } }
   }
 }
@@ -170,9 +173,13 @@ def machine() -> str:
                 memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
     except OSError:
         pass
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = "; load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     return (
         f"{cpu}, {os.cpu_count()} logical CPUs{memory}; {platform.system()} "
-        f"{platform.release()}; Python {platform.python_version()}"
+        f"{platform.release()}; Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}{load}"
     )
 
 
@@ -215,6 +222,22 @@ async def post(http: httpx.AsyncClient, payload: dict[str, Any]) -> bytes:
     return response.content
 
 
+async def login(http: httpx.AsyncClient, user_password: str) -> str:
+    username, _, password = user_password.partition(":")
+    response = await http.post(
+        "/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
+            "{ token errors { message } } }",
+            "variables": {"u": username, "p": password},
+        },
+    )
+    payload = response.json().get("data", {}).get("login") or {}
+    if not payload.get("token"):
+        raise SystemExit(f"login as {username} failed: {response.text}")
+    return payload["token"]
+
+
 async def main(args: argparse.Namespace) -> None:
     url = normalise_database_url(args.database_url)
     ctx = await open_database(url)
@@ -228,6 +251,8 @@ async def main(args: argparse.Namespace) -> None:
             args.code = rows[0]["division_code"]
         sizes = await data_size()
         settings = replace(load_settings(), log_level=args.log_level)
+        unlimited = {f.name: 10**9 for f in fields(settings) if f.name.startswith("rate_limit_")}
+        settings = replace(settings, **unlimited)
         app = create_app(settings, manage_database=False)
         headers = dict(h.split(":", 1) for h in args.header)
         headers = {k.strip(): v.strip() for k, v in headers.items()}
@@ -235,6 +260,8 @@ async def main(args: argparse.Namespace) -> None:
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", headers=headers, timeout=120
         ) as http:
+            if args.login and not any(k.lower() == "authorization" for k in headers):
+                http.headers["Authorization"] = f"Bearer {await login(http, args.login)}"
             first = {"code": args.code, "first": args.first}
             scenarios = [
                 Scenario(f"nested children, first {args.first}", NESTED_CHILDREN, first),
@@ -242,7 +269,11 @@ async def main(args: argparse.Namespace) -> None:
                 Scenario("children at risk, newest case", AT_RISK, {"code": args.code}),
                 Scenario("open cases, most overdue", OVERDUE_CASES, {"code": args.code}),
                 Scenario("case counts by state", CASE_COUNTS, {"code": args.code}),
-                Scenario("name contains, first 20", NAME_SEARCH, {"code": args.code}),
+                Scenario(
+                    f"name contains {args.name!r}, first 20",
+                    NAME_SEARCH,
+                    {"code": args.code, "text": args.name},
+                ),
             ]
             print(f"machine: {machine()}")
             print(
@@ -270,7 +301,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--first", type=int, default=100, help="page size of the nested query")
     parser.add_argument("--only", help="run only scenarios whose name contains this")
+    parser.add_argument("--name", default="一", help="text of the name-contains scenario")
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
+    parser.add_argument(
+        "--login",
+        default="demo-admin:baoxue-demo-2026",
+        help="USER:PASSWORD to log in with ('' to send no credentials)",
+    )
     parser.add_argument(
         "--log-level", default="warning", help="server log level (default: no request lines)"
     )

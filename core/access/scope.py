@@ -170,7 +170,12 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
 
 def scoped(model: type[Model], caller: Caller) -> QuerySet[Any]:
     """All rows of ``model`` that ``caller`` may see."""
-    qs = model.all()
+    return _apply(model.all(), caller)
+
+
+def _apply(qs: QuerySet[Any], caller: Caller) -> QuerySet[Any]:
+    """``qs`` with the caller's scope rule for its model added to its conditions."""
+    model = qs.model
     scope = caller.scope
     if scope is None:
         return _nothing(qs)
@@ -221,6 +226,7 @@ def restrict(queryset: QuerySet[Any], caller: Caller) -> QuerySet[Any]:
     scope = caller.scope
     if scope is not None and scope.jurisdiction_id is None:  # the system caller
         return queryset
-    visible = scoped(queryset.model, caller)
-    pk = queryset.model._meta.pk_attr
-    return queryset.filter(pk__in=Subquery(visible.values(pk)))
+    # The rule's conditions go straight into the query. (``pk IN (SELECT pk FROM <scoped>)``
+    # made SQLite materialise and sort every visible row first: 0.6 s per page of children at
+    # 100,000 pupils, against 1 ms with the conditions inline.)
+    return _apply(queryset, caller)

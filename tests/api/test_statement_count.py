@@ -8,13 +8,23 @@ level into one statement, so the count is a property of the query's shape:
     2 totalCount                5 current enrolments   8 open cases
     3 households by id          6 schools by id        9 events of those cases
                                                        10 guardians of the households
+
+The same holds for staff whose row scope applies (a county administrator, a school head): the
+scope is a set of conditions inside each statement, and the audit log adds one INSERT.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
+import pytest
+
+from core.access.caller import Caller, Scope
+from core.access.enums import ActorKind, Role, ScopeKind
+from core.access.roles import ROLE_PERMISSIONS
 from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentStatus
@@ -59,7 +69,7 @@ query SchoolList($first: Int!) {
 """
 
 
-async def _hundred_children() -> None:
+async def _hundred_children() -> tuple[Jurisdiction, School]:
     """100 children, each with a household of two guardians, a current enrolment in one of four
     classes, two key groups, an open case with three events and a closed case."""
     now = datetime.now(UTC)
@@ -147,9 +157,11 @@ async def _hundred_children() -> None:
         (CaseEvent, events),
     ):
         await model.bulk_create(rows, batch_size=500)
+    return county, schools[0]
 
 
 async def _statements_for(client, first: int) -> tuple[int, list[dict]]:
+    """Statements one request issues (the caller is given, so no session lookups count)."""
     with count_statements() as statements:
         body = await graphql(client, NESTED_QUERY, {"first": first})
     assert "errors" not in body, body
@@ -172,3 +184,47 @@ async def test_nested_query_costs_the_same_for_5_and_100_children(client) -> Non
     assert all(c["keyGroups"] == ["LOW_INCOME", "LEFT_BEHIND"] for c in every)
 
     assert few == many == EXPECTED_STATEMENTS, (few, many)
+
+
+def _staff(role: Role, scope: Scope) -> Caller:
+    return Caller(
+        kind=ActorKind.STAFF, label=role.value, scope=scope, permissions=ROLE_PERMISSIONS[role]
+    )
+
+
+async def _scoped_client(caller: Caller) -> AsyncIterator[httpx.AsyncClient]:
+    from core.server import create_app
+
+    app = create_app(manage_database=False, default_caller=caller)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.SCHOOL_HEAD])
+async def test_row_scopes_add_conditions_not_statements(db, role) -> None:
+    """Staff see their own rows through the same number of statements: each list and loader
+    carries the scope as conditions of its one statement."""
+    county, school = await _hundred_children()
+    scope = (
+        Scope(kind=ScopeKind.COUNTY, jurisdiction_id=county.id)
+        if role is Role.COUNTY_ADMIN
+        else Scope(kind=ScopeKind.SCHOOL, jurisdiction_id=county.id, school_id=school.id)
+    )
+    async for client in _scoped_client(_staff(role, scope)):
+        few, few_edges = await _statements_for(client, 5)
+        many, many_edges = await _statements_for(client, 100)
+        assert len(few_edges) == 5
+        assert len(many_edges) == (100 if role is Role.COUNTY_ADMIN else 50)
+        # the same ten reads, plus the audit log's one INSERT for a staff member's read
+        assert few == many == EXPECTED_STATEMENTS + 1, (few, many)
+        with count_statements() as statements:
+            await graphql(client, NESTED_QUERY, {"first": 100})
+        children_page = next(
+            s
+            for s in statements
+            if s.lstrip().upper().startswith("SELECT") and '"child"' in s.split("WHERE")[0]
+        )
+        # the scope is written into the page query itself, not as a sub-select of every
+        # visible child's id (which made SQLite sort the whole county for each page)
+        assert 'IN (SELECT "id"' not in children_page, children_page

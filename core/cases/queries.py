@@ -13,14 +13,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.expressions import Q, RawSQL
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from core.cases.enums import TERMINAL_STATES, CaseKind, CaseSource, CaseState
 from core.cases.models import Case
 from core.labelled_enum import LabelledEnum
-from core.people.models import Child
 
 _TERMINAL = [s.value for s in TERMINAL_STATES]
 
@@ -100,12 +99,10 @@ def filter_cases(
         qs = qs.filter(jurisdiction__division_code=flt.jurisdiction_code)
     if flt.jurisdiction_id:
         qs = qs.filter(jurisdiction_id=flt.jurisdiction_id)
-    if flt.town_id:
-        in_town = Child.filter(household__village__town_id=flt.town_id)
-        qs = qs.filter(child_id__in=Subquery(in_town.values("id")))
+    if flt.town_id:  # joins case → child → household → village: cheaper than sub-selects
+        qs = qs.filter(child__household__village__town_id=flt.town_id)
     if flt.village_id:
-        in_village = Child.filter(household__village_id=flt.village_id)
-        qs = qs.filter(child_id__in=Subquery(in_village.values("id")))
+        qs = qs.filter(child__household__village_id=flt.village_id)
     if flt.school_id:
         qs = qs.filter(school_id=flt.school_id)
     if flt.child_id:

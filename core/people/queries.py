@@ -144,9 +144,15 @@ def _search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
     return qs.filter(name__contains=text)
 
 
-def _ids(qs: QuerySet[Any], column: str) -> Subquery:
-    """``column`` of the rows of ``qs``, as a subquery for ``__in``."""
-    return Subquery(qs.values(column))
+def ids_of(qs: QuerySet[Any], column: str) -> Subquery:
+    """``column`` of the rows of ``qs``, as an unordered subquery for ``__in``.
+
+    Tortoise adds a model's default ordering (``Meta.ordering``) to every query, sub-selects
+    included, except annotated ones; sorting the rows of an ``IN (...)`` sub-select is wasted
+    work that made a town's case list sort every child of the town (0.8 s at 100,000 pupils).
+    The annotation is never selected: it only switches the default ordering off.
+    """
+    return Subquery(qs.annotate(_unordered=RawSQL("1")).values(column))
 
 
 def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> QuerySet[Child]:
@@ -159,18 +165,18 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
     if flt.household_id:
         qs = qs.filter(household_id=flt.household_id)
     if flt.village_id:
-        qs = qs.filter(household_id__in=_ids(Household.filter(village_id=flt.village_id), "id"))
+        qs = qs.filter(household__village_id=flt.village_id)
     if flt.town_id:
-        qs = qs.filter(household_id__in=_ids(Household.filter(village__town_id=flt.town_id), "id"))
+        qs = qs.filter(household__village__town_id=flt.town_id)
     enrolments = _current_enrolments(flt)
     if enrolments is not None:
-        qs = qs.filter(id__in=_ids(enrolments, "child_id"))
+        qs = qs.filter(id__in=ids_of(enrolments, "child_id"))
     if flt.never_enrolled is not None:
-        ever = _ids(Enrolment.all(), "child_id")
+        ever = ids_of(Enrolment.all(), "child_id")
         qs = qs.filter(id__not_in=ever) if flt.never_enrolled else qs.filter(id__in=ever)
     if flt.key_groups:  # any of them: one subquery
         groups = [g.value for g in flt.key_groups]
-        qs = qs.filter(id__in=_ids(ChildKeyGroup.filter(group__in=groups), "child_id"))
+        qs = qs.filter(id__in=ids_of(ChildKeyGroup.filter(group__in=groups), "child_id"))
     if flt.genders:
         qs = qs.filter(gender__in=[g.value for g in flt.genders])
     if flt.has_disability is not None:
@@ -180,14 +186,14 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
     if flt.birth_date_to:
         qs = qs.filter(birth_date__lte=flt.birth_date_to)
     if flt.has_open_case is not None:
-        open_cases = _ids(Case.filter(state__not_in=_TERMINAL), "child_id")
+        open_cases = ids_of(Case.filter(state__not_in=_TERMINAL), "child_id")
         if flt.has_open_case:
             qs = qs.filter(id__in=open_cases)
         else:
             qs = qs.filter(id__not_in=open_cases)
     if flt.case_states:
         states = [s.value for s in flt.case_states]
-        qs = qs.filter(id__in=_ids(Case.filter(state__in=states), "child_id"))
+        qs = qs.filter(id__in=ids_of(Case.filter(state__in=states), "child_id"))
     if flt.id_number:
         qs = qs.filter(id_number=normalise_id_number(flt.id_number))
     if flt.student_number:

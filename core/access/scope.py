@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -32,6 +32,7 @@ from core.enrolment.models import Enrolment, EnrolmentChange
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
 from core.officials.models import Official, ResponsibilityAssignment
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
+from core.people.queries import ids_of
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan
 
@@ -46,17 +47,13 @@ def _child_ids(scope: Scope) -> Any:
     if scope.kind is ScopeKind.COUNTY:
         return None
     if scope.kind is ScopeKind.CLASS:
-        return Subquery(
-            Enrolment.filter(school_class_id=scope.class_id, is_current=True).values("child_id")
-        )
+        return ids_of(Enrolment.filter(school_class_id=scope.class_id, is_current=True), "child_id")
     if scope.kind is ScopeKind.SCHOOL:
-        return Subquery(
-            Enrolment.filter(school_id=scope.school_id, is_current=True).values("child_id")
-        )
+        return ids_of(Enrolment.filter(school_id=scope.school_id, is_current=True), "child_id")
     towns = list(scope.town_ids)
-    enrolled = Enrolment.filter(is_current=True, school__town_id__in=towns).values("child_id")
-    living = Child.filter(household__village__town_id__in=towns).values("id")
-    return (Subquery(enrolled), Subquery(living))
+    enrolled = Enrolment.filter(is_current=True, school__town_id__in=towns)
+    living = Child.filter(household__village__town_id__in=towns)
+    return (ids_of(enrolled, "child_id"), ids_of(living, "id"))
 
 
 def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
@@ -93,7 +90,7 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
     if scope.kind is ScopeKind.COUNTY:
         return qs
     children = _filter_children(Child.all(), scope, "id")
-    return qs.filter(**{f"{prefix}id__in": Subquery(children.values("household_id"))})
+    return qs.filter(**{f"{prefix}id__in": ids_of(children, "household_id")})
 
 
 def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:

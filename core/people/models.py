@@ -96,6 +96,8 @@ class Child(Model):
     class Meta:
         table = "child"
         ordering = ["name"]
+        # The children list's default order inside a county (bench/README.md).
+        indexes = (("jurisdiction_id", "name", "id"),)
 
 
 class ChildKeyGroup(Model):

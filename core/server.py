@@ -107,6 +107,11 @@ def create_app(
             yield
             return
         ctx = await open_database(settings.database_url)
+        # Open the connection now: Tortoise's SQLite client can keep its lock if the first
+        # query is cancelled while connecting, and every later query would then hang.
+        from tortoise import connections
+
+        await connections.get("default").execute_query("SELECT 1")
         log.info("database opened", extra={"database": settings.database_url.split("@")[-1]})
         try:
             yield

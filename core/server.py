@@ -19,7 +19,6 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
-from core.api.dataloaders import Loaders
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.plugins import get_plugin_manager
@@ -64,7 +63,6 @@ class BaoxueGraphQL(GraphQL):
             clock=self.clock,
             caller=caller,
             auth_failure=auth.failure,
-            loaders=Loaders(caller),
         )
 
 

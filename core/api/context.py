@@ -36,10 +36,15 @@ class Context:
     request_id: str
     caller: Caller = field(default_factory=Caller.anonymous)
     auth_failure: str = ""
-    loaders: Loaders = field(default_factory=Loaders)
+    #: Built from ``caller`` when not given, so a context never reads unscoped.
+    loaders: Loaders = None  # type: ignore[assignment]
     clock: Callable[[], datetime] = utc_now
     personal_reads: set[tuple[str, str]] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.loaders is None:
+            self.loaders = Loaders(self.caller)
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,47 +1,75 @@
-"""The hooks a county plugin implements: everything county-specific enters core through here.
+"""The hooks a county plugin implements, each declared once: everything county-specific enters
+core through here.
 
 A plugin is a module (or object) with functions named after these hooks and marked with
 ``hookimpl``; it is installed as a package with an entry point in the ``baoxue`` group (see
 docs/plugins.md). Hooks return plain frozen data from :mod:`core.rules` and never touch the
 database, so they are synchronous and cheap to call.
 
+Each hook below is one declaration (:func:`hook`) that says everything about it:
+
+* the **spec** — the function itself: its name, the arguments a plugin may take, the shape of an
+  answer (its return annotation) and its documentation;
+* how answers **combine** — *first result* (``merged_by`` not given) takes a whole structure
+  from the first plugin that answers (the leadership group, the responsibility table, the
+  escalation chain); *merged* collects a list from every plugin that answers and merges it by
+  key, the earlier plugin winning: a county's 巩固率 target replaces the default one, while the
+  default 入学率 target stays when the county does not set one;
+* its **checker** — what makes one plugin's answer valid for one county (written just above the
+  spec), and, where the merged view is needed, ``check_resolved``;
+* the :class:`~core.rules.county.CountyRules` **field** it fills (``fills``) and that field's
+  Chinese name (``label``, the description of the field in the GraphQL schema).
+
+:data:`HOOKS` is the table the rest of core reads: pluggy's specs, start-up validation
+(:mod:`core.plugins.validation`), resolution (:mod:`core.plugins.registry`), the fields of
+``CountyRules`` and of its GraphQL type, the conformance suite (:mod:`core.testing`) and the
+documentation tests all come from it. Adding a hook means adding a declaration here, its answer
+in a plugin, and its test.
+
 Every hook but :func:`baoxue_jurisdiction` takes ``jurisdiction_code`` (a 6-digit 行政区划代码)
 and **returns None for a code that is not the plugin's own**. Core's defaults
 (:mod:`core.default_rules`) are registered as a plugin too and answer for every code, after
 every other plugin, so "the plugin says nothing" and "the core default applies" are the same
-thing. Two ways of combining answers:
-
-* *first result* hooks (``firstresult=True``) take a whole structure from the first plugin that
-  answers: the leadership group, the responsibility table, the escalation chain;
-* *merged* hooks collect a list from every plugin that answers and merge by key, the earlier
-  plugin winning: a county's 巩固率 target replaces the default one, while the default
-  入学率 target stays when the county does not set one.
-
-All answers are checked at start-up (:mod:`core.plugins.validation`); a malformed answer stops
-the application with a :class:`core.plugins.PluginError` naming the plugin and the hook.
+thing. All answers are checked at start-up; a malformed answer stops the
+application with a :class:`core.plugins.PluginError` naming the plugin and the hook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import inspect
+import operator
+import re
+import types
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
 
 from pluggy import HookimplMarker, HookspecMarker
 
+from core.assistance.models import AssistanceProgramme
+from core.cases.enums import CaseReason
+from core.jurisdictions.spec import JurisdictionSpec
+from core.rules.checks import TERM_CODE, CountyContext, Invalid, check_clause, codes, unique
+from core.rules.enums import LeadershipRole, VocabularyKind
+from core.rules.render import render_report
+from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
+from core.rules.specs import (
+    Deadline,
+    EscalationChain,
+    ExemptionRule,
+    KeyPeriod,
+    LeadershipGroup,
+    MonitoringFocus,
+    ReportFormat,
+    ResponsibilitySpec,
+    Target,
+    VocabularyTerm,
+)
+from core.schools.models import SchoolKind
+
 if TYPE_CHECKING:
-    from core.jurisdictions.spec import JurisdictionSpec
-    from core.rules.specs import (
-        Deadline,
-        EscalationChain,
-        ExemptionRule,
-        KeyPeriod,
-        LeadershipGroup,
-        MonitoringFocus,
-        ReportFormat,
-        ResponsibilitySpec,
-        Target,
-        VocabularyTerm,
-    )
+    from core.rules.county import CountyRules
 
 #: The project name pluggy uses; also the entry-point group plugins register under.
 PROJECT = "baoxue"
@@ -50,7 +78,161 @@ hookspec = HookspecMarker(PROJECT)
 hookimpl = HookimplMarker(PROJECT)
 
 
-@hookspec
+# -- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One hook, declared once with :func:`hook`; everything else about it is derived."""
+
+    #: The spec function: name, arguments, the shape of an answer, documentation.
+    spec: Callable[..., Any]
+    #: The :class:`~core.rules.county.CountyRules` field the answers fill.
+    fills: str
+    #: What makes one plugin's answer valid for one county: raises :class:`Invalid`.
+    check: Callable[[Any, CountyContext], None]
+    #: The field's name in Chinese (its description in the GraphQL schema).
+    label: str = ""
+    #: None: first result. Otherwise the key by which every answer's items are merged.
+    merged_by: Callable[[Any], Hashable] | None = None
+    #: Core's defaults always answer; a county left with no answer fails at start-up.
+    required: bool = False
+    #: Checks that need the merged view of the county's rules; raises :class:`Invalid`.
+    check_resolved: Callable[[CountyRules], None] | None = None
+    #: Adds what a checked answer declares to the context later checks read (vocabulary).
+    extends: Callable[[CountyContext, Any], None] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.__name__
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        return tuple(inspect.signature(self.spec).parameters)
+
+    @property
+    def per_county(self) -> bool:
+        """Asked once per county (with ``jurisdiction_code``), not once per plugin."""
+        return "jurisdiction_code" in self.arguments
+
+    @property
+    def first_result(self) -> bool:
+        return self.per_county and self.merged_by is None
+
+    @cached_property
+    def returns(self) -> Any:
+        """The shape of one plugin's answer other than None, e.g. ``Sequence[Target]``."""
+        annotation = get_type_hints(self.spec)["return"]
+        if get_origin(annotation) in (Union, types.UnionType):
+            options = [a for a in get_args(annotation) if a is not type(None)]
+            (annotation,) = options
+        return annotation
+
+    @property
+    def is_sequence(self) -> bool:
+        return get_origin(self.returns) in (Sequence, list, tuple)
+
+    @property
+    def item_type(self) -> Any:
+        """The type of one item of a sequence answer, or of the whole answer."""
+        return get_args(self.returns)[0] if self.is_sequence else self.returns
+
+    @property
+    def value_type(self) -> Any:
+        """The type of the resolved value in :class:`~core.rules.county.CountyRules`."""
+        if self.is_sequence:
+            return tuple[self.item_type, ...]
+        return self.returns if self.required else self.returns | None
+
+    def combine(self, result: Any) -> Any:
+        """The resolved value from what the hook caller returned (one answer or a list)."""
+        if self.first_result:
+            return tuple(result or ()) if self.is_sequence else result
+        assert self.merged_by is not None
+        return merge(result, self.merged_by)
+
+
+#: Every hook by name, in declaration order (the order of ``CountyRules`` and its GraphQL type).
+HOOKS: dict[str, Hook] = {}
+
+
+def hook(
+    *,
+    fills: str,
+    check: Callable[[Any, CountyContext], None],
+    label: str = "",
+    merged_by: Callable[[Any], Hashable] | None = None,
+    required: bool = False,
+    check_resolved: Callable[[CountyRules], None] | None = None,
+    extends: Callable[[CountyContext, Any], None] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the hook whose spec is the decorated function (see the module docstring)."""
+
+    def declare(spec: Callable[..., Any]) -> Callable[..., Any]:
+        entry = Hook(spec, fills, check, label, merged_by, required, check_resolved, extends)
+        if entry.name in HOOKS:
+            raise ValueError(f"hook {entry.name} is declared twice")
+        HOOKS[entry.name] = entry
+        return hookspec(firstresult=entry.first_result)(spec)
+
+    return declare
+
+
+def county_hooks() -> tuple[Hook, ...]:
+    """The hooks asked once per county, in declaration order."""
+    return tuple(h for h in HOOKS.values() if h.per_county)
+
+
+def merge(answers: Iterable[Sequence[Any] | None], key: Callable[[Any], Hashable]) -> tuple:
+    """Items of every answer, in hook-call order; the first item with a key wins."""
+    merged: dict[Hashable, Any] = {}
+    for answer in answers:
+        for item in answer or ():
+            merged.setdefault(key(item), item)
+    return tuple(merged.values())
+
+
+# -- the county --------------------------------------------------------------------------------
+
+#: First two digits of the 行政区划代码 of each province-level division.
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 "
+    "65 71 81 82".split()
+)
+
+
+def check_jurisdiction(spec: JurisdictionSpec, ctx: CountyContext | None = None) -> None:
+    """The meaning of a :class:`JurisdictionSpec` (its shape is checked separately)."""
+    code = spec.division_code
+    if not re.fullmatch(r"\d{6}", code):
+        raise Invalid(f"division_code {code!r} is not 6 digits")
+    if code[:2] not in PROVINCE_PREFIXES:
+        raise Invalid(f"division_code {code!r} does not start with a province code")
+    if code.endswith("00"):
+        raise Invalid(f"division_code {code!r} is a city or province, not a county")
+    if not spec.name.strip():
+        raise Invalid("name is empty")
+    if not spec.sources or not all(s.strip() for s in spec.sources):
+        raise Invalid("sources must name at least one document, and no empty ones")
+    unique((t.name for t in spec.towns), "town")
+    unique((s.name for t in spec.towns for s in t.schools), "school")
+    kinds = set(SchoolKind.choices())
+    for town in spec.towns:
+        unique((v.name for v in town.villages), f"village in {town.name}")
+        for school in town.schools:
+            if school.kind not in kinds:
+                raise Invalid(
+                    f"school {school.name!r} has kind {school.kind!r}; known: {', '.join(kinds)}"
+                )
+    towns = {t.name for t in spec.towns}
+    unique((f"{g.kind.label} {g.name}" for g in spec.school_groups), "school group")
+    for group in spec.school_groups:
+        for name in group.towns:
+            if name not in towns:
+                raise Invalid(f"{group.kind.label} {group.name!r} names unknown town {name!r}")
+
+
+@hook(fills="jurisdiction", check=check_jurisdiction)
 def baoxue_jurisdiction() -> JurisdictionSpec | None:
     """The county this plugin serves, and its organisation.
 
@@ -63,7 +245,21 @@ def baoxue_jurisdiction() -> JurisdictionSpec | None:
     """
 
 
-@hookspec(firstresult=True)
+# -- people ------------------------------------------------------------------------------------
+
+
+def check_leadership(group: LeadershipGroup, ctx: CountyContext) -> None:
+    check_clause(group.clause, "leadership")
+    if not group.with_role(LeadershipRole.LEADER):
+        raise Invalid("leadership group has no 组长 (LEADER)")
+    for member in group.members:
+        if not member.name.strip():
+            raise Invalid(f"a {member.role.label} has no name")
+    if group.office is not None and not group.office.director.strip():
+        raise Invalid("the leadership office has no director")
+
+
+@hook(fills="leadership", label="控辍保学工作领导小组 (文件未设时为空)", check=check_leadership)
 def baoxue_leadership(jurisdiction_code: str) -> LeadershipGroup | None:
     """The county's 控辍保学工作领导小组: roles, named people, the office that runs the work.
 
@@ -72,7 +268,42 @@ def baoxue_leadership(jurisdiction_code: str) -> LeadershipGroup | None:
     """
 
 
-@hookspec(firstresult=True)
+def check_responsibilities(specs: Sequence[ResponsibilitySpec], ctx: CountyContext) -> None:
+    keys = unique((s.key for s in specs), "responsibility key")
+    towns, schools = ctx.town_names, ctx.school_names
+    for spec in specs:
+        where = f"responsibility {spec.key!r}"
+        check_clause(spec.clause, where)
+        if not spec.key.strip() or not spec.role.strip():
+            raise Invalid(f"{where}: key and role must not be empty")
+        if spec.reports_to is not None and spec.reports_to not in keys:
+            raise Invalid(f"{where}: reports_to {spec.reports_to!r} is not a key in the table")
+        if ctx.spec is not None:
+            for town in spec.towns:
+                if town not in towns:
+                    raise Invalid(f"{where}: unknown town {town!r} (not in baoxue_jurisdiction)")
+            for school in spec.schools:
+                if school not in schools:
+                    raise Invalid(f"{where}: unknown school {school!r}")
+        for grade in spec.grades:
+            if not 1 <= grade <= 9:
+                raise Invalid(f"{where}: grade {grade} is not 1–9")
+    parents = {s.key: s.reports_to for s in specs}
+    for key in parents:
+        seen = {key}
+        current = parents[key]
+        while current is not None:
+            if current in seen:
+                raise Invalid(f"responsibility {key!r}: reports_to goes round in a circle")
+            seen.add(current)
+            current = parents.get(current)
+
+
+@hook(
+    fills="responsibilities",
+    label="责任分工表 (按文件顺序; 如 荔浦 总负责人 → 包片领导 → 包乡镇人员, 双线四包)",
+    check=check_responsibilities,
+)
 def baoxue_responsibilities(jurisdiction_code: str) -> Sequence[ResponsibilitySpec] | None:
     """The responsibility table: who covers which town, school, grade, class or child.
 
@@ -84,7 +315,32 @@ def baoxue_responsibilities(jurisdiction_code: str) -> Sequence[ResponsibilitySp
     """
 
 
-@hookspec
+# -- targets -----------------------------------------------------------------------------------
+
+
+def check_targets(targets: Sequence[Target], ctx: CountyContext) -> None:
+    unique((f"{t.metric.value}/{t.population.value}" for t in targets), "target")
+    for target in targets:
+        where = f"target {target.metric.value}"
+        check_clause(target.clause, where)
+        value = target.threshold
+        if target.metric.is_rate and not 0 <= value <= 100:
+            raise Invalid(f"{where}: a rate threshold must be 0–100, got {value}")
+        if not target.metric.is_rate and (value < 0 or value != value.to_integral_value()):
+            raise Invalid(f"{where}: a count threshold must be a whole number ≥ 0, got {value}")
+        if target.year is not None and not 2000 <= target.year <= 2100:
+            raise Invalid(f"{where}: year {target.year} is out of range")
+        for reason in target.excluding_reasons:
+            if reason not in ctx.reasons:
+                raise Invalid(f"{where}: unknown case reason {reason!r} in excluding_reasons")
+
+
+@hook(
+    fills="targets",
+    label="工作目标 (县级目标替换同一指标的核心默认值)",
+    check=check_targets,
+    merged_by=operator.attrgetter("key"),
+)
 def baoxue_targets(jurisdiction_code: str) -> Sequence[Target] | None:
     """Numeric targets: metric, comparison, threshold, population, period, clause.
 
@@ -95,7 +351,47 @@ def baoxue_targets(jurisdiction_code: str) -> Sequence[Target] | None:
     """
 
 
-@hookspec(firstresult=True)
+# -- escalation and deadlines ------------------------------------------------------------------
+
+
+def check_escalation_chain(chain: EscalationChain, ctx: CountyContext) -> None:
+    check_clause(chain.clause, "escalation chain")
+    if not chain.levels:
+        raise Invalid("escalation chain has no levels")
+    numbers = [level.level for level in chain.levels]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise Invalid(f"escalation levels must be numbered 1..n in order, got {numbers}")
+    unique((level.name for level in chain.levels), "escalation level name")
+    for level in chain.levels:
+        check_clause(level.clause, f"escalation level {level.level}")
+        if level.days_allowed is not None and level.days_allowed <= 0:
+            raise Invalid(f"escalation level {level.level}: days_allowed must be > 0")
+    if chain.final_level.days_allowed is not None:
+        raise Invalid(
+            f"escalation chain does not end: its last level ({chain.final_level.name}) has "
+            "days_allowed set, but there is no level above it to escalate to"
+        )
+    if chain.unreachable_level is not None and chain.unreachable_level not in numbers:
+        raise Invalid(f"unreachable_level {chain.unreachable_level} is not a level of the chain")
+
+
+def check_escalation_days(rules: CountyRules) -> None:
+    """Every level below the top has a time limit: its own or the ESCALATION_STEP deadline."""
+    for level in rules.escalation.levels[:-1]:
+        if rules.escalation_days(level.level) is None:
+            raise Invalid(
+                f"escalation level {level.level} ({level.name}) has no time limit and there "
+                "is no ESCALATION_STEP deadline"
+            )
+
+
+@hook(
+    fills="escalation",
+    label="劝返逐级上报链条",
+    check=check_escalation_chain,
+    required=True,
+    check_resolved=check_escalation_days,
+)
 def baoxue_escalation_chain(jurisdiction_code: str) -> EscalationChain | None:
     """The escalation chain a failed 劝返 climbs, with the time allowed at each level.
 
@@ -105,7 +401,20 @@ def baoxue_escalation_chain(jurisdiction_code: str) -> EscalationChain | None:
     """
 
 
-@hookspec
+def check_deadlines(deadlines: Sequence[Deadline], ctx: CountyContext) -> None:
+    unique((d.kind.value for d in deadlines), "deadline kind")
+    for deadline in deadlines:
+        check_clause(deadline.clause, f"deadline {deadline.kind.value}")
+        if deadline.days <= 0:
+            raise Invalid(f"deadline {deadline.kind.value}: days must be > 0")
+
+
+@hook(
+    fills="deadlines",
+    label="各类时限",
+    check=check_deadlines,
+    merged_by=operator.attrgetter("kind"),
+)
 def baoxue_deadlines(jurisdiction_code: str) -> Sequence[Deadline] | None:
     """Deadlines in days (e.g. 学籍管理员 marks a head teacher's report within a week).
 
@@ -115,7 +424,23 @@ def baoxue_deadlines(jurisdiction_code: str) -> Sequence[Deadline] | None:
     """
 
 
-@hookspec
+# -- periods and focus -------------------------------------------------------------------------
+
+
+def check_key_periods(periods: Sequence[KeyPeriod], ctx: CountyContext) -> None:
+    codes(periods, "key period")
+    for period in periods:
+        check_clause(period.clause, f"key period {period.code}")
+        if period.days is not None and period.days <= 0:
+            raise Invalid(f"key period {period.code}: days must be > 0 or None")
+
+
+@hook(
+    fills="key_periods",
+    label="重点时段",
+    check=check_key_periods,
+    merged_by=operator.attrgetter("code"),
+)
 def baoxue_key_periods(jurisdiction_code: str) -> Sequence[KeyPeriod] | None:
     """Key periods that get closer watching (the first month of term, the holidays).
 
@@ -124,7 +449,20 @@ def baoxue_key_periods(jurisdiction_code: str) -> Sequence[KeyPeriod] | None:
     """
 
 
-@hookspec
+def check_monitoring_focus(items: Sequence[MonitoringFocus], ctx: CountyContext) -> None:
+    codes(items, "monitoring focus")
+    for item in items:
+        check_clause(item.clause, f"monitoring focus {item.code}")
+        if not (item.stages or item.key_groups or item.areas):
+            raise Invalid(f"monitoring focus {item.code}: names no stage, group or area")
+
+
+@hook(
+    fills="monitoring_focus",
+    label="重点监测",
+    check=check_monitoring_focus,
+    merged_by=operator.attrgetter("code"),
+)
 def baoxue_monitoring_focus(jurisdiction_code: str) -> Sequence[MonitoringFocus] | None:
     """重点监测: the school stages, key groups and kinds of area watched most closely.
 
@@ -133,7 +471,54 @@ def baoxue_monitoring_focus(jurisdiction_code: str) -> Sequence[MonitoringFocus]
     """
 
 
-@hookspec
+# -- reports -----------------------------------------------------------------------------------
+
+
+def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) -> None:
+    codes(formats, "report format")
+    for fmt in formats:
+        where = f"report format {fmt.code!r}"
+        check_clause(fmt.clause, where)
+        if not fmt.title.strip():
+            raise Invalid(f"{where}: title is empty")
+        if not fmt.period_kinds:
+            raise Invalid(f"{where}: no period kinds")
+        if not fmt.columns:
+            raise Invalid(f"{where}: no columns")
+        keys = unique((c.key for c in fmt.columns), f"column key in {fmt.code}")
+        scopes = SCOPES_BY_ROW_KIND[fmt.row_kind]
+        for column in fmt.columns:
+            source = REPORT_FIELDS.get(column.source)
+            if source is None:
+                raise Invalid(
+                    f"{where}: column {column.key!r} names unknown field {column.source!r} "
+                    "(see core.rules.report_fields.REPORT_FIELDS)"
+                )
+            if source.scope not in scopes:
+                raise Invalid(
+                    f"{where}: column {column.key!r} ({column.source}) cannot appear in a "
+                    f"report whose rows are {fmt.row_kind.value}"
+                )
+            if not column.header.strip():
+                raise Invalid(f"{where}: column {column.key!r} has no header")
+        for key in fmt.group_by:
+            if key not in keys:
+                raise Invalid(f"{where}: group_by names unknown column {key!r}")
+        for sign_off in fmt.sign_off:
+            if not sign_off.role.strip() or not sign_off.actions:
+                raise Invalid(f"{where}: a sign-off needs a role and at least one action")
+        try:
+            render_report(fmt, [])
+        except Exception as exc:  # pragma: no cover - the checks above should prevent it
+            raise Invalid(f"{where}: does not render: {exc}") from exc
+
+
+@hook(
+    fills="report_formats",
+    label="报表与台账格式",
+    check=check_report_formats,
+    merged_by=operator.attrgetter("code"),
+)
 def baoxue_report_formats(jurisdiction_code: str) -> Sequence[ReportFormat] | None:
     """Report and ledger formats: title, period kinds, columns, grouping, sign-off.
 
@@ -143,7 +528,37 @@ def baoxue_report_formats(jurisdiction_code: str) -> Sequence[ReportFormat] | No
     """
 
 
-@hookspec
+# -- vocabulary and exemptions -----------------------------------------------------------------
+
+
+def check_vocabulary(terms: Sequence[VocabularyTerm], ctx: CountyContext) -> None:
+    unique((f"{t.kind.value}/{t.code}" for t in terms), "vocabulary term")
+    core = {
+        VocabularyKind.CASE_REASON: CaseReason.choices(),
+        VocabularyKind.ASSISTANCE_PROGRAMME: AssistanceProgramme.choices(),
+    }
+    for term in terms:
+        check_clause(term.clause, f"term {term.code}")
+        if not TERM_CODE.fullmatch(term.code):
+            raise Invalid(f"term code {term.code!r} must be UPPER_SNAKE, 2–32 characters")
+        if term.code in core[term.kind]:
+            raise Invalid(f"{term.kind.label} {term.code!r} is already a core term")
+        if not term.label.strip():
+            raise Invalid(f"term {term.code}: label is empty")
+
+
+def add_case_reasons(ctx: CountyContext, terms: Sequence[VocabularyTerm]) -> None:
+    """The county's case reasons, for the checks of targets and exemption rules."""
+    ctx.reasons |= {t.code for t in terms if t.kind is VocabularyKind.CASE_REASON}
+
+
+@hook(
+    fills="vocabulary",
+    label="县级补充的辍学原因与资助项目",
+    check=check_vocabulary,
+    merged_by=operator.attrgetter("kind", "code"),
+    extends=add_case_reasons,
+)
 def baoxue_vocabulary(jurisdiction_code: str) -> Sequence[VocabularyTerm] | None:
     """Extra terms: case reasons and assistance programmes core does not have.
 
@@ -152,7 +567,23 @@ def baoxue_vocabulary(jurisdiction_code: str) -> Sequence[VocabularyTerm] | None
     """
 
 
-@hookspec
+def check_exemption_rules(rules: Sequence[ExemptionRule], ctx: CountyContext) -> None:
+    codes(rules, "exemption rule")
+    for rule in rules:
+        check_clause(rule.clause, f"exemption rule {rule.code}")
+        if not rule.reasons or not rule.steps:
+            raise Invalid(f"exemption rule {rule.code}: needs reasons and steps")
+        for reason in rule.reasons:
+            if reason not in ctx.reasons:
+                raise Invalid(f"exemption rule {rule.code}: unknown case reason {reason!r}")
+
+
+@hook(
+    fills="exemption_rules",
+    label="缓学/免学规则",
+    check=check_exemption_rules,
+    merged_by=operator.attrgetter("code"),
+)
 def baoxue_exemption_rules(jurisdiction_code: str) -> Sequence[ExemptionRule] | None:
     """When a child may be excused from school (缓学/免学), and the steps that make it so.
 

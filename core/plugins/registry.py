@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
 
 import pluggy
 
+from core.hookspecs import county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
 from core.rules.county import CountyRules
-
-
-def _merge(answers: Iterable[Sequence[Any] | None], key: Callable[[Any], Hashable]) -> tuple:
-    """Items of every answer, in hook-call order; the first item with a key wins."""
-    merged: dict[Hashable, Any] = {}
-    for answer in answers:
-        for item in answer or ():
-            merged.setdefault(key(item), item)
-    return tuple(merged.values())
 
 
 class RuleRegistry:
@@ -71,20 +61,14 @@ class RuleRegistry:
         return rules
 
     def _resolve(self, code: str) -> CountyRules:
-        hook = self._pm.hook
-        kw = {"jurisdiction_code": code}
+        """Each county hook's answers for ``code``, combined as the hook declares."""
+        values = {
+            hook.fills: hook.combine(getattr(self._pm.hook, hook.name)(jurisdiction_code=code))
+            for hook in county_hooks()
+        }
         return CountyRules(
             jurisdiction_code=code,
             jurisdiction=self.jurisdiction(code),
             plugin=self.plugin_for(code),
-            leadership=hook.baoxue_leadership(**kw),
-            responsibilities=tuple(hook.baoxue_responsibilities(**kw) or ()),
-            targets=_merge(hook.baoxue_targets(**kw), lambda t: t.key),
-            escalation=hook.baoxue_escalation_chain(**kw),
-            deadlines=_merge(hook.baoxue_deadlines(**kw), lambda d: d.kind),
-            key_periods=_merge(hook.baoxue_key_periods(**kw), lambda p: p.code),
-            monitoring_focus=_merge(hook.baoxue_monitoring_focus(**kw), lambda f: f.code),
-            report_formats=_merge(hook.baoxue_report_formats(**kw), lambda f: f.code),
-            vocabulary=_merge(hook.baoxue_vocabulary(**kw), lambda t: (t.kind, t.code)),
-            exemption_rules=_merge(hook.baoxue_exemption_rules(**kw), lambda r: r.code),
+            **values,
         )

@@ -1,6 +1,7 @@
 """County rules as data: the vocabulary (``enums``), what hooks return (``specs``), the fields
-reports are filled from (``report_fields``), the renderer (``render``) and one county's resolved
-rules (``county``).
+reports are filled from (``report_fields``), the renderer (``render``), what every checker shares
+(``checks``) and one county's resolved rules (``core.rules.county``, not re-exported here: its
+fields come from the hook table in :mod:`core.hookspecs`, which reads the modules above).
 
 Plugins import what they return from here::
 
@@ -21,7 +22,6 @@ from core.jurisdictions.spec import (
 )
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
-from core.rules.county import CountyRules
 from core.rules.enums import (
     Comparison,
     DeadlineKind,
@@ -65,7 +65,6 @@ __all__ = [
     "Clause",
     "Column",
     "Comparison",
-    "CountyRules",
     "Deadline",
     "DeadlineKind",
     "Duty",

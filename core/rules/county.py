@@ -6,45 +6,43 @@ outside tests. Every field is plain frozen data, ready to cache, share and expos
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from core.assistance.models import AssistanceProgramme
 from core.cases.enums import CaseReason
+from core.hookspecs import county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
 from core.rules.enums import DeadlineKind, Metric, Population, VocabularyKind
-from core.rules.specs import (
-    Deadline,
-    EscalationChain,
-    ExemptionRule,
-    KeyPeriod,
-    LeadershipGroup,
-    MonitoringFocus,
-    ReportFormat,
-    ResponsibilitySpec,
-    Target,
-    VocabularyTerm,
-)
+from core.rules.specs import Deadline, ReportFormat, Target
 
 
-@dataclass(frozen=True, kw_only=True)
+def _one_field_per_hook(cls: type) -> type:
+    """Give ``cls`` one field per county hook of :data:`core.hookspecs.HOOKS`, named by the
+    hook's ``fills`` and typed by its answer, then make it a frozen dataclass."""
+    annotations = dict(inspect.get_annotations(cls))
+    for hook in county_hooks():
+        annotations[hook.fills] = hook.value_type
+    cls.__annotations__ = annotations
+    return dataclass(frozen=True, kw_only=True)(cls)
+
+
+@_one_field_per_hook
 class CountyRules:
-    """Everything the plugins (and, where they are silent, core defaults) say about a county."""
+    """Everything the plugins (and, where they are silent, core defaults) say about a county.
+
+    Besides the three fields below, one field per county hook, named and typed as
+    :data:`core.hookspecs.HOOKS` declares it (``fills``): ``leadership`` (a
+    :class:`~core.rules.specs.LeadershipGroup` or None), ``escalation`` (the
+    :class:`~core.rules.specs.EscalationChain`, never None), and tuples such as
+    ``responsibilities``, ``targets``, ``deadlines`` or ``report_formats``.
+    """
 
     jurisdiction_code: str
     #: None for a division code no installed plugin declares (only core defaults apply).
     jurisdiction: JurisdictionSpec | None
     #: The entry-point name of the plugin that declares the jurisdiction, or None.
     plugin: str | None
-    leadership: LeadershipGroup | None
-    responsibilities: tuple[ResponsibilitySpec, ...]
-    targets: tuple[Target, ...]
-    escalation: EscalationChain
-    deadlines: tuple[Deadline, ...]
-    key_periods: tuple[KeyPeriod, ...]
-    monitoring_focus: tuple[MonitoringFocus, ...]
-    report_formats: tuple[ReportFormat, ...]
-    vocabulary: tuple[VocabularyTerm, ...]
-    exemption_rules: tuple[ExemptionRule, ...]
 
     # -- look-ups ------------------------------------------------------------------------------
 

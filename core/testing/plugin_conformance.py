@@ -18,17 +18,12 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cached_property
 from typing import Any
 
+from core.hookspecs import HOOKS, county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
 from core.plugins.errors import PluginError
 from core.plugins.manager import ENTRY_POINT_GROUP, build_plugin_manager, plugin_name
-from core.plugins.validation import (
-    COUNTY_HOOKS,
-    FOREIGN_CODE,
-    Invalid,
-    call_impl,
-    check_shape,
-    impls,
-)
+from core.plugins.validation import FOREIGN_CODE, call_impl, check_shape, impls
+from core.rules.checks import Invalid
 from core.rules.enums import Metric, RowKind
 from core.rules.render import render_report
 from core.rules.report_fields import REPORT_FIELDS, sample_row
@@ -72,10 +67,10 @@ class PluginUnderTest:
     def answers(self, code: str) -> dict[str, Any]:
         """This plugin's own answer to every county hook it implements, for ``code``."""
         found = {}
-        for hook in COUNTY_HOOKS:
-            for impl in impls(self.pm, hook):
+        for hook in county_hooks():
+            for impl in impls(self.pm, hook.name):
                 if impl.plugin_name == self.name:
-                    found[hook] = call_impl(impl, hook, jurisdiction_code=code)
+                    found[hook.name] = call_impl(impl, hook.name, jurisdiction_code=code)
         return found
 
     def rows(self, fmt: ReportFormat) -> list[dict[str, Any]]:
@@ -119,7 +114,7 @@ def check_hooks_return_documented_shapes(p: PluginUnderTest) -> None:
         if answer is None:
             raise AssertionError(f"{hook} returned None for the plugin's own code {p.code}")
         try:
-            check_shape(answer, COUNTY_HOOKS[hook].returns, hook)
+            check_shape(answer, HOOKS[hook].returns, hook)
         except Invalid as exc:
             raise AssertionError(str(exc)) from exc
 

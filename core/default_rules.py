@@ -52,7 +52,7 @@ _BAOXUE_CLAUSE = Clause(document=BAOXUE, section="默认值")
 
 
 @hookimpl(trylast=True)
-def baoxue_responsibilities(jurisdiction_code: str):
+def baoxue_responsibilities():
     layered = _plan("二、总体要求", "层层落实控辍保学责任")
     return (
         ResponsibilitySpec(
@@ -99,7 +99,7 @@ def baoxue_responsibilities(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_targets(jurisdiction_code: str):
+def baoxue_targets():
     both = _plan("二、总体要求", "使全县义务教育阶段入学率和巩固率分别保持100％的目标")
     return (
         Target(
@@ -124,7 +124,7 @@ def baoxue_targets(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_escalation_chain(jurisdiction_code: str):
+def baoxue_escalation_chain():
     clause = Clause(
         document=BAOXUE, section="通行的逐级劝返链条 (班主任 → 学校 → 县教育局 → 县政府)"
     )
@@ -161,7 +161,7 @@ def baoxue_escalation_chain(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_deadlines(jurisdiction_code: str):
+def baoxue_deadlines():
     def deadline(kind: DeadlineKind, days: int, responsible: str, action: str) -> Deadline:
         return Deadline(
             kind=kind, days=days, responsible=responsible, action=action, clause=_BAOXUE_CLAUSE
@@ -177,7 +177,7 @@ def baoxue_deadlines(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_key_periods(jurisdiction_code: str):
+def baoxue_key_periods():
     return (
         KeyPeriod(
             code="autumn-enrolment-notice",
@@ -193,7 +193,7 @@ def baoxue_key_periods(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_monitoring_focus(jurisdiction_code: str):
+def baoxue_monitoring_focus():
     return (
         MonitoringFocus(
             code="key-monitoring",
@@ -214,7 +214,7 @@ def baoxue_monitoring_focus(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_report_formats(jurisdiction_code: str):
+def baoxue_report_formats():
     return (
         ReportFormat(
             code="attendance-return",
@@ -287,7 +287,7 @@ def baoxue_report_formats(jurisdiction_code: str):
 
 
 @hookimpl(trylast=True)
-def baoxue_exemption_rules(jurisdiction_code: str):
+def baoxue_exemption_rules():
     return (
         ExemptionRule(
             code="illness-exemption",

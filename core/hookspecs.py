@@ -26,11 +26,13 @@ Each hook below is one declaration (:func:`hook`) that says everything about it:
 documentation tests all come from it. Adding a hook means adding a declaration here, its answer
 in a plugin, and its test.
 
-Every hook but :func:`baoxue_jurisdiction` takes ``jurisdiction_code`` (a 6-digit 行政区划代码)
-and **returns None for a code that is not the plugin's own**. Core's defaults
-(:mod:`core.default_rules`) are registered as a plugin too and answer for every code, after
-every other plugin, so "the plugin says nothing" and "the core default applies" are the same
-thing. All answers are checked at start-up; a malformed answer stops the
+Every hook but :func:`baoxue_jurisdiction` is asked per county, with ``jurisdiction_code`` (a
+6-digit 行政区划代码), and the plugin manager routes it (:mod:`core.plugins.routing`): a plugin
+that declares a county is asked about that county only, so its hooks need not look at the code
+(nor take it); core's defaults (:mod:`core.default_rules`, registered as a plugin too and asked
+after every other) and plugins that declare no county (adjusters of other counties' rules) are
+asked about every county. So "the plugin says nothing" and "the core default applies" are the
+same thing. All answers are checked at start-up; a malformed answer stops the
 application with a :class:`core.plugins.PluginError` naming the plugin and the hook.
 """
 
@@ -241,7 +243,7 @@ def baoxue_jurisdiction() -> JurisdictionSpec | None:
     the document names, school districts (学区) and supervision zones (督导责任区) where the
     document has them, and ``sources``, the documents the plugin implements. Every plugin's
     answer is collected; a division code served by two plugins is an error. Return None from a
-    plugin that only adjusts another county's rules.
+    plugin that only adjusts other counties' rules: it is then asked about every county.
     """
 
 

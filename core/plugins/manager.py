@@ -23,6 +23,7 @@ import pluggy
 from core import hookspecs
 from core.plugins.errors import PluginError
 from core.plugins.registry import RuleRegistry
+from core.plugins.routing import UNDECLARED
 from core.plugins.validation import Invalid, check_hookimpl_names, check_resolved, validate
 from core.rules.county import CountyRules
 
@@ -76,12 +77,13 @@ def build_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as exc:  # pragma: no cover - register checks first
         raise PluginError(pm.get_name(exc.plugin) or "?", "hook", str(exc)) from exc
-    jurisdictions = validate(pm, defaults=DEFAULT_PLUGINS)
+    jurisdictions = validate(pm)
     registry = RuleRegistry(pm, jurisdictions)
-    for code, (name, _) in jurisdictions.items():
+    for code in [*jurisdictions, UNDECLARED]:
         try:
             check_resolved(registry.for_jurisdiction(code))
         except Invalid as exc:
+            name = registry.plugin_for(code) or DEFAULT_PLUGINS[0]
             raise PluginError(name, "resolved rules", f"{code}: {exc}") from exc
     pm._registry = registry
     return pm

@@ -1,4 +1,8 @@
-"""The county-rules registry: hook answers merged with core defaults, once per county."""
+"""The county-rules registry: hook answers merged with core defaults, once per county.
+
+Each county's hooks are asked of its own plugin, core's defaults and the plugins that declare
+no county (:mod:`core.plugins.routing`), never of another county's plugin.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pluggy
 
 from core.hookspecs import county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
+from core.plugins.routing import Routing
 from core.rules.county import CountyRules
 
 
@@ -25,6 +30,7 @@ class RuleRegistry:
     ) -> None:
         self._pm = pm
         self._jurisdictions = dict(sorted(jurisdictions.items()))
+        self.routing = Routing(pm, jurisdictions)
         self._cache: dict[str, CountyRules] = {}
         self._lock = threading.Lock()
 
@@ -63,7 +69,7 @@ class RuleRegistry:
     def _resolve(self, code: str) -> CountyRules:
         """Each county hook's answers for ``code``, combined as the hook declares."""
         values = {
-            hook.fills: hook.combine(getattr(self._pm.hook, hook.name)(jurisdiction_code=code))
+            hook.fills: hook.combine(self.routing.hook(hook.name, code)(jurisdiction_code=code))
             for hook in county_hooks()
         }
         return CountyRules(

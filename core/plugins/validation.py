@@ -1,11 +1,13 @@
 """Start-up checks of every plugin's answers, so a broken plugin fails before first use.
 
-Each plugin is called on its own, hook by hook, for every division code any plugin declares and
-for a code nobody declares (:data:`FOREIGN_CODE`). Its answer is checked first for shape
-(types, against the hook's return annotation and the dataclasses in :mod:`core.rules`) and then
-for meaning, by the checker the hook declares in :mod:`core.hookspecs` (unknown metrics, report
-columns core cannot fill, chains that do not end, names that refer to nothing). The first
-problem raises :class:`PluginError` naming the plugin and the hook.
+Each plugin is called on its own, hook by hook, for every county it is asked about
+(:mod:`core.plugins.routing`): a county plugin for its own county, core's defaults and plugins
+that declare no county for every declared county and for one nobody declares. Its answer is
+checked first for shape (types, against the hook's return annotation and the dataclasses in
+:mod:`core.rules`) and then for meaning, by the checker the hook declares in
+:mod:`core.hookspecs` (unknown metrics, report columns core cannot fill, chains that do not
+end, names that refer to nothing). The first problem raises :class:`PluginError` naming the
+plugin and the hook.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -23,11 +25,9 @@ import pluggy
 from core.hookspecs import HOOKS, Hook, county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
 from core.plugins.errors import PluginError
+from core.plugins.routing import UNDECLARED, Routing
 from core.rules.checks import CountyContext, Invalid
 from core.rules.county import CountyRules
-
-#: A well-formed division code no jurisdiction has: every per-county hook must answer None.
-FOREIGN_CODE = "000000"
 
 # -- shapes ------------------------------------------------------------------------------------
 
@@ -210,32 +210,18 @@ def collect_jurisdictions(pm: pluggy.PluginManager) -> dict[str, tuple[str, Juri
     return found
 
 
-def validate(
-    pm: pluggy.PluginManager, *, defaults: Iterable[str] = ()
-) -> dict[str, tuple[str, JurisdictionSpec]]:
-    """Check every plugin's answer to every hook; return the declared jurisdictions.
-
-    ``defaults`` names plugins (core's defaults) that may answer for any code.
-    """
+def validate(pm: pluggy.PluginManager) -> dict[str, tuple[str, JurisdictionSpec]]:
+    """Check every plugin's answer to every hook it is asked; return the declared jurisdictions."""
     jurisdictions = collect_jurisdictions(pm)
-    default_names = set(defaults)
-    for hook in county_hooks():
-        for impl in impls(pm, hook.name):
-            if impl.plugin_name in default_names:
-                continue
-            if call_impl(impl, hook.name, jurisdiction_code=FOREIGN_CODE) is not None:
-                raise PluginError(
-                    impl.plugin_name,
-                    hook.name,
-                    f"answered for {FOREIGN_CODE}, a code it does not serve: a county hook must "
-                    "return None when jurisdiction_code is not its own",
-                )
+    routing = Routing(pm, jurisdictions)
     # Hooks whose answers extend what later checks know (the vocabulary) are checked first.
     in_order = sorted(county_hooks(), key=lambda h: h.extends is None)
-    for code, (_, spec) in [*jurisdictions.items(), (FOREIGN_CODE, (None, None))]:
+    for code, (_, spec) in [*jurisdictions.items(), (UNDECLARED, (None, None))]:
         ctx = CountyContext(code=code, spec=spec)
         for hook in in_order:
             for impl in impls(pm, hook.name):
+                if not routing.asks(impl.plugin_name, code):
+                    continue
                 answer = call_impl(impl, hook.name, jurisdiction_code=code)
                 if answer is None:
                     continue

@@ -67,8 +67,8 @@ def plugin(code: str = "130999", **hooks):
             return spec
 
     def answering(answer):
-        def impl(self, jurisdiction_code):
-            return answer if jurisdiction_code == code else None
+        def impl(self):  # asked about its own county only: no need to look at the code
+            return answer
 
         return impl
 
@@ -292,14 +292,58 @@ def test_deadline_of_zero_days() -> None:
 # -- hook implementations themselves -----------------------------------------------------------
 
 
-def test_a_hook_that_answers_for_every_county() -> None:
-    class Greedy:
+def _follow_up(days: int) -> Deadline:
+    return Deadline(
+        kind=DeadlineKind.FOLLOW_UP_WINDOW,
+        days=days,
+        responsible="学校",
+        action="复学后跟踪",
+        clause=CLAUSE,
+    )
+
+
+def test_a_county_plugin_is_asked_about_its_own_county_only(county_modules) -> None:
+    asked: list[str] = []
+
+    class Careless:
+        """Declares 130999 and answers whatever county it is asked about."""
+
+        @hookimpl
+        def baoxue_jurisdiction(self):
+            return county("130999")
+
         @hookimpl
         def baoxue_deadlines(self, jurisdiction_code):
-            return []
+            asked.append(jurisdiction_code)
+            return [_follow_up(60)]
 
-    error = fails("greedy", "baoxue_deadlines", ("greedy", Greedy()))
-    assert "return None when jurisdiction_code is not its own" in str(error)
+    pm = start(("lipu", county_modules["lipu"]), ("careless", Careless()))
+    follow_up = DeadlineKind.FOLLOW_UP_WINDOW
+    assert pm.registry.for_jurisdiction("130999").days(follow_up) == 60
+    assert pm.registry.for_jurisdiction("450381").days(follow_up) == 30  # lipu's own rules
+    assert pm.registry.for_jurisdiction("000000").days(follow_up) == 30  # no plugin: core's
+    assert set(asked) == {"130999"}, "neither validation nor resolution asks it about others"
+
+
+def test_a_plugin_declaring_no_county_is_asked_about_every_county(county_modules) -> None:
+    class EveryCounty:
+        @hookimpl
+        def baoxue_deadlines(self, jurisdiction_code):
+            return [_follow_up(45)]
+
+    pm = start(("lipu", county_modules["lipu"]), ("every", EveryCounty()))
+    for code in ("450381", "000000"):
+        assert pm.registry.for_jurisdiction(code).days(DeadlineKind.FOLLOW_UP_WINDOW) == 45
+
+
+def test_an_adjusters_answer_for_a_county_without_a_plugin_is_checked() -> None:
+    class Broken:
+        @hookimpl
+        def baoxue_deadlines(self, jurisdiction_code):
+            return [_follow_up(0)] if jurisdiction_code == "000000" else None
+
+    error = fails("broken", "baoxue_deadlines", ("broken", Broken()))
+    assert "000000: deadline FOLLOW_UP_WINDOW: days must be > 0" in str(error)
 
 
 def test_misspelt_hook_name() -> None:
@@ -336,18 +380,10 @@ def test_hook_that_raises() -> None:
 
 
 def test_an_override_plugin_adjusts_one_rule_of_an_installed_county(county_modules) -> None:
-    follow_up = Deadline(
-        kind=DeadlineKind.FOLLOW_UP_WINDOW,
-        days=60,
-        responsible="学校",
-        action="复学后跟踪",
-        clause=CLAUSE,
-    )
-
     class LocalOverride:
         @hookimpl
         def baoxue_deadlines(self, jurisdiction_code):
-            return [follow_up] if jurisdiction_code == "450381" else None
+            return [_follow_up(60)] if jurisdiction_code == "450381" else None
 
     pm = start(("lipu", county_modules["lipu"]), ("override", LocalOverride()))
     rules = pm.registry.for_jurisdiction("450381")

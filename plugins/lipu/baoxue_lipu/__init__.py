@@ -150,9 +150,7 @@ TITLES = {name: title for _, name, title in _MEMBERS}
 
 
 @hookimpl
-def baoxue_leadership(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_leadership():
     return LeadershipGroup(
         name="荔浦市教育局控辍保学工作领导小组",
         members=tuple(LeadershipMember(role=r, name=n, title=t) for r, n, t in _MEMBERS),
@@ -172,9 +170,7 @@ def baoxue_leadership(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_responsibilities(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_responsibilities():
     edu = ResponsibilityLine.EDUCATION
     table = _c("附件", "荔浦市教育局领导干部义务教育控辍保学责任学校一览表")
     specs = [
@@ -268,9 +264,7 @@ def baoxue_responsibilities(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_targets(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_targets():
     return [
         # 二、工作目标: no 脱贫户 child out of school, unless for health reasons.
         Target(
@@ -299,9 +293,7 @@ _NOTICE = "法定监护人在接到通知书后一周内仍不送学生复学的
 
 
 @hookimpl
-def baoxue_escalation_chain(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_escalation_chain():
     return EscalationChain(
         name="劝返复学 (教师 → 学校 → 乡镇政府和市教育局)",
         clause=_c("四、(一)", _NOTICE),
@@ -346,9 +338,7 @@ def baoxue_escalation_chain(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_deadlines(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_deadlines():
     return [
         # 四、(一): one week after the 劝返复学通知书, then township and 市教育局.
         Deadline(
@@ -363,9 +353,7 @@ def baoxue_deadlines(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_key_periods(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_key_periods():
     visits = _c("四、(四)2", "针对寒、暑假学生容易辍学的特点")
     return [
         # 五、(一): at the start of term, compare with last term and find who has not returned.
@@ -395,9 +383,7 @@ def baoxue_key_periods(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_monitoring_focus(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_monitoring_focus():
     return [
         # 四、(三)1
         MonitoringFocus(
@@ -429,9 +415,7 @@ _TO_CITY_AND_TOWN = ("市教育局", "当地乡镇人民政府")
 
 
 @hookimpl
-def baoxue_report_formats(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_report_formats():
     return [
         # 五、(一): 日报、周报、月报 of children back (or not) at school.
         ReportFormat(
@@ -507,9 +491,7 @@ def baoxue_report_formats(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_vocabulary(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_vocabulary():
     return [
         # 四、(三)1
         VocabularyTerm(
@@ -522,9 +504,7 @@ def baoxue_vocabulary(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_exemption_rules(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_exemption_rules():
     return [
         # 四、(一): written application by the guardian, township approval, filed with 基教股.
         ExemptionRule(

@@ -109,9 +109,7 @@ def baoxue_jurisdiction():
 
 
 @hookimpl
-def baoxue_responsibilities(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_responsibilities():
     gov, edu = ResponsibilityLine.GOVERNMENT, ResponsibilityLine.EDUCATION
     three_levels = _c(
         "四、(六)2", "落实区、镇街、村社三级控辍保学责任制，将控辍保学目标细化到镇街村社、落实到人"
@@ -181,9 +179,7 @@ def baoxue_responsibilities(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_targets(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_targets():
     by_2025 = _c("三、明确目标任务", "到2025年，义务教育入学率达到100%，巩固率达到100%")
     return [
         # 三: 到2025年 入学率 and 巩固率 100 %.
@@ -222,9 +218,7 @@ def baoxue_targets(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_escalation_chain(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_escalation_chain():
     township = _c(
         "四、(四)3", "对确认辍学或者联系不上的，要及时向当地镇街政府汇报，责成村社落实劝学责任"
     )
@@ -258,9 +252,7 @@ def baoxue_escalation_chain(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_key_periods(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_key_periods():
     return [
         # 四、(六)3: a special inspection after the start of every autumn term.
         KeyPeriod(
@@ -274,9 +266,7 @@ def baoxue_key_periods(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_monitoring_focus(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_monitoring_focus():
     return [
         # 三: 重点地区、重点学段、重点群体.
         MonitoringFocus(
@@ -315,9 +305,7 @@ def baoxue_monitoring_focus(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_report_formats(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_report_formats():
     return [
         # 四、(四)1: 基础教育重点任务“双月报”.
         ReportFormat(
@@ -371,9 +359,7 @@ def baoxue_report_formats(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_vocabulary(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_vocabulary():
     left_behind = _c("四、(二)2", "着重解决少数农村留守儿童无人监护、监护能力弱、无户籍等现实问题")
     return [
         # 四、(一)3

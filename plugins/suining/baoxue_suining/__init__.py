@@ -72,9 +72,7 @@ def baoxue_jurisdiction():
 
 
 @hookimpl
-def baoxue_targets(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_targets():
     goal = _c("一、工作目标", "实现义务教育阶段学校学生“零辍学、无流失”的目标")
     return [
         # 一: 零辍学
@@ -95,9 +93,7 @@ def baoxue_targets(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_key_periods(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_key_periods():
     return [
         # 二、(三): the first month of each term is the key period; (二)2: find, at the start
         # of term, where every child who did not arrive has gone.
@@ -115,9 +111,7 @@ def baoxue_key_periods(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_monitoring_focus(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_monitoring_focus():
     return [
         # 二、(三): junior middle school and the listed groups.
         MonitoringFocus(
@@ -141,9 +135,7 @@ def baoxue_monitoring_focus(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_report_formats(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_report_formats():
     return [
         # 二、(二)2: the term-start statistics, signed off by the head of the school. The
         # attachment with its columns is not in the published text: these columns are

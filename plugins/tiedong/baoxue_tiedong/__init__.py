@@ -64,9 +64,7 @@ def baoxue_jurisdiction():
 
 
 @hookimpl
-def baoxue_responsibilities(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_responsibilities():
     edu = ResponsibilityLine.EDUCATION
     return [
         # 四、3: 区教育局 spot-checks every school.
@@ -112,9 +110,7 @@ def baoxue_responsibilities(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_targets(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_targets():
     return [
         # 二、工作目标
         Target(
@@ -135,9 +131,7 @@ def baoxue_targets(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_escalation_chain(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_escalation_chain():
     # 三、2: 五级联控. Each level acts when the one below has failed; the document sets no
     # time at any level ("及时"), so the ESCALATION_STEP deadline applies.
     clause = _c("三、2", "实施“班主任-学校-区教育局-区政府-司法部门”五级联控机制")
@@ -189,9 +183,7 @@ def baoxue_escalation_chain(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_deadlines(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_deadlines():
     return [
         # 三、3: the 学籍管理员 marks a head teacher's report within one week.
         Deadline(
@@ -205,9 +197,7 @@ def baoxue_deadlines(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_monitoring_focus(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_monitoring_focus():
     return [
         # 三、5
         MonitoringFocus(
@@ -232,9 +222,7 @@ def baoxue_monitoring_focus(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_report_formats(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_report_formats():
     return [
         # 三、3: the ledger the head teacher reports into and the 学籍管理员 marks.
         ReportFormat(
@@ -306,9 +294,7 @@ def baoxue_report_formats(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_vocabulary(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_vocabulary():
     return [
         # 三、4: dropouts caused by a school's or teacher's misconduct are to be stopped.
         VocabularyTerm(

@@ -47,9 +47,7 @@ def baoxue_jurisdiction():
 
 
 @hookimpl
-def baoxue_targets(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_targets():
     return [
         Target(
             metric=Metric.CONSOLIDATION_RATE,
@@ -61,9 +59,7 @@ def baoxue_targets(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_escalation_chain(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_escalation_chain():
     return EscalationChain(
         name="三级劝返",
         clause=_c("三"),
@@ -96,9 +92,7 @@ def baoxue_escalation_chain(jurisdiction_code: str):
 
 
 @hookimpl
-def baoxue_report_formats(jurisdiction_code: str):
-    if jurisdiction_code != CODE:
-        return None
+def baoxue_report_formats():
     return [
         ReportFormat(
             code="weekly-return",

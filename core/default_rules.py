@@ -131,6 +131,8 @@ def baoxue_escalation_chain():
     return EscalationChain(
         name="逐级劝返",
         clause=clause,
+        # Once the school has failed, the case leaves it: the township and the bureau see it.
+        township_level=3,
         levels=(
             EscalationLevel(
                 level=1, name="班主任", responsible="班主任", action="劝返", clause=clause

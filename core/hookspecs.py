@@ -375,6 +375,8 @@ def check_escalation_chain(chain: EscalationChain, ctx: CountyContext) -> None:
         )
     if chain.unreachable_level is not None and chain.unreachable_level not in numbers:
         raise Invalid(f"unreachable_level {chain.unreachable_level} is not a level of the chain")
+    if chain.township_level is not None and chain.township_level not in numbers:
+        raise Invalid(f"township_level {chain.township_level} is not a level of the chain")
 
 
 def check_escalation_days(rules: CountyRules) -> None:
@@ -398,8 +400,10 @@ def baoxue_escalation_chain(jurisdiction_code: str) -> EscalationChain | None:
     """The escalation chain a failed 劝返 climbs, with the time allowed at each level.
 
     Called when a county's rules are resolved. Levels are numbered 1..n; the last has nowhere
-    to go and no time limit. Stops at first non-None result; the core default is
-    班主任 → 学校 → 县教育局 → 县政府.
+    to go and no time limit. ``township_level`` names the level from which the township sees a
+    case (移交乡镇), ``unreachable_level`` the one a case jumps to when nobody can be reached.
+    Stops at first non-None result; the core default is 班主任 → 学校 → 县教育局 → 县政府,
+    handed to the township from 县教育局.
     """
 
 

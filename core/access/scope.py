@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -33,6 +33,9 @@ from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
 from core.officials.models import Official, ResponsibilityAssignment
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
 from core.people.queries import ids_of
+from core.plugins import get_registry
+from core.plugins.routing import UNDECLARED
+from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan
 
@@ -100,16 +103,44 @@ def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> Q
     qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
     qs = _filter_children(qs, scope, f"{prefix}child_id")
     if not caller.can(Permission.READ_CASES):
-        # 移交乡镇的个案: escalated beyond the school, or handed over as unreachable.
-        qs = qs.filter(
-            Q(**{f"{prefix}escalation_level__gte": ESCALATED_LEVEL})
-            | Q(**{f"{prefix}state": "UNREACHABLE"})
-        )
+        qs = qs.filter(_handed_to_township(prefix))
     return qs
 
 
-#: Escalation level from which a case counts as handed to the township and bureau.
-ESCALATED_LEVEL = 2
+def _handed_to_township(prefix: str) -> Q:
+    """移交乡镇的个案: at or above the ``township_level`` of their county's escalation chain, or
+    handed over because the family cannot be reached.
+
+    The level comes from the county's rules (core's chain for a county no plugin declares), so
+    the condition has one clause per distinct level, each naming its counties, and is a plain
+    level comparison when every county hands cases over at the same level.
+    """
+    registry = get_registry()
+    default = _first_case_level(registry.for_jurisdiction(UNDECLARED))
+    declared = {
+        spec.division_code: _first_case_level(registry.for_jurisdiction(spec.division_code))
+        for spec in registry.jurisdictions()
+    }
+    levels = {default, *declared.values()}
+    condition = Q(**{f"{prefix}state": "UNREACHABLE"})
+    for level in levels - {None}:
+        at_level = Q(**{f"{prefix}escalation_level__gte": level})
+        if len(levels) > 1:  # counties differ: this clause holds for this level's counties
+            others = [code for code, other in declared.items() if other != level]
+            counties = (
+                Jurisdiction.exclude(division_code__in=others)
+                if level == default
+                else Jurisdiction.filter(division_code__in=[c for c in declared if c not in others])
+            )
+            at_level &= Q(**{f"{prefix}jurisdiction_id__in": Subquery(counties.values("id"))})
+        condition |= at_level
+    return condition
+
+
+def _first_case_level(rules: CountyRules) -> int | None:
+    """The ``Case.escalation_level`` (counted from 0) from which the township sees a case."""
+    level = rules.escalation.township_level
+    return None if level is None else level - 1
 
 
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:

@@ -117,6 +117,11 @@ class EscalationChain:
     #: The level a case goes to at once when the child or guardian cannot be reached
     #: (荣昌: 联系不上的 → 镇街政府), or None when the document says nothing.
     unreachable_level: int | None = None
+    #: 移交乡镇: the level from which a case counts as handed to the township. From there up,
+    #: callers who may read escalated cases only (READ_ESCALATED_CASES: township officials,
+    #: agencies) see it; below it they see only the cases whose family cannot be reached. None:
+    #: no level hands a case to the township.
+    township_level: int | None = None
 
     @property
     def final_level(self) -> EscalationLevel:

@@ -1,9 +1,10 @@
 """READ_ESCALATED_CASES (查看移交乡镇/村的个案): which cases a township official or agency sees.
 
 A caller holding READ_ESCALATED_CASES but not READ_CASES sees a county's cases that have climbed
-to the level from which the township takes part, and every case handed over because the family
-cannot be reached (UNREACHABLE). The figures below are per county, for every level a case can
-stand at in that county's chain (levels counted from 0, as ``Case.escalation_level`` is).
+to the level its chain marks as the township's (``EscalationChain.township_level``), and every
+case handed over because the family cannot be reached (UNREACHABLE). The figures below are per
+county, for every level a case can stand at in that county's chain (levels counted from 0, as
+``Case.escalation_level`` is).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from core.cases.models import Case, CaseEvent
 from core.jurisdictions.models import Jurisdiction
 from core.people.enums import Gender
 from core.people.models import Child
-from core.plugins import build_plugin_manager
+from core.plugins import build_plugin_manager, hookimpl
+from core.rules import Clause, EscalationChain, EscalationLevel, JurisdictionSpec, TownSpec
 
 from ..plugins.conftest import FIFTH_COUNTY
 
@@ -97,3 +99,52 @@ async def test_a_township_caller_sees_cases_from_the_township_level_up(
     )
     assert sorted(events) == sorted([*seen, 0])
     assert await restrict(Case.filter(jurisdiction=other), caller).count() == 0
+
+
+class SixthCounty:
+    """A county handing cases to the township at the school (level 2 of 3)."""
+
+    @hookimpl
+    def baoxue_jurisdiction(self):
+        return JurisdictionSpec(
+            division_code="130999",
+            name="测试县",
+            province="河北省",
+            towns=(TownSpec(name="甲镇"),),
+            sources=("测试文件",),
+        )
+
+    @hookimpl
+    def baoxue_escalation_chain(self):
+        clause = Clause(document="测试文件", section="三")
+        return EscalationChain(
+            name="三级劝返",
+            clause=clause,
+            township_level=2,
+            levels=tuple(
+                EscalationLevel(level=n, name=name, responsible=name, action="劝返", clause=clause)
+                for n, name in enumerate(("班主任", "学校", "乡镇政府"), start=1)
+            ),
+        )
+
+
+@pytest.mark.parametrize(
+    ("plugins", "code", "seen"),
+    [
+        ((("sixth", SixthCounty()),), "130999", [1, 2]),  # its own level
+        ((("sixth", SixthCounty()),), "369901", [2, 3]),  # core's, next to it
+        ((), "369901", [2, 3]),  # core's alone: one level everywhere
+    ],
+)
+async def test_the_township_level_comes_from_the_countys_chain(
+    plugins, code: str, seen: list[int], db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pm = build_plugin_manager(extra=list(plugins), entrypoints=False)
+    monkeypatch.setattr(manager_module, "_pm", pm)
+    levels = len(pm.registry.for_jurisdiction(code).escalation.levels)
+    county = await _county(code, levels)
+
+    visible = await restrict(Case.all(), township(county)).values_list("escalation_level", "state")
+    assert sorted(visible) == sorted(
+        [(level, CaseState.PERSUADING) for level in seen] + [(0, CaseState.UNREACHABLE)]
+    )

@@ -257,6 +257,11 @@ def test_escalation_levels_out_of_order() -> None:
     fails("broken", "baoxue_escalation_chain", ("broken", plugin(escalation_chain=chain)))
     loop = EscalationChain(name="链", clause=CLAUSE, levels=(_level(1),), unreachable_level=4)
     fails("loop", "baoxue_escalation_chain", ("loop", plugin(escalation_chain=loop)))
+    nowhere = EscalationChain(name="链", clause=CLAUSE, levels=(_level(1),), township_level=2)
+    error = fails(
+        "nowhere", "baoxue_escalation_chain", ("nowhere", plugin(escalation_chain=nowhere))
+    )
+    assert "township_level 2 is not a level of the chain" in str(error)
 
 
 def _spec(key: str, reports_to: str | None = None, towns: tuple[str, ...] = ()):

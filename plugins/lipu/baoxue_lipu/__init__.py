@@ -297,6 +297,8 @@ def baoxue_escalation_chain():
     return EscalationChain(
         name="劝返复学 (教师 → 学校 → 乡镇政府和市教育局)",
         clause=_c("四、(一)", _NOTICE),
+        # 五、(一): reported to 乡镇人民政府 once the school's 劝返 has failed.
+        township_level=3,
         levels=(
             # 五、(一): teachers visit and hand over the 辍学学生劝返通知书.
             EscalationLevel(

@@ -227,6 +227,10 @@ def baoxue_escalation_chain():
         clause=township,
         # 四、(四)3: a child who cannot be reached goes to the 镇街 government at once.
         unreachable_level=2,
+        # No township_level: 镇街 officials see only the cases handed over as unreachable, as
+        # before the level moved into the chains. 四、(四)3 also reports confirmed dropouts to
+        # the 镇街 government; whether they should see every case at level 2 is the county's
+        # call, not this plugin's.
         levels=(
             # 四、(四)1: schools verify the platform's list, persuade and record every attempt.
             EscalationLevel(

@@ -138,6 +138,9 @@ def baoxue_escalation_chain():
     return EscalationChain(
         name="五级联控",
         clause=clause,
+        # The chain names no township; a case leaves the school at 区教育局, and from there
+        # the 街道 see it too.
+        township_level=3,
         levels=(
             EscalationLevel(
                 level=1,

@@ -63,6 +63,7 @@ def baoxue_escalation_chain():
     return EscalationChain(
         name="三级劝返",
         clause=_c("三"),
+        township_level=3,
         levels=(
             EscalationLevel(
                 level=1,

@@ -41,8 +41,13 @@ class Clause:
     section: str
     text: str = ""
 
-    def __str__(self) -> str:
+    @property
+    def label(self) -> str:
+        """The document and the section, e.g. ``《……》 三、2``."""
         return f"{self.document} {self.section}".strip()
+
+    def __str__(self) -> str:
+        return self.label
 
 
 # -- targets -----------------------------------------------------------------------------------
@@ -225,6 +230,12 @@ class LeadershipGroup:
 
     def with_role(self, role: LeadershipRole) -> tuple[LeadershipMember, ...]:
         return tuple(m for m in self.members if m.role is role)
+
+    @property
+    def leader(self) -> LeadershipMember | None:
+        """The 组长, or None when the document names none."""
+        found = self.with_role(LeadershipRole.LEADER)
+        return found[0] if found else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,13 +11,13 @@ from strawberry import relay
 from core.api import registry  # noqa: F401  (registers enums)
 from core.api.context import Info
 from core.api.node import ModelNode
+from core.api.rules.types import CountyRules, county_rules
 from core.jurisdictions import models
 from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
 from core.plugins import rules_for
 from core.schools import models as smodels
 
 SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
-CountyRulesType = Annotated["CountyRules", strawberry.lazy("core.api.rules.types")]
 
 
 @strawberry.type(name="Jurisdiction", description="县级行政区 (区/县/县级市), 教育局的管辖范围")
@@ -45,8 +45,8 @@ class Jurisdiction(ModelNode):
         description="本县的控辍保学规则 (县级插件按文件提供, 未规定处适用核心默认值): "
         "领导小组、责任分工、目标、劝返链条、时限、重点时段、报表格式等"
     )
-    def rules(self) -> CountyRulesType:
-        return rules_for(self.division_code)  # type: ignore[return-value]
+    def rules(self) -> CountyRules:
+        return county_rules(rules_for(self.division_code))
 
 
 @strawberry.type(name="Town", description="乡镇/街道")

@@ -1,8 +1,11 @@
 """GraphQL types of one county's rules: what its plugin (and, where it is silent, core) says;
 and of ``Child.responsibilityChain``, who answers for a child.
 
-The rules are frozen data (:mod:`core.rules`), resolved once per county and kept in memory, so
-these types read their fields straight from those objects and cost no SQL. They are public
+The rules are frozen data (:mod:`core.rules`), resolved once per county and kept in memory.
+Each type here is derived from the dataclass it presents (:mod:`core.api.rules.derive`): the
+fields' types come from the dataclass, the descriptions from here, and ``CountyRules`` has one
+field per county hook of the hook table (:mod:`core.hookspecs`). The GraphQL objects of a
+county are built once from its rules (:func:`county_rules`) and cost no SQL. They are public
 policy: whoever may see a jurisdiction may read its rules (``Jurisdiction.rules``).
 
 The responsibility chain is built by :mod:`core.officials.responsibility` for every child of a
@@ -12,7 +15,6 @@ whatever its size. Phone numbers are masked unless the caller holds ``READ_PERSO
 
 from __future__ import annotations
 
-import decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -22,7 +24,8 @@ from core.api import registry  # noqa: F401  (registers Duty, ResponsibilityLine
 from core.api.context import Info
 from core.api.enums import graphql_enum
 from core.api.masking import shown
-from core.officials.models import Duty, ResponsibilityLine
+from core.api.rules.derive import RuleType, auto, rule_type
+from core.hookspecs import HOOKS, county_hooks
 from core.officials.responsibility import (
     ChainLink,
     ChainSource,
@@ -30,55 +33,35 @@ from core.officials.responsibility import (
     ChildRef,
     responsibility_chains,
 )
-from core.people.enums import KeyGroup
 from core.plugins import get_plugin_manager
-from core.rules import specs
+from core.rules import enums, specs
 from core.rules.county import CountyRules as CountyRulesData
-from core.rules.enums import (
-    Comparison,
-    DeadlineKind,
-    FieldKind,
-    LeadershipRole,
-    Metric,
-    PeriodAnchor,
-    PeriodKind,
-    Population,
-    RowKind,
-    SchoolStage,
-    SignOffAction,
-    TargetPeriod,
-    VocabularyKind,
-)
 from core.rules.render import render_sign_off
 from core.rules.report_fields import REPORT_FIELDS
 
-graphql_enum(Metric, "目标指标 (率为百分数, 人数为人)")
-graphql_enum(Comparison, "实际值与目标值的比较方式")
-graphql_enum(Population, "目标统计的儿童范围 (分母)")
-graphql_enum(TargetPeriod, "目标的考核周期")
-graphql_enum(DeadlineKind, "时限类别")
-graphql_enum(PeriodKind, "报表的报送周期")
-graphql_enum(PeriodAnchor, "重点时段的起算点")
-graphql_enum(SchoolStage, "学段")
-graphql_enum(LeadershipRole, "领导小组中的职务")
-graphql_enum(VocabularyKind, "县级补充词汇的类别")
-graphql_enum(SignOffAction, "报表签署人的动作")
-graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
-graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+graphql_enum(enums.Metric, "目标指标 (率为百分数, 人数为人)")
+graphql_enum(enums.Comparison, "实际值与目标值的比较方式")
+graphql_enum(enums.Population, "目标统计的儿童范围 (分母)")
+graphql_enum(enums.TargetPeriod, "目标的考核周期")
+graphql_enum(enums.DeadlineKind, "时限类别")
+graphql_enum(enums.PeriodKind, "报表的报送周期")
+graphql_enum(enums.PeriodAnchor, "重点时段的起算点")
+graphql_enum(enums.SchoolStage, "学段")
+graphql_enum(enums.LeadershipRole, "领导小组中的职务")
+graphql_enum(enums.VocabularyKind, "县级补充词汇的类别")
+graphql_enum(enums.SignOffAction, "报表签署人的动作")
+graphql_enum(enums.RowKind, "报表每一行代表的对象", name="ReportRowKind")
+graphql_enum(enums.FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
 
 
-@strawberry.type(name="Clause", description="规则的出处: 文件、条款与原文摘录")
-class Clause:
-    document: str = strawberry.field(description="文件名称 (插件所依据的县级文件或国家法律)")
-    section: str = strawberry.field(description="条款或标题编号, 如 三、2")
-
-    @strawberry.field(description="原文摘录 (逐字引用; 文件无可摘录的短句时为空字符串)")
-    def quote(self) -> str:
-        return self.text  # type: ignore[attr-defined]
-
-    @strawberry.field(description="出处全称: 文件名称加条款, 如 《……》 三、2")
-    def label(self) -> str:
-        return str(self)
+@rule_type(specs.Clause, name="Clause", description="规则的出处: 文件、条款与原文摘录")
+class Clause(RuleType):
+    document: auto = strawberry.field(description="文件名称 (插件所依据的县级文件或国家法律)")
+    section: auto = strawberry.field(description="条款或标题编号, 如 三、2")
+    text: auto = strawberry.field(
+        name="quote", description="原文摘录 (逐字引用; 文件无可摘录的短句时为空字符串)"
+    )
+    label: str = strawberry.field(description="出处全称: 文件名称加条款, 如 《……》 三、2")
 
 
 @strawberry.type(name="CountyPlugin", description="提供本县规则的县级插件")
@@ -91,80 +74,83 @@ class CountyPlugin:
 # -- people ------------------------------------------------------------------------------------
 
 
-@strawberry.type(
-    name="LeadershipMember", description="领导小组成员: 职务、姓名与行政职务 (按文件原文)"
+@rule_type(
+    specs.LeadershipMember,
+    name="LeadershipMember",
+    description="领导小组成员: 职务、姓名与行政职务 (按文件原文)",
 )
-class LeadershipMember:
-    role: LeadershipRole = strawberry.field(description="小组中的职务")
-    name: str = strawberry.field(description="姓名")
-    title: str = strawberry.field(description="行政职务, 如 市教育局党组书记、局长")
+class LeadershipMember(RuleType):
+    role: auto = strawberry.field(description="小组中的职务")
+    name: auto = strawberry.field(description="姓名")
+    title: auto = strawberry.field(description="行政职务, 如 市教育局党组书记、局长")
 
 
-@strawberry.type(name="LeadershipOffice", description="领导小组办公室: 负责日常工作的机构")
-class LeadershipOffice:
-    name: str = strawberry.field(description="办公室名称")
-    location: str = strawberry.field(description="设在何处, 如 市教育局基教股")
-    director: str = strawberry.field(description="办公室主任")
-    duties: str = strawberry.field(description="职责")
-    members: list[str] = strawberry.field(description="办公室成员姓名")
+@rule_type(
+    specs.LeadershipOffice,
+    name="LeadershipOffice",
+    description="领导小组办公室: 负责日常工作的机构",
+)
+class LeadershipOffice(RuleType):
+    name: auto = strawberry.field(description="办公室名称")
+    location: auto = strawberry.field(description="设在何处, 如 市教育局基教股")
+    director: auto = strawberry.field(description="办公室主任")
+    duties: auto = strawberry.field(description="职责")
+    members: auto = strawberry.field(description="办公室成员姓名")
 
 
-@strawberry.type(name="LeadershipGroup", description="控辍保学工作领导小组")
-class LeadershipGroup:
-    name: str = strawberry.field(description="小组名称")
-    members: list[LeadershipMember] = strawberry.field(description="成员 (按文件顺序)")
-    office: LeadershipOffice | None = strawberry.field(
-        description="领导小组办公室 (文件未设时为空)"
-    )
-    ex_officio: list[str] = strawberry.field(description="按职务当然担任的成员, 如 各初中学校校长")
-    school_groups_led_by: str = strawberry.field(
+@rule_type(specs.LeadershipGroup, name="LeadershipGroup", description="控辍保学工作领导小组")
+class LeadershipGroup(RuleType):
+    name: auto = strawberry.field(description="小组名称")
+    members: auto = strawberry.field(description="成员 (按文件顺序)")
+    office: auto = strawberry.field(description="领导小组办公室 (文件未设时为空)")
+    ex_officio: auto = strawberry.field(description="按职务当然担任的成员, 如 各初中学校校长")
+    school_groups_led_by: auto = strawberry.field(
         description="各校自设领导小组的组长, 如 校长 (文件未要求时为空字符串)"
     )
-    clause: Clause = strawberry.field(description="出处")
-
-    @strawberry.field(description="组长 (文件未指定时为空)")
-    def leader(self) -> LeadershipMember | None:
-        found = self.with_role(LeadershipRole.LEADER)  # type: ignore[attr-defined]
-        return found[0] if found else None
+    clause: auto = strawberry.field(description="出处")
+    leader: LeadershipMember | None = strawberry.field(description="组长 (文件未指定时为空)")
 
 
-@strawberry.type(
+@rule_type(
+    specs.ResponsibilitySpec,
     name="ResponsibilityRule",
     description="责任分工表中的一行: 谁 (某职务或具名人员) 负责哪些乡镇/学校/年级/班/人, 向谁负责",
 )
-class ResponsibilityRule:
-    key: str = strawberry.field(description="本行在表中的键 (reportsTo 引用它)")
-    line: ResponsibilityLine = strawberry.field(description="责任线")
-    duty: Duty = strawberry.field(description="分工")
-    role: str = strawberry.field(description="职务/角色, 如 包片领导、班主任")
-    person: str = strawberry.field(description="具名责任人 (文件只规定职务时为空字符串)")
-    title: str = strawberry.field(description="责任人的行政职务 (可为空字符串)")
-    towns: list[str] = strawberry.field(description="负责的乡镇/街道 (空表示每个)")
-    schools: list[str] = strawberry.field(description="负责的学校 (空表示每所)")
-    grades: list[int] = strawberry.field(description="负责的年级 (空表示每个)")
-    reports_to: str | None = strawberry.field(description="上级行的键 (向谁负责), 最上级为空")
-    description: str = strawberry.field(description="职责说明 (可为空字符串)")
-    clause: Clause = strawberry.field(description="出处")
+class ResponsibilityRule(RuleType):
+    key: auto = strawberry.field(description="本行在表中的键 (reportsTo 引用它)")
+    line: auto = strawberry.field(description="责任线")
+    duty: auto = strawberry.field(description="分工")
+    role: auto = strawberry.field(description="职务/角色, 如 包片领导、班主任")
+    person: auto = strawberry.field(description="具名责任人 (文件只规定职务时为空字符串)")
+    title: auto = strawberry.field(description="责任人的行政职务 (可为空字符串)")
+    towns: auto = strawberry.field(description="负责的乡镇/街道 (空表示每个)")
+    schools: auto = strawberry.field(description="负责的学校 (空表示每所)")
+    grades: auto = strawberry.field(description="负责的年级 (空表示每个)")
+    reports_to: auto = strawberry.field(description="上级行的键 (向谁负责), 最上级为空")
+    description: auto = strawberry.field(description="职责说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
 
 
 # -- targets, chain, deadlines -----------------------------------------------------------------
 
 
-@strawberry.type(name="Target", description="工作目标: 指标、比较方式、目标值、统计范围与周期")
-class Target:
-    metric: Metric = strawberry.field(description="指标")
-    comparison: Comparison = strawberry.field(description="比较方式")
-    threshold: decimal.Decimal = strawberry.field(
-        description="目标值: 率为百分数 (如 97.3), 人数为人 (如 0)"
-    )
-    population: Population = strawberry.field(description="统计范围")
-    period: TargetPeriod = strawberry.field(description="考核周期")
-    year: int | None = strawberry.field(description="须达成的年份 (如 荣昌 2025), 每年适用时为空")
-    excluding_reasons: list[str] = strawberry.field(
+@rule_type(
+    specs.Target,
+    name="Target",
+    description="工作目标: 指标、比较方式、目标值、统计范围与周期",
+)
+class Target(RuleType):
+    metric: auto = strawberry.field(description="指标")
+    comparison: auto = strawberry.field(description="比较方式")
+    threshold: auto = strawberry.field(description="目标值: 率为百分数 (如 97.3), 人数为人 (如 0)")
+    population: auto = strawberry.field(description="统计范围")
+    period: auto = strawberry.field(description="考核周期")
+    year: auto = strawberry.field(description="须达成的年份 (如 荣昌 2025), 每年适用时为空")
+    excluding_reasons: auto = strawberry.field(
         description="不计入目标的辍学原因代码 (如 荔浦 ILLNESS: 除身体原因外)"
     )
     label: str = strawberry.field(description="中文表述, 如 巩固率 ≥ 97.3%")
-    clause: Clause = strawberry.field(description="出处")
+    clause: auto = strawberry.field(description="出处")
 
     @strawberry.field(description="单位: % 或 人")
     def unit(self) -> str:
@@ -179,202 +165,209 @@ class Target:
         return self.comparison.symbol
 
 
-@strawberry.type(name="EscalationLevel", description="劝返逐级上报链条中的一级")
-class EscalationLevel:
-    level: int = strawberry.field(description="级次 (从 1 起)")
-    name: str = strawberry.field(description="名称, 如 学校、区教育局")
-    responsible: str = strawberry.field(description="责任单位或人员")
-    action: str = strawberry.field(description="本级采取的措施")
-    days_allowed: int | None = strawberry.field(
+@rule_type(specs.EscalationLevel, name="EscalationLevel", description="劝返逐级上报链条中的一级")
+class EscalationLevel(RuleType):
+    level: auto = strawberry.field(description="级次 (从 1 起)")
+    name: auto = strawberry.field(description="名称, 如 学校、区教育局")
+    responsible: auto = strawberry.field(description="责任单位或人员")
+    action: auto = strawberry.field(description="本级采取的措施")
+    days_allowed: auto = strawberry.field(
         description="文件规定的本级时限 (天); 未规定时为空, 适用每级上报时限"
     )
     days: int | None = strawberry.field(
         description="实际适用的本级时限 (天): 本级时限, 否则每级上报时限; 最高一级为空"
     )
-    notify: list[str] = strawberry.field(description="到达本级时还须告知的单位")
-    clause: Clause = strawberry.field(description="出处")
+    notify: auto = strawberry.field(description="到达本级时还须告知的单位")
+    clause: auto = strawberry.field(description="出处")
 
 
-@strawberry.type(name="EscalationChain", description="劝返无效时的逐级上报链条 (如 铁东 五级联控)")
-class EscalationChain:
-    name: str = strawberry.field(description="名称")
-    levels: list[EscalationLevel] = strawberry.field(description="各级, 从低到高")
-    unreachable_level: int | None = strawberry.field(
+@rule_type(
+    specs.EscalationChain,
+    name="EscalationChain",
+    description="劝返无效时的逐级上报链条 (如 铁东 五级联控)",
+    # Who may see a case at which level is the access layer's business (core.access.scope).
+    exclude=("township_level",),
+)
+class EscalationChain(RuleType):
+    name: auto = strawberry.field(description="名称")
+    levels: auto = strawberry.field(description="各级, 从低到高")
+    unreachable_level: auto = strawberry.field(
         description="联系不上儿童或监护人时直接移交的级次 (如 荣昌 镇街政府), 文件未规定时为空"
     )
-    clause: Clause = strawberry.field(description="出处")
+    clause: auto = strawberry.field(description="出处")
+
+    @classmethod
+    def of_county(cls, rules: CountyRulesData) -> EscalationChain:
+        """The county's chain with the days that actually apply at each level filled in."""
+        chain = rules.escalation
+        levels = [
+            EscalationLevel.of(level, days=rules.escalation_days(level.level))
+            for level in chain.levels
+        ]
+        return cls.of(chain, levels=levels)
 
 
-@strawberry.type(name="Deadline", description="时限: 谁在多少天内完成什么")
-class Deadline:
-    kind: DeadlineKind = strawberry.field(description="时限类别")
-    days: int = strawberry.field(description="天数 (自然日)")
-    responsible: str = strawberry.field(description="责任人")
-    action: str = strawberry.field(description="须完成的事项")
-    notify_on_expiry: list[str] = strawberry.field(description="到期未完成时须报告的单位")
-    clause: Clause = strawberry.field(description="出处")
+@rule_type(specs.Deadline, name="Deadline", description="时限: 谁在多少天内完成什么")
+class Deadline(RuleType):
+    kind: auto = strawberry.field(description="时限类别")
+    days: auto = strawberry.field(description="天数 (自然日)")
+    responsible: auto = strawberry.field(description="责任人")
+    action: auto = strawberry.field(description="须完成的事项")
+    notify_on_expiry: auto = strawberry.field(description="到期未完成时须报告的单位")
+    clause: auto = strawberry.field(description="出处")
 
 
-@strawberry.type(name="KeyPeriod", description="重点时段: 需要加强监测的时间")
-class KeyPeriod:
-    code: str = strawberry.field(description="代码")
-    name: str = strawberry.field(description="名称, 如 每学期开学首月")
-    anchor: PeriodAnchor = strawberry.field(description="起算点")
-    days: int | None = strawberry.field(description="持续天数 (文件未规定时为空)")
-    purpose: str = strawberry.field(description="监测什么")
-    clause: Clause = strawberry.field(description="出处")
+@rule_type(specs.KeyPeriod, name="KeyPeriod", description="重点时段: 需要加强监测的时间")
+class KeyPeriod(RuleType):
+    code: auto = strawberry.field(description="代码")
+    name: auto = strawberry.field(description="名称, 如 每学期开学首月")
+    anchor: auto = strawberry.field(description="起算点")
+    days: auto = strawberry.field(description="持续天数 (文件未规定时为空)")
+    purpose: auto = strawberry.field(description="监测什么")
+    clause: auto = strawberry.field(description="出处")
 
 
-@strawberry.type(name="MonitoringFocus", description="重点监测: 重点学段、重点群体与重点地区")
-class MonitoringFocus:
-    code: str = strawberry.field(description="代码")
-    name: str = strawberry.field(description="名称")
-    stages: list[SchoolStage] = strawberry.field(description="重点学段")
-    key_groups: list[KeyGroup] = strawberry.field(description="重点群体")
-    areas: list[str] = strawberry.field(description="重点地区的类别, 如 农村、边远、民族")
-    description: str = strawberry.field(description="说明 (可为空字符串)")
-    clause: Clause = strawberry.field(description="出处")
+@rule_type(
+    specs.MonitoringFocus,
+    name="MonitoringFocus",
+    description="重点监测: 重点学段、重点群体与重点地区",
+)
+class MonitoringFocus(RuleType):
+    code: auto = strawberry.field(description="代码")
+    name: auto = strawberry.field(description="名称")
+    stages: auto = strawberry.field(description="重点学段")
+    key_groups: auto = strawberry.field(description="重点群体")
+    areas: auto = strawberry.field(description="重点地区的类别, 如 农村、边远、民族")
+    description: auto = strawberry.field(description="说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
 
 
 # -- reports -----------------------------------------------------------------------------------
 
 
-@strawberry.type(name="ReportColumn", description="报表的一栏: 键、中文表头与数据来源")
-class ReportColumn:
-    key: str = strawberry.field(description="栏目键 (groupBy 引用它)")
-    header: str = strawberry.field(description="中文表头")
-    source: str = strawberry.field(description="数据来源字段, 如 child.name")
+@rule_type(specs.Column, name="ReportColumn", description="报表的一栏: 键、中文表头与数据来源")
+class ReportColumn(RuleType):
+    key: auto = strawberry.field(description="栏目键 (groupBy 引用它)")
+    header: auto = strawberry.field(description="中文表头")
+    source: auto = strawberry.field(description="数据来源字段, 如 child.name")
 
     @strawberry.field(description="数据来源字段的中文名")
     def source_label(self) -> str:
         return REPORT_FIELDS[self.source].label
 
     @strawberry.field(description="数值类型")
-    def kind(self) -> FieldKind:
+    def kind(self) -> enums.FieldKind:
         return REPORT_FIELDS[self.source].kind
 
 
-@strawberry.type(name="ReportSignOff", description="报表签署: 由谁以何种方式签署")
-class ReportSignOff:
-    role: str = strawberry.field(description="签署人, 如 单位主要负责同志")
-    actions: list[SignOffAction] = strawberry.field(description="审核、签字、盖章")
+@rule_type(specs.SignOff, name="ReportSignOff", description="报表签署: 由谁以何种方式签署")
+class ReportSignOff(RuleType):
+    role: auto = strawberry.field(description="签署人, 如 单位主要负责同志")
+    actions: auto = strawberry.field(description="审核、签字、盖章")
 
 
-@strawberry.type(
-    name="ReportFormat", description="报表或台账的格式: 标题、报送周期、栏目、分组与签署"
+@rule_type(
+    specs.ReportFormat,
+    name="ReportFormat",
+    description="报表或台账的格式: 标题、报送周期、栏目、分组与签署",
 )
-class ReportFormat:
-    code: str = strawberry.field(description="代码")
-    title: str = strawberry.field(description="标题, 如 开学工作统计报表")
-    period_kinds: list[PeriodKind] = strawberry.field(description="报送周期")
-    row_kind: RowKind = strawberry.field(description="每一行代表什么")
-    columns: list[ReportColumn] = strawberry.field(description="栏目 (按表中顺序)")
-    group_by: list[str] = strawberry.field(description="分组排序所依据的栏目键")
-    numbered: bool = strawberry.field(description="是否有序号栏")
-    totals: bool = strawberry.field(description="是否有合计行")
-    privacy: bool = strawberry.field(description="是否对个人信息打码 (公示用)")
-    sign_off: list[ReportSignOff] = strawberry.field(description="签署要求")
-    submit_to: list[str] = strawberry.field(description="报送单位, 如 县教育局教育股")
-    description: str = strawberry.field(description="说明 (可为空字符串)")
-    clause: Clause = strawberry.field(description="出处")
+class ReportFormat(RuleType):
+    code: auto = strawberry.field(description="代码")
+    title: auto = strawberry.field(description="标题, 如 开学工作统计报表")
+    period_kinds: auto = strawberry.field(description="报送周期")
+    row_kind: auto = strawberry.field(description="每一行代表什么")
+    columns: auto = strawberry.field(description="栏目 (按表中顺序)")
+    group_by: auto = strawberry.field(description="分组排序所依据的栏目键")
+    numbered: auto = strawberry.field(description="是否有序号栏")
+    totals: auto = strawberry.field(description="是否有合计行")
+    privacy: auto = strawberry.field(description="是否对个人信息打码 (公示用)")
+    sign_off: auto = strawberry.field(description="签署要求")
+    submit_to: auto = strawberry.field(description="报送单位, 如 县教育局教育股")
+    description: auto = strawberry.field(description="说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
 
     @strawberry.field(description="表下签署栏的文字, 如 单位主要负责同志 (审核、签字、盖章)：")
     def sign_off_lines(self) -> list[str]:
-        return render_sign_off(self)  # type: ignore[arg-type]
+        return render_sign_off(self.rule)
 
 
 # -- vocabulary and exemptions -----------------------------------------------------------------
 
 
-@strawberry.type(name="VocabularyTerm", description="县级补充的词汇: 辍学原因或资助项目")
-class VocabularyTerm:
-    kind: VocabularyKind = strawberry.field(description="类别")
-    code: str = strawberry.field(description="代码 (写入数据时使用)")
-    label: str = strawberry.field(description="中文名称")
-    clause: Clause = strawberry.field(description="出处")
-
-
-@strawberry.type(name="ProcedureStep", description="程序中的一步: 谁做什么")
-class ProcedureStep:
-    actor: str = strawberry.field(description="办理人, 如 法定监护人、乡镇人民政府")
-    action: str = strawberry.field(description="办理事项")
-
-
-@strawberry.type(
-    name="ExemptionRule", description="缓学/免学规则: 何种情形可缓学免学, 须办哪些手续"
+@rule_type(
+    specs.VocabularyTerm,
+    name="VocabularyTerm",
+    description="县级补充的词汇: 辍学原因或资助项目",
 )
-class ExemptionRule:
-    code: str = strawberry.field(description="代码")
-    name: str = strawberry.field(description="名称")
-    reasons: list[str] = strawberry.field(description="适用的辍学原因代码")
-    steps: list[ProcedureStep] = strawberry.field(description="办理步骤 (按顺序)")
-    counts_as_dropout: bool = strawberry.field(description="是否仍计入辍学 (影响目标考核)")
-    clause: Clause = strawberry.field(description="出处")
+class VocabularyTerm(RuleType):
+    kind: auto = strawberry.field(description="类别")
+    code: auto = strawberry.field(description="代码 (写入数据时使用)")
+    label: auto = strawberry.field(description="中文名称")
+    clause: auto = strawberry.field(description="出处")
+
+
+@rule_type(specs.ProcedureStep, name="ProcedureStep", description="程序中的一步: 谁做什么")
+class ProcedureStep(RuleType):
+    actor: auto = strawberry.field(description="办理人, 如 法定监护人、乡镇人民政府")
+    action: auto = strawberry.field(description="办理事项")
+
+
+@rule_type(
+    specs.ExemptionRule,
+    name="ExemptionRule",
+    description="缓学/免学规则: 何种情形可缓学免学, 须办哪些手续",
+)
+class ExemptionRule(RuleType):
+    code: auto = strawberry.field(description="代码")
+    name: auto = strawberry.field(description="名称")
+    reasons: auto = strawberry.field(description="适用的辍学原因代码")
+    steps: auto = strawberry.field(description="办理步骤 (按顺序)")
+    counts_as_dropout: auto = strawberry.field(description="是否仍计入辍学 (影响目标考核)")
+    clause: auto = strawberry.field(description="出处")
 
 
 # -- the whole ---------------------------------------------------------------------------------
 
+_CHAIN = HOOKS["baoxue_escalation_chain"]
 
-@strawberry.type(
+
+@rule_type(
+    CountyRulesData,
     name="CountyRules",
     description="一个县的控辍保学规则: 县级插件按文件提供, 插件未规定的适用核心默认值",
+    # One field per county hook, described by the hook's label; the chain has a resolver of
+    # its own below (it adds the days that apply at each level).
+    fields={h.fills: h.label for h in county_hooks() if h is not _CHAIN},
+    exclude=("jurisdiction", _CHAIN.fills),
 )
-class CountyRules:
-    jurisdiction_code: str = strawberry.field(description="行政区划代码")
+class CountyRules(RuleType):
+    jurisdiction_code: auto = strawberry.field(description="行政区划代码")
 
     @strawberry.field(description="提供规则的县级插件 (没有本县插件、只适用核心默认值时为空)")
     def plugin(self) -> CountyPlugin | None:
-        return plugin_of(self.plugin)  # type: ignore[arg-type]
+        return plugin_of(self.rule.plugin)
 
     @strawberry.field(description="插件所依据的文件 (没有本县插件时为空列表)")
     def sources(self) -> list[str]:
-        spec = self.jurisdiction  # type: ignore[attr-defined]
+        spec = self.rule.jurisdiction
         return list(spec.sources) if spec is not None else []
 
-    leadership: LeadershipGroup | None = strawberry.field(
-        description="控辍保学工作领导小组 (文件未设时为空)"
-    )
-    responsibilities: list[ResponsibilityRule] = strawberry.field(
-        description="责任分工表 (按文件顺序; 如 荔浦 总负责人 → 包片领导 → 包乡镇人员, 双线四包)"
-    )
-    targets: list[Target] = strawberry.field(
-        description="工作目标 (县级目标替换同一指标的核心默认值)"
-    )
-
-    @strawberry.field(description="劝返逐级上报链条")
+    @strawberry.field(description=_CHAIN.label)
     def escalation_chain(self) -> EscalationChain:
-        return escalation_chain_of(self)  # type: ignore[arg-type]
-
-    deadlines: list[Deadline] = strawberry.field(description="各类时限")
-    key_periods: list[KeyPeriod] = strawberry.field(description="重点时段")
-    monitoring_focus: list[MonitoringFocus] = strawberry.field(description="重点监测")
-    report_formats: list[ReportFormat] = strawberry.field(description="报表与台账格式")
-    vocabulary: list[VocabularyTerm] = strawberry.field(description="县级补充的辍学原因与资助项目")
-    exemption_rules: list[ExemptionRule] = strawberry.field(description="缓学/免学规则")
+        return EscalationChain.of_county(self.rule)
 
 
-def escalation_chain_of(rules: CountyRulesData) -> EscalationChain:
-    """The chain with the days that actually apply at each level filled in."""
-    chain: specs.EscalationChain = rules.escalation
-    levels = [
-        EscalationLevel(
-            level=item.level,
-            name=item.name,
-            responsible=item.responsible,
-            action=item.action,
-            days_allowed=item.days_allowed,
-            days=rules.escalation_days(item.level),
-            notify=list(item.notify),
-            clause=_as_any(item.clause),
-        )
-        for item in chain.levels
-    ]
-    return EscalationChain(
-        name=chain.name,
-        levels=levels,
-        unreachable_level=chain.unreachable_level,
-        clause=_as_any(chain.clause),
-    )
+_presented: dict[int, tuple[CountyRulesData, CountyRules]] = {}
+
+
+def county_rules(rules: CountyRulesData) -> CountyRules:
+    """The GraphQL object of one county's rules, built once per resolved rules object (the
+    registry keeps one per county, so this costs nothing after the first request)."""
+    hit = _presented.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = (rules, CountyRules.of(rules))
+        _presented[id(rules)] = hit
+    return hit[1]
 
 
 def plugin_of(name: str | None) -> CountyPlugin | None:
@@ -388,11 +381,6 @@ def plugin_of(name: str | None) -> CountyPlugin | None:
     return CountyPlugin(name=name, distribution=dist.name if dist else "", version=version)
 
 
-def _as_any(value: Any) -> Any:
-    """A rule object where a GraphQL type is expected: the type reads its fields by name."""
-    return value
-
-
 # -- who answers for a child -------------------------------------------------------------------
 
 graphql_enum(ChainTier, "责任链条中的层级 (由近及远)", name="ResponsibilityTier")
@@ -401,33 +389,25 @@ graphql_enum(ChainSource, "责任链条中一环的信息来源", name="Responsi
 OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
 
-#: The DataLoader of this request that builds chains, keyed by child id.
-LOADER = "child.responsibility_chain"
 
-
-async def responsibility_chain(info: Info, child: Any) -> list[ChainLink]:
-    """The chain of ``child`` (a Child row), batched with every other child of the request."""
-    loader = info.context.loaders.custom(LOADER, responsibility_chains)
-    return await loader.load(ChildRef.of(child))
-
-
-@strawberry.type(
+@rule_type(
+    ChainLink,
     name="ResponsibleOfficial",
     description="对某儿童负责的一位人员 (或文件只规定了职务时的一个职务), 责任链条中的一环",
 )
-class ResponsibleOfficial:
-    tier: ChainTier = strawberry.field(description="层级")
-    duty: Duty = strawberry.field(description="分工")
-    line: ResponsibilityLine = strawberry.field(description="责任线")
-    role: str = strawberry.field(
+class ResponsibleOfficial(RuleType):
+    tier: auto = strawberry.field(description="层级")
+    duty: auto = strawberry.field(description="分工")
+    line: auto = strawberry.field(description="责任线")
+    role: auto = strawberry.field(
         description="职务/角色, 如 科任教师、班主任、校长、包片领导、总负责人"
     )
-    name: str | None = strawberry.field(description="姓名 (文件只规定职务、记录中又无此人时为空)")
-    title: str = strawberry.field(description="行政职务 (可为空字符串)")
-    organisation: str = strawberry.field(description="单位 (可为空字符串)")
-    source: ChainSource = strawberry.field(description="信息来源")
-    basis: str = strawberry.field(description="依据: 责任分工记录所载依据, 或县级规则的文件条款")
-    clause: Clause | None = strawberry.field(description="县级规则中的出处 (无对应规则时为空)")
+    name: auto = strawberry.field(description="姓名 (文件只规定职务、记录中又无此人时为空)")
+    title: auto = strawberry.field(description="行政职务 (可为空字符串)")
+    organisation: auto = strawberry.field(description="单位 (可为空字符串)")
+    source: auto = strawberry.field(description="信息来源")
+    basis: auto = strawberry.field(description="依据: 责任分工记录所载依据, 或县级规则的文件条款")
+    clause: auto = strawberry.field(description="县级规则中的出处 (无对应规则时为空)")
 
     @strawberry.field(description="分工的中文名称, 如 包班")
     def duty_label(self) -> str:
@@ -435,15 +415,26 @@ class ResponsibleOfficial:
 
     @strawberry.field(description="工作电话 (无「查看个人敏感信息」权限时打码; 无记录时为空)")
     def phone(self, info: Info) -> str | None:
-        official = self.official  # type: ignore[attr-defined]
+        official = self.rule.official
         if official is None or not official.phone:
             return None
         return shown(info, official, "Official", official.phone, mask_phone)
 
+    # The two records are Tortoise rows, which their Node types present (core.api.node).
     @strawberry.field(description="人员记录 (县级规则中具名、但系统中无此人记录时为空)")
     def official(self) -> OfficialType | None:
-        return self.official  # type: ignore[return-value]
+        return self.rule.official  # type: ignore[return-value]
 
     @strawberry.field(description="所依据的责任分工记录 (来自班级、学校信息或县级规则时为空)")
     def assignment(self) -> AssignmentType | None:
-        return self.assignment  # type: ignore[return-value]
+        return self.rule.assignment  # type: ignore[return-value]
+
+
+#: The DataLoader of this request that builds chains, keyed by child id.
+LOADER = "child.responsibility_chain"
+
+
+async def responsibility_chain(info: Info, child: Any) -> list[ResponsibleOfficial]:
+    """The chain of ``child`` (a Child row), batched with every other child of the request."""
+    loader = info.context.loaders.custom(LOADER, responsibility_chains)
+    return [ResponsibleOfficial.of(link) for link in await loader.load(ChildRef.of(child))]

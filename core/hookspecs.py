@@ -24,7 +24,8 @@ Each hook below is one declaration (:func:`hook`) that says everything about it:
 (:mod:`core.plugins.validation`), resolution (:mod:`core.plugins.registry`), the fields of
 ``CountyRules`` and of its GraphQL type, the conformance suite (:mod:`core.testing`) and the
 documentation tests all come from it. Adding a hook means adding a declaration here, its answer
-in a plugin, and its test.
+in a plugin, and its test (``test_hook_<name>``); the documentation tests then ask for its
+section in docs/plugins.md, and ``baoxue schema export`` shows its new ``CountyRules`` field.
 
 Every hook but :func:`baoxue_jurisdiction` is asked per county, with ``jurisdiction_code`` (a
 6-digit 行政区划代码), and the plugin manager routes it (:mod:`core.plugins.routing`): a plugin

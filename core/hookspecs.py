@@ -175,6 +175,8 @@ def hook(
         entry = Hook(spec, fills, check, label, merged_by, required, check_resolved, extends)
         if entry.name in HOOKS:
             raise ValueError(f"hook {entry.name} is declared twice")
+        if entry.per_county and not entry.label:
+            raise ValueError(f"hook {entry.name}: give the label of its CountyRules field")
         HOOKS[entry.name] = entry
         return hookspec(firstresult=entry.first_result)(spec)
 

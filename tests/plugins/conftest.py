@@ -12,10 +12,12 @@ import importlib.metadata
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from core.plugins import build_plugin_manager
+from core.plugins import build_plugin_manager, hookimpl
+from core.rules import JurisdictionSpec
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTY_PLUGINS = {
@@ -82,3 +84,25 @@ def fake_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         importlib.invalidate_caches()
 
     return install
+
+
+def serving(spec: JurisdictionSpec, **answers: Any) -> object:
+    """A throwaway plugin declaring ``spec`` whose hooks give ``answers`` (values by hook name
+    without ``baoxue_``). Its hooks take no argument: they are asked about its county only."""
+
+    class Plugin:
+        @hookimpl
+        def baoxue_jurisdiction(self):
+            return spec
+
+    def answering(answer: Any):
+        def impl(self):
+            return answer
+
+        return impl
+
+    for hook, answer in answers.items():
+        impl = answering(answer)
+        impl.__name__ = f"baoxue_{hook}"
+        setattr(Plugin, impl.__name__, hookimpl(impl))
+    return Plugin()

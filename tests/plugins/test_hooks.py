@@ -23,7 +23,7 @@ from core.cli import main
 from core.jurisdictions.models import Jurisdiction
 from core.people.enums import Gender
 from core.people.models import Child
-from core.plugins import build_plugin_manager, hookimpl
+from core.plugins import build_plugin_manager
 from core.rules import (
     Clause,
     Comparison,
@@ -60,6 +60,8 @@ from core.rules import (
 )
 from tests.conftest import graphql
 
+from .conftest import serving
+
 CODE = "130999"
 SOURCE = "测试县教育局《控辍保学工作方案》"
 
@@ -68,33 +70,19 @@ def _c(section: str) -> Clause:
     return Clause(document=SOURCE, section=section)
 
 
+#: The throwaway county every test here installs.
+COUNTY = JurisdictionSpec(
+    division_code=CODE,
+    name="测试县",
+    city="测试市",
+    province="河北省",
+    towns=(TownSpec(name="甲镇"), TownSpec(name="乙镇")),
+    sources=(SOURCE,),
+)
+
+
 def county_plugin(**answers: Any) -> object:
-    """A plugin declaring 测试县 (130999) whose hooks give ``answers`` (by hook, without the
-    ``baoxue_`` prefix). Its hooks take no argument: they are asked about 130999 only."""
-
-    class Plugin:
-        @hookimpl
-        def baoxue_jurisdiction(self):
-            return JurisdictionSpec(
-                division_code=CODE,
-                name="测试县",
-                city="测试市",
-                province="河北省",
-                towns=(TownSpec(name="甲镇"), TownSpec(name="乙镇")),
-                sources=(SOURCE,),
-            )
-
-    def answering(answer: Any):
-        def impl(self):
-            return answer
-
-        return impl
-
-    for hook, answer in answers.items():
-        impl = answering(answer)
-        impl.__name__ = f"baoxue_{hook}"
-        setattr(Plugin, impl.__name__, hookimpl(impl))
-    return Plugin()
+    return serving(COUNTY, **answers)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from core.rules import (
     VocabularyTerm,
 )
 
-from .conftest import COUNTY_PLUGINS
+from .conftest import COUNTY_PLUGINS, serving
 
 CLAUSE = Clause(document="测试文件", section="一")
 
@@ -59,24 +59,7 @@ def county(code: str = "130999", name: str = "测试县") -> JurisdictionSpec:
 
 def plugin(code: str = "130999", **hooks):
     """A plugin object serving ``code`` with the given hook answers (values, not functions)."""
-    spec = hooks.pop("jurisdiction", county(code))
-
-    class Plugin:
-        @hookimpl
-        def baoxue_jurisdiction(self):
-            return spec
-
-    def answering(answer):
-        def impl(self):  # asked about its own county only: no need to look at the code
-            return answer
-
-        return impl
-
-    for hook, answer in hooks.items():
-        impl = answering(answer)
-        impl.__name__ = f"baoxue_{hook}"
-        setattr(Plugin, impl.__name__, hookimpl(impl))
-    return Plugin()
+    return serving(hooks.pop("jurisdiction", county(code)), **hooks)
 
 
 def start(*plugins: tuple[str, object]):

@@ -109,7 +109,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),
             lambda: ValidationCache(maxsize=PARSE_AND_VALIDATION_CACHE),
             lambda: QueryCostLimiter(
-                settings.max_query_cost, settings.default_page_size, settings.max_query_cost_agency
+                settings.max_query_cost,
+                settings.default_page_size,
+                settings.max_query_cost_agency,
+                settings.max_page_size,
             ),
             AuditExtension,
             MaskInternalErrors,

@@ -68,14 +68,25 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
     uvicorn.run(
         "core.server:create_app",
-        factory=True,
         host=host,
         port=port,
         workers=workers,
         reload=reload,
-        log_level=settings.log_level,
-        access_log=False,
+        **uvicorn_options(settings),
     )
+
+
+def uvicorn_options(settings: Any) -> dict[str, Any]:
+    """How ``baoxue serve`` runs uvicorn. Its own proxy-header handling is off: it would
+    believe X-Forwarded-For from 127.0.0.1 by default; the application trusts only
+    ``BAOXUE_TRUSTED_PROXIES`` (see core.server)."""
+    return {
+        "factory": True,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "proxy_headers": False,
+        "server_header": False,
+    }
 
 
 @main.command()

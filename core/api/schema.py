@@ -28,6 +28,7 @@ from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.get_policy import PersonalDataNeedsPost
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
 from core.api.limits import QueryCostLimiter
@@ -114,6 +115,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 settings.max_query_cost_agency,
                 settings.max_page_size,
             ),
+            PersonalDataNeedsPost,
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),

@@ -65,6 +65,13 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
 
     os.environ["DATABASE_URL"] = normalise_database_url(database_url)
     settings = load_settings()
+    if workers > 1 and not settings.is_postgres:
+        raise click.UsageError(
+            f"SQLite 只能由一个进程写入, 不能使用 --workers {workers}; 多个工作进程请使用 "
+            "PostgreSQL (DATABASE_URL=postgres://...) / SQLite allows one writing process: "
+            f"--workers {workers} would fail with 'database is locked'; use --workers 1, or "
+            "PostgreSQL (DATABASE_URL=postgres://...) for several workers"
+        )
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
     uvicorn.run(
         "core.server:create_app",

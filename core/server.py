@@ -51,6 +51,19 @@ class BaoxueGraphQL(GraphQL):
         self.clock = clock
         self.default_caller = default_caller
 
+    async def process_result(self, request: Request, result: Any) -> Any:  # type: ignore[override]
+        """Every error carries ``extensions.code``: parse errors (which no extension sees) get
+        ``GRAPHQL_PARSE_FAILED``, any other uncoded one ``GRAPHQL_VALIDATION_FAILED``."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                syntax = str(error.get("message", "")).startswith("Syntax Error")
+                extensions["code"] = (
+                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+                )
+        return response
+
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         auth = authentication_of(request.scope)
         caller = auth.caller

@@ -102,12 +102,7 @@ class FallbackRateLimiter:
         try:
             verdict = await self.primary.hit(key, limit, window)
         except Exception as exc:  # any Redis or network failure: keep serving, limit locally
-            if self._down_since is None:
-                log.warning(
-                    "Redis unreachable: counting rate limits in this process until it answers",
-                    extra={"error": type(exc).__name__},
-                )
-            self._down_since = time.monotonic()
+            self._went_down(exc)
             return await self.fallback.hit(key, limit, window)
         if self._down_since is not None:
             log.warning("Redis answers again: rate limits are shared between workers")
@@ -117,14 +112,23 @@ class FallbackRateLimiter:
     def status(self) -> str:
         return "unreachable" if self._down_since is not None else "ok"
 
+    def _went_down(self, exc: Exception) -> None:
+        if self._down_since is None:
+            log.warning(
+                "Redis unreachable: counting rate limits in this process until it answers",
+                extra={"error": type(exc).__name__},
+            )
+        self._down_since = time.monotonic()
+
     async def check(self) -> str:
         """Ask Redis now (for the health check) and return :meth:`status`."""
         try:
             await self.primary._redis.ping()
-        except Exception:
-            if self._down_since is None:
-                self._down_since = time.monotonic()
+        except Exception as exc:
+            self._went_down(exc)
             return "unreachable"
+        if self._down_since is not None:
+            log.warning("Redis answers again: rate limits are shared between workers")
         self._down_since = None
         return "ok"
 

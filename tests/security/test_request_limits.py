@@ -254,6 +254,12 @@ async def test_forwarded_for_from_a_configured_proxy_is_used(counties, clock) ->
 async def test_with_redis_unreachable_requests_fall_back_and_health_says_so(
     make_client, counties
 ) -> None:
+    import logging
+
+    warnings: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = warnings.append  # type: ignore[method-assign]
+    logging.getLogger("baoxue.rate_limit").addHandler(handler)
     http = make_client(redis_url="redis://127.0.0.1:1/0", rate_limit_key=3)
     headers = {"X-API-Key": counties.lipu.api_key}
     statuses = []
@@ -269,6 +275,11 @@ async def test_with_redis_unreachable_requests_fall_back_and_health_says_so(
     assert body["status"] == "degraded"
     assert body["database"] == "ok"
     assert health.status_code == 200  # serving (with in-process limits), not down
+    # a worker whose first sign of the outage is the health check warns as well
+    other = make_client(redis_url="redis://127.0.0.1:1/0")
+    assert (await other.get("/healthz")).json()["redis"] == "unreachable"
+    logging.getLogger("baoxue.rate_limit").removeHandler(handler)
+    assert [w.levelname for w in warnings] == ["WARNING"] * 2, "a warning when Redis goes away"
 
 
 async def test_health_reports_redis_when_it_answers(make_client, counties) -> None:

@@ -65,17 +65,35 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
 
     os.environ["DATABASE_URL"] = normalise_database_url(database_url)
     settings = load_settings()
+    if workers > 1 and not settings.is_postgres:
+        raise click.UsageError(
+            f"SQLite 只能由一个进程写入, 不能使用 --workers {workers}; 多个工作进程请使用 "
+            "PostgreSQL (DATABASE_URL=postgres://...) / SQLite allows one writing process: "
+            f"--workers {workers} would fail with 'database is locked'; use --workers 1, or "
+            "PostgreSQL (DATABASE_URL=postgres://...) for several workers"
+        )
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
     uvicorn.run(
         "core.server:create_app",
-        factory=True,
         host=host,
         port=port,
         workers=workers,
         reload=reload,
-        log_level=settings.log_level,
-        access_log=False,
+        **uvicorn_options(settings),
     )
+
+
+def uvicorn_options(settings: Any) -> dict[str, Any]:
+    """How ``baoxue serve`` runs uvicorn. Its own proxy-header handling is off: it would
+    believe X-Forwarded-For from 127.0.0.1 by default; the application trusts only
+    ``BAOXUE_TRUSTED_PROXIES`` (see core.server)."""
+    return {
+        "factory": True,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "proxy_headers": False,
+        "server_header": False,
+    }
 
 
 @main.command()

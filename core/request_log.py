@@ -11,11 +11,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.log_redaction import redact
+
 log = logging.getLogger("baoxue.request")
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and any ``extra`` fields."""
+    """One JSON object per line: time, level, logger, message and any ``extra`` fields, each
+    passed through :func:`core.log_redaction.redact` (no secret or request value is written).
+    """
 
     _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
 
@@ -24,13 +28,15 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in self._STANDARD and not key.startswith("_"):
-                payload[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+                payload[key] = (
+                    value if isinstance(value, (int, float, bool)) else redact(str(value))
+                )
         if record.exc_info:
-            payload["traceback"] = self.formatException(record.exc_info)
+            payload["traceback"] = redact(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)
 
 

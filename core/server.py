@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
-from core.access.rate_limit import build_rate_limiter
+from core.access.rate_limit import RateLimiter, build_rate_limiter
 from core.api.context import Context, utc_now
 from core.api.schema import build_schema
 from core.db import close_database, open_database
@@ -50,6 +51,19 @@ class BaoxueGraphQL(GraphQL):
         self.clock = clock
         self.default_caller = default_caller
 
+    async def process_result(self, request: Request, result: Any) -> Any:  # type: ignore[override]
+        """Every error carries ``extensions.code``: parse errors (which no extension sees) get
+        ``GRAPHQL_PARSE_FAILED``, any other uncoded one ``GRAPHQL_VALIDATION_FAILED``."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                syntax = str(error.get("message", "")).startswith("Syntax Error")
+                extensions["code"] = (
+                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+                )
+        return response
+
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         auth = authentication_of(request.scope)
         caller = auth.caller
@@ -66,16 +80,28 @@ class BaoxueGraphQL(GraphQL):
         )
 
 
-async def healthz(request: Request) -> JSONResponse:
-    """200 when the database answers a query, 503 otherwise."""
-    from tortoise import connections
+def health_check(limiter: RateLimiter) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """``/healthz``: 503 when the database does not answer; 200 with ``"status": "degraded"``
+    when Redis does not (rate limits are then counted in each worker, see
+    :mod:`core.access.rate_limit`); ``"redis"`` is ``ok``, ``unreachable`` or ``not
+    configured``."""
 
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:  # the reason is reported, the process stays up
-        log.warning("health check failed", extra={"error": repr(exc)})
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    async def healthz(request: Request) -> JSONResponse:
+        from tortoise import connections
+
+        check = getattr(limiter, "check", None)
+        redis = await check() if check is not None else limiter.status()
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as exc:  # the reason is reported, the process stays up
+            log.warning("health check failed", extra={"error": type(exc).__name__})
+            return JSONResponse(
+                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
+            )
+        status = "degraded" if redis == "unreachable" else "ok"
+        return JSONResponse({"status": status, "database": "ok", "redis": redis})
+
+    return healthz
 
 
 def create_app(
@@ -119,7 +145,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/healthz", health_check(limiter), methods=["GET"]),
         ],
         lifespan=lifespan,
     )
@@ -130,6 +156,10 @@ def create_app(
         staff_per_minute=settings.rate_limit_staff,
         key_per_minute=settings.rate_limit_key,
         anonymous_per_minute=settings.rate_limit_anonymous,
+        login_per_minute=settings.rate_limit_login,
+        key_checks_per_minute=settings.rate_limit_key_failures,
+        max_body_bytes=settings.max_body_bytes,
+        max_tokens=settings.max_tokens,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -142,4 +172,7 @@ def create_app(
         )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if settings.trusted_proxies:
+        # outermost, so that the log, the limits and the audit all see the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app

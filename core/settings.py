@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 
@@ -51,6 +52,16 @@ class Settings:
     rate_limit_staff: int = 600
     rate_limit_key: int = 120
     rate_limit_anonymous: int = 60
+    #: Login attempts a minute per client address (each username also at most 10 a minute).
+    rate_limit_login: int = 30
+    #: API-key checks a minute, per key prefix and per address, that are not served from the
+    #: cache of verified keys (in practice: wrong or unknown keys), counted before Argon2 runs.
+    rate_limit_key_failures: int = 10
+    #: Largest request body, in bytes (HTTP 413 beyond).
+    max_body_bytes: int = 128 * 1024
+    #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; empty = the peer address is the client, always.
+    trusted_proxies: tuple[str, ...] = ()
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -79,6 +90,19 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _addresses(name: str) -> tuple[str, ...]:
+    items = tuple(a.strip() for a in os.environ.get(name, "").split(",") if a.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SystemExit(
+                f"环境变量 {name} 须为逗号分隔的 IP 地址或网段 / {name} must be comma-separated "
+                f"IP addresses or networks, got {item!r}"
+            ) from None
+    return items
+
+
 def load_settings() -> Settings:
     """Read :class:`Settings` from ``BAOXUE_*`` variables and ``DATABASE_URL``."""
     return Settings(
@@ -101,6 +125,10 @@ def load_settings() -> Settings:
         rate_limit_staff=_int("BAOXUE_RATE_LIMIT_STAFF", 600),
         rate_limit_key=_int("BAOXUE_RATE_LIMIT_KEY", 120),
         rate_limit_anonymous=_int("BAOXUE_RATE_LIMIT_ANONYMOUS", 60),
+        rate_limit_login=_int("BAOXUE_RATE_LIMIT_LOGIN", 30),
+        rate_limit_key_failures=_int("BAOXUE_RATE_LIMIT_KEY_FAILURES", 10),
+        max_body_bytes=_int("BAOXUE_MAX_BODY_BYTES", 128 * 1024),
+        trusted_proxies=_addresses("BAOXUE_TRUSTED_PROXIES"),
         redis_url=os.environ.get("REDIS_URL") or None,
         max_query_cost_agency=_int("BAOXUE_MAX_QUERY_COST_AGENCY", 10_000),
     )

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from core.access import audit
@@ -13,6 +14,7 @@ from core.access.caller import Caller, Scope
 from core.access.enums import ActorKind, AuditAction, Role, ScopeKind
 from core.access.errors import AccessError
 from core.access.hashing import hash_secret, verify_secret
+from core.access.login_throttle import current_login_throttle
 from core.access.models import AuthSession, StaffAccount
 from core.access.roles import ROLE_PERMISSIONS, ROLE_SCOPES
 from core.access.tokens import TOKEN_LIFETIME, encode_token
@@ -146,53 +148,79 @@ async def create_account(
 _BAD_LOGIN = AccessError(
     "UNAUTHENTICATED", "用户名或密码错误", "wrong username or password", field="password"
 )
+#: The one answer to an attempt on a locked account, and to a username without an account that
+#: has failed as often: it must not tell the two apart (no unlock time, no other wording).
+_LOCKED_OUT = AccessError(
+    "RATE_LIMITED",
+    f"登录失败次数过多, 账号已暂时锁定, 请 {LOCK_OUT_FOR.seconds // 60} 分钟后再试",
+    f"too many failed sign-ins: locked for {LOCK_OUT_FOR.seconds // 60} minutes, try again later",
+)
+_dummy_hash: list[str] = []
+
+
+def _verify_nothing(password: str) -> None:
+    """Spend the time of a real password check, so that unknown usernames answer as slowly."""
+    if not _dummy_hash:
+        _dummy_hash.append(hash_secret("no account has this password"))
+    verify_secret(_dummy_hash[0], password)
 
 
 async def login(
     username: str, password: str, *, now: datetime, client_address: str = "", request_id: str = ""
 ) -> LoginResult:
-    """Check the password, count failures, lock after too many, and open a session."""
-    account = await StaffAccount.get_or_none(username=username.strip())
-    if account is None or not account.is_active:
+    """Check the password, count failures, lock after too many, and open a session.
+
+    Each attempt first passes the login throttle (per address and per username, see
+    :mod:`core.access.login_throttle`), then takes one of the account's
+    :data:`MAX_FAILED_LOGINS` attempts in a single conditional UPDATE *before* the password is
+    checked, so that concurrent guesses cannot all be checked: once the attempts are taken
+    (or the account is locked) the rest are refused unchecked. A failure that uses the last
+    attempt locks the account for :data:`LOCK_OUT_FOR`; a success gives the attempts back.
+    """
+    name = username.strip()
+    throttle = current_login_throttle()
+    if throttle is not None:
+        await throttle.admit(name, client_address)
+
+    async def audit_failure(caller: Caller, reason: str, action=AuditAction.LOGIN_FAILED) -> None:
         await audit.record(
-            AuditAction.LOGIN_FAILED,
-            caller=Caller(kind=ActorKind.ANONYMOUS, label=username[:64], scope=None),
-            at=now,
-            client_address=client_address,
-            request_id=request_id,
-            details={"reason": "unknown or inactive account"},
-        )
-        raise _BAD_LOGIN
-    caller = caller_for_account(account)
-    if account.locked_until is not None and account.locked_until > now:
-        await audit.record(
-            AuditAction.LOGIN_FAILED,
+            action,
             caller=caller,
             at=now,
             client_address=client_address,
             request_id=request_id,
-            details={"reason": "locked"},
+            details={"reason": reason},
         )
-        raise AccessError(
-            "LOCKED",
-            f"账号已锁定, 请于 {account.locked_until:%H:%M} (UTC) 后再试",
-            f"account locked until {account.locked_until:%H:%M} UTC",
-        )
+
+    account = await StaffAccount.get_or_none(username=name) if 0 < len(name) <= 64 else None
+    if account is None or not account.is_active:
+        unknown = Caller(kind=ActorKind.ANONYMOUS, label=name[:64], scope=None)
+        if throttle is not None and not await throttle.unknown_user_failures(
+            name, MAX_FAILED_LOGINS
+        ):
+            await audit_failure(unknown, "unknown or inactive account, too many failures")
+            raise _LOCKED_OUT
+        _verify_nothing(password)
+        await audit_failure(unknown, "unknown or inactive account")
+        raise _BAD_LOGIN
+    caller = caller_for_account(account)
+    attempt_taken = await StaffAccount.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        id=account.id,
+        failed_logins__lt=MAX_FAILED_LOGINS,
+    ).update(failed_logins=F("failed_logins") + 1)
+    if not attempt_taken:
+        await audit_failure(caller, "locked")
+        raise _LOCKED_OUT
     if not verify_secret(account.password_hash, password):
-        failures = account.failed_logins + 1
-        locked = failures >= MAX_FAILED_LOGINS
         async with in_transaction():
-            await StaffAccount.filter(id=account.id).update(
-                failed_logins=0 if locked else failures,
-                locked_until=now + LOCK_OUT_FOR if locked else account.locked_until,
-            )
-            await audit.record(
+            locked = await StaffAccount.filter(
+                id=account.id, failed_logins__gte=MAX_FAILED_LOGINS
+            ).update(failed_logins=0, locked_until=now + LOCK_OUT_FOR)
+            await audit_failure(
+                caller,
+                "locked out" if locked else "wrong password",
                 AuditAction.LOCKED_OUT if locked else AuditAction.LOGIN_FAILED,
-                caller=caller,
-                at=now,
-                client_address=client_address,
-                request_id=request_id,
-                details={"failures": failures},
             )
         raise _BAD_LOGIN
     session_id = uuid.uuid4()

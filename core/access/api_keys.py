@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -163,18 +164,37 @@ def caller_for_key(key: ApiKey) -> Caller:
     )
 
 
-async def authenticate_key(secret: str, *, now: datetime) -> tuple[ApiKey | None, str]:
-    """The key for ``secret``, or None with the reason it was refused."""
+#: Asked before a key check that is not served from the cache (Argon2, or an audited refusal);
+#: given the key's prefix (None when the key is malformed or unknown), False = refuse unchecked.
+Admit = Callable[[str | None], Awaitable[bool]]
+
+
+async def _always(prefix: str | None) -> bool:
+    return True
+
+
+async def authenticate_key(
+    secret: str, *, now: datetime, admit: Admit = _always
+) -> tuple[ApiKey | None, str]:
+    """The key for ``secret``, or None with the reason it was refused.
+
+    A key verified in the last minute is recognised by its SHA-256 digest without Argon2.
+    Every other check first asks ``admit`` (the per-prefix and per-address limit on key
+    checks): when it says no, the reason is ``"throttled"`` and neither Argon2 nor the caller's
+    audit entry runs, so wrong secrets cannot make the server hash or write on every request.
+    """
     parts = secret.strip().split("_")
     if len(parts) < 3 or parts[0] != "bx":
-        return None, "malformed"
+        return None, "malformed" if await admit(None) else "throttled"
     prefix = f"bx_{parts[1]}"
-    key = await ApiKey.get_or_none(prefix=prefix)
-    if key is None:
-        return None, "unknown"
     digest = hashlib.sha256(secret.encode()).hexdigest()
     cached = _verified.get(digest)
+    key = await ApiKey.get_or_none(prefix=prefix) if len(prefix) <= 16 else None
+    if key is None:
+        return None, "unknown" if await admit(None) else "throttled"
     if not (cached and cached[0] == key.id and cached[1] > time.monotonic()):
+        if not await admit(prefix):
+            return None, "throttled"
         if not verify_secret(key.key_hash, secret):
             return None, "wrong secret"
         _verified[digest] = (key.id, time.monotonic() + _VERIFIED_TTL_SECONDS)

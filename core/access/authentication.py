@@ -16,6 +16,7 @@ from core.access.api_keys import authenticate_key, caller_for_key
 from core.access.caller import Caller
 from core.access.enums import ActorKind, AuditAction
 from core.access.models import AuthSession, StaffAccount
+from core.access.rate_limit import RateLimiter
 from core.access.tokens import decode_token
 
 
@@ -24,6 +25,28 @@ class Authentication:
     caller: Caller
     #: Why presented credentials were refused (bilingual), or "" when none were refused.
     failure: str = ""
+    #: Seconds to wait when the credentials were not even checked (too many failed checks).
+    retry_after: int = 0
+
+
+@dataclass(frozen=True)
+class KeyCheckLimit:
+    """At most ``per_minute`` key checks a minute that are not served from the cache of
+    verified keys, per key prefix and per client address. A valid key in use is checked with
+    Argon2 about once a minute, so in practice this counts wrong and unknown keys."""
+
+    limiter: RateLimiter
+    per_minute: int
+
+    async def admit(self, prefix: str | None, client: str) -> int:
+        """0 when the check may go ahead, else the seconds to wait."""
+        wait = 0
+        buckets = [f"keycheck-ip:{client}"] + ([f"keycheck-prefix:{prefix}"] if prefix else [])
+        for bucket in buckets:
+            verdict = await self.limiter.hit(bucket, self.per_minute)
+            if not verdict.allowed:
+                wait = max(wait, verdict.retry_after)
+        return wait
 
 
 def _credentials(headers: dict[str, str]) -> tuple[str, str]:
@@ -39,7 +62,12 @@ def _credentials(headers: dict[str, str]) -> tuple[str, str]:
 
 
 async def authenticate(
-    headers: dict[str, str], *, now: datetime, client_address: str = "", request_id: str = ""
+    headers: dict[str, str],
+    *,
+    now: datetime,
+    client_address: str = "",
+    request_id: str = "",
+    key_checks: KeyCheckLimit | None = None,
 ) -> Authentication:
     kind, secret = _credentials(headers)
     if not kind:
@@ -60,7 +88,21 @@ async def authenticate(
         if account is None:
             return Authentication(Caller.anonymous(), "账号已停用 / account is disabled")
         return Authentication(caller_for_account(account, session_id))
-    key, reason = await authenticate_key(secret, now=now)
+    waits: list[int] = []
+
+    async def admit(prefix: str | None) -> bool:
+        if key_checks is None:
+            return True
+        waits.append(await key_checks.admit(prefix, client_address))
+        return waits[-1] == 0
+
+    key, reason = await authenticate_key(secret, now=now, admit=admit)
+    if reason == "throttled":
+        return Authentication(
+            Caller.anonymous(),
+            "API 密钥校验失败次数过多, 请稍后再试 / too many failed API key checks, retry later",
+            retry_after=max(waits),
+        )
     if key is None:
         await audit.record(
             AuditAction.KEY_REJECTED,

@@ -3,14 +3,33 @@
 
 from __future__ import annotations
 
+#: Characters of an ID number a caller without the permission still sees: the division code.
+ID_NUMBER_VISIBLE = 6
+
 
 def mask_id_number(value: str | None) -> str | None:
-    """``450381201503070035`` → ``450381********0035`` (division code and last four kept)."""
+    """``450381201503070035`` → ``450381************`` (only the division code is kept).
+
+    Why only the division code: an 18-character number is division code (6), birth date (8),
+    sequence (3, its last digit odd for men) and a check character derived from the other 17.
+    ``birthDate`` and ``gender`` are shown to every caller and the household's place gives the
+    division code in most cases, so they already fix 14 characters and the parity of the 17th.
+    Each character of the last four that stays visible narrows what is left: the old mask kept
+    all four and so gave the whole number away; the check character alone still cuts the 500
+    possible sequences to about 45. With all four hidden, the visible parts and the other
+    visible fields leave 500 equally likely numbers (1000 sequences, halved by the gender),
+    which is the least any mask can leave once the birth date and gender are shown. The digits
+    between the division code and the sequence are masked too, although ``birthDate`` repeats
+    them, so that the masked value is useless on its own (exports, screenshots). Anything that
+    answers yes or no for a full number (ID-number filters and search, ``verifyEnrolment``)
+    needs a permission and counts against the caller's rate limit.
+    """
     if not value:
         return value
-    if len(value) <= 10:
+    if len(value) != 18:
+        # not an ID number's shape: nothing in it can be said to be safe to show
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:ID_NUMBER_VISIBLE] + "*" * (len(value) - ID_NUMBER_VISIBLE)
 
 
 def mask_phone(value: str | None) -> str | None:
@@ -37,11 +56,13 @@ def mask_name(value: str | None) -> str | None:
 
 
 def mask_student_number(value: str | None) -> str | None:
-    """学籍号 ``G450381…`` is the ID number with a letter: masked the same way."""
+    """学籍号 ``G450381…`` is usually "G" + the ID number: the letter and the ID number's masked
+    form (division code only), ``G450381************``. Any other shape is masked whole but for
+    its first character, since nothing says which of its parts is derived from what."""
     if not value:
         return value
-    return (
-        value[0] + (mask_id_number(value[1:]) or "")
-        if value[0].isalpha()
-        else mask_id_number(value)
-    )
+    if value[0].isalpha() and len(value) == 19:
+        return value[0] + (mask_id_number(value[1:]) or "")
+    if len(value) == 18:
+        return mask_id_number(value)
+    return value[0] + "*" * (len(value) - 1)

@@ -1,26 +1,50 @@
-"""HTTP side of access control: authenticate each request and apply the caller's rate limit.
+"""HTTP side of access control: read the request safely, authenticate it, and count it.
 
-The middleware puts the :class:`~core.access.authentication.Authentication` into
-``scope["state"]["auth"]`` for the GraphQL context; a caller over its limit gets HTTP 429 with
-a GraphQL-shaped error body and ``Retry-After``.
+For every request to ``/graphql``, whatever its method:
+
+1. the caller is authenticated from the headers (API-key checks that are not served from the
+   cache are limited per key prefix and per address *before* Argon2 runs, see
+   :class:`~core.access.authentication.KeyCheckLimit`);
+2. the body is read up to its limit and checked (:mod:`core.graphql_request`: 413/414/415/400
+   with a GraphQL-shaped error);
+3. the request counts against the caller's limit: its account, its key, or, for anonymous
+   callers, its address — except that a request made only of ``login`` fields counts against
+   the login limit of its address instead, so that anonymous traffic cannot keep staff behind
+   the same address from signing in (each attempt is then also counted per address and per
+   username by :mod:`core.access.login_throttle`).
+
+The :class:`~core.access.authentication.Authentication` goes into ``scope["state"]["auth"]``
+for the GraphQL context; a caller over its limit gets HTTP 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.access.authentication import Authentication, authenticate
+from core.access.authentication import Authentication, KeyCheckLimit, authenticate
 from core.access.caller import Caller
 from core.access.enums import ActorKind
+from core.access.login_throttle import LoginThrottle, use_login_throttle
 from core.access.rate_limit import RateLimiter
+from core.graphql_request import (
+    BadRequest,
+    GraphQLRequest,
+    is_login_only,
+    parse_get,
+    parse_post,
+    read_body,
+    send_error,
+)
+
+#: Longest query string a GET request may carry.
+MAX_URL_BYTES = 8192
 
 
 class AccessMiddleware:
-    """Authenticate requests to ``paths`` and count them against the caller's limit."""
+    """Authenticate requests to ``paths``, check their body and count them against a limit."""
 
     def __init__(
         self,
@@ -31,6 +55,10 @@ class AccessMiddleware:
         staff_per_minute: int,
         key_per_minute: int,
         anonymous_per_minute: int,
+        login_per_minute: int = 30,
+        key_checks_per_minute: int = 10,
+        max_body_bytes: int = 128 * 1024,
+        max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
     ) -> None:
         self.app = app
@@ -41,6 +69,11 @@ class AccessMiddleware:
             ActorKind.API_KEY: key_per_minute,
             ActorKind.ANONYMOUS: anonymous_per_minute,
         }
+        self.login_per_minute = login_per_minute
+        self.key_checks = KeyCheckLimit(limiter, key_checks_per_minute)
+        self.login_throttle = LoginThrottle(limiter, per_address=login_per_minute)
+        self.max_body_bytes = max_body_bytes
+        self.max_tokens = max_tokens
         self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,53 +84,77 @@ class AccessMiddleware:
         state = scope.setdefault("state", {})
         client = (scope.get("client") or ("", 0))[0]
         auth = await authenticate(
-            headers, now=self.clock(), client_address=client, request_id=state.get("request_id", "")
+            headers,
+            now=self.clock(),
+            client_address=client,
+            request_id=state.get("request_id", ""),
+            key_checks=self.key_checks,
         )
         state["auth"] = auth
-        limit = self.limits.get(auth.caller.kind, 0)
-        if limit > 0 and scope.get("method") == "POST":
-            verdict = await self.limiter.hit(_limit_key(auth.caller, client), limit)
+        if auth.retry_after:
+            await _too_many(send, auth.retry_after, auth.failure)
+            return
+
+        request: GraphQLRequest | None = None
+        refused: BadRequest | None = None
+        try:
+            if scope.get("method") == "POST":
+                body = await read_body(receive, headers, self.max_body_bytes)
+                request = parse_post(body, headers.get("content-type", ""))
+            else:
+                request = parse_get(scope.get("query_string", b""), MAX_URL_BYTES)
+        except BadRequest as exc:
+            refused = exc
+
+        bucket, limit = self._bucket(auth.caller, client, request)
+        if limit > 0:
+            verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, limit)
+                await _too_many(send, verdict.retry_after, _over(limit))
                 return
-        await self.app(scope, receive, send)
+        if refused is not None:
+            await send_error(send, refused.status, refused.code, f"{refused.zh} / {refused.en}")
+            return
+
+        body_sent = request is None or scope.get("method") != "POST"
+
+        async def replay() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": request.body, "more_body": False}
+            return await receive()
+
+        with use_login_throttle(self.login_throttle):
+            await self.app(scope, replay, send)
+
+    def _bucket(
+        self, caller: Caller, client: str, request: GraphQLRequest | None
+    ) -> tuple[str, int]:
+        if caller.account_id is not None:
+            return f"user:{caller.account_id}", self.limits[ActorKind.STAFF]
+        if caller.api_key_id is not None:
+            return f"key:{caller.api_key_id}", self.limits[ActorKind.API_KEY]
+        if request is not None and is_login_only(request, self.max_tokens):
+            return f"login-requests:{client}", self.login_per_minute
+        return f"ip:{client}", self.limits.get(caller.kind, self.limits[ActorKind.ANONYMOUS])
 
 
-def _limit_key(caller: Caller, client: str) -> str:
-    if caller.account_id is not None:
-        return f"user:{caller.account_id}"
-    if caller.api_key_id is not None:
-        return f"key:{caller.api_key_id}"
-    return f"ip:{client}"
+def _over(limit: int) -> str:
+    return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, limit: int) -> None:
-    body = json.dumps(
-        {
-            "data": None,
-            "errors": [
-                {
-                    "message": f"请求过于频繁: 每分钟最多 {limit} 次, 请 {retry_after} 秒后再试 / "
-                    f"rate limit exceeded: at most {limit} requests a minute, "
-                    f"retry in {retry_after} s",
-                    "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after},
-                }
-            ],
-        },
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"retry-after", str(retry_after).encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+async def _too_many(send: Send, retry_after: int, reason: str) -> None:
+    zh, _, en = reason.partition(" / ")
+    await send_error(
+        send,
+        429,
+        "RATE_LIMITED",
+        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试 / "
+        f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
+        extensions={"retryAfter": retry_after},
+        headers=[(b"retry-after", str(retry_after).encode())],
     )
-    await send({"type": "http.response.body", "body": body})
 
 
 def authentication_of(scope: Scope) -> Authentication:

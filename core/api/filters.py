@@ -19,6 +19,7 @@ import strawberry
 from strawberry import relay
 from tortoise.models import Model
 
+from core.access.enums import Permission
 from core.api.context import Info
 from core.api.dataloaders import as_uuid
 from core.api.errors import ApiError, ErrorCode
@@ -62,6 +63,29 @@ class IntRange:
 def invalid(field: str, zh: str, en: str) -> ApiError:
     """The error every bad filter value gives."""
     return ApiError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
+
+
+def require_unmasked(info: Info, field: str, value: Any) -> None:
+    """Refuse a filter or ordering on a field that is masked for this caller.
+
+    A filter on a value the caller sees masked answers yes or no about the hidden part
+    (``headNameContains: "余志强"`` confirms a masked 余**), and so does an ordering by it; both
+    need ``READ_PERSONAL_DETAILS``, the permission to see the field unmasked. ``field`` is the
+    input path reported with the FORBIDDEN error (``filter.headNameContains``).
+    """
+    if value is None:
+        return
+    from core.api.permissions import require_caller
+
+    if require_caller(info).can(Permission.READ_PERSONAL_DETAILS):
+        return
+    permission = Permission.READ_PERSONAL_DETAILS
+    raise ApiError(
+        ErrorCode.FORBIDDEN,
+        f"{field}: 按打码字段筛选或排序需要 {permission.value} ({permission.label}) 权限",
+        f"{field}: filtering or ordering on a masked field needs the {permission.value} permission",
+        field=field,
+    )
 
 
 def parse_global_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:

@@ -13,6 +13,10 @@ execution, the number of objects an operation can return:
 
 An operation over ``max_cost`` fails before any SQL runs with a ``QUERY_TOO_COMPLEX`` error
 stating the estimate and the limit. Variables are read, so ``first: $n`` counts as ``$n``.
+
+Nothing a client writes can lower the estimate: a page size below zero (which the connection
+would refuse anyway) counts as the largest page, and fields under ``@skip``/``@include`` count
+as if they ran, so every field adds a non-negative amount.
 """
 
 from __future__ import annotations
@@ -56,11 +60,13 @@ class _Estimator:
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         default_page_size: int,
+        max_page_size: int,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         self.default_page_size = default_page_size
+        self.max_page_size = max_page_size
 
     def _int_argument(self, node: FieldNode, name: str) -> int | None:
         for argument in node.arguments or ():
@@ -123,10 +129,16 @@ class _Estimator:
                 count = 1
             inner_page: int | None = None
             if "first" in definition.args or "last" in definition.args:
-                first = self._int_argument(node, "first")
-                last = self._int_argument(node, "last")
-                inner_page = next(
-                    (n for n in (first, last) if n is not None), self.default_page_size
+                sizes = [
+                    n
+                    for n in (self._int_argument(node, "first"), self._int_argument(node, "last"))
+                    if n is not None
+                ]
+                # a negative size never runs, but must not subtract: count the largest page
+                inner_page = (
+                    max(n if n >= 0 else self.max_page_size for n in sizes)
+                    if sizes
+                    else self.default_page_size
                 )
             total += count * (1 + self.cost(node.selection_set, named, inner_page, seen))
         return total
@@ -138,6 +150,7 @@ def estimate_cost(
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
     default_page_size: int,
+    max_page_size: int | None = None,
 ) -> int:
     """The estimated number of objects the chosen operation of ``document`` may return."""
     fragments = {
@@ -150,7 +163,13 @@ def estimate_cost(
         return 0
     operation = operations[0]
     root = schema.get_root_type(operation.operation)
-    estimator = _Estimator(schema, fragments, variables or {}, default_page_size)
+    estimator = _Estimator(
+        schema,
+        fragments,
+        variables or {},
+        default_page_size,
+        default_page_size if max_page_size is None else max_page_size,
+    )
     return estimator.cost(operation.selection_set, root)
 
 
@@ -158,11 +177,16 @@ class QueryCostLimiter(SchemaExtension):
     """Refuse operations whose estimated cost exceeds ``max_cost`` (see the module docstring)."""
 
     def __init__(
-        self, max_cost: int, default_page_size: int, max_cost_agency: int | None = None
+        self,
+        max_cost: int,
+        default_page_size: int,
+        max_cost_agency: int | None = None,
+        max_page_size: int | None = None,
     ) -> None:
         self.max_cost = max_cost
         self.max_cost_agency = max_cost if max_cost_agency is None else max_cost_agency
         self.default_page_size = default_page_size
+        self.max_page_size = default_page_size if max_page_size is None else max_page_size
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -177,6 +201,7 @@ class QueryCostLimiter(SchemaExtension):
                 ctx.operation_name,
                 ctx.variables,
                 self.default_page_size,
+                self.max_page_size,
             )
             if cost > self.max_cost:
                 ctx.result = ExecutionResult(

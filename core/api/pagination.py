@@ -18,6 +18,8 @@ from core.api.errors import ApiError, ErrorCode
 T = TypeVar("T")
 
 _PREFIX = "cursor:"
+#: Largest offset a cursor may hold (far beyond any list; databases take 64-bit integers).
+MAX_OFFSET = 10**9
 
 
 def encode_cursor(offset: int) -> str:
@@ -29,8 +31,11 @@ def decode_cursor(cursor: str, argument: str) -> int:
         text = base64.b64decode(cursor.encode(), validate=True).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(text)
-        offset = int(text[len(_PREFIX) :])
-        if offset < 0:
+        digits = text[len(_PREFIX) :]
+        if not digits.isdigit() or len(digits) > 10:
+            raise ValueError(text)
+        offset = int(digits)
+        if offset > MAX_OFFSET:
             raise ValueError(text)
         return offset
     except (ValueError, UnicodeDecodeError):

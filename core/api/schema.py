@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -28,6 +31,8 @@ from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.get_policy import PersonalDataNeedsPost
+from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
 from core.api.limits import QueryCostLimiter
@@ -40,6 +45,7 @@ from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
 from core.api.visits.types import HomeVisit, SupportPlan
+from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
 Query = merge_types(
@@ -86,6 +92,53 @@ NODE_TYPES = [
 ]
 
 
+class BaoxueSchema(strawberry.Schema):
+    """Strawberry's schema with Baoxue's error logging.
+
+    Strawberry logs every error with the query text (passwords and ID numbers included) and a
+    traceback; here an operation that failed logs one line on ``baoxue.errors`` naming the
+    error codes and paths, no values and no traceback. Unexpected errors keep their
+    traceback, logged where they are masked (:class:`core.api.errors.MaskInternalErrors`).
+    While an operation runs, its variable values and string literals are kept out of every
+    log line (:mod:`core.log_redaction`).
+    """
+
+    async def execute(self, query: str | None, variable_values: Any = None, *args, **kwargs):  # type: ignore[override]
+        with remembering(request_values(query, variable_values)):
+            return await super().execute(query, variable_values, *args, **kwargs)
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        codes = [_code(e) for e in errors]
+        paths = [".".join(str(p) for p in e.path) for e in errors if e.path]
+        context = getattr(execution_context, "context", None)
+        _errors_log.info(
+            "request failed" if any(c == "INTERNAL" for c in codes) else "request refused",
+            extra={
+                "request_id": getattr(context, "request_id", "-"),
+                "operation": getattr(execution_context, "operation_name", None) or "-",
+                "codes": ",".join(dict.fromkeys(codes)),
+                "paths": ",".join(paths[:10]),
+            },
+        )
+
+
+def _code(error: GraphQLError) -> str:
+    """The code the client sees for ``error`` (errors come here before they are masked)."""
+    code = (error.extensions or {}).get("code")
+    original = error.original_error
+    if code is None and original is not None:
+        code = (getattr(original, "extensions", None) or {}).get("code")
+        if code is None and not isinstance(original, GraphQLError):
+            code = "INTERNAL"
+    if code is None:
+        syntax = error.message.startswith("Syntax Error")
+        code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+    return str(code)
+
+
+_errors_log = logging.getLogger("baoxue.errors")
+
+
 #: Distinct query texts whose parsed and validated form is kept (front ends send few).
 PARSE_AND_VALIDATION_CACHE = 512
 
@@ -99,7 +152,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
         + MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
     )
-    schema = strawberry.Schema(
+    schema = BaoxueSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
@@ -108,9 +161,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),
             lambda: ValidationCache(maxsize=PARSE_AND_VALIDATION_CACHE),
+            InputLimits,
             lambda: QueryCostLimiter(
-                settings.max_query_cost, settings.default_page_size, settings.max_query_cost_agency
+                settings.max_query_cost,
+                settings.default_page_size,
+                settings.max_query_cost_agency,
+                settings.max_page_size,
             ),
+            PersonalDataNeedsPost,
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),

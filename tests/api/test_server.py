@@ -40,7 +40,7 @@ async def _small_county() -> Jurisdiction:
 async def test_healthz_reports_database_ok(client) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
     assert response.headers["x-request-id"]
 
 

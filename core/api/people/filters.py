@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
 
 from core.access.enums import Permission
 from core.api import registry  # noqa: F401
@@ -20,9 +22,9 @@ from core.api.filters import (
     ints_within,
     invalid,
     members,
+    require_unmasked,
     search_text,
 )
-from core.api.permissions import require
 from core.cases.enums import CaseState
 from core.enrolment.models import EnrolmentStatus
 from core.jurisdictions import models as jmodels
@@ -124,9 +126,10 @@ class ChildFilterInput:
         numeric_search = queries.looks_like_resident_id(searched) or (
             queries.looks_like_student_number(searched)
         )
-        if id_number is not None or student_number is not None or numeric_search:
-            # searching by ID number would reveal what masking hides
-            require(info, Permission.READ_PERSONAL_DETAILS)
+        # searching by ID number or 学籍号 would reveal what masking hides
+        require_unmasked(info, f + "idNumber", id_number)
+        require_unmasked(info, f + "studentNumber", student_number)
+        require_unmasked(info, f + "search", self.search if numeric_search else None)
         if student_number is not None and not student_number:
             raise invalid(f + "studentNumber", "不能为空", "must not be blank")
         return queries.ChildFilter(
@@ -197,6 +200,7 @@ class HouseholdFilterInput:
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> queries.HouseholdFilter:
         f = f"{prefix}."
+        require_unmasked(info, f + "headNameContains", self.head_name_contains)
         return queries.HouseholdFilter(
             jurisdiction_code=division_code(self.jurisdiction_code, f + "jurisdictionCode"),
             town_id=await existing_id(info, self.town, "Town", jmodels.Town, f + "town"),
@@ -207,3 +211,13 @@ class HouseholdFilterInput:
             is_low_income=self.is_low_income,
             head_name_contains=search_text(self.head_name_contains, f + "headNameContains"),
         )
+
+
+def households_in_visible_order(info: Info, qs: QuerySet[Household]) -> QuerySet[Household]:
+    """The households list in an order the caller may know: by the head's whole name with
+    ``READ_PERSONAL_DETAILS``, otherwise by what the mask shows of it (the surname, see
+    :func:`core.access.masking.mask_name`) and then the row id, so that the position of a row
+    says nothing about the hidden part of the name."""
+    if info.context.caller.can(Permission.READ_PERSONAL_DETAILS):
+        return qs
+    return qs.annotate(_shown_name=RawSQL("SUBSTR(head_name, 1, 1)")).order_by("_shown_name", "id")

@@ -9,7 +9,12 @@ import strawberry
 from core.api.context import Info
 from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, page_of
-from core.api.people.filters import ChildFilterInput, ChildOrderInput, HouseholdFilterInput
+from core.api.people.filters import (
+    ChildFilterInput,
+    ChildOrderInput,
+    HouseholdFilterInput,
+    households_in_visible_order,
+)
 from core.api.people.types import Child, Household
 from core.people import queries
 
@@ -38,7 +43,9 @@ class PeopleQuery:
         qs = queries.children_queryset(flt, order.field, order.direction.descending)
         return await page_of(info, qs, first=first, after=after, last=last, before=before)
 
-    @strawberry.field(description="户列表 (分页, 按户主姓名排序)")
+    @strawberry.field(
+        description="户列表 (分页, 按户主姓名排序; 无「查看个人敏感信息」权限时按姓氏, 再按 ID)"
+    )
     async def households(
         self,
         info: Info,
@@ -51,5 +58,5 @@ class PeopleQuery:
         before: Before = None,
     ) -> Connection[Household]:
         flt = await filter.to_domain(info) if filter else queries.HouseholdFilter()
-        qs = queries.households_queryset(flt)
+        qs = households_in_visible_order(info, queries.households_queryset(flt))
         return await page_of(info, qs, first=first, after=after, last=last, before=before)

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.access.enums import Permission
 from core.access.masking import (
     mask_address,
     mask_id_number,
@@ -88,7 +89,11 @@ class Household(ModelNode):
 
     @strawberry.field(description="监护人 (主要监护人在前)")
     async def guardians(self, info: Info) -> list[Guardian]:
-        return await info.context.loaders.many(models.Guardian, "household_id").load(self.id)
+        rows = await info.context.loaders.many(models.Guardian, "household_id").load(self.id)
+        if info.context.caller.can(Permission.READ_PERSONAL_DETAILS):
+            return rows
+        # names are masked: order by what is shown of them, not by the hidden part
+        return sorted(rows, key=lambda g: (not g.is_primary, g.name[:1], str(g.id)))
 
     @strawberry.field(description="本户儿童 (按姓名排序)")
     async def children(self, info: Info) -> list[Child]:

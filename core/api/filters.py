@@ -1,7 +1,7 @@
 """Inputs shared by every list's filter and order, and the checks that turn them into
 domain filters.
 
-Every problem with a filter value is an :class:`~core.api.errors.ApiError` with code
+Every problem with a filter value is an :class:`~core.errors.DomainError` with code
 ``INVALID_FILTER`` whose ``field`` names the input field (``filter.school``), never a 500.
 Ids in filters are global ids (the ``id`` a node has); a malformed id, the id of another type
 or the id of nothing are all reported the same way.
@@ -21,7 +21,7 @@ from tortoise.models import Model
 
 from core.api.context import Info
 from core.api.dataloaders import as_uuid
-from core.api.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 
 #: Longest text a name search may carry; shortest is one non-blank character.
 MAX_SEARCH_LENGTH = 32
@@ -59,9 +59,9 @@ class IntRange:
     lte: int | None = strawberry.field(default=None, description="最大值 (含), 即 ≤")
 
 
-def invalid(field: str, zh: str, en: str) -> ApiError:
+def invalid(field: str, zh: str, en: str) -> DomainError:
     """The error every bad filter value gives."""
-    return ApiError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
+    return DomainError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
 
 
 def parse_global_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:

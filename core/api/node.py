@@ -17,8 +17,8 @@ from strawberry import relay
 from tortoise.models import Model
 
 from core.api.context import Info
-from core.api.errors import ApiError, ErrorCode
 from core.api.permissions import require_caller
+from core.errors import DomainError, ErrorCode
 
 
 class ModelNode(relay.Node):
@@ -104,7 +104,7 @@ class NodeQuery:
     ) -> list[relay.Node | None]:
         require_caller(info)
         if len(ids) > MAX_NODES:
-            raise ApiError(
+            raise DomainError(
                 ErrorCode.PAGE_SIZE,
                 f"一次最多取 {MAX_NODES} 个对象",
                 f"at most {MAX_NODES} ids per request",
@@ -119,7 +119,7 @@ def parse_node_id(value: str, argument: str) -> relay.GlobalID:
     try:
         return relay.GlobalID.from_id(value)
     except Exception:  # GlobalIDValueError, binascii errors, UnicodeDecodeError
-        raise ApiError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"{argument}: {value!r} 不是有效的全局 ID",
             f"{argument}: {value!r} is not a global id (use the 'id' of a node)",

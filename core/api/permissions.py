@@ -12,7 +12,7 @@ from core.access.enums import Permission
 from core.access.scope import list_permissions, scoped
 from core.access.scope import restrict as scope_restrict
 from core.api.context import Info
-from core.api.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 
 
 def require_caller(info: Info) -> Caller:
@@ -22,8 +22,8 @@ def require_caller(info: Info) -> Caller:
         reason = info.context.auth_failure
         if reason:
             zh, _, en = reason.partition(" / ")
-            raise ApiError(ErrorCode.UNAUTHENTICATED, zh, en or zh)
-        raise ApiError(
+            raise DomainError(ErrorCode.UNAUTHENTICATED, zh, en or zh)
+        raise DomainError(
             ErrorCode.UNAUTHENTICATED,
             "请先登录 (Authorization: Bearer 令牌) 或提供 API 密钥 (X-API-Key)",
             "authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key'",
@@ -37,7 +37,7 @@ def require(info: Info, *permissions: Permission) -> Caller:
     if permissions and not any(caller.can(p) for p in permissions):
         needed = " / ".join(p.value for p in permissions)
         labels = "、".join(p.label for p in permissions)
-        raise ApiError(
+        raise DomainError(
             ErrorCode.FORBIDDEN,
             f"无此权限: 需要 {needed} ({labels})",
             f"forbidden: this needs the {needed} permission",
@@ -55,11 +55,9 @@ def restrict(info: Info, queryset: QuerySet[Any]) -> QuerySet[Any]:
 async def guard_write(info: Info, model: type[Model], row_id: Any, field: str) -> Caller:
     """Check the caller may write (``WRITE_CASES``) and that the row they name is in their
     scope. A row outside it is reported exactly like a row that does not exist."""
-    from core.cases.errors import CommandError
-
     caller = require(info, Permission.WRITE_CASES)
     if row_id is not None and not await scoped(model, caller).filter(pk=row_id).exists():
-        raise CommandError(
+        raise DomainError(
             ErrorCode.NOT_FOUND,
             "对象不存在或不在您的工作范围内",
             "no such object within your scope",

@@ -15,10 +15,9 @@ from decimal import Decimal, InvalidOperation
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
 from core.assistance.models import Assistance
-from core.cases.errors import CommandError
 from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.errors import DomainError, ErrorCode
 from core.people.models import Child
 from core.people.queries import local_date
 
@@ -45,7 +44,7 @@ def _amount(value: Decimal) -> Decimal:
     except (InvalidOperation, TypeError, ValueError):
         amount = Decimal(-1)
     if not Decimal(0) <= amount <= MAX_AMOUNT or amount != Decimal(value):
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"金额须为 0 到 {MAX_AMOUNT} 元, 至多两位小数",
             f"amount must be 0 to {MAX_AMOUNT} yuan with at most two decimals",
@@ -56,7 +55,7 @@ def _amount(value: Decimal) -> Decimal:
 
 def _school_year(year: int, granted_on: date) -> int:
     if not granted_on.year - 1 <= year <= granted_on.year:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "学年须为发放日期所在或前一年 (学年起始年份)",
             "schoolYear must be the year the grant falls in or the one before",
@@ -67,7 +66,7 @@ def _school_year(year: int, granted_on: date) -> int:
 
 def _granted_on(day: date, now: datetime) -> date:
     if day > local_date(now) + timedelta(days=1):
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "发放日期不能晚于今天",
             "grantedOn cannot lie in the future",
@@ -83,7 +82,7 @@ async def _programme(child_id: uuid.UUID, code: str) -> str:
     code = code.strip().upper()
     known = rules_for(division[0]).assistance_programmes() if division else {}
     if code not in known:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"资助项目 {code} 不在本地区的项目目录中",
             f"programme {code} is not one of the jurisdiction's programmes",
@@ -106,7 +105,7 @@ async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
     if earlier is not None:
         return await _replayed(earlier, data), True
     if not await Child.exists(id=data.child_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
+        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
     programme = await _programme(data.child_id, data.programme)
     amount = _amount(data.amount)
     granted_on = _granted_on(data.granted_on, data.now)
@@ -150,9 +149,9 @@ async def update_assistance(
     async with in_transaction():
         row = await Assistance.filter(id=row_id).select_for_update().first()
         if row is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "资助记录不存在", "no such record", field="id")
+            raise DomainError(ErrorCode.NOT_FOUND, "资助记录不存在", "no such record", field="id")
         if expected_updated_at is not None and row.updated_at != expected_updated_at:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.CONFLICT,
                 "资助记录已被他人修改, 请刷新后重试",
                 "the record was changed by someone else; reload and retry",

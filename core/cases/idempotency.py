@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import uuid
 
-from core.api.errors import ErrorCode
-from core.cases.errors import CommandError
 from core.cases.models import IdempotencyRecord
+from core.errors import DomainError, ErrorCode
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -26,7 +25,7 @@ def check_key(key: str | None) -> str | None:
         return None
     key = key.strip()
     if not MIN_LENGTH <= len(key) <= MAX_LENGTH:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"幂等键长度须为 {MIN_LENGTH} 到 {MAX_LENGTH} 个字符",
             f"idempotencyKey must be {MIN_LENGTH} to {MAX_LENGTH} characters long",
@@ -43,7 +42,7 @@ async def replay(key: str | None, operation: str) -> uuid.UUID | None:
     if record is None:
         return None
     if record.operation != operation:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"幂等键已用于另一操作 ({record.operation})",
             f"the idempotency key was already used for {record.operation}",
@@ -58,9 +57,9 @@ async def remember(key: str | None, operation: str, object_id: uuid.UUID) -> Non
         await IdempotencyRecord.create(key=key, operation=operation, object_id=object_id)
 
 
-def reused_for_another(what_zh: str, what_en: str) -> CommandError:
+def reused_for_another(what_zh: str, what_en: str) -> DomainError:
     """The error for a key sent again with a request for something else."""
-    return CommandError(
+    return DomainError(
         ErrorCode.INVALID,
         f"幂等键已用于{what_zh}",
         f"the idempotency key was already used for {what_en}",

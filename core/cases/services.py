@@ -35,16 +35,25 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
 from core.cases import enrolment as enrolment_steps
 from core.cases.deadlines import clock_for, end_of_day
-from core.cases.enums import TERMINAL_STATES, CaseEventKind, CaseKind, CaseSource, CaseState
-from core.cases.errors import CommandError
+from core.cases.enums import (
+    TERMINAL_STATES,
+    CaseEventKind,
+    CaseKind,
+    CaseSource,
+    CaseState,
+    ContactKind,
+    ContactOutcome,
+    DismissalGrounds,
+    ExemptionKind,
+)
+from core.cases.errors import conflict, invalid_transition
 from core.cases.idempotency import check_key, remember, replay, reused_for_another
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
-from core.labelled_enum import LabelledEnum
+from core.errors import DomainError, ErrorCode
 from core.officials.models import Official
 from core.people.models import Child
 from core.people.queries import local_date
@@ -55,36 +64,6 @@ A = CaseAction
 
 #: How far in the future a client's ``occurredAt`` may lie (clock skew between devices).
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class DismissalGrounds(LabelledEnum):
-    STUDYING_ELSEWHERE = "STUDYING_ELSEWHERE", "在外地就读 (已办转学手续, 人籍一致)"
-    DATA_ERROR = "DATA_ERROR", "数据错误 (学籍/户籍信息有误)"
-    NOT_OF_SCHOOL_AGE = "NOT_OF_SCHOOL_AGE", "不在义务教育年龄段或已完成义务教育"
-    DECEASED = "DECEASED", "已死亡"
-    OTHER = "OTHER", "其他"
-
-
-class ContactKind(LabelledEnum):
-    HOME_VISIT = "HOME_VISIT", "家访"
-    PHONE_CALL = "PHONE_CALL", "电话联系"
-    PERSUASION = "PERSUASION", "劝返谈话"
-
-    @property
-    def event_kind(self) -> CaseEventKind:
-        return CaseEventKind(self.value)
-
-
-class ContactOutcome(LabelledEnum):
-    NOT_REACHED = "NOT_REACHED", "未联系上"
-    REACHED = "REACHED", "已联系上"
-    AGREED_TO_RETURN = "AGREED_TO_RETURN", "同意返校"
-    REFUSED = "REFUSED", "拒绝返校"
-
-
-class ExemptionKind(LabelledEnum):
-    DEFERRAL = "DEFERRAL", "缓学 (延缓入学/休学)"
-    EXEMPTION = "EXEMPTION", "免学"
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -148,7 +127,7 @@ Planner = Callable[[Case, CaseState, CaseRules, datetime], Awaitable[Step]]
 def _required(value: str | None, field_name: str, zh: str, en: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED, f"{zh}不能为空", f"{en} is required", field=field_name
         )
     return text
@@ -158,14 +137,14 @@ def _occurred(occurred_at: datetime | None, now: datetime) -> datetime:
     if occurred_at is None:
         return now
     if occurred_at.tzinfo is None:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "occurredAt 须带时区",
             "occurredAt must carry a time zone offset",
             field="occurredAt",
         )
     if occurred_at > now + CLOCK_SKEW:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "发生时间不能晚于当前时间",
             "occurredAt cannot lie in the future",
@@ -178,7 +157,7 @@ def _check_attachments(attachments: tuple[AttachmentRef, ...]) -> None:
     for i, ref in enumerate(attachments):
         digest = ref.sha256.strip().lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 "附件的 sha256 须为 64 位十六进制",
                 "an attachment's sha256 must be 64 hexadecimal digits",
@@ -192,7 +171,7 @@ async def _actor(actor: Actor) -> tuple[uuid.UUID | None, str]:
         return None, actor.name.strip()[:64]
     official = await Official.get_or_none(id=actor.official_id)
     if official is None:
-        raise CommandError(ErrorCode.NOT_FOUND, "经办人不存在", "no such official", field="actorId")
+        raise DomainError(ErrorCode.NOT_FOUND, "经办人不存在", "no such official", field="actorId")
     return official.id, (actor.name.strip() or official.name)[:64]
 
 
@@ -269,20 +248,18 @@ async def _apply(
     async with in_transaction():
         case = await Case.get_or_none(id=cmd.case_id)
         if case is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "个案不存在", "no such case", field="caseId")
+            raise DomainError(ErrorCode.NOT_FOUND, "个案不存在", "no such case", field="caseId")
         if case.version != cmd.expected_version:
-            raise CommandError.conflict(cmd.expected_version, case.version)
+            raise conflict(cmd.expected_version, case.version)
         chosen = action(case) if callable(action) else action
         from_state = CaseState(case.state)
         try:
             to_state = next_state(chosen, from_state)
         except InvalidTransition as exc:
-            error = CommandError.invalid_transition(exc)
-            error.current_version = case.version
-            raise error from None
+            raise invalid_transition(exc, case.version) from None
         last_change = await _last_state_change(case)
         if occurred < last_change:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"发生时间不能早于个案最近一次状态变更 ({last_change.isoformat()})",
                 f"occurredAt cannot precede the case's last change of state "
@@ -304,7 +281,7 @@ async def _apply(
             updates.update(open_key=None, closed_at=occurred, next_deadline_at=None)
         changed = await Case.filter(id=case.id, version=cmd.expected_version).update(**updates)
         if changed != 1:
-            raise CommandError.conflict(cmd.expected_version, None)
+            raise conflict(cmd.expected_version, None)
         for name, value in updates.items():
             setattr(case, name, value)
 
@@ -356,7 +333,7 @@ def open_key(child_id: uuid.UUID, kind: CaseKind) -> str:
 def check_reason(reason: str, rules: CaseRules, field_name: str = "reason") -> str:
     code = (reason or "UNKNOWN").strip().upper()
     if code not in rules.reasons:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"辍学原因代码 {code} 不在本地区的原因目录中",
             f"reason code {code} is not in the jurisdiction's vocabulary",
@@ -372,16 +349,16 @@ async def _replayed_case(case_id: uuid.UUID, data: ReportInput) -> Case:
     return case
 
 
-async def _duplicate(data: ReportInput) -> CommandError | None:
+async def _duplicate(data: ReportInput) -> DomainError | None:
     existing = await Case.get_or_none(open_key=open_key(data.child_id, data.kind))
     if existing is None:
         return None
-    return CommandError(
+    return DomainError(
         ErrorCode.DUPLICATE,
         f"该儿童已有未结的同类个案 ({existing.id}, {CaseState(existing.state).label})",
         f"the child already has an open {data.kind.value} case ({existing.id})",
         field="childId",
-        existing_case_id=existing.id,
+        existing_id=existing.id,
         current_state=CaseState(existing.state),
         current_version=existing.version,
     )
@@ -399,13 +376,13 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
     actor = await _actor(data.actor)
     child = await Child.get_or_none(id=data.child_id)
     if child is None:
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
+        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
     code = await Child.filter(id=child.id).values_list("jurisdiction__division_code", flat=True)
     rules = rules_for(code[0] if code else None)
     reason = check_reason(data.reason, rules)
     school_id = data.school_id
     if school_id is not None and not await School.exists(id=school_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "学校不存在", "no such school", field="schoolId")
+        raise DomainError(ErrorCode.NOT_FOUND, "学校不存在", "no such school", field="schoolId")
     if school_id is None:
         current = await enrolment_steps.current_enrolment(child.id)
         school_id = current.school_id if current else None
@@ -523,7 +500,7 @@ async def dismiss_case(
     """核实中 → 已排除: not a dropout, with the evidence that shows it."""
     evidence = evidence.strip()
     if not evidence and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "排除须记录证据 (说明或附件)",
             "a dismissal needs evidence (text or an attachment)",
@@ -610,7 +587,7 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
         issued = _day(at)
         due_day = deadline or issued + timedelta(days=rules.return_notice_days)
         if due_day < issued:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 "限期复学日期不能早于下达日期",
                 "the deadline cannot precede the date of issue",
@@ -641,7 +618,7 @@ async def escalate_case(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         current = case.escalation_level
         if current >= rules.top_level:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"已在最高一级 ({rules.level(current).name}), 无法再上报",
                 "the case is at the top of the escalation chain already",
@@ -649,7 +626,7 @@ async def escalate_case(
             )
         target = current + 1 if to_level is None else to_level
         if not current < target <= rules.top_level:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"上报层级须在 {current + 1} 到 {rules.top_level} 之间",
                 f"toLevel must be between {current + 1} and {rules.top_level}",
@@ -681,7 +658,7 @@ async def record_return(cmd: Command, *, school_class_id: uuid.UUID) -> Case:
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         school_class = await SchoolClass.get_or_none(id=school_class_id)
         if school_class is None:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.NOT_FOUND, "班级不存在", "no such class", field="schoolClassId"
             )
         school = await School.get(id=school_class.school_id)
@@ -742,7 +719,7 @@ async def close_case(cmd: Command) -> Case:
         returned = await last_return_at(case.id)
         allowed_from = (returned or case.opened_at) + timedelta(days=rules.follow_up_window_days)
         if min(at, cmd.now) < allowed_from:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.TOO_EARLY,
                 f"复学后须跟踪 {rules.follow_up_window_days} 天方可销号, "
                 f"最早 {allowed_from.isoformat()}",
@@ -772,7 +749,7 @@ async def request_exemption(
     document: an attachment or a reference to the paper file is required)."""
     applicant_name = _required(applicant_name, "applicantName", "申请人", "applicantName")
     if not application_reference.strip() and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "须附监护人书面申请 (附件或纸质档案编号)",
             "the guardian's written application is required (an attachment or a reference)",
@@ -817,7 +794,7 @@ async def approve_exemption(
             .first()
         )
         if request is None:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED,
                 "须先登记监护人的书面申请 (requestExemption)",
                 "record the guardian's written application first (requestExemption)",
@@ -876,7 +853,7 @@ async def record_transfer(cmd: Command, *, to_school: str, transfer_document: st
     转出 and the case ends."""
     to_school = _required(to_school, "toSchool", "转入学校", "toSchool")
     if not transfer_document.strip() and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "须记录转学手续 (证明编号或附件)",
             "the transfer papers are required (a reference or an attachment)",

@@ -15,9 +15,8 @@ from datetime import date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
-from core.cases.errors import CommandError
 from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.errors import DomainError, ErrorCode
 from core.officials.models import Official
 from core.people.models import Child
 from core.people.queries import local_date
@@ -41,7 +40,7 @@ class NewVisit:
 
 def _check_day(day: date, now: datetime) -> None:
     if day > local_date(now) + timedelta(days=1):
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "家访日期不能晚于今天",
             "visitedOn cannot lie in the future",
@@ -53,7 +52,7 @@ async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID |
     name = name.strip()
     if visitor_id is None:
         if not name:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED,
                 "须填写家访人",
                 "visitorId or visitorName is required",
@@ -62,7 +61,7 @@ async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID |
         return None, name[:64]
     official = await Official.get_or_none(id=visitor_id)
     if official is None:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.NOT_FOUND, "家访人不存在", "no such official", field="visitorId"
         )
     return official.id, (name or official.name)[:64]
@@ -82,7 +81,7 @@ async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
     if earlier is not None:
         return await _replayed(earlier, data), True
     if not await Child.exists(id=data.child_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
+        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
     _check_day(data.visited_on, data.now)
     visitor_id, visitor_name = await _visitor(data.visitor_id, data.visitor_name)
     try:
@@ -125,9 +124,9 @@ async def update_visit(
     async with in_transaction():
         visit = await HomeVisit.filter(id=visit_id).select_for_update().first()
         if visit is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "家访记录不存在", "no such visit", field="id")
+            raise DomainError(ErrorCode.NOT_FOUND, "家访记录不存在", "no such visit", field="id")
         if expected_updated_at is not None and visit.updated_at != expected_updated_at:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.CONFLICT,
                 "家访记录已被他人修改, 请刷新后重试",
                 "the visit was changed by someone else; reload and retry",
@@ -142,7 +141,7 @@ async def update_visit(
         }
         fields = [name for name, value in changes.items() if value is not None]
         if "visitor_name" in fields and not changes["visitor_name"] and visit.visitor_id is None:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED, "须填写家访人", "visitorName is required", field="visitorName"
             )
         for name in fields:

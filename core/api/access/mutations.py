@@ -13,15 +13,15 @@ from core.access import api_keys as keys_service
 from core.access import audit
 from core.access.accounts import login as login_service
 from core.access.accounts import logout as logout_service
-from core.access.enums import AuditAction, Permission
-from core.access.errors import AccessError
+from core.access.enums import AuditAction
 from core.access.scope import scoped
 from core.api.access.query import viewer_for
-from core.api.access.service_errors import field_error
 from core.api.access.types import ApiKey, Viewer
 from core.api.context import Info
-from core.api.errors import ErrorCode, FieldError, bilingual
+from core.api.enums import Permission
+from core.api.errors import ErrorCode, FieldError, bilingual, field_error
 from core.api.permissions import require, require_caller
+from core.errors import DomainError
 from core.jurisdictions.models import Jurisdiction
 
 
@@ -93,7 +93,7 @@ class AccessMutation:
                 client_address=_client(info),
                 request_id=info.context.request_id,
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return LoginPayload(token=None, expires_at=None, viewer=None, errors=[field_error(exc)])
         from core.access.accounts import caller_for_account
 
@@ -158,7 +158,7 @@ class AccessMutation:
                 town_names=list(input.towns or []),
                 created_by=caller.label,
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
         await audit.record(
             AuditAction.KEY_CHANGE,
@@ -186,7 +186,7 @@ class AccessMutation:
             issued = await keys_service.rotate_key(
                 key_id, now=info.context.now(), created_by=info.context.caller.label
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
         await audit.record(
             AuditAction.KEY_CHANGE,

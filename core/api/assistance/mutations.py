@@ -7,16 +7,15 @@ import decimal
 
 import strawberry
 
-from core.access.enums import Permission
 from core.api.assistance.types import Assistance
 from core.api.cases.mutations import row_id
 from core.api.context import Info
-from core.api.errors import FieldError
+from core.api.enums import Permission
+from core.api.errors import FieldError, field_error
 from core.api.permissions import guard_write, require
-from core.api.visits.mutations import field_error
 from core.assistance import services
 from core.assistance.models import Assistance as AssistanceModel
-from core.cases.errors import CommandError
+from core.errors import DomainError
 from core.people.models import Child
 
 
@@ -81,7 +80,7 @@ class AssistanceMutation:
                     idempotency_key=input.idempotency_key,
                 )
             )
-        except CommandError as exc:
+        except DomainError as exc:
             return AssistancePayload(assistance=None, errors=[field_error(exc)])
         return AssistancePayload(assistance=row, errors=[], replayed=replayed)
 
@@ -103,6 +102,6 @@ class AssistanceMutation:
                 funder=input.funder,
                 note=input.note,
             )
-        except CommandError as exc:
+        except DomainError as exc:
             return AssistancePayload(assistance=None, errors=[field_error(exc)])
         return AssistancePayload(assistance=row, errors=[])

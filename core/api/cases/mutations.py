@@ -2,7 +2,7 @@
 
 Resolvers are thin: they turn global ids into row ids, call :mod:`core.cases.services` (which
 owns the transaction, the version check and the state machine) and turn a
-:class:`~core.cases.errors.CommandError` into a :class:`CaseError`. A refused mutation returns
+:class:`~core.errors.DomainError` into a :class:`CaseError`. A refused mutation returns
 the case as it stands (unchanged) so the client can show the current state and version.
 """
 
@@ -36,12 +36,10 @@ from core.api.cases.inputs import (
 )
 from core.api.cases.types import Case
 from core.api.context import Info
-from core.api.errors import ErrorCode
+from core.api.enums import CaseAction, CaseState, ErrorCode
 from core.api.permissions import guard_write, require
 from core.cases import models, services
-from core.cases.enums import CaseState
-from core.cases.errors import CommandError
-from core.cases.workflow import CaseAction
+from core.errors import DomainError
 from core.people.models import Child
 
 
@@ -64,7 +62,7 @@ class CaseError:
     )
 
     @classmethod
-    def from_exception(cls, exc: CommandError) -> CaseError:
+    def from_exception(cls, exc: DomainError) -> CaseError:
         return cls(
             code=exc.code,
             field=exc.field,
@@ -73,8 +71,8 @@ class CaseError:
             current_state=exc.current_state,
             current_version=exc.current_version,
             existing_case=(
-                strawberry.ID(str(relay.GlobalID("Case", str(exc.existing_case_id))))
-                if exc.existing_case_id
+                strawberry.ID(str(relay.GlobalID("Case", str(exc.existing_id))))
+                if exc.existing_id
                 else None
             ),
         )
@@ -106,7 +104,7 @@ def row_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
             raise ValueError(global_id.type_name)
         return uuid.UUID(global_id.node_id)
     except Exception:  # GlobalIDValueError, base64 and UUID errors
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"须为 {type_name} 的 ID",
             f"must be the id of a {type_name}",
@@ -147,7 +145,7 @@ def command(info: Info, data: CaseCommandInput) -> services.Command:
 async def _case_as_it_stands(info: Info, data: CaseCommandInput) -> models.Case | None:
     try:
         case_id = row_id(data.case_id, "Case", "caseId")
-    except CommandError:
+    except DomainError:
         return None
     return await scoped(models.Case, info.context.caller).get_or_none(id=case_id)
 
@@ -166,7 +164,7 @@ async def run(
     try:
         await guard_write(info, models.Case, row_id(data.case_id, "Case", "caseId"), "caseId")
         case = await call(command(info, data))
-    except CommandError as exc:
+    except DomainError as exc:
         return CasePayload(
             case=await _case_as_it_stands(info, data), errors=[CaseError.from_exception(exc)]
         )
@@ -206,10 +204,10 @@ class CaseMutation:
                     idempotency_key=input.idempotency_key,
                 )
             )
-        except CommandError as exc:
+        except DomainError as exc:
             existing = (
-                await scoped(models.Case, info.context.caller).get_or_none(id=exc.existing_case_id)
-                if exc.existing_case_id
+                await scoped(models.Case, info.context.caller).get_or_none(id=exc.existing_id)
+                if exc.existing_id
                 else None
             )
             return ReportCasePayload(case=existing, errors=[CaseError.from_exception(exc)])

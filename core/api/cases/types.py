@@ -10,20 +10,12 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from tortoise.queryset import QuerySet
 
-from core.api import registry  # noqa: F401
-from core.api.cases.enums import CaseAction
 from core.api.context import Info
+from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
 from core.api.node import ModelNode
 from core.cases import models, workflow
 from core.cases import queries as case_queries
-from core.cases.enums import (
-    TERMINAL_STATES,
-    CaseEventKind,
-    CaseKind,
-    CaseReason,
-    CaseSource,
-    CaseState,
-)
+from core.cases.enums import TERMINAL_STATES, CaseReason
 from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
 from core.jurisdictions import models as jmodels
 from core.officials import models as omodels

@@ -15,8 +15,15 @@ from core.access.masking import (
     mask_phone,
     mask_student_number,
 )
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import (
+    DisabilityCategory,
+    Gender,
+    GuardianRelation,
+    KeyGroup,
+    MigrationStatus,
+    PovertyStatus,
+)
 from core.api.masking import shown
 from core.api.node import ModelNode
 from core.api.rules.types import responsibility_chain
@@ -28,14 +35,6 @@ from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
 from core.jurisdictions import models as jmodels
 from core.officials.models import ResponsibilityAssignment as AssignmentModel
 from core.people import models
-from core.people.enums import (
-    DisabilityCategory,
-    Gender,
-    GuardianRelation,
-    KeyGroup,
-    MigrationStatus,
-    PovertyStatus,
-)
 from core.people.queries import age_on, local_date
 from core.visits.models import HomeVisit as HomeVisitModel
 from core.visits.models import SupportPlan as SupportPlanModel

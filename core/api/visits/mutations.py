@@ -6,17 +6,16 @@ import datetime
 
 import strawberry
 
-from core.access.enums import Permission
 from core.api.cases.mutations import row_id
 from core.api.context import Info
-from core.api.errors import FieldError
+from core.api.enums import HomeVisitKind, Permission
+from core.api.errors import FieldError, field_error
 from core.api.permissions import guard_write, require
 from core.api.visits.types import HomeVisit
-from core.cases.errors import CommandError
+from core.errors import DomainError
 from core.people.models import Child
 from core.visits import services
 from core.visits.models import HomeVisit as HomeVisitModel
-from core.visits.models import HomeVisitKind
 
 
 @strawberry.input(description="登记家访 (不属于个案的家访; 个案的家访请用 recordContact)")
@@ -59,10 +58,6 @@ class HomeVisitPayload:
     )
 
 
-def field_error(exc: CommandError) -> FieldError:
-    return FieldError(code=exc.code, field=exc.field, message=exc.message)
-
-
 @strawberry.type
 class VisitMutation:
     @strawberry.mutation(description="登记家访 (师访万家、大家访等)")
@@ -83,7 +78,7 @@ class VisitMutation:
                     idempotency_key=input.idempotency_key,
                 )
             )
-        except CommandError as exc:
+        except DomainError as exc:
             return HomeVisitPayload(home_visit=None, errors=[field_error(exc)])
         return HomeVisitPayload(home_visit=visit, errors=[], replayed=replayed)
 
@@ -102,7 +97,7 @@ class VisitMutation:
                 findings=input.findings,
                 follow_up_needed=input.follow_up_needed,
             )
-        except CommandError as exc:
+        except DomainError as exc:
             return HomeVisitPayload(home_visit=None, errors=[field_error(exc)])
         return HomeVisitPayload(home_visit=visit, errors=[])
 

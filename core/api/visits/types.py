@@ -8,14 +8,13 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import HomeVisitKind, SupportPlanKind
 from core.api.node import ModelNode
 from core.cases import models as cmodels
 from core.officials import models as omodels
 from core.people import models as pmodels
 from core.visits import models
-from core.visits.models import HomeVisitKind, SupportPlanKind
 
 ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
 CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]

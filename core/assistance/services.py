@@ -16,10 +16,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.assistance.models import Assistance
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, remember, replay, reused_for_another
 from core.people.models import Child
-from core.people.queries import local_date
+from core.plugins import rules_for
 
 CREATE_OPERATION = "createAssistance"
 MAX_AMOUNT = Decimal("1000000")
@@ -76,8 +77,6 @@ def _granted_on(day: date, now: datetime) -> date:
 
 
 async def _programme(child_id: uuid.UUID, code: str) -> str:
-    from core.plugins import rules_for
-
     division = await Child.filter(id=child_id).values_list("jurisdiction__division_code", flat=True)
     code = code.strip().upper()
     known = rules_for(division[0]).assistance_programmes() if division else {}

@@ -22,18 +22,17 @@ in a state from which it can go up the chain and it is not at the top already.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
 from core.cases import queries
-from core.cases.enums import CaseState
+from core.cases.enums import CaseEventKind, CaseState
+from core.cases.models import Case, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import TRANSITIONS, CaseAction
+from core.jurisdictions.models import Jurisdiction
 from core.rules.enums import DeadlineKind
-
-#: China Standard Time: a date-only deadline ends at midnight here.
-CST = timezone(timedelta(hours=8), "CST")
 
 S = CaseState
 
@@ -51,11 +50,6 @@ class Due:
     kind: DeadlineKind | None
     office: str
     notify: tuple[str, ...] = ()
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in China Standard Time, in UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CST).astimezone(UTC)
 
 
 def _plus(start: datetime, days: int | None) -> datetime | None:
@@ -118,8 +112,6 @@ async def escalation_due_q(now: datetime, due: bool = True) -> Q:
     The top of the chain depends on the jurisdiction, so the condition is one clause per
     jurisdiction (a deployment holds a handful).
     """
-    from core.jurisdictions.models import Jurisdiction
-
     per_jurisdiction = Q(id__isnull=True)  # matches nothing; OR-ed with the real clauses
     for jid, code in await Jurisdiction.all().values_list("id", "division_code"):
         top = rules_for(code).top_level
@@ -157,9 +149,6 @@ class DueCase:
 
 async def _on_notice(case_ids: list) -> dict[str, str]:
     """``{case id: deadlineAt}`` of the latest 劝返复学通知书 of each case."""
-    from core.cases.enums import CaseEventKind
-    from core.cases.models import CaseEvent
-
     latest: dict[str, str] = {}
     events = (
         await CaseEvent.filter(case_id__in=case_ids, kind=CaseEventKind.RETURN_NOTICE)
@@ -182,8 +171,6 @@ async def due_cases(
     now: datetime, *, within: timedelta = timedelta(0), jurisdiction_code: str | None = None
 ) -> list[DueCase]:
     """Open cases whose deadline is before ``now + within``, most overdue first."""
-    from core.cases.models import Case
-
     query = Case.filter(next_deadline_at__isnull=False, next_deadline_at__lt=now + within).exclude(
         state__in=[s.value for s in S if not s.is_open]
     )

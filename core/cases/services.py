@@ -36,7 +36,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.cases import enrolment as enrolment_steps
-from core.cases.deadlines import clock_for, end_of_day
+from core.cases.deadlines import clock_for
 from core.cases.enums import (
     TERMINAL_STATES,
     CaseEventKind,
@@ -49,15 +49,17 @@ from core.cases.enums import (
     ExemptionKind,
 )
 from core.cases.errors import conflict, invalid_transition
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
+from core.china_time import end_of_day, local_date
 from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, remember, replay, reused_for_another
+from core.jurisdictions.models import Jurisdiction
 from core.officials.models import Official
 from core.people.models import Child
-from core.people.queries import local_date
 from core.schools.models import School, SchoolClass
+from core.visits.models import HomeVisit, HomeVisitKind
 
 S = CaseState
 A = CaseAction
@@ -176,8 +178,6 @@ async def _actor(actor: Actor) -> tuple[uuid.UUID | None, str]:
 
 
 async def _jurisdiction_code(case: Case) -> str:
-    from core.jurisdictions.models import Jurisdiction
-
     code = await Jurisdiction.filter(id=case.jurisdiction_id).values_list(
         "division_code", flat=True
     )
@@ -560,8 +560,6 @@ async def record_contact(
 
 def _home_visit(cmd: Command, outcome: ContactOutcome):
     async def effect(case: Case, at: datetime) -> dict[str, Any]:
-        from core.visits.models import HomeVisit, HomeVisitKind
-
         official_id, name = await _actor(cmd.actor)
         visit = await HomeVisit.create(
             child_id=case.child_id,

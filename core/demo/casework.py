@@ -27,8 +27,9 @@ from core.cases.enums import (
 )
 from core.cases.models import Case, CaseEvent
 from core.cases.workflow import CaseAction, next_state
+from core.china_time import end_of_day, local_date
 from core.demo import names, texts
-from core.demo.calendar import DEMO_TODAY, end_of_day, local_day, moment, new_id
+from core.demo.calendar import DEMO_TODAY, moment, new_id
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentStatus
 from core.people.enums import KeyGroup
 from core.rules.county import CountyRules
@@ -597,7 +598,7 @@ class _Story:
         ):
             action = A.RESUME_CONTACT
         to = next_state(action, self.state)
-        day = local_day(at)
+        day = local_date(at)
         details: dict[str, Any]
         if action is A.REPORT:
             actor = self._reporter()

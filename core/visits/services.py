@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, remember, replay, reused_for_another
 from core.officials.models import Official
 from core.people.models import Child
-from core.people.queries import local_date
 from core.visits.models import HomeVisit, HomeVisitKind
 
 CREATE_OPERATION = "createHomeVisit"

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from strawberry import relay
 
 from core.cases.cli import EXIT_OVERDUE, deadlines
-from core.cases.deadlines import CST, due_cases, end_of_day
+from core.cases.deadlines import due_cases
 from core.cases.policy import rules_for
+from core.china_time import CHINA_TZ, end_of_day
 from core.rules.enums import DeadlineKind
 from tests.cases.conftest import START, Clock, County, Workflow, make_county
 from tests.conftest import graphql
@@ -113,7 +114,7 @@ async def test_each_level_has_its_time_and_escalation_restarts_the_clock(
 
     noticed = await flow.ok("issueReturnNotice", cid, number="铁劝〔2026〕1号")
     notice_days = rules.return_notice_days
-    issued_on = clock.now.astimezone(CST).date()
+    issued_on = clock.now.astimezone(CHINA_TZ).date()
     assert at(noticed["nextDeadlineAt"]) == end_of_day(issued_on + timedelta(days=notice_days))
     clock.now = end_of_day(issued_on + timedelta(days=notice_days)) + timedelta(seconds=1)
     [due] = await overdue(flow, due=True)

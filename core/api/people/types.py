@@ -30,12 +30,13 @@ from core.api.rules.types import responsibility_chain
 from core.assistance.models import Assistance as AssistanceModel
 from core.cases.enums import TERMINAL_STATES
 from core.cases.models import Case as CaseModel
+from core.china_time import local_date
 from core.enrolment.models import Enrolment as EnrolmentModel
 from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
 from core.jurisdictions import models as jmodels
 from core.officials.models import ResponsibilityAssignment as AssignmentModel
 from core.people import models
-from core.people.queries import age_on, local_date
+from core.people.queries import age_on
 from core.visits.models import HomeVisit as HomeVisitModel
 from core.visits.models import SupportPlan as SupportPlanModel
 

@@ -5,15 +5,31 @@ stored with the new row's id *in the same transaction* as the row, so either bot
 neither does. A retry finds the record and gets the same object back; two attempts racing each
 other both try to insert the key, the unique index lets one win, and the loser, after its
 transaction is rolled back, finds the winner's record. A key used for another operation is
-refused: keys name one request, not one client.
+refused: keys name one request, not one client. Cases, home visits and assistance share it.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from core.cases.models import IdempotencyRecord
+from tortoise import fields
+from tortoise.models import Model
+
 from core.errors import DomainError, ErrorCode
+
+
+class IdempotencyRecord(Model):
+    """Remembers the result of a create mutation by its client-supplied idempotency key."""
+
+    id = fields.UUIDField(primary_key=True)
+    key = fields.CharField(max_length=128, unique=True)
+    operation = fields.CharField(max_length=64)
+    object_id = fields.UUIDField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotency_record"
+
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

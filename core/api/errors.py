@@ -23,7 +23,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from core.api.enums import ErrorCode
-from core.errors import DomainError, bilingual
+from core.errors import CALLER_CODES, DomainError, bilingual
 
 log = logging.getLogger("baoxue.errors")
 
@@ -35,6 +35,14 @@ class FieldError:
     code: ErrorCode = strawberry.field(description="错误代码")
     field: str | None = strawberry.field(description="出错的输入字段 (camelCase 路径), 可空")
     message: str = strawberry.field(description="说明 (中文 / English)")
+
+
+def in_payload(exc: DomainError) -> DomainError:
+    """``exc``, if it belongs in a mutation's payload. A refusal of the caller (not signed in,
+    not allowed) is raised instead: a top-level error, as any query would give."""
+    if exc.code in CALLER_CODES:
+        raise exc
+    return exc
 
 
 def field_error(exc: DomainError) -> FieldError:

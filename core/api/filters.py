@@ -16,11 +16,10 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from strawberry import relay
 from tortoise.models import Model
 
 from core.api.context import Info
-from core.api.dataloaders import as_uuid
+from core.api.ids import parse_global_id
 from core.errors import DomainError, ErrorCode
 
 #: Longest text a name search may carry; shortest is one non-blank character.
@@ -64,32 +63,13 @@ def invalid(field: str, zh: str, en: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
 
 
-def parse_global_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
-    """The row id inside ``value``, a global id of ``type_name``; None when ``value`` is None."""
-    if value is None:
-        return None
-    try:
-        global_id = relay.GlobalID.from_id(value)
-    except Exception:  # GlobalIDValueError and anything base64 may raise
-        raise invalid(field, "不是有效的 ID", "not a valid id") from None
-    if global_id.type_name != type_name:
-        raise invalid(
-            field,
-            f"须为 {type_name} 的 ID, 实为 {global_id.type_name} 的 ID",
-            f"must be the id of a {type_name}, got the id of a {global_id.type_name}",
-        )
-    row_id = as_uuid(global_id.node_id)
-    if row_id is None:
-        raise invalid(field, "不是有效的 ID", "not a valid id")
-    return row_id
-
-
 async def existing_id(
     info: Info, value: str | None, type_name: str, model: type[Model], field: str
 ) -> uuid.UUID | None:
-    """Like :func:`parse_global_id`, and the row must exist (loaded through the request's
-    DataLoader, so the row is cached for the rest of the request)."""
-    row_id = parse_global_id(value, type_name, field)
+    """The row id of ``value``, a global id of ``type_name`` (:func:`core.api.ids.parse_global_id`),
+    and the row must exist (loaded through the request's DataLoader, so the row is cached for
+    the rest of the request)."""
+    row_id = parse_global_id(value, type_name, field, code=ErrorCode.INVALID_FILTER)
     if row_id is None:
         return None
     if await info.context.loaders.by_id(model).load(row_id) is None:

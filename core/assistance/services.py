@@ -3,6 +3,8 @@
 The programme must be one of core's or the county's (plugins add their own); amounts are
 Decimal yuan with two places. Creating takes an idempotency key, so a retried grant is not paid
 twice on paper; updating may name the ``updated_at`` the client read (``CONFLICT`` otherwise).
+Both need ``WRITE_CASES``, and the child and the record are looked up in the caller's scope
+(:mod:`core.access.authorise`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from decimal import Decimal, InvalidOperation
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
 from core.assistance.models import Assistance
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
@@ -28,6 +33,7 @@ MAX_AMOUNT = Decimal("1000000")
 
 @dataclass(frozen=True)
 class NewAssistance:
+    caller: Caller
     child_id: uuid.UUID
     programme: str
     amount: Decimal
@@ -99,12 +105,12 @@ async def _replayed(row_id: uuid.UUID, data: NewAssistance) -> Assistance:
 
 async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
     """Record a grant; ``(assistance, replayed)``."""
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
     key = check_key(data.idempotency_key)
     earlier = await replay(key, CREATE_OPERATION)
     if earlier is not None:
         return await _replayed(earlier, data), True
-    if not await Child.exists(id=data.child_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
     programme = await _programme(data.child_id, data.programme)
     amount = _amount(data.amount)
     granted_on = _granted_on(data.granted_on, data.now)
@@ -133,6 +139,7 @@ async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
 
 
 async def update_assistance(
+    caller: Caller,
     row_id: uuid.UUID,
     *,
     now: datetime,
@@ -145,10 +152,10 @@ async def update_assistance(
     note: str | None = None,
 ) -> Assistance:
     """Correct a grant; only the fields given change."""
+    require_permission(caller, Permission.WRITE_CASES)
     async with in_transaction():
+        await find_in_scope(Assistance, caller, row_id, "id", ("资助记录", "record"))
         row = await Assistance.filter(id=row_id).select_for_update().first()
-        if row is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "资助记录不存在", "no such record", field="id")
         if expected_updated_at is not None and row.updated_at != expected_updated_at:
             raise DomainError(
                 ErrorCode.CONFLICT,

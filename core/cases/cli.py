@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
 from core.settings import normalise_database_url
@@ -46,7 +47,8 @@ async def _collect(
 
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
-        return await due_cases(at, within=within, jurisdiction_code=jurisdiction)
+        # the operator at the command line: every county, every permission
+        return await due_cases(Caller.system(), at, within=within, jurisdiction_code=jurisdiction)
 
 
 def _item_json(item: DueCase) -> dict[str, Any]:

@@ -26,6 +26,10 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from core.access.authorise import require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
+from core.access.scope import restrict
 from core.cases import queries
 from core.cases.enums import CaseEventKind, CaseState
 from core.cases.models import Case, CaseEvent
@@ -168,23 +172,33 @@ def _same_moment(text: str, moment: datetime) -> bool:
 
 
 async def due_cases(
-    now: datetime, *, within: timedelta = timedelta(0), jurisdiction_code: str | None = None
+    caller: Caller,
+    now: datetime,
+    *,
+    within: timedelta = timedelta(0),
+    jurisdiction_code: str | None = None,
 ) -> list[DueCase]:
-    """Open cases whose deadline is before ``now + within``, most overdue first."""
+    """Open cases ``caller`` may read whose deadline is before ``now + within``, most overdue
+    first."""
+    require_permission(caller, Permission.READ_CASES, Permission.READ_ESCALATED_CASES)
     query = Case.filter(next_deadline_at__isnull=False, next_deadline_at__lt=now + within).exclude(
         state__in=[s.value for s in S if not s.is_open]
     )
     if jurisdiction_code:
         query = query.filter(jurisdiction__division_code=jurisdiction_code)
-    rows = await query.order_by("next_deadline_at", "id").values(
-        "id",
-        "state",
-        "escalation_level",
-        "next_deadline_at",
-        "jurisdiction__division_code",
-        "jurisdiction__name",
-        "child__name",
-        "school__name",
+    rows = (
+        await restrict(query, caller)
+        .order_by("next_deadline_at", "id")
+        .values(
+            "id",
+            "state",
+            "escalation_level",
+            "next_deadline_at",
+            "jurisdiction__division_code",
+            "jurisdiction__name",
+            "child__name",
+            "school__name",
+        )
     )
     notices = await _on_notice([r["id"] for r in rows]) if rows else {}
     result = []

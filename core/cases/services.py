@@ -20,8 +20,10 @@ waits for the first transaction and then matches no row; on SQLite writers are s
 ``open_key``); a client-chosen idempotency key, stored in the same transaction, makes a retried
 report return the case the first attempt created.
 
-Authorisation is not checked here yet; when it is, it belongs in this module, so that every
-entry point (GraphQL, CLI, imports) goes through it.
+Authorisation is checked here, so that every entry point (GraphQL, command line, imports)
+goes through it: a command needs ``WRITE_CASES``, and every id it names (the case, the child,
+the school, the class, the acting official) is looked up in the caller's scope and in the
+case's county (:mod:`core.access.authorise`); anything outside is ``NOT_FOUND``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
 from core.cases import enrolment as enrolment_steps
 from core.cases.deadlines import clock_for
 from core.cases.enums import (
@@ -93,6 +98,7 @@ class AttachmentRef:
 class Command:
     """What every command on an existing case carries."""
 
+    caller: Caller
     case_id: uuid.UUID
     expected_version: int
     now: datetime
@@ -103,6 +109,11 @@ class Command:
 
 
 _KEEP = object()
+
+#: The acting official's id (None for someone outside the system) and name, as recorded.
+ResolvedActor = tuple[uuid.UUID | None, str]
+#: Work a step does after the compare-and-set, inside the transaction; returns event details.
+Effect = Callable[[Case, datetime, ResolvedActor], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -115,9 +126,7 @@ class Step:
     #: The new clock, or ``_KEEP`` to leave ``next_deadline_at`` alone.
     due: Any = _KEEP
     #: Run after the compare-and-set, inside the transaction; return details for the event.
-    effects: list[Callable[[Case, datetime], Awaitable[dict[str, Any]]]] = field(
-        default_factory=list
-    )
+    effects: list[Effect] = field(default_factory=list)
 
 
 Planner = Callable[[Case, CaseState, CaseRules, datetime], Awaitable[Step]]
@@ -168,12 +177,18 @@ def _check_attachments(attachments: tuple[AttachmentRef, ...]) -> None:
         _required(ref.file_name, f"attachments.{i}.fileName", "附件文件名", "fileName")
 
 
-async def _actor(actor: Actor) -> tuple[uuid.UUID | None, str]:
+async def _actor(caller: Caller, actor: Actor, jurisdiction_id: uuid.UUID) -> ResolvedActor:
+    """The acting official, who must be of the record's county and in the caller's reach."""
     if actor.official_id is None:
         return None, actor.name.strip()[:64]
-    official = await Official.get_or_none(id=actor.official_id)
-    if official is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "经办人不存在", "no such official", field="actorId")
+    official = await find_in_scope(
+        Official,
+        caller,
+        actor.official_id,
+        "actorId",
+        ("经办人", "official"),
+        jurisdiction_id=jurisdiction_id,
+    )
     return official.id, (actor.name.strip() or official.name)[:64]
 
 
@@ -242,15 +257,14 @@ async def _last_state_change(case: Case) -> datetime:
 async def _apply(
     cmd: Command, action: CaseAction | Callable[[Case], CaseAction], plan: Planner
 ) -> Case:
+    caller = require_permission(cmd.caller, Permission.WRITE_CASES)
     occurred = _occurred(cmd.occurred_at, cmd.now)
     _check_attachments(cmd.attachments)
-    actor = await _actor(cmd.actor)
     async with in_transaction():
-        case = await Case.get_or_none(id=cmd.case_id)
-        if case is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "个案不存在", "no such case", field="caseId")
+        case = await find_in_scope(Case, caller, cmd.case_id, "caseId", ("个案", "case"))
         if case.version != cmd.expected_version:
             raise conflict(cmd.expected_version, case.version)
+        actor = await _actor(caller, cmd.actor, case.jurisdiction_id)
         chosen = action(case) if callable(action) else action
         from_state = CaseState(case.state)
         try:
@@ -287,7 +301,7 @@ async def _apply(
 
         details = dict(step.details)
         for effect in step.effects:
-            details.update(await effect(case, occurred))
+            details.update(await effect(case, occurred, actor))
         await _write_event(
             case,
             kind=step.event_kind,
@@ -308,6 +322,7 @@ async def _apply(
 
 @dataclass(frozen=True)
 class ReportInput:
+    caller: Caller
     child_id: uuid.UUID
     kind: CaseKind
     source: CaseSource
@@ -366,6 +381,8 @@ async def _duplicate(data: ReportInput) -> DomainError | None:
 
 async def report_case(data: ReportInput) -> tuple[Case, bool]:
     """Open a case (疑似). Returns ``(case, replayed)``; ``replayed`` for a retried request."""
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
     key = check_key(data.idempotency_key)
     earlier = await replay(key, REPORT_OPERATION)
     if earlier is not None:
@@ -373,16 +390,23 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
 
     occurred = _occurred(data.occurred_at, data.now)
     _check_attachments(data.attachments)
-    actor = await _actor(data.actor)
-    child = await Child.get_or_none(id=data.child_id)
-    if child is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
-    code = await Child.filter(id=child.id).values_list("jurisdiction__division_code", flat=True)
+    actor = await _actor(caller, data.actor, child.jurisdiction_id)
+    code = await Jurisdiction.filter(id=child.jurisdiction_id).values_list(
+        "division_code", flat=True
+    )
     rules = rules_for(code[0] if code else None)
     reason = check_reason(data.reason, rules)
     school_id = data.school_id
-    if school_id is not None and not await School.exists(id=school_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "学校不存在", "no such school", field="schoolId")
+    if school_id is not None:
+        school = await find_in_scope(
+            School,
+            caller,
+            school_id,
+            "schoolId",
+            ("学校", "school"),
+            jurisdiction_id=child.jurisdiction_id,
+        )
+        school_id = school.id
     if school_id is None:
         current = await enrolment_steps.current_enrolment(child.id)
         school_id = current.school_id if current else None
@@ -479,7 +503,7 @@ async def confirm_case(
         effects = []
         if case.kind is CaseKind.DROPOUT:
 
-            async def dropout(c: Case, moment: datetime) -> dict[str, Any]:
+            async def dropout(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
                 return await enrolment_steps.record_dropout(c, _day(moment), f"辍学: {code}")
 
             effects.append(dropout)
@@ -558,9 +582,9 @@ async def record_contact(
     return await _apply(cmd, choose, plan)
 
 
-def _home_visit(cmd: Command, outcome: ContactOutcome):
-    async def effect(case: Case, at: datetime) -> dict[str, Any]:
-        official_id, name = await _actor(cmd.actor)
+def _home_visit(cmd: Command, outcome: ContactOutcome) -> Effect:
+    async def effect(case: Case, at: datetime, actor: ResolvedActor) -> dict[str, Any]:
+        official_id, name = actor
         visit = await HomeVisit.create(
             child_id=case.child_id,
             case=case,
@@ -654,14 +678,17 @@ async def record_return(cmd: Command, *, school_class_id: uuid.UUID) -> Case:
     """复学 into a class: the 学籍 records 复学 (or 入学 for a child never enrolled)."""
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        school_class = await SchoolClass.get_or_none(id=school_class_id)
-        if school_class is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, "班级不存在", "no such class", field="schoolClassId"
-            )
+        school_class = await find_in_scope(
+            SchoolClass,
+            cmd.caller,
+            school_class_id,
+            "schoolClassId",
+            ("班级", "class"),
+            jurisdiction_id=case.jurisdiction_id,
+        )
         school = await School.get(id=school_class.school_id)
 
-        async def resume(c: Case, moment: datetime) -> dict[str, Any]:
+        async def resume(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
             result = await enrolment_steps.record_return(c, _day(moment), school_class, "劝返复学")
             return {
                 **result,
@@ -692,7 +719,7 @@ async def record_follow_up(cmd: Command, *, attending: bool) -> Case:
         if not attending:
             step.due = clock_for(to, rules=rules, level=case.escalation_level, since=at)
 
-            async def dropout(c: Case, moment: datetime) -> dict[str, Any]:
+            async def dropout(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
                 return await enrolment_steps.record_dropout(c, _day(moment), "复学后再次辍学")
 
             step.effects.append(dropout)
@@ -799,7 +826,7 @@ async def approve_exemption(
                 field="caseId",
             )
 
-        async def suspend(c: Case, moment: datetime) -> dict[str, Any]:
+        async def suspend(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
             return await enrolment_steps.record_suspension(
                 c, _day(moment), f"缓学/免学: {request.details.get('reason', '')}"
             )
@@ -859,7 +886,7 @@ async def record_transfer(cmd: Command, *, to_school: str, transfer_document: st
         )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        async def transfer(c: Case, moment: datetime) -> dict[str, Any]:
+        async def transfer(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
             return await enrolment_steps.record_transfer_out(
                 c, _day(moment), to_school, "转学 (人籍一致)"
             )

@@ -3,7 +3,8 @@
 A visit made *for a case* is recorded with the case's ``recordContact`` so that it enters the
 case's timeline too; this module is for the visits of the ledger (key groups, term starts).
 Creating takes an idempotency key; updating may name the ``updated_at`` the client read, and a
-visit changed since is a ``CONFLICT``.
+visit changed since is a ``CONFLICT``. Both need ``WRITE_CASES``, and the child, the visitor and
+the visit are looked up in the caller's scope (:mod:`core.access.authorise`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from datetime import date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
 from core.idempotency import check_key, remember, replay, reused_for_another
@@ -27,6 +31,7 @@ CREATE_OPERATION = "createHomeVisit"
 
 @dataclass(frozen=True)
 class NewVisit:
+    caller: Caller
     child_id: uuid.UUID
     visited_on: date
     now: datetime
@@ -48,7 +53,9 @@ def _check_day(day: date, now: datetime) -> None:
         )
 
 
-async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID | None, str]:
+async def _visitor(
+    caller: Caller, visitor_id: uuid.UUID | None, name: str, jurisdiction_id: uuid.UUID
+) -> tuple[uuid.UUID | None, str]:
     name = name.strip()
     if visitor_id is None:
         if not name:
@@ -59,11 +66,14 @@ async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID |
                 field="visitorName",
             )
         return None, name[:64]
-    official = await Official.get_or_none(id=visitor_id)
-    if official is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND, "家访人不存在", "no such official", field="visitorId"
-        )
+    official = await find_in_scope(
+        Official,
+        caller,
+        visitor_id,
+        "visitorId",
+        ("家访人", "official"),
+        jurisdiction_id=jurisdiction_id,
+    )
     return official.id, (name or official.name)[:64]
 
 
@@ -76,14 +86,16 @@ async def _replayed(visit_id: uuid.UUID, data: NewVisit) -> HomeVisit:
 
 async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
     """Record a visit; ``(visit, replayed)``."""
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
     key = check_key(data.idempotency_key)
     earlier = await replay(key, CREATE_OPERATION)
     if earlier is not None:
         return await _replayed(earlier, data), True
-    if not await Child.exists(id=data.child_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
     _check_day(data.visited_on, data.now)
-    visitor_id, visitor_name = await _visitor(data.visitor_id, data.visitor_name)
+    visitor_id, visitor_name = await _visitor(
+        caller, data.visitor_id, data.visitor_name, child.jurisdiction_id
+    )
     try:
         async with in_transaction():
             earlier = await replay(key, CREATE_OPERATION)
@@ -108,6 +120,7 @@ async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
 
 
 async def update_visit(
+    caller: Caller,
     visit_id: uuid.UUID,
     *,
     now: datetime,
@@ -119,12 +132,12 @@ async def update_visit(
     follow_up_needed: bool | None = None,
 ) -> HomeVisit:
     """Correct a visit; only the fields given change."""
+    require_permission(caller, Permission.WRITE_CASES)
     if visited_on is not None:
         _check_day(visited_on, now)
     async with in_transaction():
+        await find_in_scope(HomeVisit, caller, visit_id, "id", ("家访记录", "visit"))
         visit = await HomeVisit.filter(id=visit_id).select_for_update().first()
-        if visit is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "家访记录不存在", "no such visit", field="id")
         if expected_updated_at is not None and visit.updated_at != expected_updated_at:
             raise DomainError(
                 ErrorCode.CONFLICT,

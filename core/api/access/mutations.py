@@ -20,6 +20,7 @@ from core.api.access.types import ApiKey, Viewer
 from core.api.context import Info
 from core.api.enums import Permission
 from core.api.errors import ErrorCode, FieldError, bilingual, field_error
+from core.api.ids import DecodedId
 from core.api.permissions import require, require_caller
 from core.errors import DomainError
 from core.jurisdictions.models import Jurisdiction
@@ -62,9 +63,10 @@ def _client(info: Info) -> str:
 
 async def _key_in_scope(info: Info, key_id: relay.GlobalID) -> uuid.UUID | None:
     caller = require(info, Permission.MANAGE_API_KEYS)
-    if key_id.type_name != "ApiKey":
+    row_id = DecodedId(key_id.type_name, key_id.node_id).row_id
+    if key_id.type_name != "ApiKey" or row_id is None:
         return None
-    row = await scoped(keys_service.ApiKey, caller).get_or_none(id=key_id.node_id)
+    row = await scoped(keys_service.ApiKey, caller).get_or_none(id=row_id)
     return row.id if row else None
 
 

@@ -8,15 +8,13 @@ import decimal
 import strawberry
 
 from core.api.assistance.types import Assistance
-from core.api.cases.mutations import row_id
 from core.api.context import Info
 from core.api.enums import Permission
-from core.api.errors import FieldError, field_error
-from core.api.permissions import guard_write, require
+from core.api.errors import FieldError, field_error, in_payload
+from core.api.ids import parse_global_id
+from core.api.permissions import require
 from core.assistance import services
-from core.assistance.models import Assistance as AssistanceModel
 from core.errors import DomainError
-from core.people.models import Child
 
 
 @strawberry.input(description="登记一项资助")
@@ -64,12 +62,12 @@ class AssistanceMutation:
     async def create_assistance(
         self, info: Info, input: CreateAssistanceInput
     ) -> AssistancePayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             row, replayed = await services.create_assistance(
                 services.NewAssistance(
-                    child_id=row_id(input.child_id, "Child", "childId"),
+                    caller=caller,
+                    child_id=parse_global_id(input.child_id, "Child", "childId"),
                     programme=input.programme,
                     amount=input.amount,
                     school_year=input.school_year,
@@ -81,18 +79,18 @@ class AssistanceMutation:
                 )
             )
         except DomainError as exc:
-            return AssistancePayload(assistance=None, errors=[field_error(exc)])
+            return AssistancePayload(assistance=None, errors=[field_error(in_payload(exc))])
         return AssistancePayload(assistance=row, errors=[], replayed=replayed)
 
     @strawberry.mutation(description="修改资助记录")
     async def update_assistance(
         self, info: Info, input: UpdateAssistanceInput
     ) -> AssistancePayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, AssistanceModel, row_id(input.id, "Assistance", "id"), "id")
             row = await services.update_assistance(
-                row_id(input.id, "Assistance", "id"),
+                caller,
+                parse_global_id(input.id, "Assistance", "id"),
                 now=info.context.now(),
                 expected_updated_at=input.expected_updated_at,
                 programme=input.programme,
@@ -103,5 +101,5 @@ class AssistanceMutation:
                 note=input.note,
             )
         except DomainError as exc:
-            return AssistancePayload(assistance=None, errors=[field_error(exc)])
+            return AssistancePayload(assistance=None, errors=[field_error(in_payload(exc))])
         return AssistancePayload(assistance=row, errors=[])

@@ -32,6 +32,7 @@ from core.access.enums import Permission
 from core.access.scope import restrict
 from core.cases import queries
 from core.cases.enums import CaseEventKind, CaseState
+from core.cases.events import ReturnNotice
 from core.cases.models import Case, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import TRANSITIONS, CaseAction
@@ -151,24 +152,18 @@ class DueCase:
     escalation_due: bool
 
 
-async def _on_notice(case_ids: list) -> dict[str, str]:
-    """``{case id: deadlineAt}`` of the latest 劝返复学通知书 of each case."""
-    latest: dict[str, str] = {}
+async def _on_notice(case_ids: list) -> dict[str, datetime]:
+    """``{case id: deadline}`` of the latest 劝返复学通知书 of each case."""
+    latest: dict[str, datetime] = {}
     events = (
         await CaseEvent.filter(case_id__in=case_ids, kind=CaseEventKind.RETURN_NOTICE)
         .order_by("occurred_at", "recorded_at")
         .values("case_id", "details")
     )
     for row in events:
-        latest[str(row["case_id"])] = (row["details"] or {}).get("deadlineAt", "")
+        notice = ReturnNotice.from_details(row["details"] or {})
+        latest[str(row["case_id"])] = notice.deadline_at
     return latest
-
-
-def _same_moment(text: str, moment: datetime) -> bool:
-    try:
-        return datetime.fromisoformat(text) == moment
-    except (TypeError, ValueError):
-        return False
 
 
 async def due_cases(
@@ -208,7 +203,7 @@ async def due_cases(
         state = CaseState(row["state"])
         level = row["escalation_level"]
         deadline = row["next_deadline_at"]
-        on_notice = _same_moment(notices.get(str(row["id"]), ""), deadline)
+        on_notice = notices.get(str(row["id"])) == deadline
         due = describe(state, rules=rules, level=level, deadline=deadline, on_notice=on_notice)
         overdue = deadline < now
         result.append(

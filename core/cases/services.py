@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,6 +41,7 @@ from core.access.authorise import find_in_scope, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
 from core.cases import enrolment as enrolment_steps
+from core.cases import events
 from core.cases.deadlines import clock_for
 from core.cases.enums import (
     TERMINAL_STATES,
@@ -54,6 +55,7 @@ from core.cases.enums import (
     ExemptionKind,
 )
 from core.cases.errors import conflict, invalid_transition
+from core.cases.events import Payload, event_details
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
@@ -112,8 +114,9 @@ _KEEP = object()
 
 #: The acting official's id (None for someone outside the system) and name, as recorded.
 ResolvedActor = tuple[uuid.UUID | None, str]
-#: Work a step does after the compare-and-set, inside the transaction; returns event details.
-Effect = Callable[[Case, datetime, ResolvedActor], Awaitable[dict[str, Any]]]
+#: Work a step does after the compare-and-set, inside the transaction: it returns the event's
+#: payload with what it did added (the 学籍异动 it recorded, the home visit it logged).
+Effect = Callable[[Case, datetime, ResolvedActor, Payload], Awaitable[Payload]]
 
 
 @dataclass
@@ -121,11 +124,12 @@ class Step:
     """What one command writes besides the new state."""
 
     event_kind: CaseEventKind
-    details: dict[str, Any] = field(default_factory=dict)
+    #: The event's payload, built with its kind's builder (:mod:`core.cases.events`).
+    payload: Payload
     updates: dict[str, Any] = field(default_factory=dict)
     #: The new clock, or ``_KEEP`` to leave ``next_deadline_at`` alone.
     due: Any = _KEEP
-    #: Run after the compare-and-set, inside the transaction; return details for the event.
+    #: Run after the compare-and-set, inside the transaction, in order.
     effects: list[Effect] = field(default_factory=list)
 
 
@@ -212,14 +216,11 @@ async def _write_event(
     from_state: CaseState | None,
     to_state: CaseState,
     occurred: datetime,
-    actor: tuple[uuid.UUID | None, str],
-    details: dict[str, Any],
+    actor: ResolvedActor,
+    payload: Payload,
     note: str,
     attachments: tuple[AttachmentRef, ...],
 ) -> CaseEvent:
-    payload = {"action": action.value, **details}
-    if note.strip():
-        payload["note"] = note.strip()
     event = await CaseEvent.create(
         case=case,
         kind=kind,
@@ -228,7 +229,7 @@ async def _write_event(
         occurred_at=occurred,
         actor_id=actor[0],
         actor_name=actor[1],
-        details=payload,
+        details=event_details(action, payload, note),
     )
     for ref in attachments:
         await CaseAttachment.create(
@@ -299,9 +300,9 @@ async def _apply(
         for name, value in updates.items():
             setattr(case, name, value)
 
-        details = dict(step.details)
+        payload = step.payload
         for effect in step.effects:
-            details.update(await effect(case, occurred, actor))
+            payload = await effect(case, occurred, actor, payload)
         await _write_event(
             case,
             kind=step.event_kind,
@@ -310,7 +311,7 @@ async def _apply(
             to_state=to_state,
             occurred=occurred,
             actor=actor,
-            details=details,
+            payload=payload,
             note=cmd.note,
             attachments=cmd.attachments,
         )
@@ -449,12 +450,12 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 to_state=S.REPORTED,
                 occurred=occurred,
                 actor=actor,
-                details={
-                    "source": data.source.value,
-                    "reason": reason,
-                    "reasonDetail": data.reason_detail.strip(),
-                    "whereabouts": data.whereabouts.strip(),
-                },
+                payload=events.Report(
+                    source=data.source,
+                    reason=reason,
+                    reason_detail=data.reason_detail.strip(),
+                    whereabouts=data.whereabouts.strip(),
+                ),
                 note=data.note,
                 attachments=data.attachments,
             )
@@ -485,7 +486,7 @@ async def verify_case(cmd: Command) -> Case:
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         return Step(
             CaseEventKind.VERIFICATION,
-            details={"stage": "STARTED"},
+            events.Verification(stage="STARTED"),
             due=clock_for(to, rules=rules, level=case.escalation_level, since=at),
         )
 
@@ -503,13 +504,16 @@ async def confirm_case(
         effects = []
         if case.kind is CaseKind.DROPOUT:
 
-            async def dropout(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
-                return await enrolment_steps.record_dropout(c, _day(moment), f"辍学: {code}")
+            async def dropout(
+                c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+            ) -> Payload:
+                step = await enrolment_steps.record_dropout(c, _day(moment), f"辍学: {code}")
+                return replace(payload, enrolment=step)
 
             effects.append(dropout)
         return Step(
             CaseEventKind.CONFIRMATION,
-            details={"findings": findings, "reason": code, "whereabouts": whereabouts.strip()},
+            events.Confirmation(findings=findings, reason=code, whereabouts=whereabouts.strip()),
             updates={"reason": code, "escalation_level": 0},
             due=clock_for(to, rules=rules, level=0, since=at),
             effects=effects,
@@ -538,11 +542,9 @@ async def dismiss_case(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         return Step(
             CaseEventKind.DISMISSAL,
-            details={
-                "grounds": grounds.value,
-                "evidence": evidence,
-                "schoolElsewhere": school_elsewhere.strip(),
-            },
+            events.Dismissal(
+                grounds=grounds, evidence=evidence, school_elsewhere=school_elsewhere.strip()
+            ),
         )
 
     return await _apply(cmd, A.DISMISS, plan)
@@ -567,11 +569,11 @@ async def record_contact(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         step = Step(
             kind.event_kind,
-            details={
-                "method": method.strip(),
-                "participants": [p.strip() for p in participants if p.strip()],
-                "outcome": outcome.value,
-            },
+            events.Contact(
+                outcome=outcome,
+                method=method.strip(),
+                participants=tuple(p.strip() for p in participants if p.strip()),
+            ),
         )
         if case.state == S.UNREACHABLE and to is S.PERSUADING:
             step.due = clock_for(to, rules=rules, level=case.escalation_level, since=at)
@@ -583,7 +585,7 @@ async def record_contact(
 
 
 def _home_visit(cmd: Command, outcome: ContactOutcome) -> Effect:
-    async def effect(case: Case, at: datetime, actor: ResolvedActor) -> dict[str, Any]:
+    async def effect(case: Case, at: datetime, actor: ResolvedActor, payload: Payload) -> Payload:
         official_id, name = actor
         visit = await HomeVisit.create(
             child_id=case.child_id,
@@ -595,7 +597,7 @@ def _home_visit(cmd: Command, outcome: ContactOutcome) -> Effect:
             findings=cmd.note.strip(),
             follow_up_needed=outcome is not ContactOutcome.AGREED_TO_RETURN,
         )
-        return {"homeVisitId": str(visit.id)}
+        return replace(payload, home_visit_id=str(visit.id))
 
     return effect
 
@@ -618,12 +620,9 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
         due_at = end_of_day(due_day)
         return Step(
             CaseEventKind.RETURN_NOTICE,
-            details={
-                "number": number,
-                "issuedOn": issued.isoformat(),
-                "deadline": due_day.isoformat(),
-                "deadlineAt": due_at.isoformat(),
-            },
+            events.ReturnNotice(
+                number=number, issued_on=issued, deadline=due_day, deadline_at=due_at
+            ),
             due=clock_for(
                 to, rules=rules, level=case.escalation_level, since=at, notice_deadline=due_at
             ),
@@ -657,16 +656,16 @@ async def escalate_case(
         source, dest = rules.level(current), rules.level(target)
         return Step(
             CaseEventKind.ESCALATION,
-            details={
-                "fromLevel": current,
-                "toLevel": target,
-                "fromLevelName": source.name,
-                "toLevelName": dest.name,
-                "toOffice": dest.office,
-                "toWhom": to_whom.strip() or dest.office,
-                "notify": list(dest.notify),
-                "reason": reason.strip(),
-            },
+            events.Escalation(
+                from_level=current,
+                to_level=target,
+                from_level_name=source.name,
+                to_level_name=dest.name,
+                to_office=dest.office,
+                to_whom=to_whom.strip() or dest.office,
+                notify=tuple(dest.notify),
+                reason=reason.strip(),
+            ),
             updates={"escalation_level": target},
             due=clock_for(to, rules=rules, level=target, since=at),
         )
@@ -688,19 +687,19 @@ async def record_return(cmd: Command, *, school_class_id: uuid.UUID) -> Case:
         )
         school = await School.get(id=school_class.school_id)
 
-        async def resume(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
-            result = await enrolment_steps.record_return(c, _day(moment), school_class, "劝返复学")
-            return {
-                **result,
-                "returnedOn": _day(moment).isoformat(),
-                "schoolClassId": str(school_class.id),
-                "schoolName": school.name,
-                "grade": school_class.grade,
-                "className": school_class.name,
-            }
+        async def resume(c: Case, moment: datetime, _: ResolvedActor, payload: Payload) -> Payload:
+            step = await enrolment_steps.record_return(c, _day(moment), school_class, "劝返复学")
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.RETURN,
+            events.Return(
+                returned_on=_day(at),
+                school_class_id=str(school_class.id),
+                school_name=school.name,
+                grade=school_class.grade,
+                class_name=school_class.name,
+            ),
             updates={"school_id": school_class.school_id},
             due=clock_for(to, rules=rules, level=case.escalation_level, since=at),
             effects=[resume],
@@ -715,12 +714,15 @@ async def record_follow_up(cmd: Command, *, attending: bool) -> Case:
     action = A.RECORD_FOLLOW_UP if attending else A.RECORD_RELAPSE
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        step = Step(CaseEventKind.FOLLOW_UP, details={"attending": attending})
+        step = Step(CaseEventKind.FOLLOW_UP, events.FollowUp(attending=attending))
         if not attending:
             step.due = clock_for(to, rules=rules, level=case.escalation_level, since=at)
 
-            async def dropout(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
-                return await enrolment_steps.record_dropout(c, _day(moment), "复学后再次辍学")
+            async def dropout(
+                c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+            ) -> Payload:
+                step = await enrolment_steps.record_dropout(c, _day(moment), "复学后再次辍学")
+                return replace(payload, enrolment=step)
 
             step.effects.append(dropout)
         return step
@@ -754,7 +756,7 @@ async def close_case(cmd: Command) -> Case:
             )
         return Step(
             CaseEventKind.CLOSURE,
-            details={"followUpWindowDays": rules.follow_up_window_days},
+            events.Closure(follow_up_window_days=rules.follow_up_window_days),
         )
 
     return await _apply(cmd, A.CLOSE, plan)
@@ -784,15 +786,15 @@ async def request_exemption(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         return Step(
             CaseEventKind.EXEMPTION_REQUEST,
-            details={
-                "applicantName": applicant_name,
-                "applicantRelation": applicant_relation.strip(),
-                "exemptionKind": kind.value,
-                "reason": check_reason(reason, rules),
-                "applicationReference": application_reference.strip(),
-                "appliedOn": _day(at).isoformat(),
-                "until": until.isoformat() if until else None,
-            },
+            events.ExemptionRequest(
+                applicant_name=applicant_name,
+                applicant_relation=applicant_relation.strip(),
+                exemption_kind=kind,
+                reason=check_reason(reason, rules),
+                application_reference=application_reference.strip(),
+                applied_on=_day(at),
+                until=until,
+            ),
         )
 
     return await _apply(cmd, A.REQUEST_EXEMPTION, plan)
@@ -826,22 +828,25 @@ async def approve_exemption(
                 field="caseId",
             )
 
-        async def suspend(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
-            return await enrolment_steps.record_suspension(
-                c, _day(moment), f"缓学/免学: {request.details.get('reason', '')}"
+        application = events.ExemptionRequest.from_details(request.details)
+
+        async def suspend(c: Case, moment: datetime, _: ResolvedActor, payload: Payload) -> Payload:
+            step = await enrolment_steps.record_suspension(
+                c, _day(moment), f"缓学/免学: {application.reason}"
             )
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.EXEMPTION_APPROVAL,
-            details={
-                "approvingAuthority": approving_authority,
-                "approverName": approver_name.strip(),
-                "documentNumber": document_number.strip(),
-                "filedWith": filed_with.strip(),
-                "approvedOn": _day(at).isoformat(),
-                "requestEventId": str(request.id),
-                "exemptionKind": request.details.get("exemptionKind"),
-            },
+            events.ExemptionApproval(
+                approving_authority=approving_authority,
+                approver_name=approver_name.strip(),
+                document_number=document_number.strip(),
+                filed_with=filed_with.strip(),
+                approved_on=_day(at),
+                request_event_id=str(request.id),
+                exemption_kind=application.exemption_kind,
+            ),
             effects=[suspend],
         )
 
@@ -860,12 +865,9 @@ async def mark_unreachable(
             level = max(level, rules.unreachable_level)
         return Step(
             CaseEventKind.UNREACHABLE,
-            details={
-                "handedTo": handed_to,
-                "village": village.strip(),
-                "attempts": attempts.strip(),
-                "level": level,
-            },
+            events.Unreachable(
+                handed_to=handed_to, village=village.strip(), attempts=attempts.strip(), level=level
+            ),
             updates={"escalation_level": level},
             due=clock_for(to, rules=rules, level=level, since=at),
         )
@@ -886,18 +888,21 @@ async def record_transfer(cmd: Command, *, to_school: str, transfer_document: st
         )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        async def transfer(c: Case, moment: datetime, _: ResolvedActor) -> dict[str, Any]:
-            return await enrolment_steps.record_transfer_out(
+        async def transfer(
+            c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+        ) -> Payload:
+            step = await enrolment_steps.record_transfer_out(
                 c, _day(moment), to_school, "转学 (人籍一致)"
             )
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.TRANSFER,
-            details={
-                "toSchool": to_school,
-                "transferDocument": transfer_document.strip(),
-                "transferredOn": _day(at).isoformat(),
-            },
+            events.Transfer(
+                to_school=to_school,
+                transfer_document=transfer_document.strip(),
+                transferred_on=_day(at),
+            ),
             effects=[transfer],
         )
 

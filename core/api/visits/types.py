@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
+from core.api.cases.details import free_text
 from core.api.context import Info
 from core.api.enums import HomeVisitKind, SupportPlanKind
 from core.api.node import ModelNode
@@ -21,6 +22,10 @@ CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
 OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
 
 
+async def _findings(root: models.HomeVisit, info: Info) -> str:
+    return await free_text(info, root.findings, root.child_id)
+
+
 @strawberry.type(name="HomeVisit", description="家访记录")
 class HomeVisit(ModelNode):
     model: ClassVar = models.HomeVisit
@@ -28,7 +33,8 @@ class HomeVisit(ModelNode):
     kind: HomeVisitKind = strawberry.field(description="家访类别")
     visited_on: datetime.date = strawberry.field(description="家访日期")
     visitor_name: str = strawberry.field(description="家访人")
-    findings: str = strawberry.field(description="情况记录")
+
+    findings: str = strawberry.field(resolver=_findings, description="情况记录")
     follow_up_needed: bool = strawberry.field(description="是否需要跟进")
     updated_at: datetime.datetime = strawberry.field(
         description="最近更新时间 (修改时可作 expectedUpdatedAt 提交)"

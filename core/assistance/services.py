@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.audit import WriteAudit, record_write
 from core.access.authorise import find_in_scope, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
@@ -24,6 +25,7 @@ from core.assistance.models import Assistance
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
 from core.idempotency import check_key, remember, replay, reused_for_another
+from core.people.dates import check_day_in_life
 from core.people.models import Child
 from core.plugins import rules_for
 
@@ -43,6 +45,7 @@ class NewAssistance:
     funder: str = ""
     note: str = ""
     idempotency_key: str | None = None
+    audit: WriteAudit | None = None
 
 
 def _amount(value: Decimal) -> Decimal:
@@ -71,15 +74,10 @@ def _school_year(year: int, granted_on: date) -> int:
     return year
 
 
-def _granted_on(day: date, now: datetime) -> date:
-    if day > local_date(now) + timedelta(days=1):
-        raise DomainError(
-            ErrorCode.INVALID,
-            "发放日期不能晚于今天",
-            "grantedOn cannot lie in the future",
-            field="grantedOn",
-        )
-    return day
+def _granted_on(day: date, born: date, now: datetime) -> date:
+    return check_day_in_life(
+        day, born=born, today=local_date(now), field="grantedOn", what=("发放日期", "grantedOn")
+    )
 
 
 async def _programme(child_id: uuid.UUID, code: str) -> str:
@@ -106,14 +104,14 @@ async def _replayed(row_id: uuid.UUID, data: NewAssistance) -> Assistance:
 async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
     """Record a grant; ``(assistance, replayed)``."""
     caller = require_permission(data.caller, Permission.WRITE_CASES)
-    await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
     key = check_key(data.idempotency_key)
     earlier = await replay(key, CREATE_OPERATION)
     if earlier is not None:
         return await _replayed(earlier, data), True
     programme = await _programme(data.child_id, data.programme)
     amount = _amount(data.amount)
-    granted_on = _granted_on(data.granted_on, data.now)
+    granted_on = _granted_on(data.granted_on, child.birth_date, data.now)
     school_year = _school_year(data.school_year, granted_on)
     try:
         async with in_transaction():
@@ -130,6 +128,7 @@ async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
                 note=data.note.strip(),
             )
             await remember(key, CREATE_OPERATION, row.id)
+            await record_write(data.audit)
     except IntegrityError:
         earlier = await replay(key, CREATE_OPERATION)
         if earlier is None:
@@ -150,6 +149,7 @@ async def update_assistance(
     granted_on: date | None = None,
     funder: str | None = None,
     note: str | None = None,
+    audit: WriteAudit | None = None,
 ) -> Assistance:
     """Correct a grant; only the fields given change."""
     require_permission(caller, Permission.WRITE_CASES)
@@ -169,7 +169,8 @@ async def update_assistance(
         if amount is not None:
             changes["amount"] = _amount(amount)
         if granted_on is not None:
-            changes["granted_on"] = _granted_on(granted_on, now)
+            born = await Child.filter(id=row.child_id).values_list("birth_date", flat=True)
+            changes["granted_on"] = _granted_on(granted_on, born[0], now)
         if school_year is not None or granted_on is not None:
             changes["school_year"] = _school_year(
                 school_year if school_year is not None else row.school_year,
@@ -183,4 +184,5 @@ async def update_assistance(
             setattr(row, name, value)
         if changes:
             await row.save(update_fields=[*changes, "updated_at"])
+        await record_write(audit)
     return row

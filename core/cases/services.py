@@ -37,6 +37,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.audit import WriteAudit, record_write
 from core.access.authorise import find_in_scope, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
@@ -64,6 +65,7 @@ from core.errors import DomainError, ErrorCode
 from core.idempotency import check_key, remember, replay, reused_for_another
 from core.jurisdictions.models import Jurisdiction
 from core.officials.models import Official
+from core.people.dates import check_day_in_life
 from core.people.models import Child
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, HomeVisitKind
@@ -73,6 +75,10 @@ A = CaseAction
 
 #: How far in the future a client's ``occurredAt`` may lie (clock skew between devices).
 CLOCK_SKEW = timedelta(minutes=5)
+#: Longest a 劝返复学通知书 may give the guardian (counties give a week or two).
+MAX_NOTICE_PERIOD = timedelta(days=366)
+#: Longest one 缓学/免学 application may run (a new one renews it).
+MAX_EXEMPTION_PERIOD = timedelta(days=3 * 366)
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -108,6 +114,8 @@ class Command:
     actor: Actor = field(default_factory=Actor)
     note: str = ""
     attachments: tuple[AttachmentRef, ...] = ()
+    #: The audit entry of the request, written in the command's transaction.
+    audit: WriteAudit | None = None
 
 
 _KEEP = object()
@@ -315,6 +323,7 @@ async def _apply(
             note=cmd.note,
             attachments=cmd.attachments,
         )
+        await record_write(cmd.audit)
     return case
 
 
@@ -337,6 +346,8 @@ class ReportInput:
     note: str = ""
     attachments: tuple[AttachmentRef, ...] = ()
     idempotency_key: str | None = None
+    #: The audit entry of the request, written in the report's transaction.
+    audit: WriteAudit | None = None
 
 
 REPORT_OPERATION = "reportCase"
@@ -390,6 +401,13 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
         return await _replayed_case(earlier, data), True
 
     occurred = _occurred(data.occurred_at, data.now)
+    check_day_in_life(
+        local_date(occurred),
+        born=child.birth_date,
+        today=local_date(data.now),
+        field="occurredAt",
+        what=("发生时间", "occurredAt"),
+    )
     _check_attachments(data.attachments)
     actor = await _actor(caller, data.actor, child.jurisdiction_id)
     code = await Jurisdiction.filter(id=child.jurisdiction_id).values_list(
@@ -461,6 +479,7 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
             )
             if key is not None:
                 await remember(key, REPORT_OPERATION, case.id)
+            await record_write(data.audit)
     except IntegrityError:
         # A concurrent request committed first: the same key (a retry) or the same child.
         earlier = await replay(key, REPORT_OPERATION)
@@ -610,11 +629,11 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         issued = _day(at)
         due_day = deadline or issued + timedelta(days=rules.return_notice_days)
-        if due_day < issued:
+        if not issued <= due_day <= issued + MAX_NOTICE_PERIOD:
             raise DomainError(
                 ErrorCode.INVALID,
-                "限期复学日期不能早于下达日期",
-                "the deadline cannot precede the date of issue",
+                f"限期复学日期须在下达日期起 {MAX_NOTICE_PERIOD.days} 天内",
+                f"the deadline must lie within {MAX_NOTICE_PERIOD.days} days of the date of issue",
                 field="deadline",
             )
         due_at = end_of_day(due_day)
@@ -784,6 +803,13 @@ async def request_exemption(
         )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
+        if until is not None and not _day(at) <= until <= _day(at) + MAX_EXEMPTION_PERIOD:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"缓学/免学截止日期须在申请日期起 {MAX_EXEMPTION_PERIOD.days} 天内",
+                f"until must lie within {MAX_EXEMPTION_PERIOD.days} days of the application",
+                field="until",
+            )
         return Step(
             CaseEventKind.EXEMPTION_REQUEST,
             events.ExemptionRequest(

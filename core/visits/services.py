@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.access.audit import WriteAudit, record_write
 from core.access.authorise import find_in_scope, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
@@ -23,6 +24,7 @@ from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
 from core.idempotency import check_key, remember, replay, reused_for_another
 from core.officials.models import Official
+from core.people.dates import check_day_in_life
 from core.people.models import Child
 from core.visits.models import HomeVisit, HomeVisitKind
 
@@ -41,16 +43,13 @@ class NewVisit:
     findings: str = ""
     follow_up_needed: bool = False
     idempotency_key: str | None = None
+    audit: WriteAudit | None = None
 
 
-def _check_day(day: date, now: datetime) -> None:
-    if day > local_date(now) + timedelta(days=1):
-        raise DomainError(
-            ErrorCode.INVALID,
-            "家访日期不能晚于今天",
-            "visitedOn cannot lie in the future",
-            field="visitedOn",
-        )
+def _check_day(day: date, born: date, now: datetime) -> None:
+    check_day_in_life(
+        day, born=born, today=local_date(now), field="visitedOn", what=("家访日期", "visitedOn")
+    )
 
 
 async def _visitor(
@@ -92,7 +91,7 @@ async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
     earlier = await replay(key, CREATE_OPERATION)
     if earlier is not None:
         return await _replayed(earlier, data), True
-    _check_day(data.visited_on, data.now)
+    _check_day(data.visited_on, child.birth_date, data.now)
     visitor_id, visitor_name = await _visitor(
         caller, data.visitor_id, data.visitor_name, child.jurisdiction_id
     )
@@ -111,6 +110,7 @@ async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
                 follow_up_needed=data.follow_up_needed,
             )
             await remember(key, CREATE_OPERATION, visit.id)
+            await record_write(data.audit)
     except IntegrityError:
         earlier = await replay(key, CREATE_OPERATION)
         if earlier is None:
@@ -130,14 +130,16 @@ async def update_visit(
     visitor_name: str | None = None,
     findings: str | None = None,
     follow_up_needed: bool | None = None,
+    audit: WriteAudit | None = None,
 ) -> HomeVisit:
     """Correct a visit; only the fields given change."""
     require_permission(caller, Permission.WRITE_CASES)
-    if visited_on is not None:
-        _check_day(visited_on, now)
     async with in_transaction():
         await find_in_scope(HomeVisit, caller, visit_id, "id", ("家访记录", "visit"))
         visit = await HomeVisit.filter(id=visit_id).select_for_update().first()
+        if visited_on is not None:
+            born = await Child.filter(id=visit.child_id).values_list("birth_date", flat=True)
+            _check_day(visited_on, born[0], now)
         if expected_updated_at is not None and visit.updated_at != expected_updated_at:
             raise DomainError(
                 ErrorCode.CONFLICT,
@@ -161,4 +163,5 @@ async def update_visit(
             setattr(visit, name, changes[name])
         if fields:
             await visit.save(update_fields=[*fields, "updated_at"])
+        await record_write(audit)
     return visit

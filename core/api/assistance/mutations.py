@@ -76,6 +76,7 @@ class AssistanceMutation:
                     funder=input.funder or "",
                     note=input.note or "",
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
         except DomainError as exc:
@@ -99,6 +100,7 @@ class AssistanceMutation:
                 granted_on=input.granted_on,
                 funder=input.funder,
                 note=input.note,
+                audit=info.context.write_audit,
             )
         except DomainError as exc:
             return AssistancePayload(assistance=None, errors=[field_error(in_payload(exc))])

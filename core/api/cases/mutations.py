@@ -127,6 +127,7 @@ def command(
         actor=actor(data.actor_id, data.actor_name),
         note=data.note or "",
         attachments=attachments(data.attachments),
+        audit=info.context.write_audit,
     )
 
 
@@ -190,6 +191,7 @@ class CaseMutation:
                     note=_text(input.note),
                     attachments=attachments(input.attachments),
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
         except DomainError as exc:

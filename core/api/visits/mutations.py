@@ -74,6 +74,7 @@ class VisitMutation:
                     findings=input.findings or "",
                     follow_up_needed=input.follow_up_needed,
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
         except DomainError as exc:
@@ -94,6 +95,7 @@ class VisitMutation:
                 visitor_name=input.visitor_name,
                 findings=input.findings,
                 follow_up_needed=input.follow_up_needed,
+                audit=info.context.write_audit,
             )
         except DomainError as exc:
             return HomeVisitPayload(home_visit=None, errors=[field_error(in_payload(exc))])

@@ -11,9 +11,13 @@ refused: keys name one request, not one client. Cases, home visits and assistanc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from tortoise import fields
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from core.errors import DomainError, ErrorCode
 
@@ -81,3 +85,52 @@ def reused_for_another(what_zh: str, what_en: str) -> DomainError:
         f"the idempotency key was already used for {what_en}",
         field="idempotencyKey",
     )
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def create_once(
+    key: str | None,
+    operation: str,
+    create: Callable[[], Awaitable[M]],
+    replayed: Callable[[uuid.UUID], Awaitable[M]],
+) -> tuple[M, bool]:
+    """``(create(), False)``, run in one transaction that also stores ``key``; or, when a
+    request with ``key`` already created something, ``(replayed(its id), True)``.
+
+    ``create`` checks its input and writes the row (and anything written with it, such as
+    the audit entry); it runs only when the key is new. Two requests racing with one key both
+    run it; the unique key lets one commit, and the other returns the winner's row.
+    """
+    earlier = await replay(key, operation)
+    if earlier is not None:
+        return await replayed(earlier), True
+    try:
+        async with in_transaction():
+            earlier = await replay(key, operation)  # a retry that raced the first attempt
+            if earlier is not None:
+                return await replayed(earlier), True
+            row = await create()
+            await remember(key, operation, row.pk)
+    except IntegrityError:
+        earlier = await replay(key, operation)
+        if earlier is None:
+            raise
+        return await replayed(earlier), True
+    return row, False
+
+
+def for_the_same_child(
+    model: type[M], child_id: uuid.UUID, what_zh: str, what_en: str
+) -> Callable[[uuid.UUID], Awaitable[M]]:
+    """The ``replayed`` of a create about one child: the earlier row, which must be about the
+    same child (a key sent again for another child is refused)."""
+
+    async def replayed(row_id: uuid.UUID) -> M:
+        row = await model.get(id=row_id)
+        if row.child_id != child_id:  # type: ignore[attr-defined]
+            raise reused_for_another(what_zh, what_en)
+        return row
+
+    return replayed

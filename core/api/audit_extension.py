@@ -72,14 +72,13 @@ class MutationAudit(FieldExtension):
         caller = getattr(context, "caller", None)
         if caller is None or caller.kind is ActorKind.SYSTEM:
             return await next_(source, info, **kwargs)
-        request = context.request
         entry = audit.WriteAudit(
             caller=caller,
             at=context.now(),
             operation=info.field_name,
             object_id=_target(kwargs),
             request_id=context.request_id,
-            client_address=request.client.host if request is not None and request.client else "",
+            client_address=context.client_address,
         )
         context.write_audit = entry
         try:
@@ -112,14 +111,13 @@ class AuditExtension(SchemaExtension):
         caller = getattr(context, "caller", None)
         if caller is None or caller.kind is ActorKind.SYSTEM or not context.personal_reads:
             return
-        request = context.request
         reads = sorted(context.personal_reads)
         await audit.record(
             AuditAction.PERSONAL_DATA_READ,
             caller=caller,
             at=context.now(),
             request_id=context.request_id,
-            client_address=request.client.host if request is not None and request.client else "",
+            client_address=context.client_address,
             operation=ctx.operation_name or "",
             object_id=reads[0][1] if len(reads) == 1 else "",
             details={

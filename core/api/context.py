@@ -52,5 +52,11 @@ class Context:
     def now(self) -> datetime:
         return self.clock()
 
+    @property
+    def client_address(self) -> str:
+        """The address the request came from (empty for internal calls)."""
+        request = self.request
+        return request.client.host if request is not None and request.client else ""
+
 
 Info: TypeAlias = _Info[Context, None]

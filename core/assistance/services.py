@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.access.audit import WriteAudit, record_write
@@ -24,7 +23,7 @@ from core.access.enums import Permission
 from core.assistance.models import Assistance
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
-from core.idempotency import check_key, remember, replay, reused_for_another
+from core.idempotency import check_key, create_once, for_the_same_child
 from core.people.dates import check_day_in_life
 from core.people.models import Child
 from core.plugins import rules_for
@@ -94,47 +93,31 @@ async def _programme(child_id: uuid.UUID, code: str) -> str:
     return code
 
 
-async def _replayed(row_id: uuid.UUID, data: NewAssistance) -> Assistance:
-    row = await Assistance.get(id=row_id)
-    if row.child_id != data.child_id:
-        raise reused_for_another("另一名儿童的资助", "assistance to another child")
-    return row
-
-
 async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
     """Record a grant; ``(assistance, replayed)``."""
     caller = require_permission(data.caller, Permission.WRITE_CASES)
     child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
-    key = check_key(data.idempotency_key)
-    earlier = await replay(key, CREATE_OPERATION)
-    if earlier is not None:
-        return await _replayed(earlier, data), True
-    programme = await _programme(data.child_id, data.programme)
-    amount = _amount(data.amount)
-    granted_on = _granted_on(data.granted_on, child.birth_date, data.now)
-    school_year = _school_year(data.school_year, granted_on)
-    try:
-        async with in_transaction():
-            earlier = await replay(key, CREATE_OPERATION)
-            if earlier is not None:
-                return await _replayed(earlier, data), True
-            row = await Assistance.create(
-                child_id=data.child_id,
-                programme=programme,
-                amount=amount,
-                school_year=school_year,
-                granted_on=granted_on,
-                funder=data.funder.strip()[:128],
-                note=data.note.strip(),
-            )
-            await remember(key, CREATE_OPERATION, row.id)
-            await record_write(data.audit)
-    except IntegrityError:
-        earlier = await replay(key, CREATE_OPERATION)
-        if earlier is None:
-            raise
-        return await _replayed(earlier, data), True
-    return row, False
+
+    async def create() -> Assistance:
+        programme = await _programme(data.child_id, data.programme)
+        amount = _amount(data.amount)
+        granted_on = _granted_on(data.granted_on, child.birth_date, data.now)
+        row = await Assistance.create(
+            child_id=data.child_id,
+            programme=programme,
+            amount=amount,
+            school_year=_school_year(data.school_year, granted_on),
+            granted_on=granted_on,
+            funder=data.funder.strip()[:128],
+            note=data.note.strip(),
+        )
+        await record_write(data.audit)
+        return row
+
+    replayed = for_the_same_child(
+        Assistance, child.id, "另一名儿童的资助", "assistance to another child"
+    )
+    return await create_once(check_key(data.idempotency_key), CREATE_OPERATION, create, replayed)
 
 
 async def update_assistance(

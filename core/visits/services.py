@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.access.audit import WriteAudit, record_write
@@ -22,7 +21,7 @@ from core.access.caller import Caller
 from core.access.enums import Permission
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
-from core.idempotency import check_key, remember, replay, reused_for_another
+from core.idempotency import check_key, create_once, for_the_same_child
 from core.officials.models import Official
 from core.people.dates import check_day_in_life
 from core.people.models import Child
@@ -76,47 +75,32 @@ async def _visitor(
     return official.id, (name or official.name)[:64]
 
 
-async def _replayed(visit_id: uuid.UUID, data: NewVisit) -> HomeVisit:
-    visit = await HomeVisit.get(id=visit_id)
-    if visit.child_id != data.child_id:
-        raise reused_for_another("另一名儿童的家访", "a visit to another child")
-    return visit
-
-
 async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
     """Record a visit; ``(visit, replayed)``."""
     caller = require_permission(data.caller, Permission.WRITE_CASES)
     child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
-    key = check_key(data.idempotency_key)
-    earlier = await replay(key, CREATE_OPERATION)
-    if earlier is not None:
-        return await _replayed(earlier, data), True
-    _check_day(data.visited_on, child.birth_date, data.now)
-    visitor_id, visitor_name = await _visitor(
-        caller, data.visitor_id, data.visitor_name, child.jurisdiction_id
+
+    async def create() -> HomeVisit:
+        _check_day(data.visited_on, child.birth_date, data.now)
+        visitor_id, visitor_name = await _visitor(
+            caller, data.visitor_id, data.visitor_name, child.jurisdiction_id
+        )
+        visit = await HomeVisit.create(
+            child_id=data.child_id,
+            visitor_id=visitor_id,
+            visitor_name=visitor_name,
+            kind=data.kind,
+            visited_on=data.visited_on,
+            findings=data.findings.strip(),
+            follow_up_needed=data.follow_up_needed,
+        )
+        await record_write(data.audit)
+        return visit
+
+    replayed = for_the_same_child(
+        HomeVisit, child.id, "另一名儿童的家访", "a visit to another child"
     )
-    try:
-        async with in_transaction():
-            earlier = await replay(key, CREATE_OPERATION)
-            if earlier is not None:
-                return await _replayed(earlier, data), True
-            visit = await HomeVisit.create(
-                child_id=data.child_id,
-                visitor_id=visitor_id,
-                visitor_name=visitor_name,
-                kind=data.kind,
-                visited_on=data.visited_on,
-                findings=data.findings.strip(),
-                follow_up_needed=data.follow_up_needed,
-            )
-            await remember(key, CREATE_OPERATION, visit.id)
-            await record_write(data.audit)
-    except IntegrityError:
-        earlier = await replay(key, CREATE_OPERATION)
-        if earlier is None:
-            raise
-        return await _replayed(earlier, data), True
-    return visit, False
+    return await create_once(check_key(data.idempotency_key), CREATE_OPERATION, create, replayed)
 
 
 async def update_visit(

@@ -52,8 +52,8 @@ async def pupil_without_open_case(class_id: Any, kind: CaseKind = CaseKind.AT_RI
 CASE = "case { id state version } errors { code field message }"
 
 
-async def confirmed_case(http: httpx.AsyncClient, bearer: str, child: Child) -> dict[str, Any]:
-    """Report an at-risk case for ``child``, verify and confirm it; the case as it stands."""
+async def reported_case(http: httpx.AsyncClient, bearer: str, child: Child) -> dict[str, Any]:
+    """Report an at-risk case for ``child``; the new case."""
     report = await gql(
         http,
         f"""mutation($c: ID!) {{ reportCase(input: {{childId: $c, kind: AT_RISK,
@@ -61,8 +61,13 @@ async def confirmed_case(http: httpx.AsyncClient, bearer: str, child: Child) -> 
         {"c": gid("Child", child)},
         token=bearer,
     )
-    case = report["data"]["reportCase"]["case"]
     assert report["data"]["reportCase"]["errors"] == [], report
+    return report["data"]["reportCase"]["case"]
+
+
+async def confirmed_case(http: httpx.AsyncClient, bearer: str, child: Child) -> dict[str, Any]:
+    """Report an at-risk case for ``child``, verify and confirm it; the case as it stands."""
+    case = await reported_case(http, bearer, child)
     for mutation, extra in (("verifyCase", ""), ("confirmCase", ', findings: "学习困难, 厌学"')):
         body = await gql(
             http,

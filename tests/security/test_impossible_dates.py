@@ -9,7 +9,14 @@ from core.assistance.models import Assistance
 from core.cases.models import Case
 from core.visits.models import HomeVisit
 from tests.access.conftest import gql
-from tests.security.helpers import CASE, gid, head_teachers_class, pupil_without_open_case, token
+from tests.security.helpers import (
+    CASE,
+    confirmed_case,
+    gid,
+    head_teachers_class,
+    pupil_without_open_case,
+    token,
+)
 
 REPORT = f"""mutation($c: ID!, $at: DateTime!) {{ reportCase(input: {{childId: $c, kind: AT_RISK,
     source: HOUSEHOLD_SURVEY, occurredAt: $at}}) {{ {CASE} }} }}"""
@@ -38,18 +45,7 @@ async def test_a_return_notice_deadline_far_in_the_future_is_invalid_not_interna
 ) -> None:
     bearer = await token(http, counties, "BUREAU_STAFF")
     child = await pupil_without_open_case(await head_teachers_class(counties))
-    body = await gql(http, REPORT.replace(", occurredAt: $at", "").replace(", $at: DateTime!", ""),
-                     {"c": gid("Child", child)}, token=bearer)  # fmt: skip
-    case = body["data"]["reportCase"]["case"]
-    for mutation, extra in (("verifyCase", ""), ("confirmCase", ', findings: "在家务农"')):
-        body = await gql(
-            http,
-            f"""mutation($id: ID!, $v: Int!) {{ {mutation}(input: {{caseId: $id,
-                 expectedVersion: $v{extra}}}) {{ {CASE} }} }}""",
-            {"id": case["id"], "v": case["version"]},
-            token=bearer,
-        )
-        case = body["data"][mutation]["case"]
+    case = await confirmed_case(http, bearer, child)
     body = await gql(
         http,
         f"""mutation($id: ID!, $v: Int!) {{ issueReturnNotice(input: {{caseId: $id,

@@ -14,7 +14,14 @@ from core.access.models import AuditEntry
 from core.cases.models import CaseEvent
 from core.visits.models import HomeVisit
 from tests.access.conftest import gql
-from tests.security.helpers import CASE, gid, head_teachers_class, pupil_without_open_case, token
+from tests.security.helpers import (
+    CASE,
+    gid,
+    head_teachers_class,
+    pupil_without_open_case,
+    reported_case,
+    token,
+)
 
 VISIT_FIELDS = """createHomeVisit(input: {childId: $c, visitedOn: $d, visitorName: "韦老师",
     findings: "家长在家"}) { homeVisit { id } errors { code field } }"""
@@ -52,14 +59,7 @@ async def test_a_mutation_inside_a_fragment_is_audited(http, counties, document)
 async def _new_case(http, counties) -> tuple[str, dict]:
     bearer = await token(http, counties, "BUREAU_STAFF")
     child = await pupil_without_open_case(await head_teachers_class(counties))
-    report = await gql(
-        http,
-        f"""mutation($c: ID!) {{ reportCase(input: {{childId: $c, kind: AT_RISK,
-             source: HOUSEHOLD_SURVEY}}) {{ {CASE} }} }}""",
-        {"c": gid("Child", child)},
-        token=bearer,
-    )
-    return bearer, report["data"]["reportCase"]["case"]
+    return bearer, await reported_case(http, bearer, child)
 
 
 VERIFY = f"""mutation($id: ID!) {{ verifyCase(input: {{caseId: $id, expectedVersion: 1}}) {{

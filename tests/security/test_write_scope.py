@@ -18,6 +18,7 @@ from tests.security.helpers import (
     gid,
     head_teachers_class,
     pupil_without_open_case,
+    reported_case,
     token,
 )
 
@@ -110,14 +111,7 @@ async def test_another_countys_official_cannot_act_on_a_case_or_visit_a_child(
     bearer = await token(http, counties, "BUREAU_STAFF")
     child = await pupil_without_open_case(await head_teachers_class(counties))
     official = await Official.filter(jurisdiction__division_code=RONGCHANG).first()
-    report = await gql(
-        http,
-        f"""mutation($c: ID!) {{ reportCase(input: {{childId: $c, kind: AT_RISK,
-             source: HOUSEHOLD_SURVEY}}) {{ {CASE} }} }}""",
-        {"c": gid("Child", child)},
-        token=bearer,
-    )
-    case = report["data"]["reportCase"]["case"]
+    case = await reported_case(http, bearer, child)
 
     verify = await gql(
         http,

@@ -56,11 +56,6 @@ class ApiKeyPayload:
     errors: list[FieldError] = strawberry.field(description="错误")
 
 
-def _client(info: Info) -> str:
-    request = info.context.request
-    return request.client.host if request is not None and request.client else ""
-
-
 async def _key_in_scope(info: Info, key_id: relay.GlobalID) -> uuid.UUID | None:
     caller = require(info, Permission.MANAGE_API_KEYS)
     row_id = DecodedId(key_id.type_name, key_id.node_id).row_id
@@ -92,7 +87,7 @@ class AccessMutation:
                 username,
                 password,
                 now=info.context.now(),
-                client_address=_client(info),
+                client_address=info.context.client_address,
                 request_id=info.context.request_id,
             )
         except DomainError as exc:
@@ -124,7 +119,7 @@ class AccessMutation:
             caller=caller,
             at=info.context.now(),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
         )
         return LogoutPayload(ok=True, errors=[])
 
@@ -170,7 +165,7 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(issued.key.id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
             details={"agency": issued.key.agency, "permissions": issued.key.permissions},
         )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
@@ -198,7 +193,7 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(key_id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
             details={"replacedBy": str(issued.key.id)},
         )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
@@ -221,6 +216,6 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(key_id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
         )
         return ApiKeyPayload(api_key=key, secret=None, errors=[])

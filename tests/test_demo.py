@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from tortoise.context import TortoiseContext
 
 from core.cases.enums import TERMINAL_STATES, CaseEventKind, CaseKind, CaseSource, CaseState
+from core.cases.events import event_details, payload_of
 from core.cases.models import Case, CaseEvent
 from core.cases.workflow import CaseAction, next_state
 from core.demo.calendar import DEMO_TODAY
@@ -152,12 +153,17 @@ async def test_cases_follow_the_workflow(db: TortoiseContext) -> None:
             if case.next_deadline_at is not None:
                 overdue += case.next_deadline_at < datetime(2026, 11, 20, tzinfo=UTC)
         for event in timeline:
+            # written by the payload builder of its kind, exactly as the services write it
+            payload = payload_of(event.kind, event.details)
+            note = event.details.get("note", "")
+            action = CaseAction(event.details["action"])
+            assert event_details(action, payload, note) == event.details
             if event.kind == CaseEventKind.RETURN_NOTICE:
-                assert {"number", "issuedOn", "deadline"} <= set(event.details)
+                assert {"number", "issuedOn", "deadline", "deadlineAt"} <= set(event.details)
             if event.kind == CaseEventKind.ESCALATION:
-                assert {"fromLevel", "toLevel", "to"} <= set(event.details)
+                assert {"fromLevel", "toLevel", "toWhom"} <= set(event.details)
             if event.kind == CaseEventKind.PERSUASION:
-                assert {"method", "by", "outcome"} <= set(event.details)
+                assert {"method", "participants", "outcome"} <= set(event.details)
     assert overdue > 0
     # Dropouts confirmed and being persuaded are off the roll.
     for case in [c for c in cases if c.kind == CaseKind.DROPOUT]:

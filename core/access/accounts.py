@@ -12,12 +12,12 @@ from tortoise.transactions import in_transaction
 from core.access import audit
 from core.access.caller import Caller, Scope
 from core.access.enums import ActorKind, AuditAction, Role, ScopeKind
-from core.access.errors import AccessError
 from core.access.hashing import hash_secret, verify_secret
 from core.access.login_throttle import current_login_throttle
 from core.access.models import AuthSession, StaffAccount
 from core.access.roles import ROLE_PERMISSIONS, ROLE_SCOPES
 from core.access.tokens import TOKEN_LIFETIME, encode_token
+from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction, Town
 from core.schools.models import School, SchoolClass
 
@@ -65,23 +65,23 @@ async def create_account(
     """Create an account whose scope follows from its role and the place it is bound to."""
     username = username.strip()
     if not username or len(username) > 64:
-        raise AccessError(
-            "INVALID",
+        raise DomainError(
+            ErrorCode.INVALID,
             "用户名须为 1–64 个字符",
             "username must be 1-64 characters",
             field="username",
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccessError(
-            "INVALID",
+        raise DomainError(
+            ErrorCode.INVALID,
             f"密码至少 {MIN_PASSWORD_LENGTH} 位",
             f"password must be at least {MIN_PASSWORD_LENGTH} characters",
             field="password",
         )
     jurisdiction = await Jurisdiction.get_or_none(division_code=jurisdiction_code)
     if jurisdiction is None:
-        raise AccessError(
-            "NOT_FOUND",
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
             f"无此行政区划 {jurisdiction_code}",
             f"no jurisdiction {jurisdiction_code}",
             field="jurisdiction",
@@ -90,13 +90,13 @@ async def create_account(
     if class_id is not None:
         school_class = await SchoolClass.get_or_none(id=class_id, school__jurisdiction=jurisdiction)
         if school_class is None:
-            raise AccessError("NOT_FOUND", "班级不存在", "no such class", field="class")
+            raise DomainError(ErrorCode.NOT_FOUND, "班级不存在", "no such class", field="class")
         school = await School.get(id=school_class.school_id)
     elif school_code:
         school = await School.get_or_none(code=school_code, jurisdiction=jurisdiction)
         if school is None:
-            raise AccessError(
-                "NOT_FOUND",
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
                 f"学校 {school_code} 不存在",
                 f"no school {school_code}",
                 field="school",
@@ -104,8 +104,11 @@ async def create_account(
     elif town_name:
         town = await Town.get_or_none(name=town_name, jurisdiction=jurisdiction)
         if town is None:
-            raise AccessError(
-                "NOT_FOUND", f"乡镇 {town_name} 不存在", f"no town {town_name}", field="town"
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                f"乡镇 {town_name} 不存在",
+                f"no town {town_name}",
+                field="town",
             )
     kind = (
         ScopeKind.CLASS
@@ -118,16 +121,16 @@ async def create_account(
     )
     if kind not in ROLE_SCOPES[role]:
         allowed = ", ".join(k.label for k in ROLE_SCOPES[role])
-        raise AccessError(
-            "INVALID",
+        raise DomainError(
+            ErrorCode.INVALID,
             f"{role.label} 的范围须为: {allowed}",
             f"a {role.value} account must be scoped to: "
             + ", ".join(k.value for k in ROLE_SCOPES[role]),
             field="scope",
         )
     if await StaffAccount.exists(username=username):
-        raise AccessError(
-            "DUPLICATE",
+        raise DomainError(
+            ErrorCode.DUPLICATE,
             f"用户名 {username} 已存在",
             f"username {username} is taken",
             field="username",
@@ -145,13 +148,13 @@ async def create_account(
     )
 
 
-_BAD_LOGIN = AccessError(
-    "UNAUTHENTICATED", "用户名或密码错误", "wrong username or password", field="password"
+_BAD_LOGIN = DomainError(
+    ErrorCode.UNAUTHENTICATED, "用户名或密码错误", "wrong username or password", field="password"
 )
 #: The one answer to an attempt on a locked account, and to a username without an account that
 #: has failed as often: it must not tell the two apart (no unlock time, no other wording).
-_LOCKED_OUT = AccessError(
-    "RATE_LIMITED",
+_LOCKED_OUT = DomainError(
+    ErrorCode.RATE_LIMITED,
     f"登录失败次数过多, 账号已暂时锁定, 请 {LOCK_OUT_FOR.seconds // 60} 分钟后再试",
     f"too many failed sign-ins: locked for {LOCK_OUT_FOR.seconds // 60} minutes, try again later",
 )

@@ -20,9 +20,9 @@ from tortoise.transactions import in_transaction
 
 from core.access.caller import Caller, Scope
 from core.access.enums import ActorKind, Permission, ScopeKind
-from core.access.errors import AccessError
 from core.access.hashing import hash_secret, verify_secret
 from core.access.models import ApiKey
+from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction, Town
 
 #: Permissions an agency key may carry (account administration stays with staff).
@@ -63,35 +63,40 @@ async def create_key(
 ) -> IssuedKey:
     agency = agency.strip()
     if not agency:
-        raise AccessError("REQUIRED", "须填写协作部门名称", "agency is required", field="agency")
+        raise DomainError(
+            ErrorCode.REQUIRED, "须填写协作部门名称", "agency is required", field="agency"
+        )
     if not permissions:
-        raise AccessError(
-            "REQUIRED", "至少授予一项权限", "grant at least one permission", field="permissions"
+        raise DomainError(
+            ErrorCode.REQUIRED,
+            "至少授予一项权限",
+            "grant at least one permission",
+            field="permissions",
         )
     try:
         permissions = [Permission(p) for p in permissions]
     except ValueError as exc:
-        raise AccessError("INVALID", f"未知权限: {exc}", f"unknown permission: {exc}",
+        raise DomainError(ErrorCode.INVALID, f"未知权限: {exc}", f"unknown permission: {exc}",
                           field="permissions") from None  # fmt: skip
     extra = set(permissions) - AGENCY_PERMISSIONS
     if extra:
-        raise AccessError(
-            "INVALID",
+        raise DomainError(
+            ErrorCode.INVALID,
             "协作部门密钥不能授予: " + ", ".join(sorted(p.value for p in extra)),
             "agency keys cannot carry: " + ", ".join(sorted(p.value for p in extra)),
             field="permissions",
         )
     if expires_at <= now or expires_at - now > MAX_LIFETIME:
-        raise AccessError(
-            "INVALID",
+        raise DomainError(
+            ErrorCode.INVALID,
             "有效期须在 1 秒到 366 天之间",
             "expiry must be in the future and at most 366 days away",
             field="expiresAt",
         )
     jurisdiction = await Jurisdiction.get_or_none(division_code=jurisdiction_code)
     if jurisdiction is None:
-        raise AccessError(
-            "NOT_FOUND",
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
             f"无此行政区划 {jurisdiction_code}",
             f"no jurisdiction {jurisdiction_code}",
             field="jurisdiction",
@@ -100,8 +105,11 @@ async def create_key(
     for name in town_names or []:
         town = await Town.get_or_none(name=name, jurisdiction=jurisdiction)
         if town is None:
-            raise AccessError(
-                "NOT_FOUND", f"{jurisdiction.name}无乡镇 {name}", f"no town {name}", field="towns"
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                f"{jurisdiction.name}无乡镇 {name}",
+                f"no town {name}",
+                field="towns",
             )
         town_ids.append(str(town.id))
     prefix, secret = _new_secret()
@@ -123,7 +131,9 @@ async def rotate_key(key_id: uuid.UUID, *, now: datetime, created_by: str = "") 
     async with in_transaction():
         old = await ApiKey.get_or_none(id=key_id)
         if old is None or old.revoked_at is not None:
-            raise AccessError("NOT_FOUND", "密钥不存在或已吊销", "no such active key", field="id")
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "密钥不存在或已吊销", "no such active key", field="id"
+            )
         prefix, secret = _new_secret()
         new = await ApiKey.create(
             prefix=prefix,
@@ -142,7 +152,7 @@ async def rotate_key(key_id: uuid.UUID, *, now: datetime, created_by: str = "") 
 async def revoke_key(key_id: uuid.UUID, *, now: datetime) -> ApiKey:
     key = await ApiKey.get_or_none(id=key_id)
     if key is None:
-        raise AccessError("NOT_FOUND", "密钥不存在", "no such key", field="id")
+        raise DomainError(ErrorCode.NOT_FOUND, "密钥不存在", "no such key", field="id")
     if key.revoked_at is None:
         await ApiKey.filter(id=key_id).update(revoked_at=now)
         key.revoked_at = now

@@ -1,7 +1,13 @@
-"""Writing the append-only audit log. Reading it is a query like any other."""
+"""Writing the append-only audit log. Reading it is a query like any other.
+
+:func:`record` appends an entry. A write's entry travels as a :class:`WriteAudit` into the
+service, which writes it in the same transaction as the change (:func:`record_write`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,3 +47,46 @@ async def record(
         client_address=client_address,
         details=details or {},
     )
+
+
+@dataclass
+class WriteAudit:
+    """The audit entry of one write, carried from the request into the service.
+
+    The API fills in what it knows of the request (who, from where, which operation on which
+    object); the service writes the entry with :meth:`record` *inside the transaction of its
+    change*, so the change and its entry are committed together or not at all. A write that is
+    refused (nothing changed) is recorded afterwards by the API, with its error codes.
+    """
+
+    caller: Caller
+    at: datetime
+    operation: str
+    object_id: str = ""
+    request_id: str = ""
+    client_address: str = ""
+    #: Set once the entry is written (by the service, or by the API for a refusal).
+    written: bool = field(default=False, init=False)
+
+    async def record(self, *, errors: Sequence[str] = (), refused: bool = False) -> None:
+        """Append the entry (once)."""
+        if self.written:
+            return
+        await record(
+            AuditAction.MUTATION,
+            caller=self.caller,
+            at=self.at,
+            request_id=self.request_id,
+            client_address=self.client_address,
+            operation=self.operation,
+            object_id=self.object_id,
+            details={"errors": list(errors), "refused": refused},
+        )
+        self.written = True
+
+
+async def record_write(audit: WriteAudit | None) -> None:
+    """Write ``audit``'s entry if there is one: called by a service as the last statement of
+    the transaction that made its change."""
+    if audit is not None:
+        await audit.record()

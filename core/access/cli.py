@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from core.access.enums import Permission, Role
-from core.access.errors import AccessError
+from core.errors import DomainError
 from core.settings import normalise_database_url
 
 _db_option = click.option(
@@ -23,7 +23,7 @@ _db_option = click.option(
 
 
 def _run(database_url: str, work: Any) -> Any:
-    """Open the database, run ``work()``, close; AccessError becomes a clean CLI error."""
+    """Open the database, run ``work()``, close; a DomainError becomes a clean CLI error."""
     import asyncio
 
     from core.db import close_database, open_database
@@ -37,7 +37,7 @@ def _run(database_url: str, work: Any) -> Any:
 
     try:
         return asyncio.run(go())
-    except AccessError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
 
 

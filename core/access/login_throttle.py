@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from core.access.errors import AccessError
 from core.access.rate_limit import RateLimiter
+from core.errors import DomainError, ErrorCode
 
 #: Attempts a minute one username may make, whatever the address.
 ATTEMPTS_PER_USERNAME = 10
@@ -42,8 +42,8 @@ class LoginThrottle:
         ):
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                raise AccessError(
-                    "RATE_LIMITED",
+                raise DomainError(
+                    ErrorCode.RATE_LIMITED,
                     f"登录尝试过于频繁, 请 {verdict.retry_after} 秒后再试",
                     f"too many sign-in attempts, retry in {verdict.retry_after} s",
                 )

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as _Info
 
+from core.access.audit import WriteAudit
 from core.access.caller import Caller
 from core.api.dataloaders import Loaders
 from core.settings import Settings
@@ -27,7 +28,8 @@ class Context:
     ``clock`` is injectable so that tests can move time (deadlines, overdue cases) without
     sleeping. ``caller`` is who is asking; ``auth_failure`` says why presented credentials were
     refused. ``personal_reads`` collects the objects whose personal details were shown
-    unmasked, for the audit log.
+    unmasked, for the audit log; ``write_audit`` is the audit entry of the mutation executing
+    now, for its service to write with its change (:mod:`core.api.audit_extension`).
     """
 
     request: Request | None
@@ -40,6 +42,7 @@ class Context:
     loaders: Loaders = None  # type: ignore[assignment]
     clock: Callable[[], datetime] = utc_now
     personal_reads: set[tuple[str, str]] = field(default_factory=set)
+    write_audit: WriteAudit | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,6 +51,12 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def client_address(self) -> str:
+        """The address the request came from (empty for internal calls)."""
+        request = self.request
+        return request.client.host if request is not None and request.client else ""
 
 
 Info: TypeAlias = _Info[Context, None]

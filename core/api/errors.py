@@ -1,11 +1,13 @@
 """Errors the API reports: typed mutation errors and coded top-level errors.
 
-Two kinds, as in Saleor:
+The domain refuses with one exception, :class:`core.errors.DomainError`; this module turns it
+into what a client reads, as in Saleor:
 
-* validation failures of a mutation come back in the payload's ``errors`` list as
-  :class:`FieldError` (``code``, ``field``, ``message``);
-* failures of a whole request (bad page size, bad filter, not allowed, not found) are GraphQL
-  errors raised as :class:`ApiError`, whose ``extensions.code`` names the problem.
+* a refused mutation returns it in the payload's ``errors`` list as a :class:`FieldError`
+  (``code``, ``field``, ``message``), made by :func:`field_error`;
+* a failure of a whole request (bad page size, bad filter, not allowed, not found) reaches
+  the client as a top-level GraphQL error whose ``extensions.code`` names the problem
+  (:class:`MaskInternalErrors` keeps its message).
 
 Every other exception is masked: the client sees "内部错误 / Internal error" and a request id,
 and the traceback goes to the log.
@@ -15,55 +17,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from enum import Enum
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from core.api.enums import ErrorCode
+from core.errors import CALLER_CODES, DomainError, bilingual
+
 log = logging.getLogger("baoxue.errors")
 
-
-@strawberry.enum(description="错误代码")
-class ErrorCode(Enum):
-    INVALID = strawberry.enum_value("INVALID", description="取值无效")
-    REQUIRED = strawberry.enum_value("REQUIRED", description="缺少必填项")
-    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="对象不存在或无权查看")
-    CONFLICT = strawberry.enum_value("CONFLICT", description="版本冲突: 对象已被他人修改")
-    DUPLICATE = strawberry.enum_value("DUPLICATE", description="重复: 已存在相同记录")
-    INVALID_TRANSITION = strawberry.enum_value(
-        "INVALID_TRANSITION", description="当前状态不允许此操作"
-    )
-    TOO_EARLY = strawberry.enum_value("TOO_EARLY", description="时限未到")
-    FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="无此权限")
-    UNAUTHENTICATED = strawberry.enum_value("UNAUTHENTICATED", description="未登录或凭证无效")
-    PAGE_SIZE = strawberry.enum_value("PAGE_SIZE", description="分页大小超出范围")
-    INVALID_FILTER = strawberry.enum_value("INVALID_FILTER", description="筛选条件无效")
-    RATE_LIMITED = strawberry.enum_value("RATE_LIMITED", description="请求过于频繁")
-    INTERNAL = strawberry.enum_value("INTERNAL", description="内部错误")
-
-
-def bilingual(zh: str, en: str) -> str:
-    """The message format users see: Chinese first, then English."""
-    return f"{zh} / {en}"
-
-
-class ApiError(Exception):
-    """A coded error reported as a top-level GraphQL error (never masked)."""
-
-    def __init__(self, code: ErrorCode, zh: str, en: str, *, field: str | None = None) -> None:
-        self.code = code
-        self.field = field
-        self.message = bilingual(zh, en)
-        super().__init__(self.message)
-
-    @property
-    def extensions(self) -> dict[str, Any]:
-        ext: dict[str, Any] = {"code": self.code.value}
-        if self.field:
-            ext["field"] = self.field
-        return ext
+__all__ = ["DomainError", "ErrorCode", "FieldError", "MaskInternalErrors", "bilingual"]
 
 
 @strawberry.type(description="字段级错误: 代码、字段与说明 (中英文)")
@@ -73,16 +37,17 @@ class FieldError:
     message: str = strawberry.field(description="说明 (中文 / English)")
 
 
-class ValidationFailed(Exception):
-    """Raised by services when input is invalid; mutations turn it into ``errors``."""
+def in_payload(exc: DomainError) -> DomainError:
+    """``exc``, if it belongs in a mutation's payload. A refusal of the caller (not signed in,
+    not allowed) is raised instead: a top-level error, as any query would give."""
+    if exc.code in CALLER_CODES:
+        raise exc
+    return exc
 
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(e.message for e in errors))
 
-    @classmethod
-    def single(cls, code: ErrorCode, field: str | None, zh: str, en: str) -> ValidationFailed:
-        return cls([FieldError(code=code, field=field, message=bilingual(zh, en))])
+def field_error(exc: DomainError) -> FieldError:
+    """A refusal as an entry of a mutation payload's ``errors``."""
+    return FieldError(code=exc.code, field=exc.field, message=exc.message)
 
 
 def _original(error: GraphQLError) -> BaseException | None:
@@ -93,9 +58,9 @@ class MaskInternalErrors(SchemaExtension):
     """Replace unexpected errors with a request id; keep coded and validation errors.
 
     Strawberry's ``MaskErrors`` would hide our own coded errors too, so this extension decides
-    per error: :class:`ApiError` keeps its message and gains ``extensions.code``; errors without
-    an original exception (parse and validation errors) pass through; everything else is logged
-    with its traceback and replaced.
+    per error: a :class:`~core.errors.DomainError` keeps its message and gains
+    ``extensions.code``; errors without an original exception (parse and validation errors)
+    pass through; everything else is logged with its traceback and replaced.
     """
 
     def on_operation(self) -> Iterator[None]:
@@ -108,7 +73,7 @@ class MaskInternalErrors(SchemaExtension):
 
     def _process(self, error: GraphQLError, request_id: str) -> GraphQLError:
         original = _original(error)
-        if isinstance(original, ApiError):
+        if isinstance(original, DomainError):
             return GraphQLError(
                 original.message,
                 nodes=error.nodes,

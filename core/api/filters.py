@@ -1,7 +1,7 @@
 """Inputs shared by every list's filter and order, and the checks that turn them into
 domain filters.
 
-Every problem with a filter value is an :class:`~core.api.errors.ApiError` with code
+Every problem with a filter value is an :class:`~core.errors.DomainError` with code
 ``INVALID_FILTER`` whose ``field`` names the input field (``filter.school``), never a 500.
 Ids in filters are global ids (the ``id`` a node has); a malformed id, the id of another type
 or the id of nothing are all reported the same way.
@@ -16,13 +16,13 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from strawberry import relay
 from tortoise.models import Model
 
 from core.access.enums import Permission
 from core.api.context import Info
-from core.api.dataloaders import as_uuid
-from core.api.errors import ApiError, ErrorCode
+from core.api.ids import parse_global_id
+from core.api.permissions import require_caller
+from core.errors import DomainError, ErrorCode
 
 #: Longest text a name search may carry; shortest is one non-blank character.
 MAX_SEARCH_LENGTH = 32
@@ -60,9 +60,9 @@ class IntRange:
     lte: int | None = strawberry.field(default=None, description="最大值 (含), 即 ≤")
 
 
-def invalid(field: str, zh: str, en: str) -> ApiError:
+def invalid(field: str, zh: str, en: str) -> DomainError:
     """The error every bad filter value gives."""
-    return ApiError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
+    return DomainError(ErrorCode.INVALID_FILTER, f"{field}: {zh}", f"{field}: {en}", field=field)
 
 
 def require_unmasked(info: Info, field: str, value: Any) -> None:
@@ -75,12 +75,10 @@ def require_unmasked(info: Info, field: str, value: Any) -> None:
     """
     if value is None:
         return
-    from core.api.permissions import require_caller
-
     if require_caller(info).can(Permission.READ_PERSONAL_DETAILS):
         return
     permission = Permission.READ_PERSONAL_DETAILS
-    raise ApiError(
+    raise DomainError(
         ErrorCode.FORBIDDEN,
         f"{field}: 按打码字段筛选或排序需要 {permission.value} ({permission.label}) 权限",
         f"{field}: filtering or ordering on a masked field needs the {permission.value} permission",
@@ -88,32 +86,13 @@ def require_unmasked(info: Info, field: str, value: Any) -> None:
     )
 
 
-def parse_global_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
-    """The row id inside ``value``, a global id of ``type_name``; None when ``value`` is None."""
-    if value is None:
-        return None
-    try:
-        global_id = relay.GlobalID.from_id(value)
-    except Exception:  # GlobalIDValueError and anything base64 may raise
-        raise invalid(field, "不是有效的 ID", "not a valid id") from None
-    if global_id.type_name != type_name:
-        raise invalid(
-            field,
-            f"须为 {type_name} 的 ID, 实为 {global_id.type_name} 的 ID",
-            f"must be the id of a {type_name}, got the id of a {global_id.type_name}",
-        )
-    row_id = as_uuid(global_id.node_id)
-    if row_id is None:
-        raise invalid(field, "不是有效的 ID", "not a valid id")
-    return row_id
-
-
 async def existing_id(
     info: Info, value: str | None, type_name: str, model: type[Model], field: str
 ) -> uuid.UUID | None:
-    """Like :func:`parse_global_id`, and the row must exist (loaded through the request's
-    DataLoader, so the row is cached for the rest of the request)."""
-    row_id = parse_global_id(value, type_name, field)
+    """The row id of ``value``, a global id of ``type_name`` (:func:`core.api.ids.parse_global_id`),
+    and the row must exist (loaded through the request's DataLoader, so the row is cached for
+    the rest of the request)."""
+    row_id = parse_global_id(value, type_name, field, code=ErrorCode.INVALID_FILTER)
     if row_id is None:
         return None
     if await info.context.loaders.by_id(model).load(row_id) is None:

@@ -17,8 +17,9 @@ from strawberry import relay
 from tortoise.models import Model
 
 from core.api.context import Info
-from core.api.errors import ApiError, ErrorCode
+from core.api.ids import decode_global_id
 from core.api.permissions import require_caller
+from core.errors import DomainError, ErrorCode
 
 
 class ModelNode(relay.Node):
@@ -56,12 +57,12 @@ def _node_type(info: Info, global_id: relay.GlobalID) -> type[ModelNode] | None:
     return node_type
 
 
-async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[Any]:
+async def resolve_global_ids(info: Info, ids: list[relay.GlobalID | None]) -> list[Any]:
     """Objects for global ids, in order; None where the id names nothing the caller can see."""
     results: list[Any] = [None] * len(ids)
     wanted: dict[type[ModelNode], list[tuple[int, str]]] = {}
     for position, global_id in enumerate(ids):
-        node_type = _node_type(info, global_id)
+        node_type = _node_type(info, global_id) if global_id is not None else None
         if node_type is not None:
             wanted.setdefault(node_type, []).append((position, global_id.node_id))
     for node_type, entries in wanted.items():
@@ -104,7 +105,7 @@ class NodeQuery:
     ) -> list[relay.Node | None]:
         require_caller(info)
         if len(ids) > MAX_NODES:
-            raise ApiError(
+            raise DomainError(
                 ErrorCode.PAGE_SIZE,
                 f"一次最多取 {MAX_NODES} 个对象",
                 f"at most {MAX_NODES} ids per request",
@@ -113,18 +114,22 @@ class NodeQuery:
         return await resolve_global_ids(info, [parse_node_id(i, "ids") for i in ids])
 
 
-def parse_node_id(value: str, argument: str) -> relay.GlobalID:
-    """``value`` as a global id; a string that is not one is a coded ``INVALID`` error (a
-    global id of an unknown type or row is not an error: it names nothing, so gives null)."""
-    try:
-        return relay.GlobalID.from_id(value)
-    except Exception:  # GlobalIDValueError, binascii errors, UnicodeDecodeError
-        raise ApiError(
+def parse_node_id(value: str, argument: str) -> relay.GlobalID | None:
+    """``value`` as a global id (:func:`core.api.ids.decode_global_id`); a string that is not
+    one is a coded ``INVALID`` error. A well-formed id that cannot name a row (an unknown type,
+    a node id that is not a canonical UUID) is not an error: it names nothing, so gives null."""
+    decoded = decode_global_id(value)
+    if decoded is None:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise DomainError(
             ErrorCode.INVALID,
-            f"{argument}: {value!r} 不是有效的全局 ID",
-            f"{argument}: {value!r} is not a global id (use the 'id' of a node)",
+            f"{argument}: {shown!r} 不是有效的全局 ID",
+            f"{argument}: {shown!r} is not a global id (use the 'id' of a node)",
             field=argument,
-        ) from None
+        )
+    if decoded.row_id is None:
+        return None
+    return relay.GlobalID(decoded.type_name, decoded.node_id)
 
 
 def localise_descriptions(schema: GraphQLSchema) -> GraphQLSchema:

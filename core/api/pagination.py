@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from tortoise.queryset import QuerySet
 
-from core.api.errors import ApiError, ErrorCode
+from core.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ def decode_cursor(cursor: str, argument: str) -> int:
             raise ValueError(text)
         return offset
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"游标 {argument} 无效",
             f"cursor '{argument}' is not valid",
@@ -76,7 +76,7 @@ def _page_size(value: int | None, argument: str, default: int, maximum: int) -> 
     if value is None:
         return None
     if value < 0 or value > maximum:
-        raise ApiError(
+        raise DomainError(
             ErrorCode.PAGE_SIZE,
             f"{argument} 须在 0 到 {maximum} 之间, 实为 {value}",
             f"'{argument}' must be between 0 and {maximum}, got {value}",
@@ -100,7 +100,7 @@ async def paginate(
     first = _page_size(first, "first", default_size, max_size)
     last = _page_size(last, "last", default_size, max_size)
     if first is not None and last is not None:
-        raise ApiError(
+        raise DomainError(
             ErrorCode.INVALID,
             "first 与 last 不能同时使用",
             "use either 'first' or 'last', not both",

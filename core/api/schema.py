@@ -24,7 +24,7 @@ from core.api.access.query import AccessQuery
 from core.api.access.types import ApiKey, AuditEntry
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
-from core.api.audit_extension import AuditExtension
+from core.api.audit_extension import AuditExtension, audited
 from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
@@ -62,8 +62,9 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types(
-    "Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation)
+#: Every mutation is audited as it executes (core.api.audit_extension).
+Mutation = audited(
+    merge_types("Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation))
 )
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.

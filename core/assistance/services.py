@@ -3,24 +3,30 @@
 The programme must be one of core's or the county's (plugins add their own); amounts are
 Decimal yuan with two places. Creating takes an idempotency key, so a retried grant is not paid
 twice on paper; updating may name the ``updated_at`` the client read (``CONFLICT`` otherwise).
+Both need ``WRITE_CASES``, and the child and the record are looked up in the caller's scope
+(:mod:`core.access.authorise`).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
+from core.access.audit import WriteAudit, record_write
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
 from core.assistance.models import Assistance
-from core.cases.errors import CommandError
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.china_time import local_date
+from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, create_once, for_the_same_child
+from core.people.dates import check_day_in_life
 from core.people.models import Child
-from core.people.queries import local_date
+from core.plugins import rules_for
 
 CREATE_OPERATION = "createAssistance"
 MAX_AMOUNT = Decimal("1000000")
@@ -28,6 +34,7 @@ MAX_AMOUNT = Decimal("1000000")
 
 @dataclass(frozen=True)
 class NewAssistance:
+    caller: Caller
     child_id: uuid.UUID
     programme: str
     amount: Decimal
@@ -37,6 +44,7 @@ class NewAssistance:
     funder: str = ""
     note: str = ""
     idempotency_key: str | None = None
+    audit: WriteAudit | None = None
 
 
 def _amount(value: Decimal) -> Decimal:
@@ -45,7 +53,7 @@ def _amount(value: Decimal) -> Decimal:
     except (InvalidOperation, TypeError, ValueError):
         amount = Decimal(-1)
     if not Decimal(0) <= amount <= MAX_AMOUNT or amount != Decimal(value):
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"金额须为 0 到 {MAX_AMOUNT} 元, 至多两位小数",
             f"amount must be 0 to {MAX_AMOUNT} yuan with at most two decimals",
@@ -56,7 +64,7 @@ def _amount(value: Decimal) -> Decimal:
 
 def _school_year(year: int, granted_on: date) -> int:
     if not granted_on.year - 1 <= year <= granted_on.year:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "学年须为发放日期所在或前一年 (学年起始年份)",
             "schoolYear must be the year the grant falls in or the one before",
@@ -65,25 +73,18 @@ def _school_year(year: int, granted_on: date) -> int:
     return year
 
 
-def _granted_on(day: date, now: datetime) -> date:
-    if day > local_date(now) + timedelta(days=1):
-        raise CommandError(
-            ErrorCode.INVALID,
-            "发放日期不能晚于今天",
-            "grantedOn cannot lie in the future",
-            field="grantedOn",
-        )
-    return day
+def _granted_on(day: date, born: date, now: datetime) -> date:
+    return check_day_in_life(
+        day, born=born, today=local_date(now), field="grantedOn", what=("发放日期", "grantedOn")
+    )
 
 
 async def _programme(child_id: uuid.UUID, code: str) -> str:
-    from core.plugins import rules_for
-
     division = await Child.filter(id=child_id).values_list("jurisdiction__division_code", flat=True)
     code = code.strip().upper()
     known = rules_for(division[0]).assistance_programmes() if division else {}
     if code not in known:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"资助项目 {code} 不在本地区的项目目录中",
             f"programme {code} is not one of the jurisdiction's programmes",
@@ -92,49 +93,35 @@ async def _programme(child_id: uuid.UUID, code: str) -> str:
     return code
 
 
-async def _replayed(row_id: uuid.UUID, data: NewAssistance) -> Assistance:
-    row = await Assistance.get(id=row_id)
-    if row.child_id != data.child_id:
-        raise reused_for_another("另一名儿童的资助", "assistance to another child")
-    return row
-
-
 async def create_assistance(data: NewAssistance) -> tuple[Assistance, bool]:
     """Record a grant; ``(assistance, replayed)``."""
-    key = check_key(data.idempotency_key)
-    earlier = await replay(key, CREATE_OPERATION)
-    if earlier is not None:
-        return await _replayed(earlier, data), True
-    if not await Child.exists(id=data.child_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
-    programme = await _programme(data.child_id, data.programme)
-    amount = _amount(data.amount)
-    granted_on = _granted_on(data.granted_on, data.now)
-    school_year = _school_year(data.school_year, granted_on)
-    try:
-        async with in_transaction():
-            earlier = await replay(key, CREATE_OPERATION)
-            if earlier is not None:
-                return await _replayed(earlier, data), True
-            row = await Assistance.create(
-                child_id=data.child_id,
-                programme=programme,
-                amount=amount,
-                school_year=school_year,
-                granted_on=granted_on,
-                funder=data.funder.strip()[:128],
-                note=data.note.strip(),
-            )
-            await remember(key, CREATE_OPERATION, row.id)
-    except IntegrityError:
-        earlier = await replay(key, CREATE_OPERATION)
-        if earlier is None:
-            raise
-        return await _replayed(earlier, data), True
-    return row, False
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
+
+    async def create() -> Assistance:
+        programme = await _programme(data.child_id, data.programme)
+        amount = _amount(data.amount)
+        granted_on = _granted_on(data.granted_on, child.birth_date, data.now)
+        row = await Assistance.create(
+            child_id=data.child_id,
+            programme=programme,
+            amount=amount,
+            school_year=_school_year(data.school_year, granted_on),
+            granted_on=granted_on,
+            funder=data.funder.strip()[:128],
+            note=data.note.strip(),
+        )
+        await record_write(data.audit)
+        return row
+
+    replayed = for_the_same_child(
+        Assistance, child.id, "另一名儿童的资助", "assistance to another child"
+    )
+    return await create_once(check_key(data.idempotency_key), CREATE_OPERATION, create, replayed)
 
 
 async def update_assistance(
+    caller: Caller,
     row_id: uuid.UUID,
     *,
     now: datetime,
@@ -145,14 +132,15 @@ async def update_assistance(
     granted_on: date | None = None,
     funder: str | None = None,
     note: str | None = None,
+    audit: WriteAudit | None = None,
 ) -> Assistance:
     """Correct a grant; only the fields given change."""
+    require_permission(caller, Permission.WRITE_CASES)
     async with in_transaction():
+        await find_in_scope(Assistance, caller, row_id, "id", ("资助记录", "record"))
         row = await Assistance.filter(id=row_id).select_for_update().first()
-        if row is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "资助记录不存在", "no such record", field="id")
         if expected_updated_at is not None and row.updated_at != expected_updated_at:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.CONFLICT,
                 "资助记录已被他人修改, 请刷新后重试",
                 "the record was changed by someone else; reload and retry",
@@ -164,7 +152,8 @@ async def update_assistance(
         if amount is not None:
             changes["amount"] = _amount(amount)
         if granted_on is not None:
-            changes["granted_on"] = _granted_on(granted_on, now)
+            born = await Child.filter(id=row.child_id).values_list("birth_date", flat=True)
+            changes["granted_on"] = _granted_on(granted_on, born[0], now)
         if school_year is not None or granted_on is not None:
             changes["school_year"] = _school_year(
                 school_year if school_year is not None else row.school_year,
@@ -178,4 +167,5 @@ async def update_assistance(
             setattr(row, name, value)
         if changes:
             await row.save(update_fields=[*changes, "updated_at"])
+        await record_write(audit)
     return row

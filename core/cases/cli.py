@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
-from core.cases.deadlines import CHAIN_STATES, CST, DueCase, by_office, due_cases
+from core.access.caller import Caller
+from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
+from core.china_time import CHINA_TZ
 from core.settings import normalise_database_url
 
 #: Exit status when at least one case is overdue.
@@ -32,7 +34,7 @@ def _parse_at(value: str | None) -> datetime:
             "须为 ISO 8601 时间, 如 2026-03-01T08:00+08:00 / an ISO 8601 date-time"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CST)
+        moment = moment.replace(tzinfo=CHINA_TZ)
     return moment.astimezone(UTC)
 
 
@@ -45,7 +47,8 @@ async def _collect(
 
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
-        return await due_cases(at, within=within, jurisdiction_code=jurisdiction)
+        # the operator at the command line: every county, every permission
+        return await due_cases(Caller.system(), at, within=within, jurisdiction_code=jurisdiction)
 
 
 def _item_json(item: DueCase) -> dict[str, Any]:
@@ -66,7 +69,7 @@ def _item_json(item: DueCase) -> dict[str, Any]:
 
 
 def _local(moment: datetime) -> str:
-    return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def _print_text(items: list[DueCase], at: datetime) -> None:

@@ -22,18 +22,22 @@ in a state from which it can go up the chain and it is not at the top already.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from core.access.authorise import require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
+from core.access.scope import restrict
 from core.cases import queries
-from core.cases.enums import CaseState
+from core.cases.enums import CaseEventKind, CaseState
+from core.cases.events import ReturnNotice
+from core.cases.models import Case, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import TRANSITIONS, CaseAction
+from core.jurisdictions.models import Jurisdiction
 from core.rules.enums import DeadlineKind
-
-#: China Standard Time: a date-only deadline ends at midnight here.
-CST = timezone(timedelta(hours=8), "CST")
 
 S = CaseState
 
@@ -51,11 +55,6 @@ class Due:
     kind: DeadlineKind | None
     office: str
     notify: tuple[str, ...] = ()
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in China Standard Time, in UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CST).astimezone(UTC)
 
 
 def _plus(start: datetime, days: int | None) -> datetime | None:
@@ -118,8 +117,6 @@ async def escalation_due_q(now: datetime, due: bool = True) -> Q:
     The top of the chain depends on the jurisdiction, so the condition is one clause per
     jurisdiction (a deployment holds a handful).
     """
-    from core.jurisdictions.models import Jurisdiction
-
     per_jurisdiction = Q(id__isnull=True)  # matches nothing; OR-ed with the real clauses
     for jid, code in await Jurisdiction.all().values_list("id", "division_code"):
         top = rules_for(code).top_level
@@ -155,49 +152,48 @@ class DueCase:
     escalation_due: bool
 
 
-async def _on_notice(case_ids: list) -> dict[str, str]:
-    """``{case id: deadlineAt}`` of the latest 劝返复学通知书 of each case."""
-    from core.cases.enums import CaseEventKind
-    from core.cases.models import CaseEvent
-
-    latest: dict[str, str] = {}
+async def _on_notice(case_ids: list) -> dict[str, datetime]:
+    """``{case id: deadline}`` of the latest 劝返复学通知书 of each case."""
+    latest: dict[str, datetime] = {}
     events = (
         await CaseEvent.filter(case_id__in=case_ids, kind=CaseEventKind.RETURN_NOTICE)
         .order_by("occurred_at", "recorded_at")
         .values("case_id", "details")
     )
     for row in events:
-        latest[str(row["case_id"])] = (row["details"] or {}).get("deadlineAt", "")
+        notice = ReturnNotice.from_details(row["details"] or {})
+        latest[str(row["case_id"])] = notice.deadline_at
     return latest
 
 
-def _same_moment(text: str, moment: datetime) -> bool:
-    try:
-        return datetime.fromisoformat(text) == moment
-    except (TypeError, ValueError):
-        return False
-
-
 async def due_cases(
-    now: datetime, *, within: timedelta = timedelta(0), jurisdiction_code: str | None = None
+    caller: Caller,
+    now: datetime,
+    *,
+    within: timedelta = timedelta(0),
+    jurisdiction_code: str | None = None,
 ) -> list[DueCase]:
-    """Open cases whose deadline is before ``now + within``, most overdue first."""
-    from core.cases.models import Case
-
+    """Open cases ``caller`` may read whose deadline is before ``now + within``, most overdue
+    first."""
+    require_permission(caller, Permission.READ_CASES, Permission.READ_ESCALATED_CASES)
     query = Case.filter(next_deadline_at__isnull=False, next_deadline_at__lt=now + within).exclude(
         state__in=[s.value for s in S if not s.is_open]
     )
     if jurisdiction_code:
         query = query.filter(jurisdiction__division_code=jurisdiction_code)
-    rows = await query.order_by("next_deadline_at", "id").values(
-        "id",
-        "state",
-        "escalation_level",
-        "next_deadline_at",
-        "jurisdiction__division_code",
-        "jurisdiction__name",
-        "child__name",
-        "school__name",
+    rows = (
+        await restrict(query, caller)
+        .order_by("next_deadline_at", "id")
+        .values(
+            "id",
+            "state",
+            "escalation_level",
+            "next_deadline_at",
+            "jurisdiction__division_code",
+            "jurisdiction__name",
+            "child__name",
+            "school__name",
+        )
     )
     notices = await _on_notice([r["id"] for r in rows]) if rows else {}
     result = []
@@ -207,7 +203,7 @@ async def due_cases(
         state = CaseState(row["state"])
         level = row["escalation_level"]
         deadline = row["next_deadline_at"]
-        on_notice = _same_moment(notices.get(str(row["id"]), ""), deadline)
+        on_notice = notices.get(str(row["id"])) == deadline
         due = describe(state, rules=rules, level=level, deadline=deadline, on_notice=on_notice)
         overdue = deadline < now
         result.append(

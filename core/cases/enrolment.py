@@ -14,8 +14,8 @@ exemption approved          SUSPEND 休学         SUSPENDED (缓学/免学 is n
 
 Every change points at its case, and the case event that caused it names the change in its
 details (``enrolmentChangeId``), so the enrolment history and the timeline can be checked
-against each other. Functions run inside the command's transaction and return the details to
-add to the event.
+against each other. Functions run inside the command's transaction and return the
+:class:`~core.cases.events.EnrolmentStep` the event records.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core.cases.events import NO_ENROLMENT_CHANGE, EnrolmentStep
 from core.cases.models import Case
 from core.enrolment.models import (
     STATUS_AFTER_CHANGE,
@@ -53,7 +54,7 @@ async def _record(
     school_class: SchoolClass | None = None,
     counterpart: str = "",
     reason: str = "",
-) -> dict[str, Any]:
+) -> EnrolmentStep:
     change = await EnrolmentChange.create(
         enrolment=enrolment,
         child_id=case.child_id,
@@ -65,21 +66,17 @@ async def _record(
         reason=reason[:255],
         case=case,
     )
-    return {"enrolmentChangeId": str(change.id), "enrolmentChange": kind.value}
+    return EnrolmentStep(str(change.id), kind)
 
 
-def _none() -> dict[str, Any]:
-    return {"enrolmentChangeId": None, "enrolmentChange": None}
-
-
-async def record_dropout(case: Case, day: date, reason: str) -> dict[str, Any]:
+async def record_dropout(case: Case, day: date, reason: str) -> EnrolmentStep:
     """辍学: only a child who is on the roll (在读 or 休学) can drop out of it."""
     enrolment = await current_enrolment(case.child_id)
     if enrolment is None or enrolment.status not in (
         EnrolmentStatus.ENROLLED,
         EnrolmentStatus.SUSPENDED,
     ):
-        return _none()
+        return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.DROPPED_OUT
     await enrolment.save(update_fields=["status", "updated_at"])
     return await _record(case, enrolment, K.DROP_OUT, day, reason=reason)
@@ -87,7 +84,7 @@ async def record_dropout(case: Case, day: date, reason: str) -> dict[str, Any]:
 
 async def record_return(
     case: Case, day: date, school_class: SchoolClass, reason: str
-) -> dict[str, Any]:
+) -> EnrolmentStep:
     """复学 into ``school_class``; 入学 for a child who was never enrolled."""
     enrolment = await current_enrolment(case.child_id)
     if enrolment is not None and enrolment.school_id == school_class.school_id:
@@ -118,25 +115,25 @@ async def record_return(
     return await _record(case, fresh, kind, day, school_class=school_class, reason=reason)
 
 
-async def record_transfer_out(case: Case, day: date, to_school: str, reason: str) -> dict[str, Any]:
+async def record_transfer_out(case: Case, day: date, to_school: str, reason: str) -> EnrolmentStep:
     """转出 to ``to_school`` (which may be outside the county)."""
     enrolment = await current_enrolment(case.child_id)
     if enrolment is None or enrolment.status is EnrolmentStatus.TRANSFERRED_OUT:
-        return _none()
+        return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.TRANSFERRED_OUT
     enrolment.ended_on = day
     await enrolment.save(update_fields=["status", "ended_on", "updated_at"])
     return await _record(case, enrolment, K.TRANSFER_OUT, day, counterpart=to_school, reason=reason)
 
 
-async def record_suspension(case: Case, day: date, reason: str) -> dict[str, Any]:
+async def record_suspension(case: Case, day: date, reason: str) -> EnrolmentStep:
     """休学 for an approved 缓学/免学 of a child on the roll (or counted as dropped out)."""
     enrolment = await current_enrolment(case.child_id)
     if enrolment is None or enrolment.status not in (
         EnrolmentStatus.ENROLLED,
         EnrolmentStatus.DROPPED_OUT,
     ):
-        return _none()
+        return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.SUSPENDED
     await enrolment.save(update_fields=["status", "updated_at"])
     return await _record(case, enrolment, K.SUSPEND, day, reason=reason)

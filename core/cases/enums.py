@@ -78,3 +78,33 @@ class CaseEventKind(LabelledEnum):
     UNREACHABLE = "UNREACHABLE", "联系不上"
     TRANSFER = "TRANSFER", "转学"
     NOTE = "NOTE", "备注"
+
+
+class DismissalGrounds(LabelledEnum):
+    STUDYING_ELSEWHERE = "STUDYING_ELSEWHERE", "在外地就读 (已办转学手续, 人籍一致)"
+    DATA_ERROR = "DATA_ERROR", "数据错误 (学籍/户籍信息有误)"
+    NOT_OF_SCHOOL_AGE = "NOT_OF_SCHOOL_AGE", "不在义务教育年龄段或已完成义务教育"
+    DECEASED = "DECEASED", "已死亡"
+    OTHER = "OTHER", "其他"
+
+
+class ContactKind(LabelledEnum):
+    HOME_VISIT = "HOME_VISIT", "家访"
+    PHONE_CALL = "PHONE_CALL", "电话联系"
+    PERSUASION = "PERSUASION", "劝返谈话"
+
+    @property
+    def event_kind(self) -> CaseEventKind:
+        return CaseEventKind(self.value)
+
+
+class ContactOutcome(LabelledEnum):
+    NOT_REACHED = "NOT_REACHED", "未联系上"
+    REACHED = "REACHED", "已联系上"
+    AGREED_TO_RETURN = "AGREED_TO_RETURN", "同意返校"
+    REFUSED = "REFUSED", "拒绝返校"
+
+
+class ExemptionKind(LabelledEnum):
+    DEFERRAL = "DEFERRAL", "缓学 (延缓入学/休学)"
+    EXEMPTION = "EXEMPTION", "免学"

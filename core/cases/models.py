@@ -7,6 +7,11 @@ from tortoise.models import Model
 
 from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 
+# The idempotency record is shared by every create mutation (cases, visits, assistance); it is
+# defined with its logic and registered with the ORM app through this import, since core.db
+# lists the model modules.
+from core.idempotency import IdempotencyRecord as IdempotencyRecord
+
 
 class Case(Model):
     """控辍保学个案 (一人一档).
@@ -93,16 +98,3 @@ class CaseAttachment(Model):
 
     class Meta:
         table = "case_attachment"
-
-
-class IdempotencyRecord(Model):
-    """Remembers the result of a create mutation by its client-supplied idempotency key."""
-
-    id = fields.UUIDField(primary_key=True)
-    key = fields.CharField(max_length=128, unique=True)
-    operation = fields.CharField(max_length=64)
-    object_id = fields.UUIDField()
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "idempotency_record"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from core.plugins import rules_for as county_rules_for
 from core.rules.county import CountyRules
 from core.rules.enums import DeadlineKind
 
@@ -129,8 +130,6 @@ def rules_for(jurisdiction_code: str | None) -> CaseRules:
     Converted once per county and kept while the plugin registry keeps the same answer (a
     test that rebuilds the plugin manager gets fresh rules).
     """
-    from core.plugins import rules_for as county_rules_for
-
     code = jurisdiction_code or NO_JURISDICTION
     county = county_rules_for(code)
     hit = _cache.get(code)

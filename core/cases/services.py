@@ -20,71 +20,65 @@ waits for the first transaction and then matches no row; on SQLite writers are s
 ``open_key``); a client-chosen idempotency key, stored in the same transaction, makes a retried
 report return the case the first attempt created.
 
-Authorisation is not checked here yet; when it is, it belongs in this module, so that every
-entry point (GraphQL, CLI, imports) goes through it.
+Authorisation is checked here, so that every entry point (GraphQL, command line, imports)
+goes through it: a command needs ``WRITE_CASES``, and every id it names (the case, the child,
+the school, the class, the acting official) is looked up in the caller's scope and in the
+case's county (:mod:`core.access.authorise`); anything outside is ``NOT_FOUND``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
+from core.access.audit import WriteAudit, record_write
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
 from core.cases import enrolment as enrolment_steps
-from core.cases.deadlines import clock_for, end_of_day
-from core.cases.enums import TERMINAL_STATES, CaseEventKind, CaseKind, CaseSource, CaseState
-from core.cases.errors import CommandError
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.cases import events
+from core.cases.deadlines import clock_for
+from core.cases.enums import (
+    TERMINAL_STATES,
+    CaseEventKind,
+    CaseKind,
+    CaseSource,
+    CaseState,
+    ContactKind,
+    ContactOutcome,
+    DismissalGrounds,
+    ExemptionKind,
+)
+from core.cases.errors import conflict, invalid_transition
+from core.cases.events import Payload, event_details
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
-from core.labelled_enum import LabelledEnum
+from core.china_time import end_of_day, local_date
+from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, remember, replay, reused_for_another
+from core.jurisdictions.models import Jurisdiction
 from core.officials.models import Official
+from core.people.dates import check_day_in_life
 from core.people.models import Child
-from core.people.queries import local_date
 from core.schools.models import School, SchoolClass
+from core.visits.models import HomeVisit, HomeVisitKind
 
 S = CaseState
 A = CaseAction
 
 #: How far in the future a client's ``occurredAt`` may lie (clock skew between devices).
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class DismissalGrounds(LabelledEnum):
-    STUDYING_ELSEWHERE = "STUDYING_ELSEWHERE", "在外地就读 (已办转学手续, 人籍一致)"
-    DATA_ERROR = "DATA_ERROR", "数据错误 (学籍/户籍信息有误)"
-    NOT_OF_SCHOOL_AGE = "NOT_OF_SCHOOL_AGE", "不在义务教育年龄段或已完成义务教育"
-    DECEASED = "DECEASED", "已死亡"
-    OTHER = "OTHER", "其他"
-
-
-class ContactKind(LabelledEnum):
-    HOME_VISIT = "HOME_VISIT", "家访"
-    PHONE_CALL = "PHONE_CALL", "电话联系"
-    PERSUASION = "PERSUASION", "劝返谈话"
-
-    @property
-    def event_kind(self) -> CaseEventKind:
-        return CaseEventKind(self.value)
-
-
-class ContactOutcome(LabelledEnum):
-    NOT_REACHED = "NOT_REACHED", "未联系上"
-    REACHED = "REACHED", "已联系上"
-    AGREED_TO_RETURN = "AGREED_TO_RETURN", "同意返校"
-    REFUSED = "REFUSED", "拒绝返校"
-
-
-class ExemptionKind(LabelledEnum):
-    DEFERRAL = "DEFERRAL", "缓学 (延缓入学/休学)"
-    EXEMPTION = "EXEMPTION", "免学"
+#: Longest a 劝返复学通知书 may give the guardian (counties give a week or two).
+MAX_NOTICE_PERIOD = timedelta(days=366)
+#: Longest one 缓学/免学 application may run (a new one renews it).
+MAX_EXEMPTION_PERIOD = timedelta(days=3 * 366)
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -112,6 +106,7 @@ class AttachmentRef:
 class Command:
     """What every command on an existing case carries."""
 
+    caller: Caller
     case_id: uuid.UUID
     expected_version: int
     now: datetime
@@ -119,9 +114,17 @@ class Command:
     actor: Actor = field(default_factory=Actor)
     note: str = ""
     attachments: tuple[AttachmentRef, ...] = ()
+    #: The audit entry of the request, written in the command's transaction.
+    audit: WriteAudit | None = None
 
 
 _KEEP = object()
+
+#: The acting official's id (None for someone outside the system) and name, as recorded.
+ResolvedActor = tuple[uuid.UUID | None, str]
+#: Work a step does after the compare-and-set, inside the transaction: it returns the event's
+#: payload with what it did added (the 学籍异动 it recorded, the home visit it logged).
+Effect = Callable[[Case, datetime, ResolvedActor, Payload], Awaitable[Payload]]
 
 
 @dataclass
@@ -129,14 +132,13 @@ class Step:
     """What one command writes besides the new state."""
 
     event_kind: CaseEventKind
-    details: dict[str, Any] = field(default_factory=dict)
+    #: The event's payload, built with its kind's builder (:mod:`core.cases.events`).
+    payload: Payload
     updates: dict[str, Any] = field(default_factory=dict)
     #: The new clock, or ``_KEEP`` to leave ``next_deadline_at`` alone.
     due: Any = _KEEP
-    #: Run after the compare-and-set, inside the transaction; return details for the event.
-    effects: list[Callable[[Case, datetime], Awaitable[dict[str, Any]]]] = field(
-        default_factory=list
-    )
+    #: Run after the compare-and-set, inside the transaction, in order.
+    effects: list[Effect] = field(default_factory=list)
 
 
 Planner = Callable[[Case, CaseState, CaseRules, datetime], Awaitable[Step]]
@@ -148,7 +150,7 @@ Planner = Callable[[Case, CaseState, CaseRules, datetime], Awaitable[Step]]
 def _required(value: str | None, field_name: str, zh: str, en: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED, f"{zh}不能为空", f"{en} is required", field=field_name
         )
     return text
@@ -158,14 +160,14 @@ def _occurred(occurred_at: datetime | None, now: datetime) -> datetime:
     if occurred_at is None:
         return now
     if occurred_at.tzinfo is None:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "occurredAt 须带时区",
             "occurredAt must carry a time zone offset",
             field="occurredAt",
         )
     if occurred_at > now + CLOCK_SKEW:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             "发生时间不能晚于当前时间",
             "occurredAt cannot lie in the future",
@@ -178,7 +180,7 @@ def _check_attachments(attachments: tuple[AttachmentRef, ...]) -> None:
     for i, ref in enumerate(attachments):
         digest = ref.sha256.strip().lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 "附件的 sha256 须为 64 位十六进制",
                 "an attachment's sha256 must be 64 hexadecimal digits",
@@ -187,18 +189,22 @@ def _check_attachments(attachments: tuple[AttachmentRef, ...]) -> None:
         _required(ref.file_name, f"attachments.{i}.fileName", "附件文件名", "fileName")
 
 
-async def _actor(actor: Actor) -> tuple[uuid.UUID | None, str]:
+async def _actor(caller: Caller, actor: Actor, jurisdiction_id: uuid.UUID) -> ResolvedActor:
+    """The acting official, who must be of the record's county and in the caller's reach."""
     if actor.official_id is None:
         return None, actor.name.strip()[:64]
-    official = await Official.get_or_none(id=actor.official_id)
-    if official is None:
-        raise CommandError(ErrorCode.NOT_FOUND, "经办人不存在", "no such official", field="actorId")
+    official = await find_in_scope(
+        Official,
+        caller,
+        actor.official_id,
+        "actorId",
+        ("经办人", "official"),
+        jurisdiction_id=jurisdiction_id,
+    )
     return official.id, (actor.name.strip() or official.name)[:64]
 
 
 async def _jurisdiction_code(case: Case) -> str:
-    from core.jurisdictions.models import Jurisdiction
-
     code = await Jurisdiction.filter(id=case.jurisdiction_id).values_list(
         "division_code", flat=True
     )
@@ -218,14 +224,11 @@ async def _write_event(
     from_state: CaseState | None,
     to_state: CaseState,
     occurred: datetime,
-    actor: tuple[uuid.UUID | None, str],
-    details: dict[str, Any],
+    actor: ResolvedActor,
+    payload: Payload,
     note: str,
     attachments: tuple[AttachmentRef, ...],
 ) -> CaseEvent:
-    payload = {"action": action.value, **details}
-    if note.strip():
-        payload["note"] = note.strip()
     event = await CaseEvent.create(
         case=case,
         kind=kind,
@@ -234,7 +237,7 @@ async def _write_event(
         occurred_at=occurred,
         actor_id=actor[0],
         actor_name=actor[1],
-        details=payload,
+        details=event_details(action, payload, note),
     )
     for ref in attachments:
         await CaseAttachment.create(
@@ -263,26 +266,23 @@ async def _last_state_change(case: Case) -> datetime:
 async def _apply(
     cmd: Command, action: CaseAction | Callable[[Case], CaseAction], plan: Planner
 ) -> Case:
+    caller = require_permission(cmd.caller, Permission.WRITE_CASES)
     occurred = _occurred(cmd.occurred_at, cmd.now)
     _check_attachments(cmd.attachments)
-    actor = await _actor(cmd.actor)
     async with in_transaction():
-        case = await Case.get_or_none(id=cmd.case_id)
-        if case is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "个案不存在", "no such case", field="caseId")
+        case = await find_in_scope(Case, caller, cmd.case_id, "caseId", ("个案", "case"))
         if case.version != cmd.expected_version:
-            raise CommandError.conflict(cmd.expected_version, case.version)
+            raise conflict(cmd.expected_version, case.version)
+        actor = await _actor(caller, cmd.actor, case.jurisdiction_id)
         chosen = action(case) if callable(action) else action
         from_state = CaseState(case.state)
         try:
             to_state = next_state(chosen, from_state)
         except InvalidTransition as exc:
-            error = CommandError.invalid_transition(exc)
-            error.current_version = case.version
-            raise error from None
+            raise invalid_transition(exc, case.version) from None
         last_change = await _last_state_change(case)
         if occurred < last_change:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"发生时间不能早于个案最近一次状态变更 ({last_change.isoformat()})",
                 f"occurredAt cannot precede the case's last change of state "
@@ -304,13 +304,13 @@ async def _apply(
             updates.update(open_key=None, closed_at=occurred, next_deadline_at=None)
         changed = await Case.filter(id=case.id, version=cmd.expected_version).update(**updates)
         if changed != 1:
-            raise CommandError.conflict(cmd.expected_version, None)
+            raise conflict(cmd.expected_version, None)
         for name, value in updates.items():
             setattr(case, name, value)
 
-        details = dict(step.details)
+        payload = step.payload
         for effect in step.effects:
-            details.update(await effect(case, occurred))
+            payload = await effect(case, occurred, actor, payload)
         await _write_event(
             case,
             kind=step.event_kind,
@@ -319,10 +319,11 @@ async def _apply(
             to_state=to_state,
             occurred=occurred,
             actor=actor,
-            details=details,
+            payload=payload,
             note=cmd.note,
             attachments=cmd.attachments,
         )
+        await record_write(cmd.audit)
     return case
 
 
@@ -331,6 +332,7 @@ async def _apply(
 
 @dataclass(frozen=True)
 class ReportInput:
+    caller: Caller
     child_id: uuid.UUID
     kind: CaseKind
     source: CaseSource
@@ -344,6 +346,8 @@ class ReportInput:
     note: str = ""
     attachments: tuple[AttachmentRef, ...] = ()
     idempotency_key: str | None = None
+    #: The audit entry of the request, written in the report's transaction.
+    audit: WriteAudit | None = None
 
 
 REPORT_OPERATION = "reportCase"
@@ -356,7 +360,7 @@ def open_key(child_id: uuid.UUID, kind: CaseKind) -> str:
 def check_reason(reason: str, rules: CaseRules, field_name: str = "reason") -> str:
     code = (reason or "UNKNOWN").strip().upper()
     if code not in rules.reasons:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.INVALID,
             f"辍学原因代码 {code} 不在本地区的原因目录中",
             f"reason code {code} is not in the jurisdiction's vocabulary",
@@ -372,16 +376,16 @@ async def _replayed_case(case_id: uuid.UUID, data: ReportInput) -> Case:
     return case
 
 
-async def _duplicate(data: ReportInput) -> CommandError | None:
+async def _duplicate(data: ReportInput) -> DomainError | None:
     existing = await Case.get_or_none(open_key=open_key(data.child_id, data.kind))
     if existing is None:
         return None
-    return CommandError(
+    return DomainError(
         ErrorCode.DUPLICATE,
         f"该儿童已有未结的同类个案 ({existing.id}, {CaseState(existing.state).label})",
         f"the child already has an open {data.kind.value} case ({existing.id})",
         field="childId",
-        existing_case_id=existing.id,
+        existing_id=existing.id,
         current_state=CaseState(existing.state),
         current_version=existing.version,
     )
@@ -389,23 +393,39 @@ async def _duplicate(data: ReportInput) -> CommandError | None:
 
 async def report_case(data: ReportInput) -> tuple[Case, bool]:
     """Open a case (疑似). Returns ``(case, replayed)``; ``replayed`` for a retried request."""
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
     key = check_key(data.idempotency_key)
     earlier = await replay(key, REPORT_OPERATION)
     if earlier is not None:
         return await _replayed_case(earlier, data), True
 
     occurred = _occurred(data.occurred_at, data.now)
+    check_day_in_life(
+        local_date(occurred),
+        born=child.birth_date,
+        today=local_date(data.now),
+        field="occurredAt",
+        what=("发生时间", "occurredAt"),
+    )
     _check_attachments(data.attachments)
-    actor = await _actor(data.actor)
-    child = await Child.get_or_none(id=data.child_id)
-    if child is None:
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
-    code = await Child.filter(id=child.id).values_list("jurisdiction__division_code", flat=True)
+    actor = await _actor(caller, data.actor, child.jurisdiction_id)
+    code = await Jurisdiction.filter(id=child.jurisdiction_id).values_list(
+        "division_code", flat=True
+    )
     rules = rules_for(code[0] if code else None)
     reason = check_reason(data.reason, rules)
     school_id = data.school_id
-    if school_id is not None and not await School.exists(id=school_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "学校不存在", "no such school", field="schoolId")
+    if school_id is not None:
+        school = await find_in_scope(
+            School,
+            caller,
+            school_id,
+            "schoolId",
+            ("学校", "school"),
+            jurisdiction_id=child.jurisdiction_id,
+        )
+        school_id = school.id
     if school_id is None:
         current = await enrolment_steps.current_enrolment(child.id)
         school_id = current.school_id if current else None
@@ -448,17 +468,18 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 to_state=S.REPORTED,
                 occurred=occurred,
                 actor=actor,
-                details={
-                    "source": data.source.value,
-                    "reason": reason,
-                    "reasonDetail": data.reason_detail.strip(),
-                    "whereabouts": data.whereabouts.strip(),
-                },
+                payload=events.Report(
+                    source=data.source,
+                    reason=reason,
+                    reason_detail=data.reason_detail.strip(),
+                    whereabouts=data.whereabouts.strip(),
+                ),
                 note=data.note,
                 attachments=data.attachments,
             )
             if key is not None:
                 await remember(key, REPORT_OPERATION, case.id)
+            await record_write(data.audit)
     except IntegrityError:
         # A concurrent request committed first: the same key (a retry) or the same child.
         earlier = await replay(key, REPORT_OPERATION)
@@ -484,7 +505,7 @@ async def verify_case(cmd: Command) -> Case:
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         return Step(
             CaseEventKind.VERIFICATION,
-            details={"stage": "STARTED"},
+            events.Verification(stage="STARTED"),
             due=clock_for(to, rules=rules, level=case.escalation_level, since=at),
         )
 
@@ -502,13 +523,16 @@ async def confirm_case(
         effects = []
         if case.kind is CaseKind.DROPOUT:
 
-            async def dropout(c: Case, moment: datetime) -> dict[str, Any]:
-                return await enrolment_steps.record_dropout(c, _day(moment), f"辍学: {code}")
+            async def dropout(
+                c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+            ) -> Payload:
+                step = await enrolment_steps.record_dropout(c, _day(moment), f"辍学: {code}")
+                return replace(payload, enrolment=step)
 
             effects.append(dropout)
         return Step(
             CaseEventKind.CONFIRMATION,
-            details={"findings": findings, "reason": code, "whereabouts": whereabouts.strip()},
+            events.Confirmation(findings=findings, reason=code, whereabouts=whereabouts.strip()),
             updates={"reason": code, "escalation_level": 0},
             due=clock_for(to, rules=rules, level=0, since=at),
             effects=effects,
@@ -523,7 +547,7 @@ async def dismiss_case(
     """核实中 → 已排除: not a dropout, with the evidence that shows it."""
     evidence = evidence.strip()
     if not evidence and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "排除须记录证据 (说明或附件)",
             "a dismissal needs evidence (text or an attachment)",
@@ -537,11 +561,9 @@ async def dismiss_case(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         return Step(
             CaseEventKind.DISMISSAL,
-            details={
-                "grounds": grounds.value,
-                "evidence": evidence,
-                "schoolElsewhere": school_elsewhere.strip(),
-            },
+            events.Dismissal(
+                grounds=grounds, evidence=evidence, school_elsewhere=school_elsewhere.strip()
+            ),
         )
 
     return await _apply(cmd, A.DISMISS, plan)
@@ -566,11 +588,11 @@ async def record_contact(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         step = Step(
             kind.event_kind,
-            details={
-                "method": method.strip(),
-                "participants": [p.strip() for p in participants if p.strip()],
-                "outcome": outcome.value,
-            },
+            events.Contact(
+                outcome=outcome,
+                method=method.strip(),
+                participants=tuple(p.strip() for p in participants if p.strip()),
+            ),
         )
         if case.state == S.UNREACHABLE and to is S.PERSUADING:
             step.due = clock_for(to, rules=rules, level=case.escalation_level, since=at)
@@ -581,11 +603,9 @@ async def record_contact(
     return await _apply(cmd, choose, plan)
 
 
-def _home_visit(cmd: Command, outcome: ContactOutcome):
-    async def effect(case: Case, at: datetime) -> dict[str, Any]:
-        from core.visits.models import HomeVisit, HomeVisitKind
-
-        official_id, name = await _actor(cmd.actor)
+def _home_visit(cmd: Command, outcome: ContactOutcome) -> Effect:
+    async def effect(case: Case, at: datetime, actor: ResolvedActor, payload: Payload) -> Payload:
+        official_id, name = actor
         visit = await HomeVisit.create(
             child_id=case.child_id,
             case=case,
@@ -596,7 +616,7 @@ def _home_visit(cmd: Command, outcome: ContactOutcome):
             findings=cmd.note.strip(),
             follow_up_needed=outcome is not ContactOutcome.AGREED_TO_RETURN,
         )
-        return {"homeVisitId": str(visit.id)}
+        return replace(payload, home_visit_id=str(visit.id))
 
     return effect
 
@@ -609,22 +629,19 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         issued = _day(at)
         due_day = deadline or issued + timedelta(days=rules.return_notice_days)
-        if due_day < issued:
-            raise CommandError(
+        if not issued <= due_day <= issued + MAX_NOTICE_PERIOD:
+            raise DomainError(
                 ErrorCode.INVALID,
-                "限期复学日期不能早于下达日期",
-                "the deadline cannot precede the date of issue",
+                f"限期复学日期须在下达日期起 {MAX_NOTICE_PERIOD.days} 天内",
+                f"the deadline must lie within {MAX_NOTICE_PERIOD.days} days of the date of issue",
                 field="deadline",
             )
         due_at = end_of_day(due_day)
         return Step(
             CaseEventKind.RETURN_NOTICE,
-            details={
-                "number": number,
-                "issuedOn": issued.isoformat(),
-                "deadline": due_day.isoformat(),
-                "deadlineAt": due_at.isoformat(),
-            },
+            events.ReturnNotice(
+                number=number, issued_on=issued, deadline=due_day, deadline_at=due_at
+            ),
             due=clock_for(
                 to, rules=rules, level=case.escalation_level, since=at, notice_deadline=due_at
             ),
@@ -641,7 +658,7 @@ async def escalate_case(
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
         current = case.escalation_level
         if current >= rules.top_level:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"已在最高一级 ({rules.level(current).name}), 无法再上报",
                 "the case is at the top of the escalation chain already",
@@ -649,7 +666,7 @@ async def escalate_case(
             )
         target = current + 1 if to_level is None else to_level
         if not current < target <= rules.top_level:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.INVALID,
                 f"上报层级须在 {current + 1} 到 {rules.top_level} 之间",
                 f"toLevel must be between {current + 1} and {rules.top_level}",
@@ -658,16 +675,16 @@ async def escalate_case(
         source, dest = rules.level(current), rules.level(target)
         return Step(
             CaseEventKind.ESCALATION,
-            details={
-                "fromLevel": current,
-                "toLevel": target,
-                "fromLevelName": source.name,
-                "toLevelName": dest.name,
-                "toOffice": dest.office,
-                "toWhom": to_whom.strip() or dest.office,
-                "notify": list(dest.notify),
-                "reason": reason.strip(),
-            },
+            events.Escalation(
+                from_level=current,
+                to_level=target,
+                from_level_name=source.name,
+                to_level_name=dest.name,
+                to_office=dest.office,
+                to_whom=to_whom.strip() or dest.office,
+                notify=tuple(dest.notify),
+                reason=reason.strip(),
+            ),
             updates={"escalation_level": target},
             due=clock_for(to, rules=rules, level=target, since=at),
         )
@@ -679,26 +696,29 @@ async def record_return(cmd: Command, *, school_class_id: uuid.UUID) -> Case:
     """复学 into a class: the 学籍 records 复学 (or 入学 for a child never enrolled)."""
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        school_class = await SchoolClass.get_or_none(id=school_class_id)
-        if school_class is None:
-            raise CommandError(
-                ErrorCode.NOT_FOUND, "班级不存在", "no such class", field="schoolClassId"
-            )
+        school_class = await find_in_scope(
+            SchoolClass,
+            cmd.caller,
+            school_class_id,
+            "schoolClassId",
+            ("班级", "class"),
+            jurisdiction_id=case.jurisdiction_id,
+        )
         school = await School.get(id=school_class.school_id)
 
-        async def resume(c: Case, moment: datetime) -> dict[str, Any]:
-            result = await enrolment_steps.record_return(c, _day(moment), school_class, "劝返复学")
-            return {
-                **result,
-                "returnedOn": _day(moment).isoformat(),
-                "schoolClassId": str(school_class.id),
-                "schoolName": school.name,
-                "grade": school_class.grade,
-                "className": school_class.name,
-            }
+        async def resume(c: Case, moment: datetime, _: ResolvedActor, payload: Payload) -> Payload:
+            step = await enrolment_steps.record_return(c, _day(moment), school_class, "劝返复学")
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.RETURN,
+            events.Return(
+                returned_on=_day(at),
+                school_class_id=str(school_class.id),
+                school_name=school.name,
+                grade=school_class.grade,
+                class_name=school_class.name,
+            ),
             updates={"school_id": school_class.school_id},
             due=clock_for(to, rules=rules, level=case.escalation_level, since=at),
             effects=[resume],
@@ -713,12 +733,15 @@ async def record_follow_up(cmd: Command, *, attending: bool) -> Case:
     action = A.RECORD_FOLLOW_UP if attending else A.RECORD_RELAPSE
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        step = Step(CaseEventKind.FOLLOW_UP, details={"attending": attending})
+        step = Step(CaseEventKind.FOLLOW_UP, events.FollowUp(attending=attending))
         if not attending:
             step.due = clock_for(to, rules=rules, level=case.escalation_level, since=at)
 
-            async def dropout(c: Case, moment: datetime) -> dict[str, Any]:
-                return await enrolment_steps.record_dropout(c, _day(moment), "复学后再次辍学")
+            async def dropout(
+                c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+            ) -> Payload:
+                step = await enrolment_steps.record_dropout(c, _day(moment), "复学后再次辍学")
+                return replace(payload, enrolment=step)
 
             step.effects.append(dropout)
         return step
@@ -742,7 +765,7 @@ async def close_case(cmd: Command) -> Case:
         returned = await last_return_at(case.id)
         allowed_from = (returned or case.opened_at) + timedelta(days=rules.follow_up_window_days)
         if min(at, cmd.now) < allowed_from:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.TOO_EARLY,
                 f"复学后须跟踪 {rules.follow_up_window_days} 天方可销号, "
                 f"最早 {allowed_from.isoformat()}",
@@ -752,7 +775,7 @@ async def close_case(cmd: Command) -> Case:
             )
         return Step(
             CaseEventKind.CLOSURE,
-            details={"followUpWindowDays": rules.follow_up_window_days},
+            events.Closure(follow_up_window_days=rules.follow_up_window_days),
         )
 
     return await _apply(cmd, A.CLOSE, plan)
@@ -772,7 +795,7 @@ async def request_exemption(
     document: an attachment or a reference to the paper file is required)."""
     applicant_name = _required(applicant_name, "applicantName", "申请人", "applicantName")
     if not application_reference.strip() and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "须附监护人书面申请 (附件或纸质档案编号)",
             "the guardian's written application is required (an attachment or a reference)",
@@ -780,17 +803,24 @@ async def request_exemption(
         )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
+        if until is not None and not _day(at) <= until <= _day(at) + MAX_EXEMPTION_PERIOD:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"缓学/免学截止日期须在申请日期起 {MAX_EXEMPTION_PERIOD.days} 天内",
+                f"until must lie within {MAX_EXEMPTION_PERIOD.days} days of the application",
+                field="until",
+            )
         return Step(
             CaseEventKind.EXEMPTION_REQUEST,
-            details={
-                "applicantName": applicant_name,
-                "applicantRelation": applicant_relation.strip(),
-                "exemptionKind": kind.value,
-                "reason": check_reason(reason, rules),
-                "applicationReference": application_reference.strip(),
-                "appliedOn": _day(at).isoformat(),
-                "until": until.isoformat() if until else None,
-            },
+            events.ExemptionRequest(
+                applicant_name=applicant_name,
+                applicant_relation=applicant_relation.strip(),
+                exemption_kind=kind,
+                reason=check_reason(reason, rules),
+                application_reference=application_reference.strip(),
+                applied_on=_day(at),
+                until=until,
+            ),
         )
 
     return await _apply(cmd, A.REQUEST_EXEMPTION, plan)
@@ -817,29 +847,32 @@ async def approve_exemption(
             .first()
         )
         if request is None:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED,
                 "须先登记监护人的书面申请 (requestExemption)",
                 "record the guardian's written application first (requestExemption)",
                 field="caseId",
             )
 
-        async def suspend(c: Case, moment: datetime) -> dict[str, Any]:
-            return await enrolment_steps.record_suspension(
-                c, _day(moment), f"缓学/免学: {request.details.get('reason', '')}"
+        application = events.ExemptionRequest.from_details(request.details)
+
+        async def suspend(c: Case, moment: datetime, _: ResolvedActor, payload: Payload) -> Payload:
+            step = await enrolment_steps.record_suspension(
+                c, _day(moment), f"缓学/免学: {application.reason}"
             )
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.EXEMPTION_APPROVAL,
-            details={
-                "approvingAuthority": approving_authority,
-                "approverName": approver_name.strip(),
-                "documentNumber": document_number.strip(),
-                "filedWith": filed_with.strip(),
-                "approvedOn": _day(at).isoformat(),
-                "requestEventId": str(request.id),
-                "exemptionKind": request.details.get("exemptionKind"),
-            },
+            events.ExemptionApproval(
+                approving_authority=approving_authority,
+                approver_name=approver_name.strip(),
+                document_number=document_number.strip(),
+                filed_with=filed_with.strip(),
+                approved_on=_day(at),
+                request_event_id=str(request.id),
+                exemption_kind=application.exemption_kind,
+            ),
             effects=[suspend],
         )
 
@@ -858,12 +891,9 @@ async def mark_unreachable(
             level = max(level, rules.unreachable_level)
         return Step(
             CaseEventKind.UNREACHABLE,
-            details={
-                "handedTo": handed_to,
-                "village": village.strip(),
-                "attempts": attempts.strip(),
-                "level": level,
-            },
+            events.Unreachable(
+                handed_to=handed_to, village=village.strip(), attempts=attempts.strip(), level=level
+            ),
             updates={"escalation_level": level},
             due=clock_for(to, rules=rules, level=level, since=at),
         )
@@ -876,7 +906,7 @@ async def record_transfer(cmd: Command, *, to_school: str, transfer_document: st
     转出 and the case ends."""
     to_school = _required(to_school, "toSchool", "转入学校", "toSchool")
     if not transfer_document.strip() and not cmd.attachments:
-        raise CommandError(
+        raise DomainError(
             ErrorCode.REQUIRED,
             "须记录转学手续 (证明编号或附件)",
             "the transfer papers are required (a reference or an attachment)",
@@ -884,18 +914,21 @@ async def record_transfer(cmd: Command, *, to_school: str, transfer_document: st
         )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        async def transfer(c: Case, moment: datetime) -> dict[str, Any]:
-            return await enrolment_steps.record_transfer_out(
+        async def transfer(
+            c: Case, moment: datetime, _: ResolvedActor, payload: Payload
+        ) -> Payload:
+            step = await enrolment_steps.record_transfer_out(
                 c, _day(moment), to_school, "转学 (人籍一致)"
             )
+            return replace(payload, enrolment=step)
 
         return Step(
             CaseEventKind.TRANSFER,
-            details={
-                "toSchool": to_school,
-                "transferDocument": transfer_document.strip(),
-                "transferredOn": _day(at).isoformat(),
-            },
+            events.Transfer(
+                to_school=to_school,
+                transfer_document=transfer_document.strip(),
+                transferred_on=_day(at),
+            ),
             effects=[transfer],
         )
 

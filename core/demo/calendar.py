@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
+
+from core.china_time import at_local
 
 #: "Today" in the demo data.
 DEMO_TODAY = date(2026, 11, 20)
@@ -16,8 +18,6 @@ DEMO_TODAY = date(2026, 11, 20)
 SCHOOL_YEAR = 2026
 #: The first day of the current school year.
 TERM_START = date(SCHOOL_YEAR, 9, 1)
-#: China Standard Time: the demo's working hours are reckoned here.
-CST = timezone(timedelta(hours=8), "CST")
 
 
 def stream(seed: int, division_code: str, name: str) -> random.Random:
@@ -37,18 +37,7 @@ def new_id(rng: random.Random) -> uuid.UUID:
 def moment(day: date, rng: random.Random, *, start_hour: int = 8, end_hour: int = 18) -> datetime:
     """A time during working hours (China Standard Time) on ``day``, as an aware UTC datetime."""
     minutes = rng.randrange(start_hour * 60, end_hour * 60)
-    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=CST)
-    return local.astimezone(UTC)
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in China Standard Time, in UTC (a date-only deadline)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CST).astimezone(UTC)
-
-
-def local_day(at: datetime) -> date:
-    """The calendar date in China at ``at``."""
-    return at.astimezone(CST).date()
+    return at_local(day, time(minutes // 60, minutes % 60))
 
 
 def random_day(rng: random.Random, first: date, last: date) -> date:

@@ -14,25 +14,32 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.cases import events
+from core.cases.deadlines import Due, clock_for
 from core.cases.enums import (
     TERMINAL_STATES,
     CaseEventKind,
     CaseKind,
     CaseSource,
     CaseState,
+    ContactKind,
+    ContactOutcome,
+    DismissalGrounds,
+    ExemptionKind,
 )
 from core.cases.models import Case, CaseEvent
+from core.cases.policy import from_county_rules
 from core.cases.workflow import CaseAction, next_state
+from core.china_time import end_of_day, local_date
 from core.demo import names, texts
-from core.demo.calendar import DEMO_TODAY, end_of_day, local_day, moment, new_id
+from core.demo.calendar import DEMO_TODAY, moment, new_id
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentStatus
 from core.people.enums import KeyGroup
 from core.rules.county import CountyRules
-from core.rules.enums import DeadlineKind
 from core.visits.models import HomeVisit, HomeVisitKind
 
 if TYPE_CHECKING:
@@ -235,30 +242,6 @@ def _plan(
     )
 
 
-# -- the county's clocks -------------------------------------------------------------------------
-
-
-class Clocks:
-    """The county's escalation chain and deadlines, with levels numbered from 0 (as
-    ``Case.escalation_level`` is)."""
-
-    def __init__(self, rules: CountyRules) -> None:
-        self.levels = sorted(rules.escalation.levels, key=lambda lv: lv.level)
-        self.rules = rules
-        self.top = len(self.levels) - 1
-        unreachable = rules.escalation.unreachable_level
-        self.unreachable_level = None if unreachable is None else unreachable - 1
-
-    def level(self, number: int) -> Any:
-        return self.levels[max(0, min(number, self.top))]
-
-    def level_days(self, number: int) -> int | None:
-        return self.rules.escalation_days(self.level(number).level)
-
-    def days(self, kind: DeadlineKind) -> int:
-        return self.rules.days(kind)
-
-
 # -- writing one case ------------------------------------------------------------------------------
 
 
@@ -301,7 +284,8 @@ class CaseWriter:
         change: ChangeWriter,
     ) -> None:
         self.org = org
-        self.clocks = Clocks(rules)
+        #: The county's chain and clocks, as the workflow's services read them.
+        self.rules = from_county_rules(rules)
         self.rng = rng
         self.ids = ids
         self.change = change
@@ -312,7 +296,7 @@ class CaseWriter:
 
     def _moves(self, plan: CasePlan) -> list[_Move]:
         rng, v, state = self.rng, plan.variant, plan.state
-        clocks = self.clocks
+        rules = self.rules
         moves = [_Move(A.REPORT, 0)]
 
         def contact(kind: str, outcome: str, gap: tuple[int, int] = (1, 4)) -> None:
@@ -386,7 +370,7 @@ class CaseWriter:
             )
         if v["notice"] or v["escalations"]:
             moves.append(_Move(A.ISSUE_RETURN_NOTICE, rng.randint(1, 5)))
-        notice_days = clocks.days(DeadlineKind.RETURN_NOTICE_RESPONSE)
+        notice_days = rules.return_notice_days
         for i in range(v["escalations"]):
             gap = notice_days + rng.randint(1, 3) if i == 0 else rng.randint(5, 12)
             moves.append(_Move(A.ESCALATE, gap))
@@ -397,7 +381,7 @@ class CaseWriter:
         moves.append(_Move(A.RECORD_RETURN, rng.randint(1, 5)))
         if state is S.RETURNED:
             return moves
-        window = clocks.days(DeadlineKind.FOLLOW_UP_WINDOW)
+        window = rules.follow_up_window_days
         if v["relapse"]:
             moves.append(_Move(A.RECORD_RELAPSE, rng.randint(10, 25), fixed=True))
             contact("PERSUASION", "AGREED_TO_RETURN", (2, 8))
@@ -515,7 +499,8 @@ class _Story:
         self.state: CaseState | None = None
         self.level = 0
         self.enrolled = ctx.enrolment is not None and not plan.new_enrolment
-        self.request_event: CaseEvent | None = None
+        self.request: events.ExemptionRequest | None = None
+        self.request_event_id: str | None = None
         self.last_at: datetime | None = None
         self.rng = writer.rng
         org = writer.org
@@ -535,8 +520,9 @@ class _Story:
         action: CaseAction,
         at: datetime,
         actor: Any,
-        details: dict[str, Any],
+        payload: events.Payload,
         to_state: CaseState,
+        note: str = "",
     ) -> CaseEvent:
         event = CaseEvent(
             id=new_id(self.w.ids),
@@ -547,26 +533,19 @@ class _Story:
             occurred_at=at,
             actor_id=actor.id if actor else None,
             actor_name=(actor.name if actor else "")[:64],
-            details={"action": action.value, **details},
+            details=events.event_details(action, payload, note),
         )
         self.out.events.append(event)
         return event
 
-    def _due(self, at: datetime, days: int | None) -> datetime | None:
-        return None if days is None else at + timedelta(days=days)
-
     def _changed(
         self, kind: EnrolmentChangeKind, day: date, reason: str, **kw: Any
-    ) -> dict[str, Any]:
+    ) -> events.EnrolmentStep:
         enrolment = self.ctx.enrolment
         change = self.w.change(
             self.out, enrolment, kind, day, reason=reason, case_id=self.case.id, **kw
         )
-        return {"enrolmentChangeId": str(change.id), "enrolmentChange": kind.value}
-
-    @staticmethod
-    def _no_change() -> dict[str, Any]:
-        return {"enrolmentChangeId": None, "enrolmentChange": None}
+        return events.EnrolmentStep(str(change.id), kind)
 
     def _status(self) -> EnrolmentStatus | None:
         if not self.enrolled or self.ctx.enrolment is None:
@@ -587,8 +566,10 @@ class _Story:
     # -- one step --------------------------------------------------------------------------------
 
     def play(self, move: _Move, at: datetime) -> None:
+        """One step, as the service of its action writes it: the same payload builder
+        (:mod:`core.cases.events`) and the same clock (:func:`~core.cases.deadlines.clock_for`)."""
         action = move.action
-        case, plan, rng, clocks = self.case, self.plan, self.rng, self.w.clocks
+        case, plan, rng, rules = self.case, self.plan, self.rng, self.w.rules
         params = move.params
         if (
             action is A.RECORD_CONTACT
@@ -597,72 +578,74 @@ class _Story:
         ):
             action = A.RESUME_CONTACT
         to = next_state(action, self.state)
-        day = local_day(at)
-        details: dict[str, Any]
+        day = local_date(at)
+        note = ""
+        #: The clock the step starts (None: the case keeps its deadline).
+        clock: Due | None = None
+        payload: events.Payload
         if action is A.REPORT:
-            actor = self._reporter()
-            details = {
-                "source": plan.source.value,
-                "reason": plan.reason,
-                "reasonDetail": self._fmt(
-                    rng.choice(texts.REASON_DETAILS.get(plan.reason, texts.REASON_DETAILS["OTHER"]))
-                ),
-                "whereabouts": self._fmt(rng.choice(texts.WHEREABOUTS)),
-            }
-            case.reason_detail = details["reasonDetail"]
+            actor, kind = self._reporter(), EK.REPORT
+            details = rng.choice(
+                texts.REASON_DETAILS.get(plan.reason, texts.REASON_DETAILS["OTHER"])
+            )
+            payload = events.Report(
+                source=plan.source,
+                reason=plan.reason,
+                reason_detail=self._fmt(details),
+                whereabouts=self._fmt(rng.choice(texts.WHEREABOUTS)),
+            )
+            case.reason_detail = payload.reason_detail
             case.opened_at = at
-            case.next_deadline_at = self._due(at, clocks.days(DeadlineKind.REPORT_MARKING))
-            kind = EK.REPORT
+            clock = clock_for(to, rules=rules, level=0, since=at)
         elif action is A.VERIFY:
             actor, kind = self.registrar, EK.VERIFICATION
-            details = {"stage": "STARTED"}
-            case.next_deadline_at = self._due(at, clocks.days(DeadlineKind.VERIFICATION))
+            payload = events.Verification(stage="STARTED")
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.CONFIRM:
             actor, kind = self.principal or self.registrar, EK.CONFIRMATION
-            details = {
-                "findings": self._fmt(rng.choice(texts.VERIFICATION_FINDINGS)),
-                "reason": plan.reason,
-                "whereabouts": self._fmt(rng.choice(texts.WHEREABOUTS)),
-            }
+            payload = events.Confirmation(
+                findings=self._fmt(rng.choice(texts.VERIFICATION_FINDINGS)),
+                reason=plan.reason,
+                whereabouts=self._fmt(rng.choice(texts.WHEREABOUTS)),
+            )
             if plan.kind is CaseKind.DROPOUT:
                 if self._status() in (EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED):
-                    details |= self._changed(K.DROP_OUT, day, f"辍学: {plan.reason}")
+                    step = self._changed(K.DROP_OUT, day, f"辍学: {plan.reason}")
                 else:
-                    details |= self._no_change()
+                    step = events.NO_ENROLMENT_CHANGE
+                payload = replace(payload, enrolment=step)
             self.level = 0
             case.escalation_level = 0
-            case.next_deadline_at = self._due(at, clocks.level_days(0))
+            clock = clock_for(to, rules=rules, level=0, since=at)
         elif action is A.DISMISS:
             actor, kind = self.principal or self.registrar, EK.DISMISSAL
-            grounds = plan.variant["grounds"]
+            grounds = DismissalGrounds(plan.variant["grounds"])
             elsewhere = ""
-            if grounds == "STUDYING_ELSEWHERE":
+            if grounds is DismissalGrounds.STUDYING_ELSEWHERE:
                 elsewhere = names.school_elsewhere(rng, True)
-            details = {
-                "grounds": grounds,
-                "evidence": self._fmt(rng.choice(texts.DISMISSAL_EVIDENCE[grounds])),
-                "schoolElsewhere": elsewhere,
-            }
+            payload = events.Dismissal(
+                grounds=grounds,
+                evidence=self._fmt(rng.choice(texts.DISMISSAL_EVIDENCE[grounds.value])),
+                school_elsewhere=elsewhere,
+            )
         elif action in (A.RECORD_CONTACT, A.RESUME_CONTACT):
-            contact = params["kind"]
-            outcome = params["outcome"]
-            kind = EK(contact)
+            contact = ContactKind(params["kind"])
+            outcome = ContactOutcome(params["outcome"])
+            kind = contact.event_kind
             actor = (
                 self.principal
-                if contact == "PERSUASION" and self.principal and rng.random() < 0.5
+                if contact is ContactKind.PERSUASION and self.principal and rng.random() < 0.5
                 else self.teacher
             )
             participants = [p.name for p in (actor, self.cadre) if p is not None]
             participants.append(self.ctx.guardian.name)
-            note = self._fmt(rng.choice(texts.CONTACT_NOTES[outcome]))
-            details = {
-                "method": rng.choice(texts.CONTACT_METHODS[contact]),
-                "participants": participants,
-                "outcome": outcome,
-                "by": actor.name if actor else "",
-                "note": note,
-            }
-            if contact == "HOME_VISIT":
+            note = self._fmt(rng.choice(texts.CONTACT_NOTES[outcome.value]))
+            payload = events.Contact(
+                outcome=outcome,
+                method=rng.choice(texts.CONTACT_METHODS[contact.value]),
+                participants=tuple(participants),
+            )
+            if contact is ContactKind.HOME_VISIT:
                 visit = HomeVisit(
                     id=new_id(self.w.ids),
                     child_id=self.ctx.child.id,
@@ -672,140 +655,141 @@ class _Story:
                     kind=HomeVisitKind.HOME_VISIT,
                     visited_on=day,
                     findings=note,
-                    follow_up_needed=outcome != "AGREED_TO_RETURN",
+                    follow_up_needed=outcome is not ContactOutcome.AGREED_TO_RETURN,
                 )
                 self.out.visits.append(visit)
-                details["homeVisitId"] = str(visit.id)
+                payload = replace(payload, home_visit_id=str(visit.id))
             if action is A.RESUME_CONTACT:
-                case.next_deadline_at = self._due(at, clocks.level_days(self.level))
+                clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.ISSUE_RETURN_NOTICE:
             actor, kind = self.principal or self.registrar, EK.RETURN_NOTICE
-            deadline = day + timedelta(days=clocks.days(DeadlineKind.RETURN_NOTICE_RESPONSE))
-            due = end_of_day(deadline)
-            details = {
-                "number": f"{self.w.short}教劝〔{day.year}〕{self.w.next_serial()}号",
-                "issuedOn": day.isoformat(),
-                "deadline": deadline.isoformat(),
-                "deadlineAt": due.isoformat(),
-            }
-            case.next_deadline_at = due
+            deadline = day + timedelta(days=rules.return_notice_days)
+            payload = events.ReturnNotice(
+                number=f"{self.w.short}教劝〔{day.year}〕{self.w.next_serial()}号",
+                issued_on=day,
+                deadline=deadline,
+                deadline_at=end_of_day(deadline),
+            )
+            clock = clock_for(
+                to, rules=rules, level=self.level, since=at, notice_deadline=payload.deadline_at
+            )
         elif action is A.ESCALATE:
-            if self.level >= clocks.top:
+            if self.level >= rules.top_level:
                 return  # at the top of the chain already: the story skips this step
             actor, kind = self.principal or self.registrar, EK.ESCALATION
-            source, target = clocks.level(self.level), clocks.level(self.level + 1)
-            to_whom = target.responsible
-            details = {
-                "fromLevel": self.level,
-                "toLevel": self.level + 1,
-                "fromLevelName": source.name,
-                "toLevelName": target.name,
-                "toOffice": target.responsible,
-                "toWhom": to_whom,
-                "to": to_whom,
-                "notify": list(target.notify),
-                "reason": "劝返无效, 上报上一级",
-            }
+            source, target = rules.level(self.level), rules.level(self.level + 1)
+            payload = events.Escalation(
+                from_level=self.level,
+                to_level=self.level + 1,
+                from_level_name=source.name,
+                to_level_name=target.name,
+                to_office=target.office,
+                to_whom=target.office,
+                notify=target.notify,
+                reason="劝返无效, 上报上一级",
+            )
             self.level += 1
             case.escalation_level = self.level
-            case.next_deadline_at = self._due(at, clocks.level_days(self.level))
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.MARK_UNREACHABLE:
             actor, kind = self.principal or self.registrar, EK.UNREACHABLE
-            if clocks.unreachable_level is not None:
-                self.level = max(self.level, clocks.unreachable_level)
-            details = {
-                "handedTo": self.township[0].organisation,
-                "village": self.ctx.village.name,
-                "attempts": "电话多次无人接听, 入户家中无人",
-                "level": self.level,
-            }
+            if rules.unreachable_level is not None:
+                self.level = max(self.level, rules.unreachable_level)
+            payload = events.Unreachable(
+                handed_to=self.township[0].organisation,
+                village=self.ctx.village.name,
+                attempts="电话多次无人接听, 入户家中无人",
+                level=self.level,
+            )
             case.escalation_level = self.level
-            case.next_deadline_at = self._due(at, clocks.level_days(self.level))
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.RECORD_RETURN:
             actor, kind = self.teacher, EK.RETURN
             klass = self.ctx.klass
             if self.enrolled:
-                details = self._changed(K.RESUME, day, "劝返复学", klass=klass)
+                step = self._changed(K.RESUME, day, "劝返复学", klass=klass)
             else:
                 enrolment = self.ctx.enrolment
                 enrolment.started_on = day
                 self.enrolled = True
-                details = self._changed(K.ENROL, day, "劝返复学", klass=klass)
+                step = self._changed(K.ENROL, day, "劝返复学", klass=klass)
                 case.school_id = klass.school.model.id if klass else None
-            details |= {
-                "returnedOn": day.isoformat(),
-                "schoolClassId": str(klass.model.id) if klass else None,
-                "schoolName": klass.school.name if klass else "",
-                "grade": klass.grade if klass else None,
-                "className": klass.model.name if klass else "",
-            }
-            case.next_deadline_at = self._due(at, clocks.days(DeadlineKind.FOLLOW_UP_WINDOW))
+            payload = events.Return(
+                returned_on=day,
+                school_class_id=str(klass.model.id) if klass else None,
+                school_name=klass.school.name if klass else "",
+                grade=klass.grade if klass else None,
+                class_name=klass.model.name if klass else "",
+                enrolment=step,
+            )
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.RECORD_FOLLOW_UP:
             actor, kind = self.teacher, EK.FOLLOW_UP
-            details = {"attending": True}
+            payload = events.FollowUp(attending=True)
         elif action is A.RECORD_RELAPSE:
             actor, kind = self.teacher, EK.FOLLOW_UP
-            details = {"attending": False}
             if self._status() in (EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED):
-                details |= self._changed(K.DROP_OUT, day, "复学后再次辍学")
+                step = self._changed(K.DROP_OUT, day, "复学后再次辍学")
             else:
-                details |= self._no_change()
-            case.next_deadline_at = self._due(at, clocks.level_days(self.level))
+                step = events.NO_ENROLMENT_CHANGE
+            payload = events.FollowUp(attending=False, enrolment=step)
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.CLOSE:
             actor, kind = self.registrar, EK.CLOSURE
-            details = {"followUpWindowDays": clocks.days(DeadlineKind.FOLLOW_UP_WINDOW)}
+            payload = events.Closure(follow_up_window_days=rules.follow_up_window_days)
         elif action is A.REQUEST_EXEMPTION:
             actor, kind = self.registrar, EK.EXEMPTION_REQUEST
-            until = date(day.year + 1, 8, 31)
-            details = {
-                "applicantName": self.ctx.guardian.name,
-                "applicantRelation": self.ctx.guardian.relation.label,
-                "exemptionKind": "DEFERRAL" if plan.reason == "ILLNESS" else "EXEMPTION",
-                "reason": plan.reason,
-                "applicationReference": f"缓学申请-{day.year}-{self.w.next_serial():04d}",
-                "appliedOn": day.isoformat(),
-                "until": until.isoformat() if plan.reason == "ILLNESS" else None,
-            }
+            illness = plan.reason == "ILLNESS"
+            payload = self.request = events.ExemptionRequest(
+                applicant_name=self.ctx.guardian.name,
+                applicant_relation=self.ctx.guardian.relation.label,
+                exemption_kind=ExemptionKind.DEFERRAL if illness else ExemptionKind.EXEMPTION,
+                reason=plan.reason,
+                application_reference=f"缓学申请-{day.year}-{self.w.next_serial():04d}",
+                applied_on=day,
+                until=date(day.year + 1, 8, 31) if illness else None,
+            )
         elif action is A.APPROVE_EXEMPTION:
             official = self.township[0]
             actor, kind = official, EK.EXEMPTION_APPROVAL
-            request = self.request_event
             number = f"{self.ctx.town.short}政缓〔{day.year}〕{self.w.next_serial()}号"
-            details = {
-                "approvingAuthority": official.organisation,
-                "approverName": official.name,
-                "documentNumber": number,
-                "filedWith": f"{self.w.org.bureau_name}基教股",
-                "approvedOn": day.isoformat(),
-                "requestEventId": str(request.id) if request else None,
-                "exemptionKind": request.details.get("exemptionKind") if request else None,
-            }
             if self._status() in (EnrolmentStatus.ENROLLED, EnrolmentStatus.DROPPED_OUT):
-                details |= self._changed(K.SUSPEND, day, f"缓学/免学: {plan.reason}")
+                step = self._changed(K.SUSPEND, day, f"缓学/免学: {plan.reason}")
             else:
-                details |= self._no_change()
+                step = events.NO_ENROLMENT_CHANGE
+            payload = events.ExemptionApproval(
+                approving_authority=official.organisation,
+                approver_name=official.name,
+                document_number=number,
+                filed_with=f"{self.w.org.bureau_name}基教股",
+                approved_on=day,
+                request_event_id=self.request_event_id,
+                exemption_kind=self.request.exemption_kind if self.request else None,
+                enrolment=step,
+            )
         elif action is A.RECORD_TRANSFER:
             actor, kind = self.registrar, EK.TRANSFER
             to_school = names.school_elsewhere(
                 rng, (self.ctx.klass.grade if self.ctx.klass else 5) <= 6
             )
-            details = {
-                "toSchool": to_school,
-                "transferDocument": f"转学联系函 {day.year}-{self.w.next_serial():04d}",
-                "transferredOn": day.isoformat(),
-            }
             status = self._status()
             if status is not None and status is not EnrolmentStatus.TRANSFERRED_OUT:
-                details |= self._changed(
-                    K.TRANSFER_OUT, day, "转学 (人籍一致)", counterpart=to_school
-                )
+                step = self._changed(K.TRANSFER_OUT, day, "转学 (人籍一致)", counterpart=to_school)
             else:
-                details |= self._no_change()
+                step = events.NO_ENROLMENT_CHANGE
+            payload = events.Transfer(
+                to_school=to_school,
+                transfer_document=f"转学联系函 {day.year}-{self.w.next_serial():04d}",
+                transferred_on=day,
+                enrolment=step,
+            )
         else:  # pragma: no cover
             raise AssertionError(action)
-        event = self._event(kind, action, at, actor, details, to)
+        if clock is not None:
+            case.next_deadline_at = clock.at
+        event = self._event(kind, action, at, actor, payload, to, note)
         if action is A.REQUEST_EXEMPTION:
-            self.request_event = event
+            self.request_event_id = str(event.id)
         self.state = to
         self.last_at = at
         case.state = to

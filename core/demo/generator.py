@@ -77,6 +77,7 @@ from core.people.enums import (
 )
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
 from core.people.resident_id import make_resident_id
+from core.plugins import rules_for
 from core.schools.models import SchoolKind
 from core.visits.models import HomeVisit, HomeVisitKind, SupportPlan, SupportPlanKind
 
@@ -216,8 +217,6 @@ class _Builder:
     def __init__(
         self, spec: JurisdictionSpec, *, students: int, seed: int, progress: Progress | None
     ) -> None:
-        from core.plugins import rules_for
-
         self.spec = spec
         self.code = spec.division_code
         self.students = students

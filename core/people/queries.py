@@ -12,29 +12,21 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from core.cases.enums import TERMINAL_STATES, CaseState
 from core.cases.models import Case
+from core.china_time import local_date as local_date  # ages are reckoned in China
 from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.labelled_enum import LabelledEnum
 from core.people.enums import Gender, KeyGroup, PovertyStatus
 from core.people.models import Child, ChildKeyGroup, Household
 
-#: Dates (ages, "today") are reckoned in China Standard Time.
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
-
 _TERMINAL = [s.value for s in TERMINAL_STATES]
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _STUDENT_NUMBER = re.compile(r"^[A-Z]\d{17}[\dX]$")
-
-
-def local_date(moment: datetime.datetime) -> datetime.date:
-    """The calendar date in China at ``moment``."""
-    return moment.astimezone(CHINA_TZ).date()
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

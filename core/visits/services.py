@@ -3,24 +3,28 @@
 A visit made *for a case* is recorded with the case's ``recordContact`` so that it enters the
 case's timeline too; this module is for the visits of the ledger (key groups, term starts).
 Creating takes an idempotency key; updating may name the ``updated_at`` the client read, and a
-visit changed since is a ``CONFLICT``.
+visit changed since is a ``CONFLICT``. Both need ``WRITE_CASES``, and the child, the visitor and
+the visit are looked up in the caller's scope (:mod:`core.access.authorise`).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.api.errors import ErrorCode
-from core.cases.errors import CommandError
-from core.cases.idempotency import check_key, remember, replay, reused_for_another
+from core.access.audit import WriteAudit, record_write
+from core.access.authorise import find_in_scope, require_permission
+from core.access.caller import Caller
+from core.access.enums import Permission
+from core.china_time import local_date
+from core.errors import DomainError, ErrorCode
+from core.idempotency import check_key, create_once, for_the_same_child
 from core.officials.models import Official
+from core.people.dates import check_day_in_life
 from core.people.models import Child
-from core.people.queries import local_date
 from core.visits.models import HomeVisit, HomeVisitKind
 
 CREATE_OPERATION = "createHomeVisit"
@@ -28,6 +32,7 @@ CREATE_OPERATION = "createHomeVisit"
 
 @dataclass(frozen=True)
 class NewVisit:
+    caller: Caller
     child_id: uuid.UUID
     visited_on: date
     now: datetime
@@ -37,78 +42,69 @@ class NewVisit:
     findings: str = ""
     follow_up_needed: bool = False
     idempotency_key: str | None = None
+    audit: WriteAudit | None = None
 
 
-def _check_day(day: date, now: datetime) -> None:
-    if day > local_date(now) + timedelta(days=1):
-        raise CommandError(
-            ErrorCode.INVALID,
-            "家访日期不能晚于今天",
-            "visitedOn cannot lie in the future",
-            field="visitedOn",
-        )
+def _check_day(day: date, born: date, now: datetime) -> None:
+    check_day_in_life(
+        day, born=born, today=local_date(now), field="visitedOn", what=("家访日期", "visitedOn")
+    )
 
 
-async def _visitor(visitor_id: uuid.UUID | None, name: str) -> tuple[uuid.UUID | None, str]:
+async def _visitor(
+    caller: Caller, visitor_id: uuid.UUID | None, name: str, jurisdiction_id: uuid.UUID
+) -> tuple[uuid.UUID | None, str]:
     name = name.strip()
     if visitor_id is None:
         if not name:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED,
                 "须填写家访人",
                 "visitorId or visitorName is required",
                 field="visitorName",
             )
         return None, name[:64]
-    official = await Official.get_or_none(id=visitor_id)
-    if official is None:
-        raise CommandError(
-            ErrorCode.NOT_FOUND, "家访人不存在", "no such official", field="visitorId"
-        )
+    official = await find_in_scope(
+        Official,
+        caller,
+        visitor_id,
+        "visitorId",
+        ("家访人", "official"),
+        jurisdiction_id=jurisdiction_id,
+    )
     return official.id, (name or official.name)[:64]
-
-
-async def _replayed(visit_id: uuid.UUID, data: NewVisit) -> HomeVisit:
-    visit = await HomeVisit.get(id=visit_id)
-    if visit.child_id != data.child_id:
-        raise reused_for_another("另一名儿童的家访", "a visit to another child")
-    return visit
 
 
 async def create_visit(data: NewVisit) -> tuple[HomeVisit, bool]:
     """Record a visit; ``(visit, replayed)``."""
-    key = check_key(data.idempotency_key)
-    earlier = await replay(key, CREATE_OPERATION)
-    if earlier is not None:
-        return await _replayed(earlier, data), True
-    if not await Child.exists(id=data.child_id):
-        raise CommandError(ErrorCode.NOT_FOUND, "儿童不存在", "no such child", field="childId")
-    _check_day(data.visited_on, data.now)
-    visitor_id, visitor_name = await _visitor(data.visitor_id, data.visitor_name)
-    try:
-        async with in_transaction():
-            earlier = await replay(key, CREATE_OPERATION)
-            if earlier is not None:
-                return await _replayed(earlier, data), True
-            visit = await HomeVisit.create(
-                child_id=data.child_id,
-                visitor_id=visitor_id,
-                visitor_name=visitor_name,
-                kind=data.kind,
-                visited_on=data.visited_on,
-                findings=data.findings.strip(),
-                follow_up_needed=data.follow_up_needed,
-            )
-            await remember(key, CREATE_OPERATION, visit.id)
-    except IntegrityError:
-        earlier = await replay(key, CREATE_OPERATION)
-        if earlier is None:
-            raise
-        return await _replayed(earlier, data), True
-    return visit, False
+    caller = require_permission(data.caller, Permission.WRITE_CASES)
+    child = await find_in_scope(Child, caller, data.child_id, "childId", ("儿童", "child"))
+
+    async def create() -> HomeVisit:
+        _check_day(data.visited_on, child.birth_date, data.now)
+        visitor_id, visitor_name = await _visitor(
+            caller, data.visitor_id, data.visitor_name, child.jurisdiction_id
+        )
+        visit = await HomeVisit.create(
+            child_id=data.child_id,
+            visitor_id=visitor_id,
+            visitor_name=visitor_name,
+            kind=data.kind,
+            visited_on=data.visited_on,
+            findings=data.findings.strip(),
+            follow_up_needed=data.follow_up_needed,
+        )
+        await record_write(data.audit)
+        return visit
+
+    replayed = for_the_same_child(
+        HomeVisit, child.id, "另一名儿童的家访", "a visit to another child"
+    )
+    return await create_once(check_key(data.idempotency_key), CREATE_OPERATION, create, replayed)
 
 
 async def update_visit(
+    caller: Caller,
     visit_id: uuid.UUID,
     *,
     now: datetime,
@@ -118,16 +114,18 @@ async def update_visit(
     visitor_name: str | None = None,
     findings: str | None = None,
     follow_up_needed: bool | None = None,
+    audit: WriteAudit | None = None,
 ) -> HomeVisit:
     """Correct a visit; only the fields given change."""
-    if visited_on is not None:
-        _check_day(visited_on, now)
+    require_permission(caller, Permission.WRITE_CASES)
     async with in_transaction():
+        await find_in_scope(HomeVisit, caller, visit_id, "id", ("家访记录", "visit"))
         visit = await HomeVisit.filter(id=visit_id).select_for_update().first()
-        if visit is None:
-            raise CommandError(ErrorCode.NOT_FOUND, "家访记录不存在", "no such visit", field="id")
+        if visited_on is not None:
+            born = await Child.filter(id=visit.child_id).values_list("birth_date", flat=True)
+            _check_day(visited_on, born[0], now)
         if expected_updated_at is not None and visit.updated_at != expected_updated_at:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.CONFLICT,
                 "家访记录已被他人修改, 请刷新后重试",
                 "the visit was changed by someone else; reload and retry",
@@ -142,11 +140,12 @@ async def update_visit(
         }
         fields = [name for name, value in changes.items() if value is not None]
         if "visitor_name" in fields and not changes["visitor_name"] and visit.visitor_id is None:
-            raise CommandError(
+            raise DomainError(
                 ErrorCode.REQUIRED, "须填写家访人", "visitorName is required", field="visitorName"
             )
         for name in fields:
             setattr(visit, name, changes[name])
         if fields:
             await visit.save(update_fields=[*fields, "updated_at"])
+        await record_write(audit)
     return visit

@@ -16,6 +16,7 @@ from decimal import Decimal
 from core.assistance.models import Assistance
 from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
+from core.china_time import CHINA_TZ
 from core.enrolment.models import (
     Enrolment,
     EnrolmentChange,
@@ -33,7 +34,6 @@ from core.jurisdictions.models import (
 from core.officials.models import Duty, Official, ResponsibilityAssignment, ResponsibilityLine
 from core.people.enums import Gender, GuardianRelation, KeyGroup, MigrationStatus, PovertyStatus
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
-from core.people.queries import CHINA_TZ
 from core.people.resident_id import make_resident_id
 from core.schools.models import School, SchoolClass, SchoolKind
 from core.visits.models import HomeVisit, HomeVisitKind, SupportPlan, SupportPlanKind

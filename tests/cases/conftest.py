@@ -1,8 +1,14 @@
-"""Fixtures of the case workflow tests: a small county, a clock the tests move, and a client
-whose server reads that clock."""
+"""Fixtures of the case workflow tests: a small county with its staff, a clock the tests move,
+and clients of a server that reads that clock.
+
+Every request is made as a real caller: the county's 教育局 account (county scope) by default,
+or its 班主任 bound to class 4, signed in over HTTP with a bearer token, so that the services'
+permission and scope checks run on every write.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,7 +20,8 @@ import pytest
 from strawberry import relay
 from tortoise.context import TortoiseContext
 
-from core.access.caller import Caller
+from core.access.accounts import create_account
+from core.access.enums import Role
 from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.jurisdictions.models import Jurisdiction, Town
 from core.officials.models import Official
@@ -22,10 +29,13 @@ from core.people.enums import Gender
 from core.people.models import Child, Household
 from core.people.resident_id import make_resident_id
 from core.schools.models import School, SchoolClass, SchoolKind
+from tests.access.conftest import fast_argon2  # noqa: F401 - fixture: cheap password hashes
 from tests.conftest import graphql
 
 #: A Monday morning in term time, in UTC.
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+#: The password of every account of the test counties.
+PASSWORD = "case-tests-password"
 
 
 class Clock:
@@ -56,9 +66,13 @@ class County:
     class_5: SchoolClass
     teacher: Official
     children: list[Child]
+    #: Usernames of the county's staff by role (BUREAU_STAFF, HEAD_TEACHER of class 4).
+    staff: dict[Role, str]
 
     def gid(self, type_name: str, row: Any) -> str:
-        return str(relay.GlobalID(type_name, str(row.pk if hasattr(row, "pk") else row)))
+        """The global id the API gives ``row`` (a row or a row id in any UUID spelling)."""
+        row_id = uuid.UUID(str(row.pk if hasattr(row, "pk") else row))
+        return str(relay.GlobalID(type_name, str(row_id)))
 
 
 async def make_county(code: str = "450381", name: str = "荔浦市", children: int = 4) -> County:
@@ -106,7 +120,17 @@ async def make_county(code: str = "450381", name: str = "荔浦市", children: i
             started_on=date(2022, 9, 1),
         )
         kids.append(child)
-    return County(county, school, other, class_4, class_5, teacher, kids)
+    staff = {}
+    for role, place in ((Role.BUREAU_STAFF, {}), (Role.HEAD_TEACHER, {"class_id": class_4.id})):
+        account = await create_account(
+            username=f"{role.value.lower()}-{code}",
+            password=PASSWORD,
+            role=role,
+            jurisdiction_code=code,
+            **place,
+        )
+        staff[role] = account.username
+    return County(county, school, other, class_4, class_5, teacher, kids, staff)
 
 
 @pytest.fixture
@@ -115,14 +139,33 @@ async def county(db: TortoiseContext) -> County:
 
 
 @pytest.fixture
-async def api(db: TortoiseContext, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    """An in-process HTTP client of an application that reads ``clock``."""
+async def http(db: TortoiseContext, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process HTTP client of an application that reads ``clock``; no caller by default."""
     from core.server import create_app
 
-    app = create_app(manage_database=False, clock=clock, default_caller=Caller.system())
+    app = create_app(manage_database=False, clock=clock)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def sign_in(http: httpx.AsyncClient, county: County, role: Role) -> dict[str, str]:
+    """Log in as the county's ``role`` account; the headers that authenticate as it."""
+    body = await graphql(
+        http,
+        """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
+            token errors { code message } } }""",
+        {"u": county.staff[role], "p": PASSWORD},
+    )
+    assert body["data"]["login"]["errors"] == [], body
+    return {"Authorization": f"Bearer {body['data']['login']['token']}"}
+
+
+@pytest.fixture
+async def api(http: httpx.AsyncClient, county: County) -> httpx.AsyncClient:
+    """``http`` signed in as the county's 教育局 account."""
+    http.headers.update(await sign_in(http, county, Role.BUREAU_STAFF))
+    return http
 
 
 CASE_FIELDS = """
@@ -133,15 +176,41 @@ CASE_FIELDS = """
 ERROR_FIELDS = "code field message allowedActions currentState currentVersion existingCase"
 
 
-class Workflow:
-    """Calls the workflow mutations over HTTP and keeps each case's latest version."""
+def _expired(body: dict[str, Any]) -> bool:
+    errors = body.get("errors") or []
+    return bool(errors) and errors[0].get("extensions", {}).get("code") == "UNAUTHENTICATED"
 
-    def __init__(self, http: httpx.AsyncClient, county: County) -> None:
+
+class Workflow:
+    """Calls the workflow mutations over HTTP as one of the county's staff (the 教育局 account
+    unless told otherwise) and keeps each case's latest version."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, county: County, role: Role = Role.BUREAU_STAFF
+    ) -> None:
         self.http = http
         self.county = county
+        self.role = role
+        self.headers: dict[str, str] | None = None
+        #: Concurrent calls sign in once, as one client would (and the lock-out counts every
+        #: attempt in flight, so six sign-ins at once would lock the account).
+        self._signing_in = asyncio.Lock()
         self.versions: dict[str, int] = {}
         #: The case as the last successful mutation returned it.
         self.last: dict[str, Any] = {}
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Any operation, as this workflow's caller. It signs in on first use, and again when
+        its 8-hour token has run out because the test moved the clock on by days."""
+        if self.headers is not None:
+            body = await graphql(self.http, query, variables, headers=self.headers)
+            if not _expired(body):
+                return body
+        stale = self.headers
+        async with self._signing_in:
+            if self.headers is stale:
+                self.headers = await sign_in(self.http, self.county, self.role)
+        return await graphql(self.http, query, variables, headers=self.headers)
 
     async def report(self, child: Child, **fields: Any) -> dict[str, Any]:
         data = {
@@ -152,8 +221,7 @@ class Workflow:
             "actorId": self.county.gid("Official", self.county.teacher),
             **fields,
         }
-        body = await graphql(
-            self.http,
+        body = await self.query(
             f"""mutation($input: ReportCaseInput!) {{ reportCase(input: $input) {{
                 replayed case {{ {CASE_FIELDS} }} errors {{ {ERROR_FIELDS} }} }} }}""",
             {"input": data},
@@ -175,8 +243,7 @@ class Workflow:
             "expectedVersion": self.versions.get(case_id, 1) if version is None else version,
             **fields,
         }
-        body = await graphql(
-            self.http,
+        body = await self.query(
             f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{
                 case {{ {CASE_FIELDS} }} errors {{ {ERROR_FIELDS} }} }} }}""",
             {"input": data},
@@ -200,8 +267,15 @@ class Workflow:
 
 
 @pytest.fixture
-def workflow(api: httpx.AsyncClient, county: County) -> Workflow:
-    return Workflow(api, county)
+def workflow(http: httpx.AsyncClient, county: County) -> Workflow:
+    """The workflow as the county's 教育局 account."""
+    return Workflow(http, county)
+
+
+@pytest.fixture
+def head_teacher(http: httpx.AsyncClient, county: County) -> Workflow:
+    """The workflow as the 班主任 of class 4 (where the county's children are)."""
+    return Workflow(http, county, Role.HEAD_TEACHER)
 
 
 def sha(n: int = 0) -> str:

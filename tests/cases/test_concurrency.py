@@ -8,7 +8,8 @@ import uuid
 from strawberry import relay
 
 from core.cases.enums import CaseEventKind
-from core.cases.models import Case, CaseEvent, IdempotencyRecord
+from core.cases.models import Case, CaseEvent
+from core.idempotency import IdempotencyRecord
 from tests.cases.conftest import County, Workflow
 
 CLIENTS = 6

@@ -10,12 +10,13 @@ import pytest
 from click.testing import CliRunner
 from strawberry import relay
 
+from core.access.caller import Caller
 from core.cases.cli import EXIT_OVERDUE, deadlines
-from core.cases.deadlines import CST, due_cases, end_of_day
+from core.cases.deadlines import due_cases
 from core.cases.policy import rules_for
+from core.china_time import CHINA_TZ, end_of_day
 from core.rules.enums import DeadlineKind
 from tests.cases.conftest import START, Clock, County, Workflow, make_county
-from tests.conftest import graphql
 
 OVERDUE = """
 query($code: String, $due: Boolean) {
@@ -36,7 +37,7 @@ def at(text: str) -> datetime:
 
 
 async def overdue(workflow: Workflow, code: str | None = None, due: bool | None = None) -> list:
-    body = await graphql(workflow.http, OVERDUE, {"code": code, "due": due})
+    body = await workflow.query(OVERDUE, {"code": code, "due": due})
     assert "errors" not in body, body
     return [e["node"] for e in body["data"]["overdueCases"]["edges"]]
 
@@ -64,7 +65,7 @@ async def test_a_report_not_marked_in_time_becomes_overdue(
 
 
 async def test_each_level_has_its_time_and_escalation_restarts_the_clock(
-    api, db, clock: Clock
+    http, db, clock: Clock
 ) -> None:
     county = await make_county("210302", "铁东区")
     rules = rules_for("210302")
@@ -76,7 +77,7 @@ async def test_each_level_has_its_time_and_escalation_restarts_the_clock(
             "区政府",
             "司法部门",
         ]
-    flow = Workflow(api, county)
+    flow = Workflow(http, county)
     cid = (await flow.report(county.children[0]))["case"]["id"]
     await flow.ok("verifyCase", cid)
     confirmed = await flow.ok("confirmCase", cid, findings="在家")
@@ -91,15 +92,13 @@ async def test_each_level_has_its_time_and_escalation_restarts_the_clock(
     [due] = await overdue(flow, "210302", due=True)
     assert due["id"] == cid and due["escalationLevel"] == 0
     other = (await flow.report(county.children[1]))["case"]["id"]  # overdue in a week, not due
-    filtered = await graphql(
-        api,
+    filtered = await flow.query(
         """query($due: Boolean) { cases(filter: {escalationDue: $due}) {
             edges { node { id } } } }""",
         {"due": True},
     )
     assert [e["node"]["id"] for e in filtered["data"]["cases"]["edges"]] == [cid]
-    filtered = await graphql(
-        api,
+    filtered = await flow.query(
         """query($due: Boolean) { cases(filter: {escalationDue: $due}) {
             edges { node { id } } } }""",
         {"due": False},
@@ -113,13 +112,13 @@ async def test_each_level_has_its_time_and_escalation_restarts_the_clock(
 
     noticed = await flow.ok("issueReturnNotice", cid, number="铁劝〔2026〕1号")
     notice_days = rules.return_notice_days
-    issued_on = clock.now.astimezone(CST).date()
+    issued_on = clock.now.astimezone(CHINA_TZ).date()
     assert at(noticed["nextDeadlineAt"]) == end_of_day(issued_on + timedelta(days=notice_days))
     clock.now = end_of_day(issued_on + timedelta(days=notice_days)) + timedelta(seconds=1)
     [due] = await overdue(flow, due=True)
     assert due["id"] == cid
 
-    [item] = [i for i in await due_cases(clock.now) if i.case_id == row(cid)]
+    [item] = [i for i in await due_cases(Caller.system(), clock.now) if i.case_id == row(cid)]
     assert item.clock is DeadlineKind.RETURN_NOTICE_RESPONSE
     assert item.office == rules.level(1).office and item.escalation_due
 

@@ -55,8 +55,9 @@ async def timeline_agrees_with_enrolment(case_id: str) -> list[str]:
 
 
 async def test_dropout_is_persuaded_back_followed_up_and_closed(
-    workflow: Workflow, county: County, clock
+    head_teacher: Workflow, county: County, clock
 ) -> None:
+    workflow = head_teacher  # the child's 班主任 takes the case through, in their own class
     child = county.children[0]
     created = (await workflow.report(child, whereabouts="在家", note="连续三天未到校"))["case"]
     cid = created["id"]
@@ -251,8 +252,9 @@ async def test_a_transfer_records_the_move_out(workflow: Workflow, county: Count
 
 
 async def test_a_relapse_after_return_goes_back_to_persuasion(
-    workflow: Workflow, county: County
+    head_teacher: Workflow, county: County
 ) -> None:
+    workflow = head_teacher
     cid = (await workflow.report(county.children[1]))["case"]["id"]
     await workflow.ok("verifyCase", cid)
     await workflow.ok("confirmCase", cid, findings="在家")
@@ -332,10 +334,10 @@ def test_the_sweep_covers_every_state_and_action() -> None:
 
 @pytest.mark.parametrize("target", list(CaseState), ids=lambda s: s.value)
 async def test_every_action_the_table_forbids_is_refused_and_changes_nothing(
-    api, db, clock, target: CaseState
+    http, db, clock, target: CaseState
 ) -> None:
     county = await make_county()
-    flow = Workflow(api, county)
+    flow = Workflow(http, county)
     cid = (await flow.report(county.children[0]))["case"]["id"]
     for action in ROUTES[target]:
         if action is A.CLOSE:
@@ -436,14 +438,14 @@ async def test_escalation_stops_at_the_top_of_the_chain(workflow: Workflow, coun
     assert (error["code"], error["field"]) == ("INVALID", "toLevel")
 
 
-async def test_an_unreachable_family_goes_to_the_level_the_county_names(api, db) -> None:
+async def test_an_unreachable_family_goes_to_the_level_the_county_names(http, db) -> None:
     from core.cases.policy import rules_for
 
     rules = rules_for("500153")
     if rules.unreachable_level is None:
         pytest.skip("the 荣昌 plugin is not installed")
     county = await make_county("500153", "荣昌区")
-    flow = Workflow(api, county)
+    flow = Workflow(http, county)
     cid = (await flow.report(county.children[0]))["case"]["id"]
     await flow.ok("verifyCase", cid)
     await flow.ok("confirmCase", cid, findings="联系不上")

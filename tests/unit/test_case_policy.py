@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.cases.deadlines import CHAIN_STATES, CST, clock_for, describe, end_of_day
+from core.cases.deadlines import CHAIN_STATES, clock_for, describe
 from core.cases.enums import CaseReason, CaseState
 from core.cases.policy import CaseRules, from_county_rules, rules_for
+from core.china_time import CHINA_TZ, end_of_day
 from core.hookspecs import hookimpl
 from core.plugins import build_plugin_manager
 from core.rules.enums import DeadlineKind, VocabularyKind
@@ -217,7 +218,7 @@ def test_the_top_level_has_no_clock(test_rules: CaseRules) -> None:
 def test_a_date_deadline_ends_at_midnight_in_china() -> None:
     end = end_of_day(date(2026, 3, 9))
     assert end == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
-    assert end.astimezone(CST).isoformat() == "2026-03-10T00:00:00+08:00"
+    assert end.astimezone(CHINA_TZ).isoformat() == "2026-03-10T00:00:00+08:00"
 
 
 def test_describe_names_the_clock_behind_a_stored_deadline(test_rules: CaseRules) -> None:

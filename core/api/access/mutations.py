@@ -13,15 +13,16 @@ from core.access import api_keys as keys_service
 from core.access import audit
 from core.access.accounts import login as login_service
 from core.access.accounts import logout as logout_service
-from core.access.enums import AuditAction, Permission
-from core.access.errors import AccessError
+from core.access.enums import AuditAction
 from core.access.scope import scoped
 from core.api.access.query import viewer_for
-from core.api.access.service_errors import field_error
 from core.api.access.types import ApiKey, Viewer
 from core.api.context import Info
-from core.api.errors import ErrorCode, FieldError, bilingual
+from core.api.enums import Permission
+from core.api.errors import ErrorCode, FieldError, bilingual, field_error
+from core.api.ids import DecodedId
 from core.api.permissions import require, require_caller
+from core.errors import DomainError
 from core.jurisdictions.models import Jurisdiction
 
 
@@ -55,16 +56,12 @@ class ApiKeyPayload:
     errors: list[FieldError] = strawberry.field(description="错误")
 
 
-def _client(info: Info) -> str:
-    request = info.context.request
-    return request.client.host if request is not None and request.client else ""
-
-
 async def _key_in_scope(info: Info, key_id: relay.GlobalID) -> uuid.UUID | None:
     caller = require(info, Permission.MANAGE_API_KEYS)
-    if key_id.type_name != "ApiKey":
+    row_id = DecodedId(key_id.type_name, key_id.node_id).row_id
+    if key_id.type_name != "ApiKey" or row_id is None:
         return None
-    row = await scoped(keys_service.ApiKey, caller).get_or_none(id=key_id.node_id)
+    row = await scoped(keys_service.ApiKey, caller).get_or_none(id=row_id)
     return row.id if row else None
 
 
@@ -90,10 +87,10 @@ class AccessMutation:
                 username,
                 password,
                 now=info.context.now(),
-                client_address=_client(info),
+                client_address=info.context.client_address,
                 request_id=info.context.request_id,
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return LoginPayload(token=None, expires_at=None, viewer=None, errors=[field_error(exc)])
         from core.access.accounts import caller_for_account
 
@@ -122,7 +119,7 @@ class AccessMutation:
             caller=caller,
             at=info.context.now(),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
         )
         return LogoutPayload(ok=True, errors=[])
 
@@ -158,7 +155,7 @@ class AccessMutation:
                 town_names=list(input.towns or []),
                 created_by=caller.label,
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
         await audit.record(
             AuditAction.KEY_CHANGE,
@@ -168,7 +165,7 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(issued.key.id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
             details={"agency": issued.key.agency, "permissions": issued.key.permissions},
         )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
@@ -186,7 +183,7 @@ class AccessMutation:
             issued = await keys_service.rotate_key(
                 key_id, now=info.context.now(), created_by=info.context.caller.label
             )
-        except AccessError as exc:
+        except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
         await audit.record(
             AuditAction.KEY_CHANGE,
@@ -196,7 +193,7 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(key_id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
             details={"replacedBy": str(issued.key.id)},
         )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
@@ -219,6 +216,6 @@ class AccessMutation:
             object_type="ApiKey",
             object_id=str(key_id),
             request_id=info.context.request_id,
-            client_address=_client(info),
+            client_address=info.context.client_address,
         )
         return ApiKeyPayload(api_key=key, secret=None, errors=[])

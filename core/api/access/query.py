@@ -15,11 +15,11 @@ from core.access.models import StaffAccount
 from core.access.scope import scoped
 from core.api.access.types import ApiKey, AuditEntry, EnrolmentCheck, Viewer
 from core.api.context import Info
-from core.api.errors import ApiError, ErrorCode
 from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, paginate
 from core.api.permissions import require, require_caller
 from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction
 from core.people.models import Child
 from core.people.resident_id import ResidentIdError, parse_resident_id
@@ -124,7 +124,7 @@ class AccessQuery:
         try:
             parsed = parse_resident_id(id_number, today=info.context.now().date())
         except ResidentIdError as exc:
-            raise ApiError(
+            raise DomainError(
                 ErrorCode.INVALID, exc.message_zh, exc.message_en, field="idNumber"
             ) from None
         child = await (

@@ -10,15 +10,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.access import models
-from core.access.enums import ActorKind, AuditAction, Permission, Role, ScopeKind
-from core.api.enums import graphql_enum
+from core.api.enums import ActorKind, AuditAction, Permission, Role, ScopeKind
 from core.api.node import ModelNode
-
-graphql_enum(Role, "工作人员角色")
-graphql_enum(ScopeKind, "账号/密钥的范围")
-graphql_enum(Permission, "权限")
-graphql_enum(ActorKind, "操作者类别")
-graphql_enum(AuditAction, "审计事件类别")
 
 
 @strawberry.type(description="当前调用者: 账号或协作部门密钥, 及其权限与范围")

@@ -7,17 +7,14 @@ import decimal
 
 import strawberry
 
-from core.access.enums import Permission
 from core.api.assistance.types import Assistance
-from core.api.cases.mutations import row_id
 from core.api.context import Info
-from core.api.errors import FieldError
-from core.api.permissions import guard_write, require
-from core.api.visits.mutations import field_error
+from core.api.enums import Permission
+from core.api.errors import FieldError, field_error, in_payload
+from core.api.ids import parse_global_id
+from core.api.permissions import require
 from core.assistance import services
-from core.assistance.models import Assistance as AssistanceModel
-from core.cases.errors import CommandError
-from core.people.models import Child
+from core.errors import DomainError
 
 
 @strawberry.input(description="登记一项资助")
@@ -65,12 +62,12 @@ class AssistanceMutation:
     async def create_assistance(
         self, info: Info, input: CreateAssistanceInput
     ) -> AssistancePayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             row, replayed = await services.create_assistance(
                 services.NewAssistance(
-                    child_id=row_id(input.child_id, "Child", "childId"),
+                    caller=caller,
+                    child_id=parse_global_id(input.child_id, "Child", "childId"),
                     programme=input.programme,
                     amount=input.amount,
                     school_year=input.school_year,
@@ -79,21 +76,22 @@ class AssistanceMutation:
                     funder=input.funder or "",
                     note=input.note or "",
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
-        except CommandError as exc:
-            return AssistancePayload(assistance=None, errors=[field_error(exc)])
+        except DomainError as exc:
+            return AssistancePayload(assistance=None, errors=[field_error(in_payload(exc))])
         return AssistancePayload(assistance=row, errors=[], replayed=replayed)
 
     @strawberry.mutation(description="修改资助记录")
     async def update_assistance(
         self, info: Info, input: UpdateAssistanceInput
     ) -> AssistancePayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, AssistanceModel, row_id(input.id, "Assistance", "id"), "id")
             row = await services.update_assistance(
-                row_id(input.id, "Assistance", "id"),
+                caller,
+                parse_global_id(input.id, "Assistance", "id"),
                 now=info.context.now(),
                 expected_updated_at=input.expected_updated_at,
                 programme=input.programme,
@@ -102,7 +100,8 @@ class AssistanceMutation:
                 granted_on=input.granted_on,
                 funder=input.funder,
                 note=input.note,
+                audit=info.context.write_audit,
             )
-        except CommandError as exc:
-            return AssistancePayload(assistance=None, errors=[field_error(exc)])
+        except DomainError as exc:
+            return AssistancePayload(assistance=None, errors=[field_error(in_payload(exc))])
         return AssistancePayload(assistance=row, errors=[])

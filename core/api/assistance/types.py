@@ -9,7 +9,6 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
 from core.api.node import ModelNode
 from core.assistance import models

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import strawberry
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import CaseKind, CaseSource, CaseState
 from core.api.filters import (
     DateTimeRange,
     IntRange,
@@ -25,7 +25,7 @@ from core.api.filters import (
 )
 from core.cases import queries
 from core.cases.deadlines import escalation_due_q
-from core.cases.enums import CaseKind, CaseReason, CaseSource, CaseState
+from core.cases.enums import CaseReason
 from core.jurisdictions import models as jmodels
 from core.people.models import Child
 from core.schools.models import School

@@ -12,9 +12,14 @@ import datetime
 
 import strawberry
 
-from core.api import registry  # noqa: F401
-from core.api.cases.enums import ContactKind, ContactOutcome, DismissalGrounds, ExemptionKind
-from core.cases.enums import CaseKind, CaseSource
+from core.api.enums import (
+    CaseKind,
+    CaseSource,
+    ContactKind,
+    ContactOutcome,
+    DismissalGrounds,
+    ExemptionKind,
+)
 
 
 @strawberry.input(description="附件引用: 文件保存在别处, 此处只记名称与 SHA-256")

@@ -1,9 +1,10 @@
 """Mutations of the case workflow: one per step, each returning the case and typed errors.
 
-Resolvers are thin: they turn global ids into row ids, call :mod:`core.cases.services` (which
-owns the transaction, the version check and the state machine) and turn a
-:class:`~core.cases.errors.CommandError` into a :class:`CaseError`. A refused mutation returns
-the case as it stands (unchanged) so the client can show the current state and version.
+Resolvers are thin: they turn each global id into a row id once (:mod:`core.api.ids`), call
+:mod:`core.cases.services` with the caller (the services own authorisation, the transaction,
+the version check and the state machine) and turn a :class:`~core.errors.DomainError` into a
+:class:`CaseError`. A refused mutation returns the case as it stands (unchanged) so the client
+can show the current state and version.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry import relay
 
+from core.access.caller import Caller
 from core.access.enums import Permission
 from core.access.scope import scoped
 from core.api.cases.inputs import (
@@ -36,13 +38,12 @@ from core.api.cases.inputs import (
 )
 from core.api.cases.types import Case
 from core.api.context import Info
-from core.api.errors import ErrorCode
-from core.api.permissions import guard_write, require
+from core.api.enums import CaseAction, CaseState, ErrorCode
+from core.api.errors import in_payload
+from core.api.ids import parse_global_id
+from core.api.permissions import require
 from core.cases import models, services
-from core.cases.enums import CaseState
-from core.cases.errors import CommandError
-from core.cases.workflow import CaseAction
-from core.people.models import Child
+from core.errors import DomainError
 
 
 @strawberry.type(description="个案操作的错误: 代码、字段、说明, 以及便于客户端处理的附加信息")
@@ -64,7 +65,7 @@ class CaseError:
     )
 
     @classmethod
-    def from_exception(cls, exc: CommandError) -> CaseError:
+    def from_exception(cls, exc: DomainError) -> CaseError:
         return cls(
             code=exc.code,
             field=exc.field,
@@ -73,8 +74,8 @@ class CaseError:
             current_state=exc.current_state,
             current_version=exc.current_version,
             existing_case=(
-                strawberry.ID(str(relay.GlobalID("Case", str(exc.existing_case_id))))
-                if exc.existing_case_id
+                strawberry.ID(str(relay.GlobalID("Case", str(exc.existing_id))))
+                if exc.existing_id
                 else None
             ),
         )
@@ -96,24 +97,6 @@ class ReportCasePayload(CasePayload):
 # -- turning inputs into commands --------------------------------------------------------------
 
 
-def row_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
-    """The row id inside a global id of ``type_name``; ``INVALID`` for anything else."""
-    if value is None:
-        return None
-    try:
-        global_id = relay.GlobalID.from_id(value)
-        if global_id.type_name != type_name:
-            raise ValueError(global_id.type_name)
-        return uuid.UUID(global_id.node_id)
-    except Exception:  # GlobalIDValueError, base64 and UUID errors
-        raise CommandError(
-            ErrorCode.INVALID,
-            f"须为 {type_name} 的 ID",
-            f"must be the id of a {type_name}",
-            field=field,
-        ) from None
-
-
 def attachments(items: list[AttachmentInput] | None) -> tuple[services.AttachmentRef, ...]:
     return tuple(
         services.AttachmentRef(
@@ -128,26 +111,28 @@ def attachments(items: list[AttachmentInput] | None) -> tuple[services.Attachmen
 
 def actor(actor_id: str | None, actor_name: str | None) -> services.Actor:
     return services.Actor(
-        official_id=row_id(actor_id, "Official", "actorId"), name=actor_name or ""
+        official_id=parse_global_id(actor_id, "Official", "actorId"), name=actor_name or ""
     )
 
 
-def command(info: Info, data: CaseCommandInput) -> services.Command:
+def command(
+    info: Info, caller: Caller, case_id: uuid.UUID, data: CaseCommandInput
+) -> services.Command:
     return services.Command(
-        case_id=row_id(data.case_id, "Case", "caseId"),
+        caller=caller,
+        case_id=case_id,
         expected_version=data.expected_version,
         now=info.context.now(),
         occurred_at=data.occurred_at,
         actor=actor(data.actor_id, data.actor_name),
         note=data.note or "",
         attachments=attachments(data.attachments),
+        audit=info.context.write_audit,
     )
 
 
-async def _case_as_it_stands(info: Info, data: CaseCommandInput) -> models.Case | None:
-    try:
-        case_id = row_id(data.case_id, "Case", "caseId")
-    except CommandError:
+async def _case_as_it_stands(info: Info, case_id: uuid.UUID | None) -> models.Case | None:
+    if case_id is None:
         return None
     return await scoped(models.Case, info.context.caller).get_or_none(id=case_id)
 
@@ -162,13 +147,15 @@ async def run(
     data: CaseCommandInput,
     call: Callable[[services.Command], Awaitable[models.Case]],
 ) -> CasePayload:
-    require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+    caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+    case_id = None
     try:
-        await guard_write(info, models.Case, row_id(data.case_id, "Case", "caseId"), "caseId")
-        case = await call(command(info, data))
-    except CommandError as exc:
+        case_id = parse_global_id(data.case_id, "Case", "caseId")
+        case = await call(command(info, caller, case_id, data))
+    except DomainError as exc:
         return CasePayload(
-            case=await _case_as_it_stands(info, data), errors=[CaseError.from_exception(exc)]
+            case=await _case_as_it_stands(info, case_id),
+            errors=[CaseError.from_exception(in_payload(exc))],
         )
     return CasePayload(case=_fresh(info, case), errors=[])
 
@@ -186,33 +173,36 @@ class CaseMutation:
         description="上报疑似辍学/未入学, 立案 (一人一档); 同一儿童同类个案只能有一个未结"
     )
     async def report_case(self, info: Info, input: ReportCaseInput) -> ReportCasePayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             case, replayed = await services.report_case(
                 services.ReportInput(
-                    child_id=row_id(input.child_id, "Child", "childId"),
+                    caller=caller,
+                    child_id=parse_global_id(input.child_id, "Child", "childId"),
                     kind=input.kind,
                     source=input.source,
                     now=info.context.now(),
                     reason=input.reason or "UNKNOWN",
                     reason_detail=_text(input.reason_detail),
-                    school_id=row_id(input.school_id, "School", "schoolId"),
+                    school_id=parse_global_id(input.school_id, "School", "schoolId"),
                     whereabouts=_text(input.whereabouts),
                     occurred_at=input.occurred_at,
                     actor=actor(input.actor_id, input.actor_name),
                     note=_text(input.note),
                     attachments=attachments(input.attachments),
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
-        except CommandError as exc:
+        except DomainError as exc:
             existing = (
-                await scoped(models.Case, info.context.caller).get_or_none(id=exc.existing_case_id)
-                if exc.existing_case_id
+                await scoped(models.Case, info.context.caller).get_or_none(id=exc.existing_id)
+                if exc.existing_id
                 else None
             )
-            return ReportCasePayload(case=existing, errors=[CaseError.from_exception(exc)])
+            return ReportCasePayload(
+                case=existing, errors=[CaseError.from_exception(in_payload(exc))]
+            )
         return ReportCasePayload(case=_fresh(info, case), errors=[], replayed=replayed)
 
     @strawberry.mutation(description="开始核实: 学籍管理员完成信息标注 (疑似 → 核实中)")
@@ -285,7 +275,7 @@ class CaseMutation:
     @strawberry.mutation(description="复学: 记入班级, 学籍记为复学")
     async def record_return(self, info: Info, input: RecordReturnInput) -> CasePayload:
         async def call(cmd: services.Command) -> models.Case:
-            class_id = row_id(input.school_class_id, "SchoolClass", "schoolClassId")
+            class_id = parse_global_id(input.school_class_id, "SchoolClass", "schoolClassId")
             return await services.record_return(cmd, school_class_id=class_id)
 
         return await run(info, input, call)

@@ -10,20 +10,13 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from tortoise.queryset import QuerySet
 
-from core.api import registry  # noqa: F401
-from core.api.cases.enums import CaseAction
+from core.api.cases import details
 from core.api.context import Info
+from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
 from core.api.node import ModelNode
 from core.cases import models, workflow
 from core.cases import queries as case_queries
-from core.cases.enums import (
-    TERMINAL_STATES,
-    CaseEventKind,
-    CaseKind,
-    CaseReason,
-    CaseSource,
-    CaseState,
-)
+from core.cases.enums import TERMINAL_STATES, CaseReason
 from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
 from core.jurisdictions import models as jmodels
 from core.officials import models as omodels
@@ -47,6 +40,14 @@ def reason_label(code: str) -> str:
         return code
 
 
+async def _reason_detail(root: models.Case, info: Info) -> str:
+    return await details.free_text(info, root.reason_detail, root.child_id)
+
+
+async def _event_details(root: models.CaseEvent, info: Info) -> JSON:
+    return await details.event_details(info, root)
+
+
 @strawberry.type(name="Case", description="控辍保学个案 (一人一档)")
 class Case(ModelNode):
     model: ClassVar = models.Case
@@ -57,7 +58,8 @@ class Case(ModelNode):
     reason: str = strawberry.field(
         description="辍学原因代码 (核心代码见 CaseFilter.reasons 说明; 插件可增加)"
     )
-    reason_detail: str = strawberry.field(description="原因说明")
+
+    reason_detail: str = strawberry.field(resolver=_reason_detail, description="原因说明")
     escalation_level: int = strawberry.field(description="当前责任层级 (0 为第一级)")
     opened_at: datetime.datetime = strawberry.field(description="立案时间")
     closed_at: datetime.datetime | None = strawberry.field(description="结案时间")
@@ -133,7 +135,8 @@ class CaseEvent(ModelNode):
     occurred_at: datetime.datetime = strawberry.field(description="发生时间")
     recorded_at: datetime.datetime = strawberry.field(description="记录时间")
     actor_name: str = strawberry.field(description="经办人")
-    details: JSON = strawberry.field(description="详情 (随事件类别而定)")
+
+    details: JSON = strawberry.field(resolver=_event_details, description="详情 (随事件类别而定)")
 
     @strawberry.field(description="所属个案")
     async def case(self, info: Info) -> Case:

@@ -8,12 +8,11 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.api.node import ModelNode
 from core.cases import models as cmodels
 from core.enrolment import models
-from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.people import models as pmodels
 from core.schools import models as smodels
 

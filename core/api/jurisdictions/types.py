@@ -8,12 +8,11 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401  (registers enums)
 from core.api.context import Info
+from core.api.enums import SchoolGroupKind, TownKind, VillageKind
 from core.api.node import ModelNode
 from core.api.rules.types import CountyRules, county_rules
 from core.jurisdictions import models
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
 from core.plugins import rules_for
 from core.schools import models as smodels
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import Duty, ResponsibilityLine
 from core.api.filters import division_code, existing_id, members, search_text
 from core.jurisdictions import models as jmodels
 from core.officials import queries
-from core.officials.models import Duty, Official, ResponsibilityLine
+from core.officials.models import Official
 from core.people.models import Child
 from core.schools import models as smodels
 

@@ -8,13 +8,12 @@ import strawberry
 from strawberry import relay
 
 from core.access.masking import mask_phone
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import Duty, ResponsibilityLine
 from core.api.masking import shown
 from core.api.node import ModelNode
 from core.jurisdictions import models as jmodels
 from core.officials import models
-from core.officials.models import Duty, ResponsibilityLine
 from core.people import models as pmodels
 from core.schools import models as smodels
 

@@ -7,8 +7,8 @@ from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
 
 from core.access.enums import Permission
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import CaseState, EnrolmentStatus, Gender, KeyGroup, PovertyStatus
 from core.api.filters import (
     DateRange,
     DateTimeRange,
@@ -25,11 +25,8 @@ from core.api.filters import (
     require_unmasked,
     search_text,
 )
-from core.cases.enums import CaseState
-from core.enrolment.models import EnrolmentStatus
 from core.jurisdictions import models as jmodels
 from core.people import queries
-from core.people.enums import Gender, KeyGroup, PovertyStatus
 from core.people.models import Household
 from core.schools import models as smodels
 

@@ -16,20 +16,8 @@ from core.access.masking import (
     mask_phone,
     mask_student_number,
 )
-from core.api import registry  # noqa: F401
 from core.api.context import Info
-from core.api.masking import shown
-from core.api.node import ModelNode
-from core.api.rules.types import responsibility_chain
-from core.assistance.models import Assistance as AssistanceModel
-from core.cases.enums import TERMINAL_STATES
-from core.cases.models import Case as CaseModel
-from core.enrolment.models import Enrolment as EnrolmentModel
-from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
-from core.jurisdictions import models as jmodels
-from core.officials.models import ResponsibilityAssignment as AssignmentModel
-from core.people import models
-from core.people.enums import (
+from core.api.enums import (
     DisabilityCategory,
     Gender,
     GuardianRelation,
@@ -37,7 +25,19 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
-from core.people.queries import age_on, local_date
+from core.api.masking import shown
+from core.api.node import ModelNode
+from core.api.rules.types import responsibility_chain
+from core.assistance.models import Assistance as AssistanceModel
+from core.cases.enums import TERMINAL_STATES
+from core.cases.models import Case as CaseModel
+from core.china_time import local_date
+from core.enrolment.models import Enrolment as EnrolmentModel
+from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
+from core.jurisdictions import models as jmodels
+from core.officials.models import ResponsibilityAssignment as AssignmentModel
+from core.people import models
+from core.people.queries import age_on
 from core.visits.models import HomeVisit as HomeVisitModel
 from core.visits.models import SupportPlan as SupportPlanModel
 

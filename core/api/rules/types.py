@@ -20,38 +20,21 @@ from typing import Annotated, Any
 import strawberry
 
 from core.access.masking import mask_phone
-from core.api import registry  # noqa: F401  (registers Duty, ResponsibilityLine, KeyGroup)
 from core.api.context import Info
-from core.api.enums import graphql_enum
+from core.api.enums import FieldKind
 from core.api.masking import shown
 from core.api.rules.derive import RuleType, auto, rule_type
 from core.hookspecs import HOOKS, county_hooks
 from core.officials.responsibility import (
     ChainLink,
-    ChainSource,
-    ChainTier,
     ChildRef,
     responsibility_chains,
 )
 from core.plugins import get_plugin_manager
-from core.rules import enums, specs
+from core.rules import specs
 from core.rules.county import CountyRules as CountyRulesData
 from core.rules.render import render_sign_off
 from core.rules.report_fields import REPORT_FIELDS
-
-graphql_enum(enums.Metric, "目标指标 (率为百分数, 人数为人)")
-graphql_enum(enums.Comparison, "实际值与目标值的比较方式")
-graphql_enum(enums.Population, "目标统计的儿童范围 (分母)")
-graphql_enum(enums.TargetPeriod, "目标的考核周期")
-graphql_enum(enums.DeadlineKind, "时限类别")
-graphql_enum(enums.PeriodKind, "报表的报送周期")
-graphql_enum(enums.PeriodAnchor, "重点时段的起算点")
-graphql_enum(enums.SchoolStage, "学段")
-graphql_enum(enums.LeadershipRole, "领导小组中的职务")
-graphql_enum(enums.VocabularyKind, "县级补充词汇的类别")
-graphql_enum(enums.SignOffAction, "报表签署人的动作")
-graphql_enum(enums.RowKind, "报表每一行代表的对象", name="ReportRowKind")
-graphql_enum(enums.FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
 
 
 @rule_type(specs.Clause, name="Clause", description="规则的出处: 文件、条款与原文摘录")
@@ -256,7 +239,7 @@ class ReportColumn(RuleType):
         return REPORT_FIELDS[self.source].label
 
     @strawberry.field(description="数值类型")
-    def kind(self) -> enums.FieldKind:
+    def kind(self) -> FieldKind:
         return REPORT_FIELDS[self.source].kind
 
 
@@ -385,8 +368,6 @@ def plugin_of(name: str | None) -> CountyPlugin | None:
 
 # -- who answers for a child -------------------------------------------------------------------
 
-graphql_enum(ChainTier, "责任链条中的层级 (由近及远)", name="ResponsibilityTier")
-graphql_enum(ChainSource, "责任链条中一环的信息来源", name="ResponsibilitySource")
 
 OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import SchoolKind
 from core.api.filters import division_code, existing_id, invalid, members, search_text
 from core.jurisdictions import models as jmodels
 from core.schools import queries
-from core.schools.models import SchoolKind
 
 
 @strawberry.input(

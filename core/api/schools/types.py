@@ -8,15 +8,14 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401
 from core.api.context import Info
+from core.api.enums import SchoolKind
 from core.api.node import ModelNode
 from core.enrolment.models import Enrolment as EnrolmentModel
 from core.jurisdictions import models as jmodels
 from core.officials.models import Official as OfficialModel
 from core.people.models import Child as ChildModel
 from core.schools import models
-from core.schools.models import SchoolKind
 
 TownType = Annotated["Town", strawberry.lazy("core.api.jurisdictions.types")]
 VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types")]

@@ -6,17 +6,14 @@ import datetime
 
 import strawberry
 
-from core.access.enums import Permission
-from core.api.cases.mutations import row_id
 from core.api.context import Info
-from core.api.errors import FieldError
-from core.api.permissions import guard_write, require
+from core.api.enums import HomeVisitKind, Permission
+from core.api.errors import FieldError, field_error, in_payload
+from core.api.ids import parse_global_id
+from core.api.permissions import require
 from core.api.visits.types import HomeVisit
-from core.cases.errors import CommandError
-from core.people.models import Child
+from core.errors import DomainError
 from core.visits import services
-from core.visits.models import HomeVisit as HomeVisitModel
-from core.visits.models import HomeVisitKind
 
 
 @strawberry.input(description="登记家访 (不属于个案的家访; 个案的家访请用 recordContact)")
@@ -59,41 +56,38 @@ class HomeVisitPayload:
     )
 
 
-def field_error(exc: CommandError) -> FieldError:
-    return FieldError(code=exc.code, field=exc.field, message=exc.message)
-
-
 @strawberry.type
 class VisitMutation:
     @strawberry.mutation(description="登记家访 (师访万家、大家访等)")
     async def create_home_visit(self, info: Info, input: CreateHomeVisitInput) -> HomeVisitPayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, Child, row_id(input.child_id, "Child", "childId"), "childId")
             visit, replayed = await services.create_visit(
                 services.NewVisit(
-                    child_id=row_id(input.child_id, "Child", "childId"),
+                    caller=caller,
+                    child_id=parse_global_id(input.child_id, "Child", "childId"),
                     visited_on=input.visited_on,
                     now=info.context.now(),
                     kind=input.kind,
-                    visitor_id=row_id(input.visitor_id, "Official", "visitorId"),
+                    visitor_id=parse_global_id(input.visitor_id, "Official", "visitorId"),
                     visitor_name=input.visitor_name or "",
                     findings=input.findings or "",
                     follow_up_needed=input.follow_up_needed,
                     idempotency_key=input.idempotency_key,
+                    audit=info.context.write_audit,
                 )
             )
-        except CommandError as exc:
-            return HomeVisitPayload(home_visit=None, errors=[field_error(exc)])
+        except DomainError as exc:
+            return HomeVisitPayload(home_visit=None, errors=[field_error(in_payload(exc))])
         return HomeVisitPayload(home_visit=visit, errors=[], replayed=replayed)
 
     @strawberry.mutation(description="修改家访记录")
     async def update_home_visit(self, info: Info, input: UpdateHomeVisitInput) -> HomeVisitPayload:
-        require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
+        caller = require(info, Permission.WRITE_CASES)  # who asks comes before what they sent
         try:
-            await guard_write(info, HomeVisitModel, row_id(input.id, "HomeVisit", "id"), "id")
             visit = await services.update_visit(
-                row_id(input.id, "HomeVisit", "id"),
+                caller,
+                parse_global_id(input.id, "HomeVisit", "id"),
                 now=info.context.now(),
                 expected_updated_at=input.expected_updated_at,
                 kind=input.kind,
@@ -101,9 +95,10 @@ class VisitMutation:
                 visitor_name=input.visitor_name,
                 findings=input.findings,
                 follow_up_needed=input.follow_up_needed,
+                audit=info.context.write_audit,
             )
-        except CommandError as exc:
-            return HomeVisitPayload(home_visit=None, errors=[field_error(exc)])
+        except DomainError as exc:
+            return HomeVisitPayload(home_visit=None, errors=[field_error(in_payload(exc))])
         return HomeVisitPayload(home_visit=visit, errors=[])
 
 

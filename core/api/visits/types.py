@@ -8,18 +8,22 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry import relay
 
-from core.api import registry  # noqa: F401
+from core.api.cases.details import free_text
 from core.api.context import Info
+from core.api.enums import HomeVisitKind, SupportPlanKind
 from core.api.node import ModelNode
 from core.cases import models as cmodels
 from core.officials import models as omodels
 from core.people import models as pmodels
 from core.visits import models
-from core.visits.models import HomeVisitKind, SupportPlanKind
 
 ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
 CaseType = Annotated["Case", strawberry.lazy("core.api.cases.types")]
 OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
+
+
+async def _findings(root: models.HomeVisit, info: Info) -> str:
+    return await free_text(info, root.findings, root.child_id)
 
 
 @strawberry.type(name="HomeVisit", description="家访记录")
@@ -29,7 +33,8 @@ class HomeVisit(ModelNode):
     kind: HomeVisitKind = strawberry.field(description="家访类别")
     visited_on: datetime.date = strawberry.field(description="家访日期")
     visitor_name: str = strawberry.field(description="家访人")
-    findings: str = strawberry.field(description="情况记录")
+
+    findings: str = strawberry.field(resolver=_findings, description="情况记录")
     follow_up_needed: bool = strawberry.field(description="是否需要跟进")
     updated_at: datetime.datetime = strawberry.field(
         description="最近更新时间 (修改时可作 expectedUpdatedAt 提交)"

@@ -32,9 +32,9 @@ from core.enrolment.models import Enrolment, EnrolmentChange
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
 from core.officials.models import Official, ResponsibilityAssignment
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
-from core.people.queries import ids_of
 from core.plugins import get_registry
 from core.plugins.routing import UNDECLARED
+from core.querysets import ids_of
 from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan

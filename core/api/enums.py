@@ -26,6 +26,7 @@ from core.cases.enums import (
 )
 from core.cases.queries import CaseOrderField
 from core.cases.workflow import CaseAction
+from core.child_lists import ChildOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.errors import ErrorCode
 from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
@@ -40,7 +41,6 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
-from core.people.queries import ChildOrderField
 from core.rules.enums import (
     Comparison,
     DeadlineKind,

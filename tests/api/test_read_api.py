@@ -626,10 +626,10 @@ async def test_sub_selects_are_not_sorted(db):
     sub-selects made SQLite sort whole tables (a town's cases: 0.8 s at 100,000 pupils)."""
     import uuid
 
+    from core import child_lists as people_queries
     from core.cases import queries as case_queries
     from core.cases.enums import CaseState
     from core.enrolment.models import EnrolmentStatus
-    from core.people import queries as people_queries
     from core.people.enums import KeyGroup
 
     some = uuid.uuid4()

@@ -6,6 +6,7 @@ import strawberry
 from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
 
+from core import child_lists
 from core.access.enums import Permission
 from core.api.context import Info
 from core.api.enums import CaseState, EnrolmentStatus, Gender, KeyGroup, PovertyStatus
@@ -25,6 +26,7 @@ from core.api.filters import (
     require_unmasked,
     search_text,
 )
+from core.china_time import local_date
 from core.jurisdictions import models as jmodels
 from core.people import queries
 from core.people.models import Household
@@ -101,10 +103,10 @@ class ChildFilterInput:
         default=None, description="最近更新时间范围"
     )
 
-    async def to_domain(self, info: Info, prefix: str = "filter") -> queries.ChildFilter:
+    async def to_domain(self, info: Info, prefix: str = "filter") -> child_lists.ChildFilter:
         """The domain filter, after checking every value (``INVALID_FILTER`` otherwise)."""
         f = f"{prefix}."
-        today = queries.local_date(info.context.now())
+        today = local_date(info.context.now())
         min_age, max_age = int_range(self.age, f + "age", 0, MAX_AGE)
         age_from, age_to = queries.birth_dates_for_ages(min_age, max_age, today)
         born_from, born_to = date_range(self.birth_date, f + "birthDate")
@@ -129,7 +131,7 @@ class ChildFilterInput:
         require_unmasked(info, f + "search", self.search if numeric_search else None)
         if student_number is not None and not student_number:
             raise invalid(f + "studentNumber", "不能为空", "must not be blank")
-        return queries.ChildFilter(
+        return child_lists.ChildFilter(
             jurisdiction_code=division_code(self.jurisdiction_code, f + "jurisdictionCode"),
             town_id=await existing_id(info, self.town, "Town", jmodels.Town, f + "town"),
             village_id=await existing_id(
@@ -170,7 +172,7 @@ def _tightest(pick, *bounds):  # type: ignore[no-untyped-def]
 
 @strawberry.input(name="ChildOrder", description="儿童列表的排序")
 class ChildOrderInput:
-    field: queries.ChildOrderField = strawberry.field(description="排序字段")
+    field: child_lists.ChildOrderField = strawberry.field(description="排序字段")
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="排序方向 (默认升序)"
     )
@@ -195,10 +197,10 @@ class HouseholdFilterInput:
         default=None, description="户主姓名包含此文字, 1–32 个字符"
     )
 
-    async def to_domain(self, info: Info, prefix: str = "filter") -> queries.HouseholdFilter:
+    async def to_domain(self, info: Info, prefix: str = "filter") -> child_lists.HouseholdFilter:
         f = f"{prefix}."
         require_unmasked(info, f + "headNameContains", self.head_name_contains)
-        return queries.HouseholdFilter(
+        return child_lists.HouseholdFilter(
             jurisdiction_code=division_code(self.jurisdiction_code, f + "jurisdictionCode"),
             town_id=await existing_id(info, self.town, "Town", jmodels.Town, f + "town"),
             village_id=await existing_id(

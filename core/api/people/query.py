@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from core import child_lists
 from core.api.context import Info
 from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, page_of
@@ -16,7 +17,6 @@ from core.api.people.filters import (
     households_in_visible_order,
 )
 from core.api.people.types import Child, Household
-from core.people import queries
 
 
 @strawberry.type
@@ -38,9 +38,9 @@ class PeopleQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Child]:
-        flt = await filter.to_domain(info) if filter else queries.ChildFilter()
-        order = order_by or ChildOrderInput(field=queries.ChildOrderField.NAME)
-        qs = queries.children_queryset(flt, order.field, order.direction.descending)
+        flt = await filter.to_domain(info) if filter else child_lists.ChildFilter()
+        order = order_by or ChildOrderInput(field=child_lists.ChildOrderField.NAME)
+        qs = child_lists.children_queryset(flt, order.field, order.direction.descending)
         return await page_of(info, qs, first=first, after=after, last=last, before=before)
 
     @strawberry.field(
@@ -57,6 +57,6 @@ class PeopleQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Household]:
-        flt = await filter.to_domain(info) if filter else queries.HouseholdFilter()
-        qs = households_in_visible_order(info, queries.households_queryset(flt))
+        flt = await filter.to_domain(info) if filter else child_lists.HouseholdFilter()
+        qs = households_in_visible_order(info, child_lists.households_queryset(flt))
         return await page_of(info, qs, first=first, after=after, last=last, before=before)

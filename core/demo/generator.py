@@ -88,14 +88,6 @@ CHUNK_CHILDREN = 4000
 #: Rows per INSERT statement.
 BATCH_SIZE = 1000
 
-#: Minorities, by weight per mille, of counties where they are common outside a 民族乡.
-_COUNTY_MINORITIES: dict[str, tuple[tuple[str, float], ...]] = {
-    "450381": (("壮族", 100), ("瑶族", 60), ("苗族", 4)),  # 荔浦: 桂北, 壮族 and 瑶族 villages
-    "430527": (("苗族", 300), ("侗族", 120), ("瑶族", 15)),  # 绥宁: 苗族 and 侗族
-    "500153": (("土家族", 3), ("苗族", 2)),
-    "210302": (("满族", 40), ("回族", 8), ("朝鲜族", 5)),
-}
-
 _DISABILITY_WEIGHTS = (
     (DisabilityCategory.INTELLECTUAL, 30),
     (DisabilityCategory.PHYSICAL, 20),
@@ -230,10 +222,10 @@ class _Builder:
         self.id_numbers = _IdNumbers(self.code, stream(seed, self.code, "id-numbers"))
         self.sink = _Sink()
         self.forced = list(_FORCED_FLAVOURS)
-        self.minorities = _COUNTY_MINORITIES.get(self.code, names.MINORITIES)
-        self.minority_rate = 0.0 if self.code in _COUNTY_MINORITIES else 0.035
-        if self.code in _COUNTY_MINORITIES:
-            self.minority_rate = sum(w for _, w in self.minorities) / 1000
+        # The county's own mix (its plugin's spec says it), else a small national one.
+        own = tuple((m.ethnicity, float(m.per_mille)) for m in spec.demo_minorities)
+        self.minorities = own or names.MINORITIES
+        self.minority_rate = sum(w for _, w in own) / 1000 if own else 0.035
         self.programmes = self.rules.assistance_programmes()
         self.extra_programmes = [
             c for c in self.programmes if c not in AssistanceProgramme.choices()
@@ -743,11 +735,17 @@ class _Builder:
             groups.add(KeyGroup.MONITORED)
         if family.low_income:
             groups.add(KeyGroup.LOW_INCOME)
+        if groups or rng.random() < 0.01:  # 家庭经济困难学生: the poor, and a few others
+            groups.add(KeyGroup.FINANCIAL_HARDSHIP)
+        if family.poverty is PovertyStatus.MONITORED_SUDDEN or rng.random() < 0.002:
+            groups.add(KeyGroup.FAMILY_CRISIS)  # 突发严重困难 and other sudden changes
         minor = slot.category != "G"
         if family.migration is MigrationStatus.WORKING_AWAY and family.both_away and minor:
             groups.add(KeyGroup.LEFT_BEHIND)
         if family.migration in (MigrationStatus.MIGRANT_IN,):
             groups.add(KeyGroup.MIGRANT)
+        if family.migration is MigrationStatus.WHOLE_FAMILY_AWAY and minor:
+            groups.add(KeyGroup.MOVED_AWAY)  # 举家外出, registered here: 流出
         if family.situation == "ORPHAN":
             groups |= {KeyGroup.ORPHAN, KeyGroup.IN_DIFFICULTY}
         elif family.situation == "DE_FACTO":
@@ -945,7 +943,7 @@ class _Builder:
         )
         school = slot.school
         poor = bool(groups & {KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED, KeyGroup.LOW_INCOME})
-        vulnerable = groups - {KeyGroup.MIGRANT}
+        vulnerable = groups - {KeyGroup.MIGRANT, KeyGroup.MOVED_AWAY}
         head = slot.klass.head if slot.klass else None
         teachers = school.teachers if school else []
         mentor = rng.choice(teachers) if teachers else head

@@ -29,10 +29,15 @@ from core.jurisdictions.models import (
     VillageKind,
 )
 from core.jurisdictions.spec import JurisdictionSpec, SchoolSpec
-from core.officials.models import Duty, Official, ResponsibilityAssignment, ResponsibilityLine
+from core.officials.models import (
+    Duty,
+    LeadershipRole,
+    Official,
+    ResponsibilityAssignment,
+    ResponsibilityLine,
+)
 from core.people.enums import Gender
 from core.rules.county import CountyRules
-from core.rules.enums import LeadershipRole
 from core.rules.specs import ResponsibilitySpec
 from core.schools.models import School, SchoolClass, SchoolKind
 
@@ -46,9 +51,6 @@ _SUBJECTS = ("语文", "数学", "英语", "道德与法治", "科学", "体育"
 _JUNIOR_SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治")
 _PLACE_FIRST = "上下大小新老石马龙凤黄白青红东西南北高长平安太永兴和福金竹松柏桃杨柳田塘岭坪"
 _PLACE_SECOND = "坪冲湾塘岭坡寨坝田口头岩山桥江溪园林洞家庄"
-
-#: Counties whose bureau is called otherwise (重庆's districts have an 教育委员会).
-_BUREAU_NAMES = {"500153": "荣昌区教育委员会"}
 
 
 def split(total: int, weights: Sequence[float]) -> list[int]:
@@ -154,7 +156,7 @@ class Organisation:
         self.code = spec.division_code
         self.rng = stream(seed, self.code, "organisation")
         self.ids = stream(seed, self.code, "organisation-ids")
-        self.bureau_name = _BUREAU_NAMES.get(self.code, f"{spec.name}教育局")
+        self.bureau_name = spec.bureau_name
         self.jurisdiction = Jurisdiction(
             id=new_id(self.ids),
             division_code=self.code,

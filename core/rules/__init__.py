@@ -12,9 +12,10 @@ The organisation types (``JurisdictionSpec``, ``TownSpec`` …) and the core enu
 plugin needs this one import.
 """
 
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.jurisdictions.spec import (
     JurisdictionSpec,
+    MinorityShare,
     SchoolGroupSpec,
     SchoolSpec,
     TownSpec,
@@ -73,6 +74,7 @@ __all__ = [
     "ExemptionRule",
     "FieldKind",
     "JurisdictionSpec",
+    "KeyAreaKind",
     "KeyGroup",
     "KeyPeriod",
     "LeadershipGroup",
@@ -80,6 +82,7 @@ __all__ = [
     "LeadershipOffice",
     "LeadershipRole",
     "Metric",
+    "MinorityShare",
     "MonitoringFocus",
     "PeriodAnchor",
     "PeriodKind",

@@ -11,6 +11,9 @@ from decimal import Decimal
 
 from core.labelled_enum import LabelledEnum
 
+# A seat in a 领导小组: the officials' vocabulary (a school's own group has seats too).
+from core.officials.models import LeadershipRole as LeadershipRole
+
 
 class Metric(LabelledEnum):
     """指标: what a target measures. Rates are per cent, counts are children."""
@@ -117,14 +120,6 @@ class SchoolStage(LabelledEnum):
     def grades(self) -> tuple[int, ...]:
         """The grades (1–9) of the stage; 小学高年级 is taken as grades 5–6."""
         return {"PRIMARY": (1, 2, 3, 4, 5, 6), "UPPER_PRIMARY": (5, 6)}.get(self.value, (7, 8, 9))
-
-
-class LeadershipRole(LabelledEnum):
-    """A seat in a 领导小组."""
-
-    LEADER = "LEADER", "组长"
-    DEPUTY_LEADER = "DEPUTY_LEADER", "副组长"
-    MEMBER = "MEMBER", "成员"
 
 
 class VocabularyKind(LabelledEnum):

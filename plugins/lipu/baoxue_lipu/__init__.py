@@ -31,6 +31,7 @@ from core.rules import (
     LeadershipOffice,
     LeadershipRole,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -117,6 +118,12 @@ def baoxue_jurisdiction():
         province="广西壮族自治区",
         towns=tuple(towns),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): 桂北's 壮族 and 瑶族 villages, for the demo data.
+        demo_minorities=(
+            MinorityShare("壮族", 100),
+            MinorityShare("瑶族", 60),
+            MinorityShare("苗族", 4),
+        ),
     )
 
 

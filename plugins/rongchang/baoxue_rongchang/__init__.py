@@ -21,6 +21,7 @@ from core.rules import (
     KeyGroup,
     KeyPeriod,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -105,6 +106,10 @@ def baoxue_jurisdiction():
         towns=tuple(towns),
         school_groups=tuple(groups),
         sources=(SOURCE,),
+        # The document's issuer: 重庆's districts have an 教育委员会 (区教委), not an 教育局.
+        bureau="重庆市荣昌区教育委员会",
+        # Demo-only (no document gives it): a few 土家族 and 苗族, for the demo data.
+        demo_minorities=(MinorityShare("土家族", 3), MinorityShare("苗族", 2)),
     )
 
 

@@ -18,6 +18,7 @@ from core.rules import (
     KeyGroup,
     KeyPeriod,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -68,6 +69,12 @@ def baoxue_jurisdiction():
         province="湖南省",
         towns=tuple(TownSpec(name=n, kind=k) for n, k in _DEMO_TOWNS),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): a 苗族 and 侗族 county, for the demo data.
+        demo_minorities=(
+            MinorityShare("苗族", 300),
+            MinorityShare("侗族", 120),
+            MinorityShare("瑶族", 15),
+        ),
     )
 
 

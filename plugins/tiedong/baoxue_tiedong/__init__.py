@@ -21,6 +21,7 @@ from core.rules import (
     JurisdictionSpec,
     KeyGroup,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodKind,
     Population,
@@ -60,6 +61,12 @@ def baoxue_jurisdiction():
         province="辽宁省",
         towns=tuple(TownSpec(name=n, kind=TownKind.SUBDISTRICT) for n in _DEMO_SUBDISTRICTS),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): 满族, 回族 and 朝鲜族 neighbours, for the demo data.
+        demo_minorities=(
+            MinorityShare("满族", 40),
+            MinorityShare("回族", 8),
+            MinorityShare("朝鲜族", 5),
+        ),
     )
 
 

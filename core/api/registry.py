@@ -6,7 +6,7 @@ from core.api.enums import graphql_enum
 from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.queries import CaseOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import (
     DisabilityCategory,
@@ -23,6 +23,7 @@ from core.visits.models import HomeVisitKind, SupportPlanKind
 graphql_enum(TownKind, "乡镇/街道类别")
 graphql_enum(VillageKind, "村/社区类别")
 graphql_enum(SchoolGroupKind, "学校分组类别: 学区或督导责任区")
+graphql_enum(KeyAreaKind, "重点地区 (重点监测区域) 的类别")
 graphql_enum(SchoolKind, "学校类别")
 graphql_enum(Gender, "性别")
 graphql_enum(PovertyStatus, "户的帮扶身份 (脱贫户/监测户)")

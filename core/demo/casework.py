@@ -248,12 +248,16 @@ class Clocks:
         self.top = len(self.levels) - 1
         unreachable = rules.escalation.unreachable_level
         self.unreachable_level = None if unreachable is None else unreachable - 1
+        confirmed, notice = rules.escalation.confirmed_level, rules.escalation.return_notice_level
+        self.confirmed_level = 0 if confirmed is None else confirmed - 1
+        self.return_notice_level = 0 if notice is None else notice - 1
 
     def level(self, number: int) -> Any:
         return self.levels[max(0, min(number, self.top))]
 
     def level_days(self, number: int) -> int | None:
-        return self.rules.escalation_days(self.level(number).level)
+        clock = self.rules.level_clock(self.level(number).level)
+        return clock[1] if clock else None
 
     def days(self, kind: DeadlineKind) -> int:
         return self.rules.days(kind)
@@ -629,9 +633,9 @@ class _Story:
                     details |= self._changed(K.DROP_OUT, day, f"辍学: {plan.reason}")
                 else:
                     details |= self._no_change()
-            self.level = 0
-            case.escalation_level = 0
-            case.next_deadline_at = self._due(at, clocks.level_days(0))
+            self.level = clocks.confirmed_level
+            case.escalation_level = self.level
+            case.next_deadline_at = self._due(at, clocks.level_days(self.level))
         elif action is A.DISMISS:
             actor, kind = self.principal or self.registrar, EK.DISMISSAL
             grounds = plan.variant["grounds"]
@@ -688,6 +692,8 @@ class _Story:
                 "deadline": deadline.isoformat(),
                 "deadlineAt": due.isoformat(),
             }
+            self.level = max(self.level, clocks.return_notice_level)
+            case.escalation_level = self.level
             case.next_deadline_at = due
         elif action is A.ESCALATE:
             if self.level >= clocks.top:

@@ -83,7 +83,14 @@ class DeadlineKind(LabelledEnum):
     REPORT_MARKING = "REPORT_MARKING", "学籍管理员完成信息标注"
     RETURN_NOTICE_RESPONSE = "RETURN_NOTICE_RESPONSE", "劝返复学通知书限期复学"
     ESCALATION_STEP = "ESCALATION_STEP", "每级劝返无效后上报"
+    #: The township government's time on a case handed to it (an escalation level names it).
+    TOWNSHIP_ACTION = "TOWNSHIP_ACTION", "移交乡镇后乡镇落实劝返"
     FOLLOW_UP_WINDOW = "FOLLOW_UP_WINDOW", "复学后跟踪 (销号前)"
+
+    @property
+    def runs_a_level(self) -> bool:
+        """Whether an escalation level may run on this kind (``EscalationLevel.deadline``)."""
+        return self in (DeadlineKind.ESCALATION_STEP, DeadlineKind.TOWNSHIP_ACTION)
 
 
 class PeriodKind(LabelledEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
@@ -35,16 +36,24 @@ class Clause:
     ``document`` is one of the plugin's :attr:`JurisdictionSpec.sources` (core defaults cite a
     national document or say that Baoxue chose the value); ``section`` is the heading or item
     number inside it; ``text`` a verbatim excerpt, when one is short enough to quote.
+
+    ``assumption`` says what the rule adds to the clause where the document is silent (a number
+    of days for "及时", a recipient the clause does not name): the project's assumption, not the
+    document's rule. ``core_default`` marks the clauses of core's defaults (a rule no county
+    document set), so a county's rules can show which of them are its own.
     """
 
     document: str
     section: str
     text: str = ""
+    assumption: str = ""
+    core_default: bool = False
 
     @property
     def label(self) -> str:
-        """The document and the section, e.g. ``《……》 三、2``."""
-        return f"{self.document} {self.section}".strip()
+        """The document and the section, e.g. ``《……》 三、2`` (core's defaults say so first)."""
+        label = f"{self.document} {self.section}".strip()
+        return f"核心默认值 · {label}" if self.core_default else label
 
     def __str__(self) -> str:
         return self.label
@@ -100,6 +109,11 @@ class EscalationLevel:
     ``days_allowed`` is how long this level has before the case goes up to the next one; None
     means the document sets no time (the ``ESCALATION_STEP`` deadline applies) and is required
     on the last level, which has nowhere to go.
+
+    ``deadline`` names the kind of deadline this level runs on instead (``TOWNSHIP_ACTION`` for
+    the township government's level): its days are the county's deadline of that kind. It may
+    sit on the last level too: the case cannot go up from there, but is overdue when the time
+    runs out.
     """
 
     level: int
@@ -110,6 +124,7 @@ class EscalationLevel:
     days_allowed: int | None = None
     #: Who is told when the case reaches this level, besides ``responsible``.
     notify: tuple[str, ...] = ()
+    deadline: DeadlineKind | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +142,13 @@ class EscalationChain:
     #: agencies) see it; below it they see only the cases whose family cannot be reached. None:
     #: no level hands a case to the township.
     township_level: int | None = None
+    #: The level a case goes to as soon as it is confirmed (a document that reports every
+    #: confirmed dropout to a level above the school at once), or None: it starts at level 1.
+    confirmed_level: int | None = None
+    #: The level that serves the 劝返复学通知书: issuing one puts a case at this level if it is
+    #: lower, so that when the notice's time runs out the case goes up from there. None: the
+    #: notice leaves the case where it is.
+    return_notice_level: int | None = None
 
     @property
     def final_level(self) -> EscalationLevel:
@@ -186,8 +208,10 @@ class MonitoringFocus:
     clause: Clause
     stages: tuple[SchoolStage, ...] = ()
     key_groups: tuple[KeyGroup, ...] = ()
-    #: Kinds of area in words (农村, 边远, 贫困, 民族 …): they have no code in core.
+    #: Kinds of area in the document's words (农村, 边远, 贫困, 民族 …).
     areas: tuple[str, ...] = ()
+    #: The same as core's kinds of 重点地区, which towns and villages are marked with.
+    area_kinds: tuple[KeyAreaKind, ...] = ()
     description: str = ""
 
 

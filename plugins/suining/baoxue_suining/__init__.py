@@ -39,8 +39,8 @@ CODE = "430527"
 SOURCE = "绥宁县教育局《关于进一步加强义务教育阶段控辍保学工作的通知》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # Demo-only: 绥宁县 towns and townships for the demo data, not from the document.
@@ -120,7 +120,10 @@ def baoxue_key_periods():
 @hookimpl
 def baoxue_monitoring_focus():
     return [
-        # 二、(三): junior middle school and the listed groups.
+        # 二、(三): junior middle school and the listed groups. Its 流动 are children who moved
+        # away (流出): the 学籍校 watches pupils gone from its roll, and the 户籍地 report of the
+        # same clause tracks families who left (已举家搬迁"户籍未迁出", 外出务工随迁子女), not
+        # children who moved in (KeyGroup.MIGRANT, 进城务工人员随迁子女).
         MonitoringFocus(
             code="key-monitoring",
             name="重点监测学段和群体",
@@ -130,7 +133,7 @@ def baoxue_monitoring_focus():
                 KeyGroup.ORPHAN,
                 KeyGroup.MONITORED,
                 KeyGroup.DISABLED,
-                KeyGroup.MIGRANT,
+                KeyGroup.MOVED_AWAY,
                 KeyGroup.PARENT_IMPRISONED,
             ),
             clause=_c(

@@ -43,8 +43,8 @@ CODE = "210302"
 SOURCE = "《关于加强铁东区中学控辍保学工作实施方案》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # Demo-only: the document lists no subdistricts. These are names of 铁东区 街道 for the demo
@@ -221,7 +221,12 @@ def baoxue_monitoring_focus():
         MonitoringFocus(
             code="teacher-home-visits",
             name="师访万家",
-            key_groups=(KeyGroup.LEARNING_DIFFICULTY, KeyGroup.MIGRANT),
+            key_groups=(
+                KeyGroup.FINANCIAL_HARDSHIP,
+                KeyGroup.LEARNING_DIFFICULTY,
+                KeyGroup.MIGRANT,
+                KeyGroup.FAMILY_CRISIS,
+            ),
             description="经济困难、学习困难、进城务工随迁子女、家庭突发重大变故学生",
             clause=_c(
                 "三、6",

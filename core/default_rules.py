@@ -36,6 +36,7 @@ from core.rules import (
     ResponsibilitySpec,
     RowKind,
     SchoolStage,
+    Scope,
     Target,
     columns,
 )
@@ -80,6 +81,15 @@ _ORDER_TO_CORRECT = (
     "适龄儿童、少年的父母或者其他法定监护人无正当理由未依照本法规定送适龄儿童、少年入学"
     "接受义务教育的，由当地乡镇人民政府或者县级人民政府教育行政部门给予批评教育，责令限期改正"
 )
+
+
+@hookimpl(trylast=True)
+def baoxue_scope():
+    return Scope(
+        stages=(SchoolStage.PRIMARY, SchoolStage.JUNIOR_MIDDLE),
+        description="九年义务教育: 小学和初中",
+        clause=_law("第二条", "国家实行九年义务教育制度。"),
+    )
 
 
 @hookimpl(trylast=True)

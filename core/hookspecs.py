@@ -66,6 +66,7 @@ from core.rules.specs import (
     MonitoringFocus,
     ReportFormat,
     ResponsibilitySpec,
+    Scope,
     Target,
     VocabularyTerm,
 )
@@ -247,6 +248,26 @@ def baoxue_jurisdiction() -> JurisdictionSpec | None:
     document has them, and ``sources``, the documents the plugin implements. Every plugin's
     answer is collected; a division code served by two plugins is an error. Return None from a
     plugin that only adjusts other counties' rules: it is then asked about every county.
+    """
+
+
+# -- scope -------------------------------------------------------------------------------------
+
+
+def check_scope(scope: Scope, ctx: CountyContext) -> None:
+    check_clause(scope.clause, "scope")
+    if not scope.stages:
+        raise Invalid("scope names no school stage")
+    unique((s.value for s in scope.stages), "school stage in scope")
+
+
+@hook(fills="scope", label="适用范围: 文件所覆盖的学段", check=check_scope, required=True)
+def baoxue_scope(jurisdiction_code: str) -> Scope | None:
+    """The school stages the county's documents are about (适用范围).
+
+    Called when a county's rules are resolved. Stops at first non-None result; the core default
+    is the whole of 九年义务教育 (小学 and 初中, 义务教育法 第二条). A county whose plan is for
+    its 中学 only says so here, and the demo builds only those grades for it.
     """
 
 

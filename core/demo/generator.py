@@ -216,6 +216,8 @@ class _Builder:
         self.seed = seed
         self.progress = progress
         self.rules = rules_for(self.code)
+        #: The grades the county's rules cover (a plan for 中学: 7–9 only).
+        self.grades = self.rules.scope.grades
         self.org = Organisation(spec, self.rules, students=students, seed=seed)
         self.rng = stream(seed, self.code, "people")
         self.ids = stream(seed, self.code, "people-ids")
@@ -293,7 +295,8 @@ class _Builder:
         weights = [t.weight for t in towns]
         rural_weights = [t.weight * (0.6 if t.urban else 1.4) for t in towns]
         extras = {
-            "Y": split(round(n * 0.3), weights),
+            # Under-sixes are future 小学 pupils: none for a county whose plan has no 小学.
+            "Y": split(round(n * 0.3) if 1 in self.grades else 0, weights),
             "G": split(round(n * 0.15), weights),
             "NE": split(max(1, round(n * 0.0008)), rural_weights),
             "S": split(max(1, round(n * 0.002)), weights),
@@ -347,12 +350,12 @@ class _Builder:
                 )
                 slots.append(self._finished(town, born))
             for _ in range(extras["NE"][i]):
-                grade = rng.randint(2, 9)
+                grade = self._grade(lowest=2)
                 slots.append(_Slot(town, "NE", self._gender(), self._birth_for_grade(grade), grade))
             for _ in range(extras["S"][i]):
-                slots.append(self._enrolled_extra(town, "S", rng.randint(2, 9)))
+                slots.append(self._enrolled_extra(town, "S", self._grade(lowest=2)))
             for _ in range(extras["T"][i]):
-                slot = self._enrolled_extra(town, "T", rng.randint(1, 9))
+                slot = self._enrolled_extra(town, "T", self._grade())
                 slot.away = True
                 slots.append(slot)
             result.append(slots)
@@ -360,6 +363,13 @@ class _Builder:
         for slots in result:
             self._background_history(slots)
         return result
+
+    def _grade(self, lowest: int = 1, choices: tuple[int, ...] = ()) -> int:
+        """A grade the county's rules cover (their scope), from ``choices`` when any fits."""
+        fitting = [g for g in choices if g in self.grades] or [
+            g for g in self.grades if g >= lowest
+        ]
+        return self.rng.choice(fitting or list(self.grades))
 
     def _finished(self, town: TownRec, born: date) -> _Slot:
         schools = [s for s in town.schools if 9 in s.grades and s.kind is not SchoolKind.SPECIAL]
@@ -392,7 +402,10 @@ class _Builder:
             s
             for slots in towns
             for s in slots
-            if s.category == "E" and s.grade in (2, 3, 4, 5, 6, 8, 9) and "SPECIAL" not in s.hints
+            if s.category == "E"
+            and s.grade in (2, 3, 4, 5, 6, 8, 9)
+            and s.grade in self.grades
+            and "SPECIAL" not in s.hints
         ]
         rng.shuffle(pool)
         pool.sort(key=lambda s: -(s.grade or 0) + rng.random() * 8)
@@ -413,7 +426,7 @@ class _Builder:
                     continue  # a county too small for all its cases
             else:
                 town = rng.choices(org.towns, weights=rural_weights)[0]
-                grade = rng.choice(plan.grades)
+                grade = self._grade(choices=plan.grades)
                 if plan.category == "NE":
                     slot = _Slot(town, "NE", self._gender(), self._birth_for_grade(grade), grade)
                 else:

@@ -105,7 +105,8 @@ class SchoolRec:
     model: School
     kind: SchoolKind
     town: TownRec
-    grades: range
+    #: The grades it teaches (its kind's, within the county's scope).
+    grades: tuple[int, ...]
     #: Pupils per grade the school was sized for.
     planned: dict[int, int] = field(default_factory=dict)
     classes: dict[int, list[ClassRec]] = field(default_factory=dict)
@@ -152,6 +153,8 @@ class Organisation:
     ) -> None:
         self.spec = spec
         self.rules = rules
+        #: The grades the county's rules cover (their scope): only their schools are built.
+        self.grades = rules.scope.grades
         self.students = students
         self.code = spec.division_code
         self.rng = stream(seed, self.code, "organisation")
@@ -250,7 +253,8 @@ class Organisation:
 
     def allocate(self) -> None:
         """Split the enrolled pupils over grades and towns (every cell exact)."""
-        per_grade = split(self.students, [self.rng.uniform(0.96, 1.04) for _ in GRADES])
+        shares = [self.rng.uniform(0.96, 1.04) if g in self.grades else 0.0 for g in GRADES]
+        per_grade = split(self.students, shares)
         weights = [t.weight for t in self.towns]
         for grade, total in zip(GRADES, per_grade, strict=True):
             for town, count in zip(self.towns, split(total, weights), strict=True):
@@ -270,6 +274,7 @@ class Organisation:
         self._school_serial += 1
         village = village or (town.villages[0] if town.villages else None)
         place = village.name if village else ""
+        taught = tuple(g for g in (grades or kind.grades) if g in self.grades)
         model = School(
             id=new_id(self.ids),
             jurisdiction_id=self.jurisdiction.id,
@@ -280,7 +285,7 @@ class Organisation:
             kind=kind,
             address=f"{self.spec.name}{town.name}{place}",
         )
-        rec = SchoolRec(model=model, kind=kind, town=town, grades=grades or kind.grades)
+        rec = SchoolRec(model=model, kind=kind, town=town, grades=taught)
         town.schools.append(rec)
         self.schools.append(rec)
         return rec
@@ -289,6 +294,10 @@ class Organisation:
         """The school network, sized by :meth:`allocate`'s numbers."""
         county_short = self.spec.name
         special_spec: SchoolSpec | None = None
+        special_town: TownRec | None = None
+        # A county whose rules cover some stages only (a plan for its 中学) gets their schools.
+        teaches_primary = any(g in self.grades for g in PRIMARY_GRADES)
+        teaches_junior = any(g in self.grades for g in JUNIOR_GRADES)
         urban_primary = urban_junior = 0
         # The smallest 乡 (or the last town) gets a 九年一贯制 school instead of two schools.
         townships = [t for t in self.towns if t.kind is TownKind.TOWNSHIP and not t.urban]
@@ -306,17 +315,25 @@ class Organisation:
             for school in ts.schools:
                 kind = SchoolKind(school.kind)
                 if kind is SchoolKind.SPECIAL:
-                    special_spec = special_spec or school
+                    # Built where the plugin places it (荔浦's table: 青山镇（含特校）).
+                    special_spec, special_town = special_spec or school, special_town or town
+                    continue
+                if not any(g in self.grades for g in kind.grades):
                     continue
                 self._school(town, school.name, kind)
                 named_primary += kind in (SchoolKind.PRIMARY, SchoolKind.NINE_YEAR)
                 named_junior += kind in (SchoolKind.JUNIOR_MIDDLE, SchoolKind.NINE_YEAR)
-            if town is nine_year_town and not named_primary * named_junior:
+            if (
+                town is nine_year_town
+                and teaches_primary
+                and teaches_junior
+                and not named_primary * named_junior
+            ):
                 # 九年一贯制: the town's main school teaches grades 1–9.
                 self._school(town, f"{town.short}学校", SchoolKind.NINE_YEAR)
                 named_primary += 1
                 named_junior += 1
-            wanted_primary = max(1, round(primary / 135)) - named_primary
+            wanted_primary = (max(1, round(primary / 135)) - named_primary) * teaches_primary
             for k in range(wanted_primary):
                 if town.urban:
                     urban_primary += 1
@@ -330,7 +347,7 @@ class Organisation:
                     village = town.villages[k % len(town.villages)] if k else None
                     name = f"{town.short}中心小学" if k == 0 else f"{village.name}小学"
                     self._school(town, name, SchoolKind.PRIMARY, village=village)
-            wanted_junior = max(1, round(junior / 400)) - named_junior
+            wanted_junior = (max(1, round(junior / 400)) - named_junior) * teaches_junior
             for k in range(wanted_junior):
                 if town.urban:
                     urban_junior += 1
@@ -338,7 +355,7 @@ class Organisation:
                 else:
                     name = f"{town.short}中学" if k == 0 else f"{town.short}第二中学"
                 self._school(town, name, SchoolKind.JUNIOR_MIDDLE)
-            if not town.urban:
+            if not town.urban and teaches_primary:
                 points = min(max(len(town.villages) - 2, 0), round(primary / 150))
                 if town is teaching_point_town:
                     points = max(points, 1)
@@ -351,9 +368,9 @@ class Organisation:
                         village=village,
                         grades=TEACHING_POINT_GRADES,
                     )
-        seat = self.seat or self.towns[0]
+        home = special_town or self.seat or self.towns[0]
         special_name = special_spec.name if special_spec else f"{county_short}特殊教育学校"
-        self.special = self._school(seat, special_name, SchoolKind.SPECIAL)
+        self.special = self._school(home, special_name, SchoolKind.SPECIAL)
         self._size_schools()
 
     def _size_schools(self) -> None:
@@ -361,7 +378,8 @@ class Organisation:
         special school). The special school takes its pupils from every town."""
         assert self.special is not None
         special_total = max(3, round(self.students * 0.0025))
-        for grade, count in zip(GRADES, split(special_total, [1.0] * 9), strict=True):
+        in_scope = [1.0 if g in self.grades else 0.0 for g in GRADES]
+        for grade, count in zip(GRADES, split(special_total, in_scope), strict=True):
             for _ in range(count):
                 town = self.rng.choices(self.towns, weights=[t.weight for t in self.towns])[0]
                 if self.pupils[(town.index, grade)] > 0:

@@ -59,6 +59,24 @@ class Clause:
         return self.label
 
 
+# -- scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """适用范围: the school stages the county's documents are about (a plan for 中学 covers
+    the junior middle grades only); core's default is the whole of 九年义务教育."""
+
+    stages: tuple[SchoolStage, ...]
+    clause: Clause
+    description: str = ""
+
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """The grades (1–9) of the stages, in order."""
+        return tuple(sorted({g for stage in self.stages for g in stage.grades}))
+
+
 # -- targets -----------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import pytest
 from core import default_rules
 from core.people.enums import KeyGroup
 from core.plugins import build_plugin_manager
-from core.rules import DeadlineKind, Metric
+from core.rules import DeadlineKind, Metric, SchoolStage
 from core.testing.plugin_conformance import PluginUnderTest, clauses_in
 
 from .conftest import COUNTY_PLUGINS, REPO
@@ -218,3 +218,14 @@ def test_targets_a_county_does_not_set_are_core_defaults_citing_the_law(
         assert target.clause.label.startswith("核心默认值")
     enrolment = _rules(registry, "210302").target(Metric.ENROLMENT_RATE)
     assert enrolment.clause.core_default and "按时入学" in enrolment.clause.text
+
+
+def test_tiedong_plan_is_about_its_zhongxue(registry) -> None:
+    # The title: 关于加强铁东区中学控辍保学工作实施方案 — a plan for 中学 (compulsory: 初中).
+    document = _document("000")
+    scope = _rules(registry, "210302").scope
+    assert "中学" in _quoted(scope.clause, document)
+    assert scope.stages == (SchoolStage.JUNIOR_MIDDLE,) and scope.grades == (7, 8, 9)
+    # The other counties' documents are about the whole of compulsory education: core's scope.
+    for code in ("500153", "430527", "450381"):
+        assert _rules(registry, code).scope.clause.core_default

@@ -80,6 +80,17 @@ class CountyPlugin:
     version: str = strawberry.field(description="插件版本")
 
 
+# -- scope -------------------------------------------------------------------------------------
+
+
+@rule_type(specs.Scope, name="RulesScope", description="规则的适用范围: 文件所覆盖的学段")
+class RulesScope(RuleType):
+    stages: auto = strawberry.field(description="文件所覆盖的学段 (如 中学方案只含初中)")
+    description: auto = strawberry.field(description="说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
+    grades: list[int] = strawberry.field(description="所覆盖的年级 (1–9)")
+
+
 # -- people ------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """铁东区 (鞍山市, 辽宁省): 《关于加强铁东区中学控辍保学工作实施方案》.
 
 Every rule cites its clause: 二 is 工作目标, 三 工作措施 (items 1–8; the document has no item 7),
-四 组织保障. The document names no towns, schools or people, so the organisation below is
-demo-only; the rules are the document's.
+四 组织保障. The plan is for the district's 中学 (its title): the rules' scope is the junior
+middle grades, and the demo builds 初级中学 only. The document names no towns, schools or
+people, so the organisation below is demo-only; the rules are the document's.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    SchoolStage,
+    Scope,
     Target,
     TownKind,
     TownSpec,
@@ -67,6 +70,17 @@ def baoxue_jurisdiction():
             MinorityShare("回族", 8),
             MinorityShare("朝鲜族", 5),
         ),
+    )
+
+
+@hookimpl
+def baoxue_scope():
+    # The title: the plan is for the district's 中学, i.e. the junior middle grades of
+    # compulsory education (7–9); the demo builds only those.
+    return Scope(
+        stages=(SchoolStage.JUNIOR_MIDDLE,),
+        description="区内中学 (义务教育阶段初中)",
+        clause=_c("标题", "关于加强铁东区中学控辍保学工作实施方案"),
     )
 
 

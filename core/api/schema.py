@@ -33,7 +33,7 @@ from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Villag
 from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
-from core.api.officials.types import Official, ResponsibilityAssignment
+from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
@@ -81,6 +81,7 @@ NODE_TYPES = [
     SupportPlan,
     Official,
     ResponsibilityAssignment,
+    SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
 ]

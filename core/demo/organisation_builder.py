@@ -21,6 +21,8 @@ from core.demo import names
 from core.demo.calendar import SCHOOL_YEAR, new_id, stream
 from core.jurisdictions.models import (
     Jurisdiction,
+    KeyArea,
+    KeyAreaKind,
     SchoolGroup,
     SchoolGroupKind,
     Town,
@@ -35,6 +37,8 @@ from core.officials.models import (
     Official,
     ResponsibilityAssignment,
     ResponsibilityLine,
+    SchoolLeadershipGroup,
+    SchoolLeadershipSeat,
 )
 from core.people.enums import Gender
 from core.rules.county import CountyRules
@@ -177,6 +181,9 @@ class Organisation:
         self.leaders: list[Official] = []
         self.registrars: list[Official] = []
         self.assignments: list[ResponsibilityAssignment] = []
+        self.key_areas: list[KeyArea] = []
+        self.school_leadership: list[SchoolLeadershipGroup] = []
+        self.school_seats: list[SchoolLeadershipSeat] = []
         self.class_assignment: dict[object, ResponsibilityAssignment] = {}
         #: The town each town-bound assignment of the plugin's table covers (by row id).
         self._row_town: dict[object, str] = {}
@@ -604,6 +611,84 @@ class Organisation:
                     )
                 )
 
+    # -- 重点地区 --------------------------------------------------------------------------------
+
+    def build_key_areas(self) -> None:
+        """The 重点地区 the plugin marks towns and villages as; villages the demo invents that
+        host a 教学点 are counted 边远 (demo data)."""
+        demo = "演示数据 (文件未列出哪些乡镇/村属重点地区)"
+        for town, ts in zip(self.towns, self.spec.towns, strict=True):
+            for kind in ts.key_areas:
+                self._key_area(kind, ts.key_areas_source or demo, town=town)
+            named = {v.name: v for v in ts.villages}
+            for village in town.villages:
+                spec = named.get(village.name)
+                for kind in spec.key_areas if spec else ():
+                    self._key_area(kind, demo, town=town, village=village)
+            if ts.villages:
+                continue  # the plugin's own villages: only what it says
+            hosts = {
+                s.model.village_id for s in town.schools if s.kind is SchoolKind.TEACHING_POINT
+            }
+            for village in town.villages:
+                if village.id in hosts:
+                    self._key_area(KeyAreaKind.REMOTE, "演示数据 (教学点所在村)", town, village)
+
+    def _key_area(
+        self, kind: KeyAreaKind, source: str, town: TownRec, village: Village | None = None
+    ) -> None:
+        self.key_areas.append(
+            KeyArea(
+                id=new_id(self.ids),
+                jurisdiction_id=self.jurisdiction.id,
+                town_id=None if village is not None else town.model.id,
+                village_id=village.id if village is not None else None,
+                kind=kind,
+                source=source[:128],
+            )
+        )
+
+    # -- each school's 控辍保学工作领导小组 ----------------------------------------------
+
+    def build_school_leadership(self) -> None:
+        """Where the county's document asks every school for its own group led by the head
+        (``LeadershipGroup.school_groups_led_by``): 校长 负总责, the vice-principal 具体负责,
+        the head teachers as members (层层分解责任)."""
+        leadership = self.rules.leadership
+        if leadership is None or not leadership.school_groups_led_by:
+            return
+        source = str(leadership.clause)[:128]
+        for school in self.schools:
+            assert school.principal is not None
+            group = SchoolLeadershipGroup(
+                id=new_id(self.ids),
+                jurisdiction_id=self.jurisdiction.id,
+                school_id=school.model.id,
+                name=f"{school.name}控辍保学工作领导小组",
+                source=source,
+            )
+            self.school_leadership.append(group)
+            seats = [(school.principal, LeadershipRole.LEADER, "负总责")]
+            if school.vice is not None:
+                seats.append((school.vice, LeadershipRole.DEPUTY_LEADER, "具体负责"))
+            heads = [c.head for grade in school.grades for c in school.classes.get(grade, ())]
+            seats += [(head, LeadershipRole.MEMBER, "班主任包班") for head in heads]
+            seen: set[object] = set()
+            for position, (official, role, duty) in enumerate(seats):
+                if official.id in seen:
+                    continue
+                seen.add(official.id)
+                self.school_seats.append(
+                    SchoolLeadershipSeat(
+                        id=new_id(self.ids),
+                        group_id=group.id,
+                        official_id=official.id,
+                        role=role,
+                        duty=duty,
+                        position=position,
+                    )
+                )
+
     # -- school groups -------------------------------------------------------------------------
 
     def build_groups(self) -> None:
@@ -614,6 +699,7 @@ class Organisation:
                 jurisdiction_id=self.jurisdiction.id,
                 kind=SchoolGroupKind(spec.kind),
                 name=spec.name,
+                demo_only=spec.demo_only,
             )
             members = [
                 s.model
@@ -626,11 +712,19 @@ class Organisation:
 
     # -- responsibility assignments ------------------------------------------------------------
 
-    def _clause(self, duty: Duty, *, person: bool = False) -> ResponsibilitySpec | None:
-        for spec in self.rules.responsibilities:
-            if spec.duty is duty and bool(spec.person) == person:
-                return spec
-        return None
+    def _clause(
+        self,
+        duty: Duty,
+        *,
+        person: bool = False,
+        line: ResponsibilityLine = ResponsibilityLine.EDUCATION,
+    ) -> ResponsibilitySpec | None:
+        """The rules' line for ``duty`` (on ``line`` if there is one there), naming a person or
+        not."""
+        found = [
+            s for s in self.rules.responsibilities if s.duty is duty and bool(s.person) == person
+        ]
+        return next((s for s in found if s.line is line), found[0] if found else None)
 
     def _source(self, spec: ResponsibilitySpec | None, fallback: str) -> str:
         if spec is None:
@@ -651,6 +745,8 @@ class Organisation:
         reports_to: ResponsibilityAssignment | None = None,
         source: str = "",
         ids: random.Random | None = None,
+        village: Village | None = None,
+        school_group: SchoolGroup | None = None,
     ) -> ResponsibilityAssignment:
         row = ResponsibilityAssignment(
             id=new_id(ids or self.ids),
@@ -658,6 +754,8 @@ class Organisation:
             official_id=official.id,
             line=line,
             duty=duty,
+            village_id=village.id if village else None,
+            school_group_id=school_group.id if school_group else None,
             town_id=town.model.id if town else (school.town.model.id if school else None),
             school_id=school.model.id if school else None,
             grade=grade,
@@ -730,6 +828,8 @@ class Organisation:
                 chief, Duty.OVERALL, source=self._source(self._clause(Duty.OVERALL), edu_default)
             )
             rows.append(overall)
+        # 学区 and 督导责任区 between the bureau and the schools, where the rules have them.
+        group_of_school = self._school_group_rows(overall)
         # 教育局领导包学校: the leader who covers the town in the plugin's table, else in turn.
         school_spec = self._clause(Duty.SCHOOL)
         for i, school in enumerate(self.schools):
@@ -746,7 +846,7 @@ class Organisation:
                 school.principal,
                 Duty.SCHOOL,
                 school=school,
-                reports_to=by_leader,
+                reports_to=group_of_school.get(school.model.id, by_leader),
                 source=self._source(school_spec, "校长是第一责任人 (演示数据)"),
             )
             rows += [by_leader, head]
@@ -776,28 +876,94 @@ class Organisation:
                     rows.append(per_class)
                     self.class_assignment[rec.model.id] = per_class
         gov = ResponsibilityLine.GOVERNMENT
-        town_spec = self._clause(Duty.TOWN)
-        village_spec = self._clause(Duty.VILLAGE)
+        town_spec = self._clause(Duty.TOWN, line=gov)
+        village_spec = self._clause(Duty.VILLAGE, line=gov)
+        county = self._county_government()
         for town in self.towns:
             per_town = self.assign(
                 town.officials[0],
                 Duty.TOWN,
                 line=gov,
                 town=town,
+                reports_to=county,
                 source=self._source(town_spec, "乡镇政府包乡镇 (演示数据)"),
             )
             rows.append(per_town)
-            for cadre in town.cadres.values():
+            by_village = {v.id: v for v in town.villages}
+            for village_id, cadre in town.cadres.items():
                 rows.append(
                     self.assign(
                         cadre,
                         Duty.VILLAGE,
                         line=gov,
                         town=town,
+                        village=by_village[village_id],
                         reports_to=per_town,
                         source=self._source(village_spec, "村(社区)包村 (演示数据)"),
                     )
                 )
+
+    def _county_government(self) -> ResponsibilityAssignment | None:
+        """The county level of the government line, where the rules have one (荣昌 四、(六)2:
+        区、镇街、村社三级): its 分管教育 deputy, answering for the whole county."""
+        spec = next(
+            (
+                s
+                for s in self.rules.responsibilities
+                if s.line is ResponsibilityLine.GOVERNMENT and s.duty is Duty.OVERALL
+            ),
+            None,
+        )
+        if spec is None:
+            return None
+        level = self.spec.name[-1]  # 区, 县 or 市
+        official = self.by_name.get(spec.person) if spec.person else None
+        if official is None:
+            official = self._official(
+                spec.person or self._person(),
+                spec.title or f"副{level}长 (分管教育)",
+                organisation=f"{self.spec.name}人民政府",
+            )
+        row = self.assign(
+            official,
+            Duty.OVERALL,
+            line=ResponsibilityLine.GOVERNMENT,
+            source=self._source(spec, "县级政府 (演示数据)"),
+        )
+        self.assignments.append(row)
+        return row
+
+    def _school_group_rows(
+        self, overall: ResponsibilityAssignment
+    ) -> dict[object, ResponsibilityAssignment]:
+        """学区 and 督导责任区 as a tier of the education line, where the rules have one (an
+        AREA line naming nobody): one official per group, answering for its schools. Returns
+        each school's first group row (by school id), for the 校长 to report to."""
+        spec = next(
+            (
+                s
+                for s in self.rules.responsibilities
+                if s.line is ResponsibilityLine.EDUCATION and s.duty is Duty.AREA and not s.person
+            ),
+            None,
+        )
+        if spec is None or not self.groups:
+            return {}
+        first: dict[object, ResponsibilityAssignment] = {}
+        for group, members in self.groups:
+            title = "学区主任" if group.kind is SchoolGroupKind.SCHOOL_DISTRICT else "责任督学"
+            official = self._official(self._person(), title, organisation=f"{group.name}")
+            row = self.assign(
+                official,
+                Duty.AREA,
+                school_group=group,
+                reports_to=overall,
+                source=self._source(spec, "学区、督导责任区 (演示数据)"),
+            )
+            self.assignments.append(row)
+            for school in members:
+                first.setdefault(school.id, row)
+        return first
 
     def _parent_for(
         self,
@@ -816,7 +982,9 @@ class Organisation:
     def build(self) -> None:
         self.allocate()
         self.build_schools()
+        self.build_key_areas()
         self.build_officials()
+        self.build_school_leadership()
         self.build_groups()
         self.build_assignments()
 
@@ -830,9 +998,12 @@ class Organisation:
             (Jurisdiction, [self.jurisdiction]),
             (Town, [t.model for t in self.towns]),
             (Village, villages),
+            (KeyArea, self.key_areas),
             (SchoolGroup, [g for g, _ in self.groups]),
             (School, [s.model for s in self.schools]),
             (Official, self.officials),
             (SchoolClass, classes),
+            (SchoolLeadershipGroup, self.school_leadership),
+            (SchoolLeadershipSeat, self.school_seats),
             (ResponsibilityAssignment, self.assignments),
         ]

@@ -24,6 +24,7 @@ from core.rules import (
     EscalationLevel,
     ExemptionRule,
     JurisdictionSpec,
+    KeyAreaKind,
     KeyGroup,
     KeyPeriod,
     LeadershipGroup,
@@ -109,6 +110,8 @@ def baoxue_jurisdiction():
                     name=town,
                     kind=TownKind.TOWNSHIP if town.endswith("乡") else TownKind.TOWN,
                     schools=tuple(SchoolSpec(name=s, kind=_SCHOOL_KINDS[s]) for s in schools),
+                    # Demo-only (the document names no 重点地区): all but the city seat 农村.
+                    key_areas=() if town == "荔城镇" else (KeyAreaKind.RURAL,),
                 )
             )
     return JurisdictionSpec(

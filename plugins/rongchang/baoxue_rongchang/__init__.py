@@ -93,12 +93,19 @@ _DEMO_ZONES = {
 @hookimpl
 def baoxue_jurisdiction():
     towns = [TownSpec(name=n, kind=TownKind.SUBDISTRICT) for n in _SUBDISTRICTS]
-    towns += [TownSpec(name=n, kind=TownKind.TOWN) for n in _TOWNS]
+    # 三 names 农村 among the 重点地区 but not which: the 镇 (not the 街道) are marked 农村 for
+    # the demo data (shown as 演示数据).
+    towns += [TownSpec(name=n, kind=TownKind.TOWN, key_areas=(KeyAreaKind.RURAL,)) for n in _TOWNS]
+    # The document is addressed to "各学区、督导责任区" but lists neither: demo-only members.
     groups = [
-        SchoolGroupSpec(name=name, kind=SchoolGroupKind.SCHOOL_DISTRICT, towns=members)
+        SchoolGroupSpec(
+            name=name, kind=SchoolGroupKind.SCHOOL_DISTRICT, towns=members, demo_only=True
+        )
         for name, members in _DEMO_DISTRICTS.items()
     ] + [
-        SchoolGroupSpec(name=name, kind=SchoolGroupKind.SUPERVISION_ZONE, towns=members)
+        SchoolGroupSpec(
+            name=name, kind=SchoolGroupKind.SUPERVISION_ZONE, towns=members, demo_only=True
+        )
         for name, members in _DEMO_ZONES.items()
     ]
     return JurisdictionSpec(

@@ -15,6 +15,7 @@ from core.rules import (
     Clause,
     Comparison,
     JurisdictionSpec,
+    KeyAreaKind,
     KeyGroup,
     KeyPeriod,
     Metric,
@@ -57,6 +58,14 @@ _DEMO_TOWNS = (
     ("东山侗族乡", TownKind.TOWNSHIP),
 )
 
+
+def _demo_key_areas(town: str) -> tuple[KeyAreaKind, ...]:
+    """Demo-only 重点地区 (the document names none): every town but the county seat (长铺镇) is
+    农村, and the two 民族乡 are 民族 as their names say."""
+    kinds = () if town == "长铺镇" else (KeyAreaKind.RURAL,)
+    return kinds + ((KeyAreaKind.ETHNIC,) if town.endswith("族乡") else ())
+
+
 _FOCUS = "学校要完善“学籍校”监测报告制度,把每学期开学首月作为重点监测时段,把初中作为重点监测学段"
 
 
@@ -67,7 +76,7 @@ def baoxue_jurisdiction():
         name="绥宁县",
         city="邵阳市",
         province="湖南省",
-        towns=tuple(TownSpec(name=n, kind=k) for n, k in _DEMO_TOWNS),
+        towns=tuple(TownSpec(name=n, kind=k, key_areas=_demo_key_areas(n)) for n, k in _DEMO_TOWNS),
         sources=(SOURCE,),
         # Demo-only (no document gives it): a 苗族 and 侗族 county, for the demo data.
         demo_minorities=(

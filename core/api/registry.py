@@ -7,7 +7,7 @@ from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.queries import CaseOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
-from core.officials.models import Duty, ResponsibilityLine
+from core.officials.models import Duty, LeadershipRole, ResponsibilityLine
 from core.people.enums import (
     DisabilityCategory,
     Gender,
@@ -17,6 +17,7 @@ from core.people.enums import (
     PovertyStatus,
 )
 from core.people.queries import ChildOrderField
+from core.rules.enums import SchoolStage
 from core.schools.models import SchoolKind
 from core.visits.models import HomeVisitKind, SupportPlanKind
 
@@ -24,6 +25,8 @@ graphql_enum(TownKind, "乡镇/街道类别")
 graphql_enum(VillageKind, "村/社区类别")
 graphql_enum(SchoolGroupKind, "学校分组类别: 学区或督导责任区")
 graphql_enum(KeyAreaKind, "重点地区 (重点监测区域) 的类别")
+graphql_enum(SchoolStage, "学段")
+graphql_enum(LeadershipRole, "领导小组中的职务")
 graphql_enum(SchoolKind, "学校类别")
 graphql_enum(Gender, "性别")
 graphql_enum(PovertyStatus, "户的帮扶身份 (脱贫户/监测户)")

@@ -39,6 +39,7 @@ from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.query import VisitQuery
 from core.api.visits.types import HomeVisit, SupportPlan
 from core.settings import Settings, load_settings
 
@@ -51,6 +52,7 @@ Query = merge_types(
         PeopleQuery,
         CaseQuery,
         CaseDeadlineQuery,
+        VisitQuery,
         OfficialQuery,
         AccessQuery,
     ),

@@ -26,8 +26,9 @@ from core.api.permissions import require
 from core.cases.enums import CaseState
 from core.enrolment.models import EnrolmentStatus
 from core.jurisdictions import models as jmodels
+from core.jurisdictions.models import KeyAreaKind
 from core.people import queries
-from core.people.enums import Gender, KeyGroup, PovertyStatus
+from core.people.enums import Gender, KeyGroup, MigrationStatus, PovertyStatus
 from core.people.models import Household
 from core.schools import models as smodels
 
@@ -101,6 +102,13 @@ class ChildFilterInput:
     updated_at: DateTimeRange | None = strawberry.field(
         default=None, description="最近更新时间范围"
     )
+    migration_statuses: list[MigrationStatus] | None = strawberry.field(
+        default=None, description="户的外出/流动情况, 满足其一 (如 举家外出 WHOLE_FAMILY_AWAY)"
+    )
+    key_areas: list[KeyAreaKind] | None = strawberry.field(
+        default=None,
+        description="户所在村/社区或乡镇/街道属于这些重点地区类别之一 (农村、边远、民族等)",
+    )
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> queries.ChildFilter:
         """The domain filter, after checking every value (``INVALID_FILTER`` otherwise)."""
@@ -159,6 +167,8 @@ class ChildFilterInput:
             search=search_text(self.search, f + "search"),
             updated_from=updated_from,
             updated_to=updated_to,
+            migration_statuses=members(self.migration_statuses),
+            key_areas=members(self.key_areas),
         )
 
 
@@ -194,6 +204,9 @@ class HouseholdFilterInput:
     head_name_contains: str | None = strawberry.field(
         default=None, description="户主姓名包含此文字, 1–32 个字符"
     )
+    migration_statuses: list[MigrationStatus] | None = strawberry.field(
+        default=None, description="外出/流动情况, 满足其一 (如 举家外出 WHOLE_FAMILY_AWAY)"
+    )
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> queries.HouseholdFilter:
         f = f"{prefix}."
@@ -206,4 +219,5 @@ class HouseholdFilterInput:
             poverty_statuses=members(self.poverty_statuses),
             is_low_income=self.is_low_income,
             head_name_contains=search_text(self.head_name_contains, f + "headNameContains"),
+            migration_statuses=members(self.migration_statuses),
         )

@@ -327,15 +327,16 @@ def check_responsibilities(specs: Sequence[ResponsibilitySpec], ctx: CountyConte
 
 @hook(
     fills="responsibilities",
-    label="责任分工表 (按文件顺序; 如 荔浦 总负责人 → 包片领导 → 包乡镇人员, 双线四包)",
+    label="责任分工表 (按文件顺序; 如 总负责人 → 包片领导 → 包乡镇人员, 双线四包)",
     check=check_responsibilities,
 )
 def baoxue_responsibilities(jurisdiction_code: str) -> Sequence[ResponsibilitySpec] | None:
     """The responsibility table: who covers which town, school, grade, class or child.
 
     Called when a county's rules are resolved. Return every line of the document's tables in
-    order (双线四包's education line, 荔浦's 总负责人 → 包片领导 → 包乡镇人员, 荣昌's
-    区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line above.
+    order (双线四包's education line, a table of 总负责人 → 包片领导 → 包乡镇人员, a
+    government line 区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line
+    above.
     Stops at first non-None result: the table is taken whole; the core default (县教育局,
     校长, 班主任, 乡镇, 村) applies only when no plugin answers.
     """

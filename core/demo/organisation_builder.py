@@ -322,7 +322,7 @@ class Organisation:
             for school in ts.schools:
                 kind = SchoolKind(school.kind)
                 if kind is SchoolKind.SPECIAL:
-                    # Built where the plugin places it (荔浦's table: 青山镇（含特校）).
+                    # Built in the town the plugin names it in, under that town's people.
                     special_spec, special_town = special_spec or school, special_town or town
                     continue
                 if not any(g in self.grades for g in kind.grades):
@@ -767,7 +767,7 @@ class Organisation:
         return row
 
     def build_assignments(self) -> None:
-        """The plugin's named people first (荔浦's 包片/包乡镇 table), then 双线四包's education
+        """The plugin's named people first (a 包片/包乡镇 table), then 双线四包's education
         line everywhere and the government line per town and village."""
         rows = self.assignments
         edu_default = "双线四包 (演示数据)"
@@ -904,8 +904,8 @@ class Organisation:
                 )
 
     def _county_government(self) -> ResponsibilityAssignment | None:
-        """The county level of the government line, where the rules have one (荣昌 四、(六)2:
-        区、镇街、村社三级): its 分管教育 deputy, answering for the whole county."""
+        """The county level of the government line, where the rules have one (区、镇街、村社
+        三级): its 分管教育 deputy, answering for the whole county."""
         spec = next(
             (
                 s

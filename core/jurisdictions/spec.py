@@ -23,7 +23,7 @@ class VillageSpec:
 
 @dataclass(frozen=True)
 class SchoolSpec:
-    """A school the document names (e.g. 荔浦's 滨江小学); ``kind`` is a SchoolKind value."""
+    """A school the document names (e.g. a 民族中学 in a table); ``kind`` is a SchoolKind value."""
 
     name: str
     kind: str = "PRIMARY"

@@ -14,11 +14,11 @@ the child's current enrolment (child → class → school and grade → the scho
 with no rows
 falls back, in order, to what the school records say (the class's 班主任, the school's 校长) and
 then to the county's rules (:func:`core.plugins.rules_for`): the plugin's responsibility table
-(荔浦's named 包片领导 and 包乡镇人员), its 领导小组组长, or the bare role (班主任, 校长,
+(a table's named 包片领导 and 包乡镇人员), its 领导小组组长, or the bare role (班主任, 校长,
 区教育局) when the document names nobody. So a county with plugin data only still answers up to
 the head of the work. A child with no current enrolment is placed by the household's village
 and town, and then the government line (政府线) answers too: the village (包村), the township,
-the county government where the rules have that level (荣昌: 区 → 镇街 → 村社).
+the county government where the rules have that level (区 → 镇街 → 村社).
 
 :func:`responsibility_chains` answers for many children at once in a fixed number of
 statements (enrolments with class, school and town; households when needed; jurisdictions;

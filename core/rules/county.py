@@ -1,6 +1,6 @@
 """One county's rules with core defaults filled in: what the rest of core reads.
 
-Get one from the registry (``core.plugins.rules_for("450381")``); never build one by hand
+Get one from the registry (``core.plugins.rules_for("369901")``); never build one by hand
 outside tests. Every field is plain frozen data, ready to cache, share and expose over GraphQL.
 """
 

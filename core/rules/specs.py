@@ -86,7 +86,7 @@ class Target:
 
     ``threshold`` is a :class:`~decimal.Decimal` in per cent for rates and in children for
     counts. ``excluding_reasons`` names case reasons that do not count against the target
-    (荔浦: 除身体原因不具备学习条件外).
+    (除身体原因不具备学习条件外: ``("ILLNESS",)``).
     """
 
     metric: Metric
@@ -95,7 +95,7 @@ class Target:
     clause: Clause
     population: Population = Population.ALL
     period: TargetPeriod = TargetPeriod.SCHOOL_YEAR
-    #: The year the target is due in (荣昌: 到2025年), or None for every year.
+    #: The year the target is due in (到2025年: 2025), or None for every year.
     year: int | None = None
     excluding_reasons: tuple[str, ...] = ()
 
@@ -153,7 +153,7 @@ class EscalationChain:
     levels: tuple[EscalationLevel, ...]
     clause: Clause
     #: The level a case goes to at once when the child or guardian cannot be reached
-    #: (荣昌: 联系不上的 → 镇街政府), or None when the document says nothing.
+    #: (联系不上的 → 镇街政府), or None when the document says nothing.
     unreachable_level: int | None = None
     #: 移交乡镇: the level from which a case counts as handed to the township. From there up,
     #: callers who may read escalated cases only (READ_ESCALATED_CASES: township officials,
@@ -188,7 +188,7 @@ class EscalationChain:
 class Deadline:
     """A clock: ``responsible`` must ``action`` within ``days`` calendar days.
 
-    ``notify_on_expiry`` lists who is told when the time runs out (荔浦: 乡镇政府和市教育局).
+    ``notify_on_expiry`` lists who is told when the time runs out (e.g. 乡镇政府和市教育局).
     """
 
     kind: DeadlineKind
@@ -267,7 +267,7 @@ class LeadershipGroup:
     office: LeadershipOffice | None = None
     #: Seats held by whoever holds a post (各乡镇中心学校校长 …), not by a named person.
     ex_officio: tuple[str, ...] = ()
-    #: Who leads each school's own group (荔浦: 校长), or "" when schools have none.
+    #: Who leads each school's own group (e.g. 校长), or "" when schools have none.
     school_groups_led_by: str = ""
 
     def with_role(self, role: LeadershipRole) -> tuple[LeadershipMember, ...]:
@@ -284,7 +284,7 @@ class LeadershipGroup:
 class ResponsibilitySpec:
     """One line of a responsibility table: who covers what, and to whom they answer.
 
-    A spec with ``person`` names one official (荔浦's 包乡镇人员 table); one without describes a
+    A spec with ``person`` names one official (a 包乡镇人员 table); one without describes a
     role everywhere (双线四包: 班主任包班). ``towns`` and ``schools`` are names from the
     plugin's organisation; empty means "each one" for a role. ``reports_to`` is the ``key`` of
     another spec in the same table.
@@ -325,7 +325,7 @@ def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
 
 @dataclass(frozen=True, kw_only=True)
 class SignOff:
-    """Who signs a report and how (绥宁: 单位主要负责同志 审核、签字、盖章)."""
+    """Who signs a report and how (e.g. 单位主要负责同志 审核、签字、盖章)."""
 
     role: str
     actions: tuple[SignOffAction, ...]
@@ -337,7 +337,7 @@ class ReportFormat:
 
     Rows are sorted by the ``group_by`` columns; ``numbered`` adds a 序号 column; ``totals``
     adds a 合计 row over the numeric columns; ``privacy`` masks names, ID numbers, phones and
-    addresses (for lists that are published, 荔浦 五(五)).
+    addresses (for lists that are published).
     """
 
     code: str

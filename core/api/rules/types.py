@@ -163,9 +163,9 @@ class Target(RuleType):
     threshold: auto = strawberry.field(description="目标值: 率为百分数 (如 97.3), 人数为人 (如 0)")
     population: auto = strawberry.field(description="统计范围")
     period: auto = strawberry.field(description="考核周期")
-    year: auto = strawberry.field(description="须达成的年份 (如 荣昌 2025), 每年适用时为空")
+    year: auto = strawberry.field(description="须达成的年份 (如 2025), 每年适用时为空")
     excluding_reasons: auto = strawberry.field(
-        description="不计入目标的辍学原因代码 (如 荔浦 ILLNESS: 除身体原因外)"
+        description="不计入目标的辍学原因代码 (如 ILLNESS: 除身体原因外)"
     )
     label: str = strawberry.field(description="中文表述, 如 巩固率 ≥ 97.3%")
     clause: auto = strawberry.field(description="出处")
@@ -207,7 +207,7 @@ class EscalationLevel(RuleType):
 @rule_type(
     specs.EscalationChain,
     name="EscalationChain",
-    description="劝返无效时的逐级上报链条 (如 铁东 五级联控)",
+    description="劝返无效时的逐级上报链条 (如 五级联控)",
     # Who may see a case at which level is the access layer's business (core.access.scope).
     exclude=("township_level",),
 )
@@ -215,7 +215,7 @@ class EscalationChain(RuleType):
     name: auto = strawberry.field(description="名称")
     levels: auto = strawberry.field(description="各级, 从低到高")
     unreachable_level: auto = strawberry.field(
-        description="联系不上儿童或监护人时直接移交的级次 (如 荣昌 镇街政府), 文件未规定时为空"
+        description="联系不上儿童或监护人时直接移交的级次 (如 镇街政府), 文件未规定时为空"
     )
     confirmed_level: auto = strawberry.field(
         description="个案确认后直接移交的级次 (文件要求确认辍学即报告上级时); 为空时从第 1 级起"

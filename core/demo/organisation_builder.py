@@ -903,17 +903,20 @@ class Organisation:
                     )
                 )
 
+    def _line_of(
+        self, line: ResponsibilityLine, duty: Duty, *, named: bool | None = None
+    ) -> ResponsibilitySpec | None:
+        """The rules' first line for ``duty`` on ``line`` (naming a person or not, if asked)."""
+        for spec in self.rules.responsibilities:
+            if spec.line is line and spec.duty is duty:
+                if named is None or bool(spec.person) is named:
+                    return spec
+        return None
+
     def _county_government(self) -> ResponsibilityAssignment | None:
         """The county level of the government line, where the rules have one (区、镇街、村社
         三级): its 分管教育 deputy, answering for the whole county."""
-        spec = next(
-            (
-                s
-                for s in self.rules.responsibilities
-                if s.line is ResponsibilityLine.GOVERNMENT and s.duty is Duty.OVERALL
-            ),
-            None,
-        )
+        spec = self._line_of(ResponsibilityLine.GOVERNMENT, Duty.OVERALL)
         if spec is None:
             return None
         level = self.spec.name[-1]  # 区, 县 or 市
@@ -939,14 +942,7 @@ class Organisation:
         """学区 and 督导责任区 as a tier of the education line, where the rules have one (an
         AREA line naming nobody): one official per group, answering for its schools. Returns
         each school's first group row (by school id), for the 校长 to report to."""
-        spec = next(
-            (
-                s
-                for s in self.rules.responsibilities
-                if s.line is ResponsibilityLine.EDUCATION and s.duty is Duty.AREA and not s.person
-            ),
-            None,
-        )
+        spec = self._line_of(ResponsibilityLine.EDUCATION, Duty.AREA, named=False)
         if spec is None or not self.groups:
             return {}
         first: dict[object, ResponsibilityAssignment] = {}

@@ -19,8 +19,10 @@ from tortoise.queryset import QuerySet
 from core.cases.enums import TERMINAL_STATES, CaseState
 from core.cases.models import Case
 from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.jurisdictions.models import KeyAreaKind
+from core.jurisdictions.queries import in_key_areas
 from core.labelled_enum import LabelledEnum
-from core.people.enums import Gender, KeyGroup, PovertyStatus
+from core.people.enums import Gender, KeyGroup, MigrationStatus, PovertyStatus
 from core.people.models import Child, ChildKeyGroup, Household
 from core.people.queries import (
     looks_like_resident_id,
@@ -73,6 +75,10 @@ class ChildFilter:
     search: str | None = None
     updated_from: datetime.datetime | None = None
     updated_to: datetime.datetime | None = None
+    #: The household's 外出/流动情况 (举家外出 …), any of.
+    migration_statuses: tuple[MigrationStatus, ...] = ()
+    #: The household lives in a 重点地区 of any of these kinds (its village's or town's).
+    key_areas: tuple[KeyAreaKind, ...] = ()
 
 
 def _current_enrolments(flt: ChildFilter) -> QuerySet[Enrolment] | None:
@@ -154,6 +160,12 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
         qs = qs.filter(updated_at__gte=flt.updated_from)
     if flt.updated_to:
         qs = qs.filter(updated_at__lte=flt.updated_to)
+    if flt.migration_statuses:
+        qs = qs.filter(household__migration_status__in=[m.value for m in flt.migration_statuses])
+    if flt.key_areas:
+        qs = qs.filter(
+            in_key_areas(flt.key_areas, "household__village_id", "household__village__town_id")
+        )
     return qs
 
 
@@ -206,6 +218,8 @@ class HouseholdFilter:
     poverty_statuses: tuple[PovertyStatus, ...] = ()
     is_low_income: bool | None = None
     head_name_contains: str | None = None
+    #: 外出/流动情况 (举家外出 …), any of.
+    migration_statuses: tuple[MigrationStatus, ...] = ()
 
 
 def households_queryset(
@@ -225,4 +239,6 @@ def households_queryset(
         qs = qs.filter(is_low_income=flt.is_low_income)
     if flt.head_name_contains:
         qs = qs.filter(head_name__contains=flt.head_name_contains)
+    if flt.migration_statuses:
+        qs = qs.filter(migration_status__in=[m.value for m in flt.migration_statuses])
     return qs.order_by("head_name", "id")

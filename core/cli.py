@@ -107,7 +107,7 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
     "--jurisdiction",
     default=None,
     metavar="CODE_OR_NAME",
-    help="County to build: an installed plugin's division code or name (450381, 荔浦市); "
+    help="County to build: an installed plugin's division code or name (e.g. 369901, 示范县); "
     "default: the fictional 示范县 (369901).",
 )
 @_database_option

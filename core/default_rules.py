@@ -3,8 +3,11 @@
 Every hook here is ``trylast`` and answers for every division code, so a county plugin's
 answer always comes first: for first-result hooks it replaces the default, for merged hooks
 it replaces the default item with the same key. Where a county document says nothing, what
-follows applies. Rules cite the county plan explanation that DOMAIN.md assigns to core
-(:data:`CORE_PLAN`), national law, or say that the number is Baoxue's own choice.
+follows applies. Every clause here is marked ``core_default`` (the API shows a county which
+rules are its own) and cites national law (义务教育法), the county plan explanation the
+project assigns to core (:data:`CORE_PLAN`) for the procedures it describes, or says that the
+value is Baoxue's own choice (``assumption``). Targets cite the law only: a number one county
+set for itself is no default for another.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    KeyAreaKind,
     KeyPeriod,
     Metric,
     MonitoringFocus,
@@ -32,6 +36,7 @@ from core.rules import (
     ResponsibilitySpec,
     RowKind,
     SchoolStage,
+    Scope,
     Target,
     columns,
 )
@@ -44,11 +49,47 @@ COMPULSORY_EDUCATION_LAW = "《中华人民共和国义务教育法》"
 BAOXUE = "Baoxue 核心默认值 (无文件规定, 各县插件可覆盖)"
 
 
-def _plan(section: str, text: str = "") -> Clause:
-    return Clause(document=CORE_PLAN, section=section, text=text)
+def _plan(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(
+        document=CORE_PLAN, section=section, text=text, assumption=assumption, core_default=True
+    )
 
 
-_BAOXUE_CLAUSE = Clause(document=BAOXUE, section="默认值")
+def _law(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(
+        document=COMPULSORY_EDUCATION_LAW,
+        section=section,
+        text=text,
+        assumption=assumption,
+        core_default=True,
+    )
+
+
+_BAOXUE_CLAUSE = Clause(document=BAOXUE, section="默认值", core_default=True)
+
+#: 义务教育法 第五条第二款: every child is sent to school on time and completes it.
+_ON_TIME_AND_COMPLETE = (
+    "适龄儿童、少年的父母或者其他法定监护人应当依法保证其按时入学接受并完成义务教育"
+)
+#: 义务教育法 第十三条: the county bureau and the township prevent dropping out.
+_PREVENT_DROPOUT = (
+    "县级人民政府教育行政部门和乡镇人民政府组织和督促适龄儿童、少年入学，"
+    "帮助解决适龄儿童、少年接受义务教育的困难，采取措施防止适龄儿童、少年辍学"
+)
+#: 义务教育法 第五十八条: the guardian who does not send the child is ordered to correct.
+_ORDER_TO_CORRECT = (
+    "适龄儿童、少年的父母或者其他法定监护人无正当理由未依照本法规定送适龄儿童、少年入学"
+    "接受义务教育的，由当地乡镇人民政府或者县级人民政府教育行政部门给予批评教育，责令限期改正"
+)
+
+
+@hookimpl(trylast=True)
+def baoxue_scope():
+    return Scope(
+        stages=(SchoolStage.PRIMARY, SchoolStage.JUNIOR_MIDDLE),
+        description="九年义务教育: 小学和初中",
+        clause=_law("第二条", "国家实行九年义务教育制度。"),
+    )
 
 
 @hookimpl(trylast=True)
@@ -100,63 +141,102 @@ def baoxue_responsibilities():
 
 @hookimpl(trylast=True)
 def baoxue_targets():
-    both = _plan("二、总体要求", "使全县义务教育阶段入学率和巩固率分别保持100％的目标")
+    # The law sets no rate; it asks that every child be sent on time and complete school, and
+    # that dropping out be prevented. The numbers below read it that way.
     return (
         Target(
             metric=Metric.ENROLMENT_RATE,
             comparison=Comparison.AT_LEAST,
             threshold=Decimal("100"),
-            clause=both,
+            clause=_law(
+                "第五条",
+                _ON_TIME_AND_COMPLETE,
+                "法律要求每名适龄儿童少年按时入学; 核心默认入学率 100%, 县级文件另有目标时替换",
+            ),
         ),
         Target(
             metric=Metric.CONSOLIDATION_RATE,
             comparison=Comparison.AT_LEAST,
             threshold=Decimal("100"),
-            clause=both,
+            clause=_law(
+                "第五条",
+                _ON_TIME_AND_COMPLETE,
+                "法律要求每名适龄儿童少年完成义务教育; 核心默认巩固率 100%, 县级文件另有目标时替换",
+            ),
         ),
         Target(
             metric=Metric.DROPOUT_COUNT,
             comparison=Comparison.EQUAL,
             threshold=Decimal("0"),
-            clause=_plan("二、总体要求", "确保无失学辍学"),
+            clause=_law(
+                "第十三条",
+                _PREVENT_DROPOUT,
+                "核心默认: 失学辍学人数为 0, 县级文件另有目标时替换",
+            ),
         ),
     )
 
 
 @hookimpl(trylast=True)
 def baoxue_escalation_chain():
-    clause = Clause(
-        document=BAOXUE, section="通行的逐级劝返链条 (班主任 → 学校 → 县教育局 → 县政府)"
-    )
+    # 义务教育法 and the core plan (四、(二), (四)): the school persuades and reports, the
+    # township orders the guardian to correct (责令限期改正), the county bureau organises and
+    # presses, and those who still refuse meet legal enforcement. Every level cites its source.
     return EscalationChain(
-        name="逐级劝返",
-        clause=clause,
-        # Once the school has failed, the case leaves it: the township and the bureau see it.
+        name="逐级劝返 (义务教育法)",
+        clause=_law("第五十八条", _ORDER_TO_CORRECT),
+        # From the township's level on, the township sees the case (移交乡镇).
         township_level=3,
         levels=(
             EscalationLevel(
-                level=1, name="班主任", responsible="班主任", action="劝返", clause=clause
+                level=1,
+                name="班主任",
+                responsible="班主任",
+                action="发现后及时劝返; 劝返无效的报告学校",
+                clause=Clause(
+                    document=BAOXUE,
+                    section="默认链条第一级",
+                    assumption="班主任首先劝返是通行做法; 义务教育法与核心所依方案均未规定",
+                    core_default=True,
+                ),
             ),
             EscalationLevel(
                 level=2,
                 name="学校",
                 responsible="学校 (校长)",
-                action="劝返; 无效的书面报告县教育局",
-                clause=clause,
+                action="建立劝返档案, 劝返复学; 无效的报告乡镇人民政府和县教育局",
+                clause=_plan(
+                    "四、(四)",
+                    "实行全程监控、随时报告，确保每位适龄儿童少年跟踪到位、去向明确，"
+                    "并采取有效措施进行劝返复学",
+                ),
             ),
             EscalationLevel(
                 level=3,
-                name="县教育局",
-                responsible="县级教育行政部门",
-                action="联合相关部门依法劝返",
-                clause=clause,
+                name="乡镇人民政府",
+                responsible="乡镇人民政府",
+                action="对无正当理由不送学的监护人批评教育, 责令限期改正",
+                deadline=DeadlineKind.TOWNSHIP_ACTION,
+                clause=_plan("四、(二)", "由当地乡镇人民政府责令限期改正"),
             ),
             EscalationLevel(
                 level=4,
+                name="县教育局",
+                responsible="县级人民政府教育行政部门",
+                action="组织和督促入学, 帮助解决困难, 采取措施防止辍学; 批评教育, 责令限期改正",
+                clause=_law("第十三条", _PREVENT_DROPOUT),
+            ),
+            EscalationLevel(
+                level=5,
                 name="县政府",
                 responsible="县级人民政府",
-                action="依法督促监护人送学, 必要时采取法律措施",
-                clause=clause,
+                action="对拒不送子女入学的监护人依法采取法律强制措施",
+                clause=_plan(
+                    "四、(二)",
+                    "对拒不送子女入学的监护人和家长，坚决采取法律强制措施",
+                    assumption="条款未写明由谁采取; 默认为县级人民政府 (义务教育法 第七条: "
+                    "县级人民政府为主管理)",
+                ),
             ),
         ),
     )
@@ -174,6 +254,17 @@ def baoxue_deadlines():
         deadline(DeadlineKind.REPORT_MARKING, 7, "学籍管理员", "在学籍系统完成信息标注"),
         deadline(DeadlineKind.RETURN_NOTICE_RESPONSE, 15, "法定监护人", "送子女复学"),
         deadline(DeadlineKind.ESCALATION_STEP, 7, "当前责任层级", "劝返; 无效的上报上一级"),
+        Deadline(
+            kind=DeadlineKind.TOWNSHIP_ACTION,
+            days=15,
+            responsible="乡镇人民政府",
+            action="责令监护人限期改正, 督促送学",
+            clause=_plan(
+                "四、(二)",
+                "由当地乡镇人民政府责令限期改正",
+                assumption="文件未规定期限; 15 天为 Baoxue 核心默认值, 各县可覆盖",
+            ),
+        ),
         deadline(DeadlineKind.FOLLOW_UP_WINDOW, 30, "学校", "复学后跟踪, 稳定后销号"),
     )
 
@@ -201,16 +292,26 @@ def baoxue_monitoring_focus():
             code="key-monitoring",
             name="重点监测区域、学段和群体",
             stages=(SchoolStage.UPPER_PRIMARY, SchoolStage.JUNIOR_MIDDLE),
+            # 流动: either direction (the clause does not say); 家庭经济困难: the 资助 term.
             key_groups=(
                 KeyGroup.MIGRANT,
+                KeyGroup.MOVED_AWAY,
                 KeyGroup.LEFT_BEHIND,
                 KeyGroup.DISABLED,
-                KeyGroup.POVERTY_LIFTED,
-                KeyGroup.MONITORED,
-                KeyGroup.LOW_INCOME,
+                KeyGroup.FINANCIAL_HARDSHIP,
             ),
             areas=("农村", "边远", "贫困", "流动人口相对集中的村 (社区)"),
-            clause=_plan("四、(三)", "把小学高年级和初中作为重点监测学段"),
+            area_kinds=(
+                KeyAreaKind.RURAL,
+                KeyAreaKind.REMOTE,
+                KeyAreaKind.POOR,
+                KeyAreaKind.MIGRANT_DENSE,
+            ),
+            clause=_plan(
+                "四、(三)",
+                "把小学高年级和初中作为重点监测学段，"
+                "把流动、留守、残疾、家庭经济困难适龄儿童少年作为重点监测群体",
+            ),
         ),
     )
 
@@ -299,10 +400,9 @@ def baoxue_exemption_rules():
                 ProcedureStep(actor="父母或者其他法定监护人", action="提出申请"),
                 ProcedureStep(actor="当地乡镇人民政府或者县级人民政府教育行政部门", action="批准"),
             ),
-            clause=Clause(
-                document=COMPULSORY_EDUCATION_LAW,
-                section="第十一条",
-                text="适龄儿童、少年因身体状况需要延缓入学或者休学的，其父母或者其他法定"
+            clause=_law(
+                "第十一条",
+                "适龄儿童、少年因身体状况需要延缓入学或者休学的，其父母或者其他法定"
                 "监护人应当提出申请，由当地乡镇人民政府或者县级人民政府教育行政部门批准。",
             ),
         ),

@@ -66,6 +66,7 @@ from core.rules.specs import (
     MonitoringFocus,
     ReportFormat,
     ResponsibilitySpec,
+    Scope,
     Target,
     VocabularyTerm,
 )
@@ -250,6 +251,26 @@ def baoxue_jurisdiction() -> JurisdictionSpec | None:
     """
 
 
+# -- scope -------------------------------------------------------------------------------------
+
+
+def check_scope(scope: Scope, ctx: CountyContext) -> None:
+    check_clause(scope.clause, "scope")
+    if not scope.stages:
+        raise Invalid("scope names no school stage")
+    unique((s.value for s in scope.stages), "school stage in scope")
+
+
+@hook(fills="scope", label="适用范围: 文件所覆盖的学段", check=check_scope, required=True)
+def baoxue_scope(jurisdiction_code: str) -> Scope | None:
+    """The school stages the county's documents are about (适用范围).
+
+    Called when a county's rules are resolved. Stops at first non-None result; the core default
+    is the whole of 九年义务教育 (小学 and 初中, 义务教育法 第二条). A county whose plan is for
+    its 中学 only says so here, and the demo builds only those grades for it.
+    """
+
+
 # -- people ------------------------------------------------------------------------------------
 
 
@@ -306,15 +327,16 @@ def check_responsibilities(specs: Sequence[ResponsibilitySpec], ctx: CountyConte
 
 @hook(
     fills="responsibilities",
-    label="责任分工表 (按文件顺序; 如 荔浦 总负责人 → 包片领导 → 包乡镇人员, 双线四包)",
+    label="责任分工表 (按文件顺序; 如 总负责人 → 包片领导 → 包乡镇人员, 双线四包)",
     check=check_responsibilities,
 )
 def baoxue_responsibilities(jurisdiction_code: str) -> Sequence[ResponsibilitySpec] | None:
     """The responsibility table: who covers which town, school, grade, class or child.
 
     Called when a county's rules are resolved. Return every line of the document's tables in
-    order (双线四包's education line, 荔浦's 总负责人 → 包片领导 → 包乡镇人员, 荣昌's
-    区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line above.
+    order (双线四包's education line, a table of 总负责人 → 包片领导 → 包乡镇人员, a
+    government line 区 → 镇街 → 村社), each with ``reports_to`` naming the ``key`` of the line
+    above.
     Stops at first non-None result: the table is taken whole; the core default (县教育局,
     校长, 班主任, 乡镇, 村) applies only when no plugin answers.
     """
@@ -371,6 +393,15 @@ def check_escalation_chain(chain: EscalationChain, ctx: CountyContext) -> None:
         check_clause(level.clause, f"escalation level {level.level}")
         if level.days_allowed is not None and level.days_allowed <= 0:
             raise Invalid(f"escalation level {level.level}: days_allowed must be > 0")
+        if level.deadline is not None and not level.deadline.runs_a_level:
+            raise Invalid(
+                f"escalation level {level.level}: deadline {level.deadline.value} is not a "
+                "clock a level runs on (ESCALATION_STEP or TOWNSHIP_ACTION)"
+            )
+        if level.deadline is not None and level.days_allowed is not None:
+            raise Invalid(
+                f"escalation level {level.level}: give days_allowed or a deadline, not both"
+            )
     if chain.final_level.days_allowed is not None:
         raise Invalid(
             f"escalation chain does not end: its last level ({chain.final_level.name}) has "
@@ -378,12 +409,21 @@ def check_escalation_chain(chain: EscalationChain, ctx: CountyContext) -> None:
         )
     if chain.unreachable_level is not None and chain.unreachable_level not in numbers:
         raise Invalid(f"unreachable_level {chain.unreachable_level} is not a level of the chain")
-    if chain.township_level is not None and chain.township_level not in numbers:
-        raise Invalid(f"township_level {chain.township_level} is not a level of the chain")
+    for name in ("township_level", "confirmed_level", "return_notice_level"):
+        value = getattr(chain, name)
+        if value is not None and value not in numbers:
+            raise Invalid(f"{name} {value} is not a level of the chain")
 
 
 def check_escalation_days(rules: CountyRules) -> None:
-    """Every level below the top has a time limit: its own or the ESCALATION_STEP deadline."""
+    """Every level below the top has a time limit (its own, the deadline it names or the
+    ESCALATION_STEP deadline), and a level naming a deadline finds it."""
+    for level in rules.escalation.levels:
+        if level.deadline is not None and rules.deadline(level.deadline) is None:
+            raise Invalid(
+                f"escalation level {level.level} ({level.name}) runs on "
+                f"{level.deadline.value}, but there is no such deadline"
+            )
     for level in rules.escalation.levels[:-1]:
         if rules.escalation_days(level.level) is None:
             raise Invalid(
@@ -403,10 +443,13 @@ def baoxue_escalation_chain(jurisdiction_code: str) -> EscalationChain | None:
     """The escalation chain a failed 劝返 climbs, with the time allowed at each level.
 
     Called when a county's rules are resolved. Levels are numbered 1..n; the last has nowhere
-    to go and no time limit. ``township_level`` names the level from which the township sees a
-    case (移交乡镇), ``unreachable_level`` the one a case jumps to when nobody can be reached.
-    Stops at first non-None result; the core default is 班主任 → 学校 → 县教育局 → 县政府,
-    handed to the township from 县教育局.
+    to go and no time limit of its own (it may name a deadline, such as the township's
+    ``TOWNSHIP_ACTION``). ``township_level`` names the level from which the township sees a
+    case (移交乡镇), ``unreachable_level`` the one a case jumps to when nobody can be reached,
+    ``confirmed_level`` the one a confirmed case starts at, ``return_notice_level`` the one that
+    serves the 劝返复学通知书. Stops at first non-None result; the core default follows
+    义务教育法 and the core county plan: 班主任 → 学校 → 乡镇人民政府 (责令限期改正) →
+    县教育局 → 县政府, handed to the township at the 乡镇人民政府.
     """
 
 

@@ -243,6 +243,41 @@ async def test_plugin_county_lipu(db: TortoiseContext) -> None:
     assert all(n.startswith("450381") for n in ids)
     ethnicities = set(await Child.all().values_list("ethnicity", flat=True))
     assert {"壮族", "瑶族"} & ethnicities
+    # 附件: 青山镇（含特校）（张辉） — the special school is in 青山镇, under 张辉.
+    special = await School.get(kind=SchoolKind.SPECIAL).prefetch_related("town")
+    assert (special.name, special.town.name) == ("特校", "青山镇")
+    covered = await ResponsibilityAssignment.filter(
+        school_id=special.id, duty=Duty.SCHOOL, official__name="张辉"
+    ).exists()
+    assert covered
+    assert (await Official.get(name="吴朝春")).organisation == "荔浦市教育局"
+
+
+async def test_plugin_county_tiedong_builds_its_zhongxue_only(db: TortoiseContext) -> None:
+    # The plan is for the district's 中学 (its title): its scope is grades 7–9.
+    spec = get_registry().jurisdiction("210302")
+    assert get_registry().for_jurisdiction("210302").scope.grades == (7, 8, 9)
+    await _demo(students=200, spec=spec)
+    kinds = set(await School.all().values_list("kind", flat=True))
+    assert kinds == {SchoolKind.JUNIOR_MIDDLE, SchoolKind.SPECIAL}
+    assert set(await SchoolClass.all().values_list("grade", flat=True)) == {7, 8, 9}
+    grades = set(await Enrolment.filter(is_current=True).values_list("grade", flat=True))
+    assert grades <= {7, 8, 9}
+    enrolled = await Enrolment.filter(is_current=True, status=EnrolmentStatus.ENROLLED).count()
+    assert enrolled == 200
+    youngest = max(await Child.all().values_list("birth_date", flat=True))
+    assert (DEMO_TODAY - youngest).days / 365.25 > 10  # no under-sixes, no primary pupils
+    ethnicities = set(await Child.all().values_list("ethnicity", flat=True))
+    assert ethnicities <= {"汉族", "满族", "回族", "朝鲜族"}
+
+
+async def test_plugin_county_rongchang_bureau_is_the_education_commission(
+    db: TortoiseContext,
+) -> None:
+    spec = get_registry().jurisdiction("500153")
+    await _demo(students=200, spec=spec)
+    bureau = await Official.filter(title="学籍管理员").values_list("organisation", flat=True)
+    assert set(bureau) == {"重庆市荣昌区教育委员会"}
 
 
 # -- the command -----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def apikey() -> None:
 
 
 @apikey.command("create")
-@click.option("--agency", required=True, help="Agency name, e.g. 荔浦市公安局.")
+@click.option("--agency", required=True, help="Agency name, e.g. 示范县公安局.")
 @click.option("--jurisdiction", "jurisdiction_code", required=True, help="Division code.")
 @click.option(
     "--permission",

@@ -29,8 +29,13 @@ from core.access.models import ApiKey, AuditEntry, StaffAccount
 from core.assistance.models import Assistance
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
-from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
-from core.officials.models import Official, ResponsibilityAssignment
+from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
+from core.officials.models import (
+    Official,
+    ResponsibilityAssignment,
+    SchoolLeadershipGroup,
+    SchoolLeadershipSeat,
+)
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
 from core.plugins import get_registry
 from core.plugins.routing import UNDECLARED
@@ -172,12 +177,15 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
         else qs.filter(town__jurisdiction_id=s.jurisdiction_id)
     ),
     SchoolGroup: _jurisdiction_only("jurisdiction_id"),
+    KeyArea: _jurisdiction_only("jurisdiction_id"),
     School: lambda qs, s, c: _schools(qs, s),
     SchoolClass: lambda qs, s, c: (
         qs.filter(id=s.class_id) if s.kind is ScopeKind.CLASS else _schools(qs, s, "school")
     ),
     Official: _jurisdiction_only("jurisdiction_id"),
     ResponsibilityAssignment: _jurisdiction_only("jurisdiction_id"),
+    SchoolLeadershipGroup: _jurisdiction_only("jurisdiction_id"),
+    SchoolLeadershipSeat: _jurisdiction_only("group__jurisdiction_id"),
     Child: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s)),
     ChildKeyGroup: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     Household: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s)),

@@ -29,7 +29,7 @@ from core.cases.workflow import CaseAction
 from core.child_lists import ChildOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.errors import ErrorCode
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
 from core.officials.models import Duty, ResponsibilityLine
 from core.officials.responsibility import ChainSource, ChainTier
@@ -77,6 +77,7 @@ graphql_enum(ErrorCode, "错误代码")
 graphql_enum(TownKind, "乡镇/街道类别")
 graphql_enum(VillageKind, "村/社区类别")
 graphql_enum(SchoolGroupKind, "学校分组类别: 学区或督导责任区")
+graphql_enum(KeyAreaKind, "重点地区 (重点监测区域) 的类别")
 graphql_enum(SchoolKind, "学校类别")
 # children and households
 graphql_enum(Gender, "性别")
@@ -157,6 +158,7 @@ __all__ = [
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
+    "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
     "Metric",

@@ -38,12 +38,13 @@ from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Villag
 from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
-from core.api.officials.types import Official, ResponsibilityAssignment
+from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.query import VisitQuery
 from core.api.visits.types import HomeVisit, SupportPlan
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
@@ -57,6 +58,7 @@ Query = merge_types(
         PeopleQuery,
         CaseQuery,
         CaseDeadlineQuery,
+        VisitQuery,
         OfficialQuery,
         AccessQuery,
     ),
@@ -88,6 +90,7 @@ NODE_TYPES = [
     SupportPlan,
     Official,
     ResponsibilityAssignment,
+    SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
 ]

@@ -14,6 +14,10 @@ RETURNED,          FOLLOW_UP_WINDOW        the return to school (销号 is allow
 MONITORING
 =================  ======================  ============================================
 
+A level that names a deadline (``EscalationLevel.deadline``: the township's TOWNSHIP_ACTION)
+runs on it instead of ESCALATION_STEP, at the top of the chain too, so a case handed to the
+township is overdue like any other.
+
 Contacts and follow-ups never move a deadline: talking to a family does not buy a level more
 time. A case is *overdue* when its deadline has passed; *escalation is due* when it is overdue
 in a state from which it can go up the chain and it is not at the top already.
@@ -85,6 +89,11 @@ def clock_for(
         if notice_deadline is not None and state is not S.UNREACHABLE:
             clock = rules.clock(DeadlineKind.RETURN_NOTICE_RESPONSE)
             return Due(notice_deadline, clock.kind, current.office, clock.notify)
+        if current.deadline is not None:  # the township's clock, at the top of a chain too
+            clock = rules.clock(current.deadline)
+            return Due(
+                _plus(since, clock.days), clock.kind, current.office, clock.notify + current.notify
+            )
         above = rules.level(level + 1) if level < rules.top_level else None
         notify = (above.office,) if above else ()
         return Due(

@@ -37,6 +37,9 @@ class Level:
     days: int | None
     #: Who else is told when a case reaches this level.
     notify: tuple[str, ...] = ()
+    #: The deadline the level runs on when it is not the chain's step (the township's
+    #: TOWNSHIP_ACTION, at the top of a chain too); None: ESCALATION_STEP or no clock.
+    deadline: DeadlineKind | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class CaseRules:
     reasons: frozenset[str]
     #: Level a case goes to when the family cannot be reached (None: it stays where it is).
     unreachable_level: int | None = None
+    #: Level a confirmed case starts at (None: the first).
+    confirmed_level: int | None = None
+    #: Level that serves the 劝返复学通知书: issuing one raises a case to it (None: no change).
+    return_notice_level: int | None = None
 
     @property
     def top_level(self) -> int:
@@ -99,6 +106,7 @@ def from_county_rules(county: CountyRules) -> CaseRules:
             office=item.responsible,
             days=county.escalation_days(item.level),
             notify=tuple(item.notify),
+            deadline=item.deadline,
         )
         for item in sorted(county.escalation.levels, key=lambda lv: lv.level)
     )
@@ -109,15 +117,22 @@ def from_county_rules(county: CountyRules) -> CaseRules:
     missing = [k.value for k in DeadlineKind if k not in clocks]
     if missing:  # core defaults cover every kind; this only trips on a broken registry
         raise LookupError(f"no deadline for {', '.join(missing)} in {county.jurisdiction_code}")
-    unreachable = county.escalation.unreachable_level
+    escalation = county.escalation
     return CaseRules(
         jurisdiction_code=county.jurisdiction_code,
-        chain_name=county.escalation.name,
+        chain_name=escalation.name,
         chain=chain,
         clocks=clocks,
         reasons=frozenset(county.case_reasons()),
-        unreachable_level=None if unreachable is None else unreachable - 1,
+        unreachable_level=_from_zero(escalation.unreachable_level),
+        confirmed_level=_from_zero(escalation.confirmed_level),
+        return_notice_level=_from_zero(escalation.return_notice_level),
     )
+
+
+def _from_zero(level: int | None) -> int | None:
+    """A level of the rules (from 1) as a ``Case.escalation_level`` (from 0)."""
+    return None if level is None else level - 1
 
 
 _cache: dict[str, tuple[CountyRules, CaseRules]] = {}

@@ -19,7 +19,13 @@ from tortoise.queryset import QuerySet
 
 from core.cases.enums import TERMINAL_STATES, CaseKind, CaseSource, CaseState
 from core.cases.models import Case
+from core.enrolment.models import Enrolment
+from core.jurisdictions.models import KeyAreaKind
+from core.jurisdictions.queries import in_key_areas
 from core.labelled_enum import LabelledEnum
+from core.people.enums import KeyGroup
+from core.people.models import ChildKeyGroup
+from core.querysets import ids_of
 
 _TERMINAL = [s.value for s in TERMINAL_STATES]
 
@@ -86,6 +92,15 @@ class CaseFilter:
     deadline_to: datetime.datetime | None = None
     updated_from: datetime.datetime | None = None
     updated_to: datetime.datetime | None = None
+    #: The grade of the child's current enrolment (学籍), any of.
+    grades: tuple[int, ...] = ()
+    #: 学段: the grades of any of the stages asked for (小学 1–6, 初中 7–9 …); the child's
+    #: current grade must be one of them (and one of ``grades`` when both are given).
+    stage_grades: tuple[int, ...] = ()
+    #: The child belongs to any of these 重点群体.
+    key_groups: tuple[KeyGroup, ...] = ()
+    #: The child's household lives in a 重点地区 of any of these kinds.
+    key_areas: tuple[KeyAreaKind, ...] = ()
     #: Conditions other modules add (e.g. the workflow's "escalation due"), ANDed in.
     extra: tuple[Q, ...] = field(default=())
 
@@ -133,9 +148,27 @@ def filter_cases(
             qs = qs.filter(**{f"{column}__gte": low})
         if high is not None:
             qs = qs.filter(**{f"{column}__lte": high})
+    if flt.grades:
+        qs = qs.filter(child_id__in=_current_grade(flt.grades))
+    if flt.stage_grades:
+        qs = qs.filter(child_id__in=_current_grade(flt.stage_grades))
+    if flt.key_groups:
+        groups = ChildKeyGroup.filter(group__in=[g.value for g in flt.key_groups])
+        qs = qs.filter(child_id__in=ids_of(groups, "child_id"))
+    if flt.key_areas:
+        qs = qs.filter(
+            in_key_areas(
+                flt.key_areas, "child__household__village_id", "child__household__village__town_id"
+            )
+        )
     for condition in flt.extra:
         qs = qs.filter(condition)
     return qs
+
+
+def _current_grade(grades: tuple[int, ...]) -> Any:
+    """Children whose current enrolment is in one of ``grades`` (an unsorted sub-select)."""
+    return ids_of(Enrolment.filter(is_current=True, grade__in=list(grades)), "child_id")
 
 
 _CASE_ORDER_COLUMNS: dict[CaseOrderField, str] = {

@@ -533,8 +533,8 @@ async def confirm_case(
         return Step(
             CaseEventKind.CONFIRMATION,
             events.Confirmation(findings=findings, reason=code, whereabouts=whereabouts.strip()),
-            updates={"reason": code, "escalation_level": 0},
-            due=clock_for(to, rules=rules, level=0, since=at),
+            updates={"reason": code, "escalation_level": rules.confirmed_level or 0},
+            due=clock_for(to, rules=rules, level=rules.confirmed_level or 0, since=at),
             effects=effects,
         )
 
@@ -637,14 +637,14 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
                 field="deadline",
             )
         due_at = end_of_day(due_day)
+        level = max(case.escalation_level, rules.return_notice_level or 0)
         return Step(
             CaseEventKind.RETURN_NOTICE,
             events.ReturnNotice(
                 number=number, issued_on=issued, deadline=due_day, deadline_at=due_at
             ),
-            due=clock_for(
-                to, rules=rules, level=case.escalation_level, since=at, notice_deadline=due_at
-            ),
+            updates={"escalation_level": level},
+            due=clock_for(to, rules=rules, level=level, since=at, notice_deadline=due_at),
         )
 
     return await _apply(cmd, A.ISSUE_RETURN_NOTICE, plan)

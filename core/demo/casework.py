@@ -614,9 +614,9 @@ class _Story:
                 else:
                     step = events.NO_ENROLMENT_CHANGE
                 payload = replace(payload, enrolment=step)
-            self.level = 0
-            case.escalation_level = 0
-            clock = clock_for(to, rules=rules, level=0, since=at)
+            self.level = rules.confirmed_level or 0
+            case.escalation_level = self.level
+            clock = clock_for(to, rules=rules, level=self.level, since=at)
         elif action is A.DISMISS:
             actor, kind = self.principal or self.registrar, EK.DISMISSAL
             grounds = DismissalGrounds(plan.variant["grounds"])
@@ -670,6 +670,8 @@ class _Story:
                 deadline=deadline,
                 deadline_at=end_of_day(deadline),
             )
+            self.level = max(self.level, rules.return_notice_level or 0)
+            case.escalation_level = self.level
             clock = clock_for(
                 to, rules=rules, level=self.level, since=at, notice_deadline=payload.deadline_at
             )

@@ -2,8 +2,8 @@
 
 :func:`run_demo` is what the CLI calls. The county is the fictional 示范县 (369901) unless
 ``--jurisdiction`` names an installed plugin's county by division code or name; the plugin's
-organisation and rules then shape the data (荔浦's named leaders and 包乡镇 table, its
-escalation chain and deadlines).
+organisation and rules then shape the data (its named leaders and responsibility table, its
+escalation chain and deadlines, the stages its documents cover).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _describe(spec: JurisdictionSpec) -> str:
 
 
 def resolve_jurisdiction(text: str | None) -> JurisdictionSpec:
-    """The county ``text`` names: a division code or a name (荔浦市 or 荔浦); None means the
+    """The county ``text`` names: a division code or a name (示范县 or 示范); None means the
     fictional 示范县. :class:`UnknownJurisdiction` lists the choices otherwise."""
     wanted = (text or "").strip()
     if not wanted:

@@ -100,7 +100,7 @@ async def create_demo_credentials(division_code: str, *, now: datetime) -> DemoC
 
     ``now`` is the real current time (the key must not be born expired), not the demo's
     fixed "today". A username another county's demo already uses gets the division code
-    appended (``demo-admin-450381``).
+    appended (``demo-admin-369901``).
     """
     jurisdiction = await Jurisdiction.get(division_code=division_code)
     school_class = await _busiest_class(jurisdiction)

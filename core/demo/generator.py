@@ -89,14 +89,6 @@ CHUNK_CHILDREN = 4000
 #: Rows per INSERT statement.
 BATCH_SIZE = 1000
 
-#: Minorities, by weight per mille, of counties where they are common outside a 民族乡.
-_COUNTY_MINORITIES: dict[str, tuple[tuple[str, float], ...]] = {
-    "450381": (("壮族", 100), ("瑶族", 60), ("苗族", 4)),  # 荔浦: 桂北, 壮族 and 瑶族 villages
-    "430527": (("苗族", 300), ("侗族", 120), ("瑶族", 15)),  # 绥宁: 苗族 and 侗族
-    "500153": (("土家族", 3), ("苗族", 2)),
-    "210302": (("满族", 40), ("回族", 8), ("朝鲜族", 5)),
-}
-
 _DISABILITY_WEIGHTS = (
     (DisabilityCategory.INTELLECTUAL, 30),
     (DisabilityCategory.PHYSICAL, 20),
@@ -223,16 +215,18 @@ class _Builder:
         self.seed = seed
         self.progress = progress
         self.rules = rules_for(self.code)
+        #: The grades the county's rules cover (a plan for 中学: 7–9 only).
+        self.grades = self.rules.scope.grades
         self.org = Organisation(spec, self.rules, students=students, seed=seed)
         self.rng = stream(seed, self.code, "people")
         self.ids = stream(seed, self.code, "people-ids")
         self.id_numbers = _IdNumbers(self.code, stream(seed, self.code, "id-numbers"))
         self.sink = _Sink()
         self.forced = list(_FORCED_FLAVOURS)
-        self.minorities = _COUNTY_MINORITIES.get(self.code, names.MINORITIES)
-        self.minority_rate = 0.0 if self.code in _COUNTY_MINORITIES else 0.035
-        if self.code in _COUNTY_MINORITIES:
-            self.minority_rate = sum(w for _, w in self.minorities) / 1000
+        # The county's own mix (its plugin's spec says it), else a small national one.
+        own = tuple((m.ethnicity, float(m.per_mille)) for m in spec.demo_minorities)
+        self.minorities = own or names.MINORITIES
+        self.minority_rate = sum(w for _, w in own) / 1000 if own else 0.035
         self.programmes = self.rules.assistance_programmes()
         self.extra_programmes = [
             c for c in self.programmes if c not in AssistanceProgramme.choices()
@@ -300,7 +294,8 @@ class _Builder:
         weights = [t.weight for t in towns]
         rural_weights = [t.weight * (0.6 if t.urban else 1.4) for t in towns]
         extras = {
-            "Y": split(round(n * 0.3), weights),
+            # Under-sixes are future 小学 pupils: none for a county whose plan has no 小学.
+            "Y": split(round(n * 0.3) if 1 in self.grades else 0, weights),
             "G": split(round(n * 0.15), weights),
             "NE": split(max(1, round(n * 0.0008)), rural_weights),
             "S": split(max(1, round(n * 0.002)), weights),
@@ -354,12 +349,12 @@ class _Builder:
                 )
                 slots.append(self._finished(town, born))
             for _ in range(extras["NE"][i]):
-                grade = rng.randint(2, 9)
+                grade = self._grade(lowest=2)
                 slots.append(_Slot(town, "NE", self._gender(), self._birth_for_grade(grade), grade))
             for _ in range(extras["S"][i]):
-                slots.append(self._enrolled_extra(town, "S", rng.randint(2, 9)))
+                slots.append(self._enrolled_extra(town, "S", self._grade(lowest=2)))
             for _ in range(extras["T"][i]):
-                slot = self._enrolled_extra(town, "T", rng.randint(1, 9))
+                slot = self._enrolled_extra(town, "T", self._grade())
                 slot.away = True
                 slots.append(slot)
             result.append(slots)
@@ -367,6 +362,13 @@ class _Builder:
         for slots in result:
             self._background_history(slots)
         return result
+
+    def _grade(self, lowest: int = 1, choices: tuple[int, ...] = ()) -> int:
+        """A grade the county's rules cover (their scope), from ``choices`` when any fits."""
+        fitting = [g for g in choices if g in self.grades] or [
+            g for g in self.grades if g >= lowest
+        ]
+        return self.rng.choice(fitting or list(self.grades))
 
     def _finished(self, town: TownRec, born: date) -> _Slot:
         schools = [s for s in town.schools if 9 in s.grades and s.kind is not SchoolKind.SPECIAL]
@@ -399,7 +401,10 @@ class _Builder:
             s
             for slots in towns
             for s in slots
-            if s.category == "E" and s.grade in (2, 3, 4, 5, 6, 8, 9) and "SPECIAL" not in s.hints
+            if s.category == "E"
+            and s.grade in (2, 3, 4, 5, 6, 8, 9)
+            and s.grade in self.grades
+            and "SPECIAL" not in s.hints
         ]
         rng.shuffle(pool)
         pool.sort(key=lambda s: -(s.grade or 0) + rng.random() * 8)
@@ -420,7 +425,7 @@ class _Builder:
                     continue  # a county too small for all its cases
             else:
                 town = rng.choices(org.towns, weights=rural_weights)[0]
-                grade = rng.choice(plan.grades)
+                grade = self._grade(choices=plan.grades)
                 if plan.category == "NE":
                     slot = _Slot(town, "NE", self._gender(), self._birth_for_grade(grade), grade)
                 else:
@@ -742,11 +747,17 @@ class _Builder:
             groups.add(KeyGroup.MONITORED)
         if family.low_income:
             groups.add(KeyGroup.LOW_INCOME)
+        if groups or rng.random() < 0.01:  # 家庭经济困难学生: the poor, and a few others
+            groups.add(KeyGroup.FINANCIAL_HARDSHIP)
+        if family.poverty is PovertyStatus.MONITORED_SUDDEN or rng.random() < 0.002:
+            groups.add(KeyGroup.FAMILY_CRISIS)  # 突发严重困难 and other sudden changes
         minor = slot.category != "G"
         if family.migration is MigrationStatus.WORKING_AWAY and family.both_away and minor:
             groups.add(KeyGroup.LEFT_BEHIND)
         if family.migration in (MigrationStatus.MIGRANT_IN,):
             groups.add(KeyGroup.MIGRANT)
+        if family.migration is MigrationStatus.WHOLE_FAMILY_AWAY and minor:
+            groups.add(KeyGroup.MOVED_AWAY)  # 举家外出, registered here: 流出
         if family.situation == "ORPHAN":
             groups |= {KeyGroup.ORPHAN, KeyGroup.IN_DIFFICULTY}
         elif family.situation == "DE_FACTO":
@@ -944,7 +955,7 @@ class _Builder:
         )
         school = slot.school
         poor = bool(groups & {KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED, KeyGroup.LOW_INCOME})
-        vulnerable = groups - {KeyGroup.MIGRANT}
+        vulnerable = groups - {KeyGroup.MIGRANT, KeyGroup.MOVED_AWAY}
         head = slot.klass.head if slot.klass else None
         teachers = school.teachers if school else []
         mentor = rng.choice(teachers) if teachers else head

@@ -5,12 +5,13 @@ county"; no real county, town, village or school is meant, and the code 369901 i
 to any real division (36 is 江西's prefix, 9901 is unused). It has ten towns: two 街道 (the
 county seat), six 镇 and two 乡 (one of them a 瑶族 民族乡), with five to twelve villages or
 communities each, two 学区 and two 督导责任区. The seat names three county-level schools; the
-demo generator adds the rest of the school network around them.
+demo generator adds the rest of the school network around them. Its 镇 and 乡 are 农村
+重点地区, the mountain 乡 also 边远 (and 瑶山 民族), 城北街道 城乡结合部.
 """
 
 from __future__ import annotations
 
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.jurisdictions.spec import (
     JurisdictionSpec,
     SchoolGroupSpec,
@@ -42,21 +43,25 @@ _TOWNS: tuple[TownSpec, ...] = (
         "城北街道",
         TownKind.SUBDISTRICT,
         _villages("桃园村 马家村 柳树湾村", "建设社区 工业园社区 北关社区 火车站社区"),
+        key_areas=(KeyAreaKind.URBAN_FRINGE,),
     ),
     TownSpec(
         "青石镇",
         TownKind.TOWN,
         _villages("青石村 上坪村 下坪村 石门村 龙潭村 杨柳村 河口村", "青石社区"),
+        key_areas=(KeyAreaKind.RURAL,),
     ),
     TownSpec(
         "白沙镇",
         TownKind.TOWN,
         _villages("沙坝村 大湾村 高桥村 新田村 长岭村 竹林村 水口村 花园村", "白沙社区"),
+        key_areas=(KeyAreaKind.RURAL,),
     ),
     TownSpec(
         "柳溪镇",
         TownKind.TOWN,
         _villages("溪口村 黄泥村 团结村 丰收村 双河村 三合村", "柳溪社区"),
+        key_areas=(KeyAreaKind.RURAL,),
     ),
     TownSpec(
         "龙泉镇",
@@ -65,26 +70,31 @@ _TOWNS: tuple[TownSpec, ...] = (
             "泉水村 凤凰村 金竹村 茶园村 松林村 响水村 石板村 桂花村 油坊村 白果村 坪山村",
             "龙泉社区",
         ),
+        key_areas=(KeyAreaKind.RURAL, KeyAreaKind.POOR),
     ),
     TownSpec(
         "石桥镇",
         TownKind.TOWN,
         _villages("桥头村 太平村 永安村 大田村 枫木村", "石桥社区"),
+        key_areas=(KeyAreaKind.RURAL,),
     ),
     TownSpec(
         "马鞍镇",
         TownKind.TOWN,
         _villages("马鞍村 营盘村 新寨村 小河村 鹿鸣村 红岩村 古井村"),
+        key_areas=(KeyAreaKind.RURAL, KeyAreaKind.REMOTE),
     ),
     TownSpec(
         "云雾乡",
         TownKind.TOWNSHIP,
         _villages("云雾村 高山村 岩脚村 雾溪村 坪上村 天池村"),
+        key_areas=(KeyAreaKind.RURAL, KeyAreaKind.REMOTE, KeyAreaKind.POOR),
     ),
     TownSpec(
         "瑶山民族乡",
         TownKind.TOWNSHIP,
         _villages("瑶山村 盘古村 岭头村 大坪村 黄竹村 冲口村 板瑶村 金坑村 长滩村"),
+        key_areas=(KeyAreaKind.RURAL, KeyAreaKind.REMOTE, KeyAreaKind.ETHNIC),
     ),
 )
 

@@ -21,6 +21,8 @@ from core.demo import names
 from core.demo.calendar import SCHOOL_YEAR, new_id, stream
 from core.jurisdictions.models import (
     Jurisdiction,
+    KeyArea,
+    KeyAreaKind,
     SchoolGroup,
     SchoolGroupKind,
     Town,
@@ -29,10 +31,17 @@ from core.jurisdictions.models import (
     VillageKind,
 )
 from core.jurisdictions.spec import JurisdictionSpec, SchoolSpec
-from core.officials.models import Duty, Official, ResponsibilityAssignment, ResponsibilityLine
+from core.officials.models import (
+    Duty,
+    LeadershipRole,
+    Official,
+    ResponsibilityAssignment,
+    ResponsibilityLine,
+    SchoolLeadershipGroup,
+    SchoolLeadershipSeat,
+)
 from core.people.enums import Gender
 from core.rules.county import CountyRules
-from core.rules.enums import LeadershipRole
 from core.rules.specs import ResponsibilitySpec
 from core.schools.models import School, SchoolClass, SchoolKind
 
@@ -46,9 +55,6 @@ _SUBJECTS = ("语文", "数学", "英语", "道德与法治", "科学", "体育"
 _JUNIOR_SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治")
 _PLACE_FIRST = "上下大小新老石马龙凤黄白青红东西南北高长平安太永兴和福金竹松柏桃杨柳田塘岭坪"
 _PLACE_SECOND = "坪冲湾塘岭坡寨坝田口头岩山桥江溪园林洞家庄"
-
-#: Counties whose bureau is called otherwise (重庆's districts have an 教育委员会).
-_BUREAU_NAMES = {"500153": "荣昌区教育委员会"}
 
 
 def split(total: int, weights: Sequence[float]) -> list[int]:
@@ -103,7 +109,8 @@ class SchoolRec:
     model: School
     kind: SchoolKind
     town: TownRec
-    grades: range
+    #: The grades it teaches (its kind's, within the county's scope).
+    grades: tuple[int, ...]
     #: Pupils per grade the school was sized for.
     planned: dict[int, int] = field(default_factory=dict)
     classes: dict[int, list[ClassRec]] = field(default_factory=dict)
@@ -150,11 +157,13 @@ class Organisation:
     ) -> None:
         self.spec = spec
         self.rules = rules
+        #: The grades the county's rules cover (their scope): only their schools are built.
+        self.grades = rules.scope.grades
         self.students = students
         self.code = spec.division_code
         self.rng = stream(seed, self.code, "organisation")
         self.ids = stream(seed, self.code, "organisation-ids")
-        self.bureau_name = _BUREAU_NAMES.get(self.code, f"{spec.name}教育局")
+        self.bureau_name = spec.bureau_name
         self.jurisdiction = Jurisdiction(
             id=new_id(self.ids),
             division_code=self.code,
@@ -172,6 +181,9 @@ class Organisation:
         self.leaders: list[Official] = []
         self.registrars: list[Official] = []
         self.assignments: list[ResponsibilityAssignment] = []
+        self.key_areas: list[KeyArea] = []
+        self.school_leadership: list[SchoolLeadershipGroup] = []
+        self.school_seats: list[SchoolLeadershipSeat] = []
         self.class_assignment: dict[object, ResponsibilityAssignment] = {}
         #: The town each town-bound assignment of the plugin's table covers (by row id).
         self._row_town: dict[object, str] = {}
@@ -248,7 +260,8 @@ class Organisation:
 
     def allocate(self) -> None:
         """Split the enrolled pupils over grades and towns (every cell exact)."""
-        per_grade = split(self.students, [self.rng.uniform(0.96, 1.04) for _ in GRADES])
+        shares = [self.rng.uniform(0.96, 1.04) if g in self.grades else 0.0 for g in GRADES]
+        per_grade = split(self.students, shares)
         weights = [t.weight for t in self.towns]
         for grade, total in zip(GRADES, per_grade, strict=True):
             for town, count in zip(self.towns, split(total, weights), strict=True):
@@ -268,6 +281,7 @@ class Organisation:
         self._school_serial += 1
         village = village or (town.villages[0] if town.villages else None)
         place = village.name if village else ""
+        taught = tuple(g for g in (grades or kind.grades) if g in self.grades)
         model = School(
             id=new_id(self.ids),
             jurisdiction_id=self.jurisdiction.id,
@@ -278,7 +292,7 @@ class Organisation:
             kind=kind,
             address=f"{self.spec.name}{town.name}{place}",
         )
-        rec = SchoolRec(model=model, kind=kind, town=town, grades=grades or kind.grades)
+        rec = SchoolRec(model=model, kind=kind, town=town, grades=taught)
         town.schools.append(rec)
         self.schools.append(rec)
         return rec
@@ -287,6 +301,10 @@ class Organisation:
         """The school network, sized by :meth:`allocate`'s numbers."""
         county_short = self.spec.name
         special_spec: SchoolSpec | None = None
+        special_town: TownRec | None = None
+        # A county whose rules cover some stages only (a plan for its 中学) gets their schools.
+        teaches_primary = any(g in self.grades for g in PRIMARY_GRADES)
+        teaches_junior = any(g in self.grades for g in JUNIOR_GRADES)
         urban_primary = urban_junior = 0
         # The smallest 乡 (or the last town) gets a 九年一贯制 school instead of two schools.
         townships = [t for t in self.towns if t.kind is TownKind.TOWNSHIP and not t.urban]
@@ -304,17 +322,25 @@ class Organisation:
             for school in ts.schools:
                 kind = SchoolKind(school.kind)
                 if kind is SchoolKind.SPECIAL:
-                    special_spec = special_spec or school
+                    # Built in the town the plugin names it in, under that town's people.
+                    special_spec, special_town = special_spec or school, special_town or town
+                    continue
+                if not any(g in self.grades for g in kind.grades):
                     continue
                 self._school(town, school.name, kind)
                 named_primary += kind in (SchoolKind.PRIMARY, SchoolKind.NINE_YEAR)
                 named_junior += kind in (SchoolKind.JUNIOR_MIDDLE, SchoolKind.NINE_YEAR)
-            if town is nine_year_town and not named_primary * named_junior:
+            if (
+                town is nine_year_town
+                and teaches_primary
+                and teaches_junior
+                and not named_primary * named_junior
+            ):
                 # 九年一贯制: the town's main school teaches grades 1–9.
                 self._school(town, f"{town.short}学校", SchoolKind.NINE_YEAR)
                 named_primary += 1
                 named_junior += 1
-            wanted_primary = max(1, round(primary / 135)) - named_primary
+            wanted_primary = (max(1, round(primary / 135)) - named_primary) * teaches_primary
             for k in range(wanted_primary):
                 if town.urban:
                     urban_primary += 1
@@ -328,7 +354,7 @@ class Organisation:
                     village = town.villages[k % len(town.villages)] if k else None
                     name = f"{town.short}中心小学" if k == 0 else f"{village.name}小学"
                     self._school(town, name, SchoolKind.PRIMARY, village=village)
-            wanted_junior = max(1, round(junior / 400)) - named_junior
+            wanted_junior = (max(1, round(junior / 400)) - named_junior) * teaches_junior
             for k in range(wanted_junior):
                 if town.urban:
                     urban_junior += 1
@@ -336,7 +362,7 @@ class Organisation:
                 else:
                     name = f"{town.short}中学" if k == 0 else f"{town.short}第二中学"
                 self._school(town, name, SchoolKind.JUNIOR_MIDDLE)
-            if not town.urban:
+            if not town.urban and teaches_primary:
                 points = min(max(len(town.villages) - 2, 0), round(primary / 150))
                 if town is teaching_point_town:
                     points = max(points, 1)
@@ -349,9 +375,9 @@ class Organisation:
                         village=village,
                         grades=TEACHING_POINT_GRADES,
                     )
-        seat = self.seat or self.towns[0]
+        home = special_town or self.seat or self.towns[0]
         special_name = special_spec.name if special_spec else f"{county_short}特殊教育学校"
-        self.special = self._school(seat, special_name, SchoolKind.SPECIAL)
+        self.special = self._school(home, special_name, SchoolKind.SPECIAL)
         self._size_schools()
 
     def _size_schools(self) -> None:
@@ -359,7 +385,8 @@ class Organisation:
         special school). The special school takes its pupils from every town."""
         assert self.special is not None
         special_total = max(3, round(self.students * 0.0025))
-        for grade, count in zip(GRADES, split(special_total, [1.0] * 9), strict=True):
+        in_scope = [1.0 if g in self.grades else 0.0 for g in GRADES]
+        for grade, count in zip(GRADES, split(special_total, in_scope), strict=True):
             for _ in range(count):
                 town = self.rng.choices(self.towns, weights=[t.weight for t in self.towns])[0]
                 if self.pupils[(town.index, grade)] > 0:
@@ -584,6 +611,84 @@ class Organisation:
                     )
                 )
 
+    # -- 重点地区 --------------------------------------------------------------------------------
+
+    def build_key_areas(self) -> None:
+        """The 重点地区 the plugin marks towns and villages as; villages the demo invents that
+        host a 教学点 are counted 边远 (demo data)."""
+        demo = "演示数据 (文件未列出哪些乡镇/村属重点地区)"
+        for town, ts in zip(self.towns, self.spec.towns, strict=True):
+            for kind in ts.key_areas:
+                self._key_area(kind, ts.key_areas_source or demo, town=town)
+            named = {v.name: v for v in ts.villages}
+            for village in town.villages:
+                spec = named.get(village.name)
+                for kind in spec.key_areas if spec else ():
+                    self._key_area(kind, demo, town=town, village=village)
+            if ts.villages:
+                continue  # the plugin's own villages: only what it says
+            hosts = {
+                s.model.village_id for s in town.schools if s.kind is SchoolKind.TEACHING_POINT
+            }
+            for village in town.villages:
+                if village.id in hosts:
+                    self._key_area(KeyAreaKind.REMOTE, "演示数据 (教学点所在村)", town, village)
+
+    def _key_area(
+        self, kind: KeyAreaKind, source: str, town: TownRec, village: Village | None = None
+    ) -> None:
+        self.key_areas.append(
+            KeyArea(
+                id=new_id(self.ids),
+                jurisdiction_id=self.jurisdiction.id,
+                town_id=None if village is not None else town.model.id,
+                village_id=village.id if village is not None else None,
+                kind=kind,
+                source=source[:128],
+            )
+        )
+
+    # -- each school's 控辍保学工作领导小组 ----------------------------------------------
+
+    def build_school_leadership(self) -> None:
+        """Where the county's document asks every school for its own group led by the head
+        (``LeadershipGroup.school_groups_led_by``): 校长 负总责, the vice-principal 具体负责,
+        the head teachers as members (层层分解责任)."""
+        leadership = self.rules.leadership
+        if leadership is None or not leadership.school_groups_led_by:
+            return
+        source = str(leadership.clause)[:128]
+        for school in self.schools:
+            assert school.principal is not None
+            group = SchoolLeadershipGroup(
+                id=new_id(self.ids),
+                jurisdiction_id=self.jurisdiction.id,
+                school_id=school.model.id,
+                name=f"{school.name}控辍保学工作领导小组",
+                source=source,
+            )
+            self.school_leadership.append(group)
+            seats = [(school.principal, LeadershipRole.LEADER, "负总责")]
+            if school.vice is not None:
+                seats.append((school.vice, LeadershipRole.DEPUTY_LEADER, "具体负责"))
+            heads = [c.head for grade in school.grades for c in school.classes.get(grade, ())]
+            seats += [(head, LeadershipRole.MEMBER, "班主任包班") for head in heads]
+            seen: set[object] = set()
+            for position, (official, role, duty) in enumerate(seats):
+                if official.id in seen:
+                    continue
+                seen.add(official.id)
+                self.school_seats.append(
+                    SchoolLeadershipSeat(
+                        id=new_id(self.ids),
+                        group_id=group.id,
+                        official_id=official.id,
+                        role=role,
+                        duty=duty,
+                        position=position,
+                    )
+                )
+
     # -- school groups -------------------------------------------------------------------------
 
     def build_groups(self) -> None:
@@ -594,6 +699,7 @@ class Organisation:
                 jurisdiction_id=self.jurisdiction.id,
                 kind=SchoolGroupKind(spec.kind),
                 name=spec.name,
+                demo_only=spec.demo_only,
             )
             members = [
                 s.model
@@ -606,11 +712,19 @@ class Organisation:
 
     # -- responsibility assignments ------------------------------------------------------------
 
-    def _clause(self, duty: Duty, *, person: bool = False) -> ResponsibilitySpec | None:
-        for spec in self.rules.responsibilities:
-            if spec.duty is duty and bool(spec.person) == person:
-                return spec
-        return None
+    def _clause(
+        self,
+        duty: Duty,
+        *,
+        person: bool = False,
+        line: ResponsibilityLine = ResponsibilityLine.EDUCATION,
+    ) -> ResponsibilitySpec | None:
+        """The rules' line for ``duty`` (on ``line`` if there is one there), naming a person or
+        not."""
+        found = [
+            s for s in self.rules.responsibilities if s.duty is duty and bool(s.person) == person
+        ]
+        return next((s for s in found if s.line is line), found[0] if found else None)
 
     def _source(self, spec: ResponsibilitySpec | None, fallback: str) -> str:
         if spec is None:
@@ -631,6 +745,8 @@ class Organisation:
         reports_to: ResponsibilityAssignment | None = None,
         source: str = "",
         ids: random.Random | None = None,
+        village: Village | None = None,
+        school_group: SchoolGroup | None = None,
     ) -> ResponsibilityAssignment:
         row = ResponsibilityAssignment(
             id=new_id(ids or self.ids),
@@ -638,6 +754,8 @@ class Organisation:
             official_id=official.id,
             line=line,
             duty=duty,
+            village_id=village.id if village else None,
+            school_group_id=school_group.id if school_group else None,
             town_id=town.model.id if town else (school.town.model.id if school else None),
             school_id=school.model.id if school else None,
             grade=grade,
@@ -649,7 +767,7 @@ class Organisation:
         return row
 
     def build_assignments(self) -> None:
-        """The plugin's named people first (荔浦's 包片/包乡镇 table), then 双线四包's education
+        """The plugin's named people first (a 包片/包乡镇 table), then 双线四包's education
         line everywhere and the government line per town and village."""
         rows = self.assignments
         edu_default = "双线四包 (演示数据)"
@@ -710,6 +828,8 @@ class Organisation:
                 chief, Duty.OVERALL, source=self._source(self._clause(Duty.OVERALL), edu_default)
             )
             rows.append(overall)
+        # 学区 and 督导责任区 between the bureau and the schools, where the rules have them.
+        group_of_school = self._school_group_rows(overall)
         # 教育局领导包学校: the leader who covers the town in the plugin's table, else in turn.
         school_spec = self._clause(Duty.SCHOOL)
         for i, school in enumerate(self.schools):
@@ -726,7 +846,7 @@ class Organisation:
                 school.principal,
                 Duty.SCHOOL,
                 school=school,
-                reports_to=by_leader,
+                reports_to=group_of_school.get(school.model.id, by_leader),
                 source=self._source(school_spec, "校长是第一责任人 (演示数据)"),
             )
             rows += [by_leader, head]
@@ -756,28 +876,90 @@ class Organisation:
                     rows.append(per_class)
                     self.class_assignment[rec.model.id] = per_class
         gov = ResponsibilityLine.GOVERNMENT
-        town_spec = self._clause(Duty.TOWN)
-        village_spec = self._clause(Duty.VILLAGE)
+        town_spec = self._clause(Duty.TOWN, line=gov)
+        village_spec = self._clause(Duty.VILLAGE, line=gov)
+        county = self._county_government()
         for town in self.towns:
             per_town = self.assign(
                 town.officials[0],
                 Duty.TOWN,
                 line=gov,
                 town=town,
+                reports_to=county,
                 source=self._source(town_spec, "乡镇政府包乡镇 (演示数据)"),
             )
             rows.append(per_town)
-            for cadre in town.cadres.values():
+            by_village = {v.id: v for v in town.villages}
+            for village_id, cadre in town.cadres.items():
                 rows.append(
                     self.assign(
                         cadre,
                         Duty.VILLAGE,
                         line=gov,
                         town=town,
+                        village=by_village[village_id],
                         reports_to=per_town,
                         source=self._source(village_spec, "村(社区)包村 (演示数据)"),
                     )
                 )
+
+    def _line_of(
+        self, line: ResponsibilityLine, duty: Duty, *, named: bool | None = None
+    ) -> ResponsibilitySpec | None:
+        """The rules' first line for ``duty`` on ``line`` (naming a person or not, if asked)."""
+        for spec in self.rules.responsibilities:
+            if spec.line is line and spec.duty is duty:
+                if named is None or bool(spec.person) is named:
+                    return spec
+        return None
+
+    def _county_government(self) -> ResponsibilityAssignment | None:
+        """The county level of the government line, where the rules have one (区、镇街、村社
+        三级): its 分管教育 deputy, answering for the whole county."""
+        spec = self._line_of(ResponsibilityLine.GOVERNMENT, Duty.OVERALL)
+        if spec is None:
+            return None
+        level = self.spec.name[-1]  # 区, 县 or 市
+        official = self.by_name.get(spec.person) if spec.person else None
+        if official is None:
+            official = self._official(
+                spec.person or self._person(),
+                spec.title or f"副{level}长 (分管教育)",
+                organisation=f"{self.spec.name}人民政府",
+            )
+        row = self.assign(
+            official,
+            Duty.OVERALL,
+            line=ResponsibilityLine.GOVERNMENT,
+            source=self._source(spec, "县级政府 (演示数据)"),
+        )
+        self.assignments.append(row)
+        return row
+
+    def _school_group_rows(
+        self, overall: ResponsibilityAssignment
+    ) -> dict[object, ResponsibilityAssignment]:
+        """学区 and 督导责任区 as a tier of the education line, where the rules have one (an
+        AREA line naming nobody): one official per group, answering for its schools. Returns
+        each school's first group row (by school id), for the 校长 to report to."""
+        spec = self._line_of(ResponsibilityLine.EDUCATION, Duty.AREA, named=False)
+        if spec is None or not self.groups:
+            return {}
+        first: dict[object, ResponsibilityAssignment] = {}
+        for group, members in self.groups:
+            title = "学区主任" if group.kind is SchoolGroupKind.SCHOOL_DISTRICT else "责任督学"
+            official = self._official(self._person(), title, organisation=f"{group.name}")
+            row = self.assign(
+                official,
+                Duty.AREA,
+                school_group=group,
+                reports_to=overall,
+                source=self._source(spec, "学区、督导责任区 (演示数据)"),
+            )
+            self.assignments.append(row)
+            for school in members:
+                first.setdefault(school.id, row)
+        return first
 
     def _parent_for(
         self,
@@ -796,7 +978,9 @@ class Organisation:
     def build(self) -> None:
         self.allocate()
         self.build_schools()
+        self.build_key_areas()
         self.build_officials()
+        self.build_school_leadership()
         self.build_groups()
         self.build_assignments()
 
@@ -810,9 +994,12 @@ class Organisation:
             (Jurisdiction, [self.jurisdiction]),
             (Town, [t.model for t in self.towns]),
             (Village, villages),
+            (KeyArea, self.key_areas),
             (SchoolGroup, [g for g, _ in self.groups]),
             (School, [s.model for s in self.schools]),
             (Official, self.officials),
             (SchoolClass, classes),
+            (SchoolLeadershipGroup, self.school_leadership),
+            (SchoolLeadershipSeat, self.school_seats),
             (ResponsibilityAssignment, self.assignments),
         ]

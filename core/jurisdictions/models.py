@@ -24,6 +24,17 @@ class SchoolGroupKind(LabelledEnum):
     SUPERVISION_ZONE = "SUPERVISION_ZONE", "督导责任区"
 
 
+class KeyAreaKind(LabelledEnum):
+    """重点地区 (重点监测区域): the kinds of area the documents watch most closely."""
+
+    RURAL = "RURAL", "农村"
+    REMOTE = "REMOTE", "边远"
+    POOR = "POOR", "贫困"
+    ETHNIC = "ETHNIC", "民族"
+    MIGRANT_DENSE = "MIGRANT_DENSE", "流动人口相对集中"
+    URBAN_FRINGE = "URBAN_FRINGE", "城乡结合部"
+
+
 class Jurisdiction(Model):
     """县级行政区 (区/县/县级市): the unit an education bureau answers for."""
 
@@ -85,6 +96,9 @@ class SchoolGroup(Model):
     )
     kind = fields.CharEnumField(SchoolGroupKind, max_length=24)
     name = fields.CharField(max_length=64)
+    demo_only = fields.BooleanField(
+        default=False, description="演示数据: 文件只有此类分组, 未列出其范围"
+    )
     schools = fields.ManyToManyField(
         "baoxue.School", related_name="groups", through="school_group_member"
     )
@@ -93,3 +107,30 @@ class SchoolGroup(Model):
         table = "school_group"
         unique_together = (("jurisdiction", "kind", "name"),)
         ordering = ["kind", "name"]
+
+
+class KeyArea(Model):
+    """A town or village counted as one kind of 重点地区 (农村, 边远, 贫困, 民族 …), and why."""
+
+    id = fields.UUIDField(primary_key=True)
+    jurisdiction: fields.ForeignKeyRelation[Jurisdiction] = fields.ForeignKeyField(
+        "baoxue.Jurisdiction", related_name="key_areas", on_delete=fields.CASCADE, db_index=True
+    )
+    town = fields.ForeignKeyField(
+        "baoxue.Town", related_name="key_areas", null=True, on_delete=fields.CASCADE, db_index=True
+    )
+    village = fields.ForeignKeyField(
+        "baoxue.Village",
+        related_name="key_areas",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=True,
+    )
+    kind = fields.CharEnumField(KeyAreaKind, max_length=16, db_index=True)
+    source = fields.CharField(
+        max_length=128, default="", description="依据 (文件条款, 或 演示数据)"
+    )
+
+    class Meta:
+        table = "key_area"
+        ordering = ["kind"]

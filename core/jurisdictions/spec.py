@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 
 
 @dataclass(frozen=True)
@@ -17,11 +17,13 @@ class VillageSpec:
 
     name: str
     kind: VillageKind = VillageKind.VILLAGE
+    #: The kinds of 重点地区 the village counts as.
+    key_areas: tuple[KeyAreaKind, ...] = ()
 
 
 @dataclass(frozen=True)
 class SchoolSpec:
-    """A school the document names (e.g. 荔浦's 滨江小学); ``kind`` is a SchoolKind value."""
+    """A school the document names (e.g. a 民族中学 in a table); ``kind`` is a SchoolKind value."""
 
     name: str
     kind: str = "PRIMARY"
@@ -35,15 +37,33 @@ class TownSpec:
     kind: TownKind = TownKind.TOWN
     villages: tuple[VillageSpec, ...] = ()
     schools: tuple[SchoolSpec, ...] = ()
+    #: The kinds of 重点地区 the town counts as (农村, 边远, 民族 …).
+    key_areas: tuple[KeyAreaKind, ...] = ()
+    #: Why: the clause that names the town so, or ``""`` when no document does and the
+    #: plugin says so for the demo data (the row is then marked 演示数据).
+    key_areas_source: str = ""
+
+
+@dataclass(frozen=True)
+class MinorityShare:
+    """A minority (民族) and its share of the county's population, per mille (for demo data)."""
+
+    ethnicity: str
+    per_mille: int
 
 
 @dataclass(frozen=True)
 class SchoolGroupSpec:
-    """学区 or 督导责任区, covering the schools of the named towns."""
+    """学区 or 督导责任区, covering the schools of the named towns.
+
+    ``demo_only``: the document has groups of this kind but does not say which schools they
+    cover, so the membership is the plugin's invention for the demo data (shown as such).
+    """
 
     name: str
     kind: SchoolGroupKind
     towns: tuple[str, ...] = ()
+    demo_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,3 +78,13 @@ class JurisdictionSpec:
     school_groups: tuple[SchoolGroupSpec, ...] = ()
     #: Source documents the description follows (file names or titles).
     sources: tuple[str, ...] = field(default=())
+    #: The education bureau's name (教育行政部门), when it is not ``<name>教育局``.
+    bureau: str = ""
+    #: Minorities common outside the 民族乡, with their shares: what the demo data draws on
+    #: (empty: a small national mix). Not a rule of any document.
+    demo_minorities: tuple[MinorityShare, ...] = ()
+
+    @property
+    def bureau_name(self) -> str:
+        """The education bureau: ``bureau``, else ``<name>教育局``."""
+        return self.bureau or f"{self.name}教育局"

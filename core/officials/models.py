@@ -26,6 +26,14 @@ class Duty(LabelledEnum):
     CHILD = "CHILD", "包人"
 
 
+class LeadershipRole(LabelledEnum):
+    """A seat in a 领导小组 (the county's or a school's own)."""
+
+    LEADER = "LEADER", "组长"
+    DEPUTY_LEADER = "DEPUTY_LEADER", "副组长"
+    MEMBER = "MEMBER", "成员"
+
+
 class Official(Model):
     """干部/教师: anyone who can be named as responsible."""
 
@@ -51,7 +59,8 @@ class Official(Model):
 
 
 class ResponsibilityAssignment(Model):
-    """One official's responsibility for one town, school, grade, class or child."""
+    """One official's responsibility for the county (no town, school or child), a town, a
+    village, a 学区 or 督导责任区, a school, a grade, a class or a child."""
 
     id = fields.UUIDField(primary_key=True)
     jurisdiction = fields.ForeignKeyField(
@@ -68,6 +77,22 @@ class ResponsibilityAssignment(Model):
         null=True,
         on_delete=fields.CASCADE,
         db_index=True,
+    )
+    village = fields.ForeignKeyField(
+        "baoxue.Village",
+        related_name="assignments",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=True,
+        description="负责的村/社区 (包村)",
+    )
+    school_group = fields.ForeignKeyField(
+        "baoxue.SchoolGroup",
+        related_name="assignments",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=True,
+        description="负责的学区或督导责任区",
     )
     school = fields.ForeignKeyField(
         "baoxue.School",
@@ -102,3 +127,50 @@ class ResponsibilityAssignment(Model):
 
     class Meta:
         table = "responsibility_assignment"
+
+
+class SchoolLeadershipGroup(Model):
+    """学校控辍保学工作领导小组: a school's own group, led by its head where the county's
+    document asks every school for one (``LeadershipGroup.school_groups_led_by``)."""
+
+    id = fields.UUIDField(primary_key=True)
+    jurisdiction = fields.ForeignKeyField(
+        "baoxue.Jurisdiction",
+        related_name="school_leadership_groups",
+        on_delete=fields.CASCADE,
+        db_index=True,
+    )
+    school = fields.OneToOneField(
+        "baoxue.School", related_name="leadership_group", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=128, description="名称")
+    source = fields.CharField(max_length=128, default="", description="依据 (文件条款)")
+
+    class Meta:
+        table = "school_leadership_group"
+
+
+class SchoolLeadershipSeat(Model):
+    """One seat of a school's 控辍保学工作领导小组: who holds it, in which role, for what."""
+
+    id = fields.UUIDField(primary_key=True)
+    group = fields.ForeignKeyField(
+        "baoxue.SchoolLeadershipGroup",
+        related_name="seats",
+        on_delete=fields.CASCADE,
+        db_index=True,
+    )
+    official = fields.ForeignKeyField(
+        "baoxue.Official",
+        related_name="school_leadership_seats",
+        on_delete=fields.CASCADE,
+        db_index=True,
+    )
+    role = fields.CharEnumField(LeadershipRole, max_length=16)
+    duty = fields.CharField(max_length=64, default="", description="职责, 如 负总责、具体负责")
+    position = fields.SmallIntField(default=0, description="在小组名单中的顺序")
+
+    class Meta:
+        table = "school_leadership_seat"
+        unique_together = (("group", "official"),)
+        ordering = ["position"]

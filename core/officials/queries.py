@@ -41,6 +41,8 @@ class AssignmentFilter:
     jurisdiction_code: str | None = None
     official_id: uuid.UUID | None = None
     town_id: uuid.UUID | None = None
+    village_id: uuid.UUID | None = None
+    school_group_id: uuid.UUID | None = None
     school_id: uuid.UUID | None = None
     school_class_id: uuid.UUID | None = None
     child_id: uuid.UUID | None = None
@@ -53,7 +55,16 @@ def assignments_queryset(flt: AssignmentFilter) -> QuerySet[ResponsibilityAssign
     qs = ResponsibilityAssignment.all()
     if flt.jurisdiction_code:
         qs = qs.filter(jurisdiction__division_code=flt.jurisdiction_code)
-    for column in ("official_id", "town_id", "school_id", "school_class_id", "child_id"):
+    columns = (
+        "official_id",
+        "town_id",
+        "village_id",
+        "school_group_id",
+        "school_id",
+        "school_class_id",
+        "child_id",
+    )
+    for column in columns:
         value = getattr(flt, column)
         if value is not None:
             qs = qs.filter(**{column: value})

@@ -5,16 +5,20 @@ The chain is read tier by tier, nearest first (双线四包's education line and
 table above it)::
 
     包人 (科任教师) → 包班 (班主任) → 包年级 (校领导) → 校长 → 包学校 (教育局领导)
-      → 包乡镇 → 包片 → 总负责人 (→ 领导小组组长, when another person)
+      → (包村) → 包乡镇 → 包片 (or the school's 学区/督导责任区) → 总负责人
+      (→ 领导小组组长, when another person)
 
 Each tier is taken from :class:`~core.officials.models.ResponsibilityAssignment` rows matched on
-the child's current enrolment (child → class → school and grade → town). A tier with no rows
+the child's current enrolment (child → class → school and grade → the school's 学区 and
+督导责任区 → town) or, for a child not in school, on the household (village → town). A tier
+with no rows
 falls back, in order, to what the school records say (the class's 班主任, the school's 校长) and
 then to the county's rules (:func:`core.plugins.rules_for`): the plugin's responsibility table
-(荔浦's named 包片领导 and 包乡镇人员), its 领导小组组长, or the bare role (班主任, 校长,
+(a table's named 包片领导 and 包乡镇人员), its 领导小组组长, or the bare role (班主任, 校长,
 区教育局) when the document names nobody. So a county with plugin data only still answers up to
-the head of the work. A child with no current enrolment is placed by the household's town, and
-then the township government (政府线) answers too.
+the head of the work. A child with no current enrolment is placed by the household's village
+and town, and then the government line (政府线) answers too: the village (包村), the township,
+the county government where the rules have that level (区 → 镇街 → 村社).
 
 :func:`responsibility_chains` answers for many children at once in a fixed number of
 statements (enrolments with class, school and town; households when needed; jurisdictions;
@@ -40,6 +44,7 @@ from core.plugins import rules_for
 from core.rules.county import CountyRules
 from core.rules.enums import LeadershipRole
 from core.rules.specs import Clause, LeadershipMember, ResponsibilitySpec
+from core.schools.models import School
 
 
 class ChainTier(LabelledEnum):
@@ -50,6 +55,7 @@ class ChainTier(LabelledEnum):
     GRADE = "GRADE", "包年级 (校领导)"
     SCHOOL_HEAD = "SCHOOL_HEAD", "校长 (学校第一责任人)"
     SCHOOL = "SCHOOL", "包学校 (教育局领导)"
+    VILLAGE = "VILLAGE", "包村 (村/社区)"
     TOWN = "TOWN", "包乡镇"
     AREA = "AREA", "包片"
     OVERALL = "OVERALL", "总负责"
@@ -72,6 +78,7 @@ TIER_DUTY: dict[ChainTier, Duty] = {
     ChainTier.GRADE: Duty.GRADE,
     ChainTier.SCHOOL_HEAD: Duty.SCHOOL,
     ChainTier.SCHOOL: Duty.SCHOOL,
+    ChainTier.VILLAGE: Duty.VILLAGE,
     ChainTier.TOWN: Duty.TOWN,
     ChainTier.AREA: Duty.AREA,
     ChainTier.OVERALL: Duty.OVERALL,
@@ -83,13 +90,18 @@ DEFAULT_ROLES: dict[ChainTier, str] = {
     ChainTier.GRADE: "校领导",
     ChainTier.SCHOOL_HEAD: "校长",
     ChainTier.SCHOOL: "教育局领导",
+    ChainTier.VILLAGE: "村 (社区)",
     ChainTier.TOWN: "包乡镇人员",
     ChainTier.AREA: "包片领导",
     ChainTier.OVERALL: "总负责人",
     ChainTier.LEADER: "组长",
 }
 #: Roles on the government line (政府线), for a child who is not in school.
-GOVERNMENT_ROLES: dict[ChainTier, str] = {ChainTier.TOWN: "乡镇人民政府"}
+GOVERNMENT_ROLES: dict[ChainTier, str] = {
+    ChainTier.VILLAGE: "村 (社区)",
+    ChainTier.TOWN: "乡镇人民政府",
+    ChainTier.OVERALL: "县级人民政府",
+}
 
 _EDU = ResponsibilityLine.EDUCATION
 _GOV = ResponsibilityLine.GOVERNMENT
@@ -148,6 +160,10 @@ class _Placement:
     grade: int | None = None
     town_id: uuid.UUID | None = None
     town_name: str = ""
+    #: The household's village (for a child not in school).
+    village_id: uuid.UUID | None = None
+    #: The 学区 and 督导责任区 the school belongs to.
+    group_ids: tuple[str, ...] = ()
 
     @property
     def enrolled(self) -> bool:
@@ -170,6 +186,12 @@ class _Rows:
     by_town: dict[Any, list[ResponsibilityAssignment]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    by_village: dict[Any, list[ResponsibilityAssignment]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    by_group: dict[Any, list[ResponsibilityAssignment]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     county: dict[Any, list[ResponsibilityAssignment]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -181,6 +203,10 @@ class _Rows:
             self.by_class[str(row.school_class_id)].append(row)
         elif row.duty in (Duty.GRADE, Duty.SCHOOL):
             self.by_school[str(row.school_id)].append(row)
+        elif row.village_id is not None:
+            self.by_village[str(row.village_id)].append(row)
+        elif row.school_group_id is not None:
+            self.by_group[str(row.school_group_id)].append(row)
         elif row.town_id is not None:
             self.by_town[str(row.town_id)].append(row)
         else:
@@ -244,17 +270,31 @@ async def _placements(children: Sequence[ChildRef]) -> dict[str, _Placement]:
                 town_name=row["school__town__name"] or "",
             ),
         )
+    school_ids = list({p.school_id for p in found.values() if p.school_id})
+    if school_ids:  # the 学区 and 督导责任区 of the schools (one statement)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for row in await School.filter(id__in=school_ids).values("id", "groups__id"):
+            if row["groups__id"] is not None:
+                groups[str(row["id"])].append(str(row["groups__id"]))
+        for placement in found.values():
+            placement.group_ids = tuple(sorted(groups.get(str(placement.school_id), ())))
     homeless = {c.household_id for c in children if str(c.id) not in found and c.household_id}
-    towns: dict[str, tuple[Any, str]] = {}
+    homes: dict[str, tuple[Any, Any, str]] = {}
     if homeless:
         for row in await Household.filter(id__in=list(homeless)).values(
-            "id", "village__town_id", "village__town__name"
+            "id", "village_id", "village__town_id", "village__town__name"
         ):
-            towns[str(row["id"])] = (row["village__town_id"], row["village__town__name"] or "")
+            homes[str(row["id"])] = (
+                row["village_id"],
+                row["village__town_id"],
+                row["village__town__name"] or "",
+            )
     for child in children:
         if str(child.id) not in found:
-            town_id, town_name = towns.get(str(child.household_id), (None, ""))
-            found[str(child.id)] = _Placement(town_id=town_id, town_name=town_name)
+            village_id, town_id, town_name = homes.get(str(child.household_id), (None, None, ""))
+            found[str(child.id)] = _Placement(
+                town_id=town_id, town_name=town_name, village_id=village_id
+            )
     return found
 
 
@@ -268,7 +308,13 @@ async def _assignments(
     class_ids = [p.class_id for p in placed if p.class_id]
     school_ids = [p.school_id for p in placed if p.school_id]
     town_ids = list({p.town_id for p in placed if p.town_id})
+    village_ids = list({p.village_id for p in placed if p.village_id})
+    group_ids = list({g for p in placed for g in p.group_ids})
     wanted = Q(child_id__in=[c.id for c in children], duty=Duty.CHILD.value)
+    if village_ids:
+        wanted |= Q(village_id__in=village_ids, duty=Duty.VILLAGE.value)
+    if group_ids:
+        wanted |= Q(school_group_id__in=group_ids, duty=Duty.AREA.value)
     if class_ids:
         wanted |= Q(school_class_id__in=class_ids, duty=Duty.CLASS.value)
     if school_ids:
@@ -281,9 +327,15 @@ async def _assignments(
         wanted |= Q(
             town_id__in=town_ids,
             school_id__isnull=True,
+            village_id__isnull=True,
             duty__in=[Duty.TOWN.value, Duty.AREA.value],
         )
-    wanted |= Q(town_id__isnull=True, school_id__isnull=True, duty=Duty.OVERALL.value)
+    wanted |= Q(
+        town_id__isnull=True,
+        school_id__isnull=True,
+        school_group_id__isnull=True,
+        duty=Duty.OVERALL.value,
+    )
     rows = _Rows()
     query = ResponsibilityAssignment.filter(wanted, jurisdiction_id__in=jurisdiction_ids)
     for row in await query.order_by("id"):
@@ -300,7 +352,16 @@ async def _officials(
     """The officials the rows and classes name, and those the county's rules name by name
     (one statement), so a person named only in the rules still shows their phone."""
     ids = {p.head_teacher_id for p in placements if p.head_teacher_id}
-    for index in (rows.by_child, rows.by_class, rows.by_school, rows.by_town, rows.county):
+    indexes = (
+        rows.by_child,
+        rows.by_class,
+        rows.by_school,
+        rows.by_village,
+        rows.by_group,
+        rows.by_town,
+        rows.county,
+    )
+    for index in indexes:
         ids |= {r.official_id for group in index.values() for r in group}
     names = {n for county in rules.values() for n in _named_people(county)}
     wanted = Q(id__in=list(ids)) if ids else Q(id__isnull=True)
@@ -367,13 +428,22 @@ class _Chain:
                 ],
             )
         lines = (_EDU,) if at.enrolled else (_EDU, _GOV)
+        if not at.enrolled and at.village_id is not None:
+            villages = self.rows.by_village.get(str(at.village_id), [])
+            if not self._tier(ChainTier.VILLAGE, [r for r in villages if r.line is _GOV]):
+                self._from_rules(ChainTier.VILLAGE, self._specs(Duty.VILLAGE, (_GOV,))[:1])
+        groups = [r for g in at.group_ids for r in self.rows.by_group.get(g, [])]
         if at.town_id is not None:
             town_rows = self.rows.by_town.get(str(at.town_id), [])
             for tier, duty in ((ChainTier.TOWN, Duty.TOWN), (ChainTier.AREA, Duty.AREA)):
                 found = [r for r in town_rows if r.duty is duty and r.line in lines]
+                if duty is Duty.AREA:
+                    found += groups  # the school's 学区 and 督导责任区
                 if not self._tier(tier, found):
                     self._from_rules(tier, self._specs(duty, lines, town=at.town_name))
-        self._overall()
+        elif groups:
+            self._tier(ChainTier.AREA, groups)
+        self._overall(lines)
         return self.links
 
     # -- tiers ---------------------------------------------------------------------------------
@@ -427,10 +497,11 @@ class _Chain:
         else:
             self._from_rules(ChainTier.SCHOOL_HEAD, self._specs(Duty.SCHOOL, (_EDU,)))
 
-    def _overall(self) -> None:
-        rows = [
-            r for r in self.rows.county.get(str(self.child.jurisdiction_id), []) if r.line is _EDU
-        ]
+    def _overall(self, lines: tuple[ResponsibilityLine, ...]) -> None:
+        county = self.rows.county.get(str(self.child.jurisdiction_id), [])
+        if _GOV in lines:  # a child out of school: the county government too, where it has one
+            self._tier(ChainTier.OVERALL, [r for r in county if r.line is _GOV])
+        rows = [r for r in county if r.line is _EDU]
         if not self._tier(ChainTier.OVERALL, rows):
             specs = self._specs(Duty.OVERALL, (_EDU,))
             if any(s.person for s in specs):
@@ -510,8 +581,9 @@ class _Chain:
             spec = self._spec(row.duty, official.name, row.line)
             if tier is ChainTier.SCHOOL and spec is not None and not spec.person:
                 spec = None  # the unnamed SCHOOL line is the 校长's, not the bureau's
-            if spec is not None and (spec.person or row.line is _GOV):
-                role = spec.role  # 包片领导 as the table says; 镇街政府 on the government line
+            if spec is not None and (spec.person or row.line is _GOV or row.school_group_id):
+                # 包片领导 as the table says; 镇街政府 on the government line; 学区、督导责任区
+                role = spec.role
             else:
                 role = GOVERNMENT_ROLES.get(tier, "") if row.line is _GOV else ""
             self._add(

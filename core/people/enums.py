@@ -48,12 +48,20 @@ class KeyGroup(LabelledEnum):
     POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
     MONITORED = "MONITORED", "监测户家庭子女"
     LOW_INCOME = "LOW_INCOME", "低保家庭子女"
+    #: 家庭经济困难学生 (the 资助 term, 经济困难 in the documents): wider than 脱贫户, 监测户, 低保.
+    FINANCIAL_HARDSHIP = "FINANCIAL_HARDSHIP", "家庭经济困难学生"
     LEFT_BEHIND = "LEFT_BEHIND", "留守儿童"
     ORPHAN = "ORPHAN", "孤儿"
     DE_FACTO_UNSUPPORTED = "DE_FACTO_UNSUPPORTED", "事实无人抚养儿童"
     IN_DIFFICULTY = "IN_DIFFICULTY", "困境儿童"
+    #: 家庭突发重大变故: a death, grave illness or disaster in the family.
+    FAMILY_CRISIS = "FAMILY_CRISIS", "家庭突发重大变故学生"
     DISABLED = "DISABLED", "残疾儿童少年"
-    MIGRANT = "MIGRANT", "进城务工人员随迁子女"
+    #: Children who moved *in* with parents working here (流入).
+    MIGRANT = "MIGRANT", "进城务工人员随迁子女 (流入)"
+    #: Children who moved *away* with their family while registered here (流出: 籍在人不在,
+    #: 举家搬迁"户籍未迁出"); a document's 流动 may mean either direction, or this one.
+    MOVED_AWAY = "MOVED_AWAY", "流出儿童少年 (随家庭外出, 户籍未迁出)"
     PARENT_IMPRISONED = "PARENT_IMPRISONED", "服刑人员未成年子女"
     LEARNING_DIFFICULTY = "LEARNING_DIFFICULTY", "学困生"
 

@@ -8,7 +8,7 @@ For the rest of core::
 
     from core.plugins import rules_for
 
-    rules = rules_for("450381")          # CountyRules, core defaults filled in
+    rules = rules_for("369901")          # CountyRules, core defaults filled in
     rules.escalation.levels              # the chain, level by level
     rules.escalation_days(2)             # days a case may stay at level 2
     rules.days(DeadlineKind.FOLLOW_UP_WINDOW)

@@ -193,7 +193,7 @@ def get_registry() -> RuleRegistry:
 
 
 def rules_for(jurisdiction_code: str) -> CountyRules:
-    """One county's rules, core defaults filled in: ``rules_for("450381").escalation``."""
+    """One county's rules, core defaults filled in: ``rules_for("369901").escalation``."""
     return get_registry().for_jurisdiction(jurisdiction_code)
 
 

@@ -12,9 +12,10 @@ The organisation types (``JurisdictionSpec``, ``TownSpec`` …) and the core enu
 plugin needs this one import.
 """
 
-from core.jurisdictions.models import SchoolGroupKind, TownKind, VillageKind
+from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.jurisdictions.spec import (
     JurisdictionSpec,
+    MinorityShare,
     SchoolGroupSpec,
     SchoolSpec,
     TownSpec,
@@ -54,6 +55,7 @@ from core.rules.specs import (
     ProcedureStep,
     ReportFormat,
     ResponsibilitySpec,
+    Scope,
     SignOff,
     Target,
     VocabularyTerm,
@@ -73,6 +75,7 @@ __all__ = [
     "ExemptionRule",
     "FieldKind",
     "JurisdictionSpec",
+    "KeyAreaKind",
     "KeyGroup",
     "KeyPeriod",
     "LeadershipGroup",
@@ -80,6 +83,7 @@ __all__ = [
     "LeadershipOffice",
     "LeadershipRole",
     "Metric",
+    "MinorityShare",
     "MonitoringFocus",
     "PeriodAnchor",
     "PeriodKind",
@@ -94,6 +98,7 @@ __all__ = [
     "SchoolGroupSpec",
     "SchoolSpec",
     "SchoolStage",
+    "Scope",
     "SignOff",
     "SignOffAction",
     "Target",

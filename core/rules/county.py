@@ -1,6 +1,6 @@
 """One county's rules with core defaults filled in: what the rest of core reads.
 
-Get one from the registry (``core.plugins.rules_for("450381")``); never build one by hand
+Get one from the registry (``core.plugins.rules_for("369901")``); never build one by hand
 outside tests. Every field is plain frozen data, ready to cache, share and expose over GraphQL.
 """
 
@@ -69,13 +69,26 @@ class CountyRules:
     def escalation_days(self, level: int) -> int | None:
         """Days a case may stay at ``level`` before it goes up: the level's own time, else the
         ``ESCALATION_STEP`` deadline; None at the top of the chain."""
+        if self.escalation.level(level) is self.escalation.final_level:
+            return None
+        clock = self.level_clock(level)
+        return clock[1] if clock else None
+
+    def level_clock(self, level: int) -> tuple[DeadlineKind, int] | None:
+        """The clock of a case in the chain at ``level``, as ``(kind, days)``: the deadline the
+        level names (the township's ``TOWNSHIP_ACTION``, the top of the chain included), else
+        the level's own days or the ``ESCALATION_STEP`` deadline below the top; None at a top
+        level that names no deadline (the case has nowhere to go and no time)."""
         item = self.escalation.level(level)
+        if item.deadline is not None:
+            named = self.deadline(item.deadline)
+            return (item.deadline, named.days) if named else None
         if item is self.escalation.final_level:
             return None
         if item.days_allowed is not None:
-            return item.days_allowed
+            return (DeadlineKind.ESCALATION_STEP, item.days_allowed)
         deadline = self.deadline(DeadlineKind.ESCALATION_STEP)
-        return deadline.days if deadline else None
+        return (DeadlineKind.ESCALATION_STEP, deadline.days) if deadline else None
 
     def report_format(self, code: str) -> ReportFormat:
         """The report format ``code``; ``KeyError`` if the county has none by that code."""

@@ -11,6 +11,9 @@ from decimal import Decimal
 
 from core.labelled_enum import LabelledEnum
 
+# A seat in a 领导小组: the officials' vocabulary (a school's own group has seats too).
+from core.officials.models import LeadershipRole as LeadershipRole
+
 
 class Metric(LabelledEnum):
     """指标: what a target measures. Rates are per cent, counts are children."""
@@ -80,7 +83,14 @@ class DeadlineKind(LabelledEnum):
     REPORT_MARKING = "REPORT_MARKING", "学籍管理员完成信息标注"
     RETURN_NOTICE_RESPONSE = "RETURN_NOTICE_RESPONSE", "劝返复学通知书限期复学"
     ESCALATION_STEP = "ESCALATION_STEP", "每级劝返无效后上报"
+    #: The township government's time on a case handed to it (an escalation level names it).
+    TOWNSHIP_ACTION = "TOWNSHIP_ACTION", "移交乡镇后乡镇落实劝返"
     FOLLOW_UP_WINDOW = "FOLLOW_UP_WINDOW", "复学后跟踪 (销号前)"
+
+    @property
+    def runs_a_level(self) -> bool:
+        """Whether an escalation level may run on this kind (``EscalationLevel.deadline``)."""
+        return self in (DeadlineKind.ESCALATION_STEP, DeadlineKind.TOWNSHIP_ACTION)
 
 
 class PeriodKind(LabelledEnum):
@@ -117,14 +127,6 @@ class SchoolStage(LabelledEnum):
     def grades(self) -> tuple[int, ...]:
         """The grades (1–9) of the stage; 小学高年级 is taken as grades 5–6."""
         return {"PRIMARY": (1, 2, 3, 4, 5, 6), "UPPER_PRIMARY": (5, 6)}.get(self.value, (7, 8, 9))
-
-
-class LeadershipRole(LabelledEnum):
-    """A seat in a 领导小组."""
-
-    LEADER = "LEADER", "组长"
-    DEPUTY_LEADER = "DEPUTY_LEADER", "副组长"
-    MEMBER = "MEMBER", "成员"
 
 
 class VocabularyKind(LabelledEnum):

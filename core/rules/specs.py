@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
@@ -35,19 +36,45 @@ class Clause:
     ``document`` is one of the plugin's :attr:`JurisdictionSpec.sources` (core defaults cite a
     national document or say that Baoxue chose the value); ``section`` is the heading or item
     number inside it; ``text`` a verbatim excerpt, when one is short enough to quote.
+
+    ``assumption`` says what the rule adds to the clause where the document is silent (a number
+    of days for "及时", a recipient the clause does not name): the project's assumption, not the
+    document's rule. ``core_default`` marks the clauses of core's defaults (a rule no county
+    document set), so a county's rules can show which of them are its own.
     """
 
     document: str
     section: str
     text: str = ""
+    assumption: str = ""
+    core_default: bool = False
 
     @property
     def label(self) -> str:
-        """The document and the section, e.g. ``《……》 三、2``."""
-        return f"{self.document} {self.section}".strip()
+        """The document and the section, e.g. ``《……》 三、2`` (core's defaults say so first)."""
+        label = f"{self.document} {self.section}".strip()
+        return f"核心默认值 · {label}" if self.core_default else label
 
     def __str__(self) -> str:
         return self.label
+
+
+# -- scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """适用范围: the school stages the county's documents are about (a plan for 中学 covers
+    the junior middle grades only); core's default is the whole of 九年义务教育."""
+
+    stages: tuple[SchoolStage, ...]
+    clause: Clause
+    description: str = ""
+
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """The grades (1–9) of the stages, in order."""
+        return tuple(sorted({g for stage in self.stages for g in stage.grades}))
 
 
 # -- targets -----------------------------------------------------------------------------------
@@ -59,7 +86,7 @@ class Target:
 
     ``threshold`` is a :class:`~decimal.Decimal` in per cent for rates and in children for
     counts. ``excluding_reasons`` names case reasons that do not count against the target
-    (荔浦: 除身体原因不具备学习条件外).
+    (除身体原因不具备学习条件外: ``("ILLNESS",)``).
     """
 
     metric: Metric
@@ -68,7 +95,7 @@ class Target:
     clause: Clause
     population: Population = Population.ALL
     period: TargetPeriod = TargetPeriod.SCHOOL_YEAR
-    #: The year the target is due in (荣昌: 到2025年), or None for every year.
+    #: The year the target is due in (到2025年: 2025), or None for every year.
     year: int | None = None
     excluding_reasons: tuple[str, ...] = ()
 
@@ -100,6 +127,11 @@ class EscalationLevel:
     ``days_allowed`` is how long this level has before the case goes up to the next one; None
     means the document sets no time (the ``ESCALATION_STEP`` deadline applies) and is required
     on the last level, which has nowhere to go.
+
+    ``deadline`` names the kind of deadline this level runs on instead (``TOWNSHIP_ACTION`` for
+    the township government's level): its days are the county's deadline of that kind. It may
+    sit on the last level too: the case cannot go up from there, but is overdue when the time
+    runs out.
     """
 
     level: int
@@ -110,6 +142,7 @@ class EscalationLevel:
     days_allowed: int | None = None
     #: Who is told when the case reaches this level, besides ``responsible``.
     notify: tuple[str, ...] = ()
+    deadline: DeadlineKind | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,13 +153,20 @@ class EscalationChain:
     levels: tuple[EscalationLevel, ...]
     clause: Clause
     #: The level a case goes to at once when the child or guardian cannot be reached
-    #: (荣昌: 联系不上的 → 镇街政府), or None when the document says nothing.
+    #: (联系不上的 → 镇街政府), or None when the document says nothing.
     unreachable_level: int | None = None
     #: 移交乡镇: the level from which a case counts as handed to the township. From there up,
     #: callers who may read escalated cases only (READ_ESCALATED_CASES: township officials,
     #: agencies) see it; below it they see only the cases whose family cannot be reached. None:
     #: no level hands a case to the township.
     township_level: int | None = None
+    #: The level a case goes to as soon as it is confirmed (a document that reports every
+    #: confirmed dropout to a level above the school at once), or None: it starts at level 1.
+    confirmed_level: int | None = None
+    #: The level that serves the 劝返复学通知书: issuing one puts a case at this level if it is
+    #: lower, so that when the notice's time runs out the case goes up from there. None: the
+    #: notice leaves the case where it is.
+    return_notice_level: int | None = None
 
     @property
     def final_level(self) -> EscalationLevel:
@@ -148,7 +188,7 @@ class EscalationChain:
 class Deadline:
     """A clock: ``responsible`` must ``action`` within ``days`` calendar days.
 
-    ``notify_on_expiry`` lists who is told when the time runs out (荔浦: 乡镇政府和市教育局).
+    ``notify_on_expiry`` lists who is told when the time runs out (e.g. 乡镇政府和市教育局).
     """
 
     kind: DeadlineKind
@@ -186,8 +226,10 @@ class MonitoringFocus:
     clause: Clause
     stages: tuple[SchoolStage, ...] = ()
     key_groups: tuple[KeyGroup, ...] = ()
-    #: Kinds of area in words (农村, 边远, 贫困, 民族 …): they have no code in core.
+    #: Kinds of area in the document's words (农村, 边远, 贫困, 民族 …).
     areas: tuple[str, ...] = ()
+    #: The same as core's kinds of 重点地区, which towns and villages are marked with.
+    area_kinds: tuple[KeyAreaKind, ...] = ()
     description: str = ""
 
 
@@ -225,7 +267,7 @@ class LeadershipGroup:
     office: LeadershipOffice | None = None
     #: Seats held by whoever holds a post (各乡镇中心学校校长 …), not by a named person.
     ex_officio: tuple[str, ...] = ()
-    #: Who leads each school's own group (荔浦: 校长), or "" when schools have none.
+    #: Who leads each school's own group (e.g. 校长), or "" when schools have none.
     school_groups_led_by: str = ""
 
     def with_role(self, role: LeadershipRole) -> tuple[LeadershipMember, ...]:
@@ -242,7 +284,7 @@ class LeadershipGroup:
 class ResponsibilitySpec:
     """One line of a responsibility table: who covers what, and to whom they answer.
 
-    A spec with ``person`` names one official (荔浦's 包乡镇人员 table); one without describes a
+    A spec with ``person`` names one official (a 包乡镇人员 table); one without describes a
     role everywhere (双线四包: 班主任包班). ``towns`` and ``schools`` are names from the
     plugin's organisation; empty means "each one" for a role. ``reports_to`` is the ``key`` of
     another spec in the same table.
@@ -283,7 +325,7 @@ def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
 
 @dataclass(frozen=True, kw_only=True)
 class SignOff:
-    """Who signs a report and how (绥宁: 单位主要负责同志 审核、签字、盖章)."""
+    """Who signs a report and how (e.g. 单位主要负责同志 审核、签字、盖章)."""
 
     role: str
     actions: tuple[SignOffAction, ...]
@@ -295,7 +337,7 @@ class ReportFormat:
 
     Rows are sorted by the ``group_by`` columns; ``numbered`` adds a 序号 column; ``totals``
     adds a 合计 row over the numeric columns; ``privacy`` masks names, ID numbers, phones and
-    addresses (for lists that are published, 荔浦 五(五)).
+    addresses (for lists that are published).
     """
 
     code: str

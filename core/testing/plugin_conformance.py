@@ -178,7 +178,8 @@ def check_report_formats_render_full_county(p: PluginUnderTest) -> None:
 
 
 def check_rules_cite_declared_sources(p: PluginUnderTest) -> None:
-    """Every rule the plugin returns cites a section of one of its declared source documents."""
+    """Every rule the plugin returns cites a section of one of its declared source documents
+    (and is not marked as one of core's defaults)."""
     sources = set(p.spec.sources)
     for hook, answer in p.answers(p.code).items():
         for clause in clauses_in(answer):
@@ -187,6 +188,7 @@ def check_rules_cite_declared_sources(p: PluginUnderTest) -> None:
                 f"sources {sorted(sources)}"
             )
             assert clause.section.strip(), f"{hook}: a clause has no section"
+            assert not clause.core_default, f"{hook}: only core's defaults are core_default"
 
 
 def check_installed_as_entry_point(p: PluginUnderTest) -> None:

@@ -31,11 +31,12 @@ from ..plugins.conftest import FIFTH_COUNTY
 #: Division code → (levels of its chain, the levels a township caller sees).
 SEEN_AT = {
     "210302": (5, [2, 3, 4]),  # 铁东 五级联控: from 区教育局 up
-    "500153": (2, []),  # 荣昌 学校 → 镇街政府: only the unreachable ones
-    "430527": (4, [2, 3]),  # 绥宁 has no chain of its own: core's, from 县教育局 up
+    # 荣昌 学校 → 镇街政府: every case at the 镇街 (where confirmed dropouts go at once, 四、(四)3)
+    "500153": (2, [1]),
+    "430527": (5, [2, 3, 4]),  # 绥宁 has no chain of its own: core's, from 乡镇人民政府 up
     "450381": (3, [2]),  # 荔浦: 乡镇政府、市教育局
     "430999": (3, [2]),  # the fictional fifth county: 乡镇政府
-    "369901": (4, [2, 3]),  # a county no plugin declares: core's chain
+    "369901": (5, [2, 3, 4]),  # a county no plugin declares: core's chain
 }
 
 
@@ -132,8 +133,8 @@ class SixthCounty:
     ("plugins", "code", "seen"),
     [
         ((("sixth", SixthCounty()),), "130999", [1, 2]),  # its own level
-        ((("sixth", SixthCounty()),), "369901", [2, 3]),  # core's, next to it
-        ((), "369901", [2, 3]),  # core's alone: one level everywhere
+        ((("sixth", SixthCounty()),), "369901", [2, 3, 4]),  # core's, next to it
+        ((), "369901", [2, 3, 4]),  # core's alone: one level everywhere
     ],
 )
 async def test_the_township_level_comes_from_the_countys_chain(

@@ -28,7 +28,7 @@ def test_a_countys_rules_are_presented_by_their_rule_types() -> None:
     assert isinstance(presented.report_formats[0].columns, list)
     chain = presented.escalation_chain()
     assert [level.days for level in chain.levels] == [
-        rules.escalation_days(level.level) for level in rules.escalation.levels
+        (rules.level_clock(level.level) or (None, None))[1] for level in rules.escalation.levels
     ]
 
 

@@ -223,7 +223,8 @@ async def test_lipu_leadership_table_and_notice_deadline(client, four_counties) 
     notice = next(d for d in rules["deadlines"] if d["kind"] == "RETURN_NOTICE_RESPONSE")
     assert (notice["days"], notice["notifyOnExpiry"]) == (7, ["乡镇政府", "市教育局"])
     levels = rules["escalationChain"]["levels"]
-    assert [lv["daysAllowed"] for lv in levels] == [None, 7, None]
+    # The week runs from the notice (the deadline above), not from reaching the school.
+    assert [lv["daysAllowed"] for lv in levels] == [None, None, None]
     assert levels[2]["notify"] == ["市教育局"]
 
     poor = _target(rules, "DROPOUT_COUNT", "POVERTY_LIFTED")

@@ -3,7 +3,7 @@ forbidden transition, with the timeline and the enrolment history checked at eac
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from core.cases.enums import CaseState
 from core.cases.models import Case, CaseEvent
 from core.cases.workflow import TRANSITIONS, CaseAction, allowed_actions
 from core.enrolment.models import Enrolment, EnrolmentChange
+from core.rules.enums import DeadlineKind
 from core.visits.models import HomeVisit
 from tests.cases.conftest import County, Workflow, make_county, sha
 
@@ -95,11 +96,12 @@ async def test_dropout_is_persuaded_back_followed_up_and_closed(
     notice = noticed["events"][-1]["details"]
     assert notice["number"] == "荔教劝〔2026〕3号" and notice["issuedOn"] == "2026-03-02"
     assert noticed["nextDeadlineAt"] == notice["deadlineAt"]
+    assert noticed["escalationLevel"] == 1  # 荔浦: the school serves the notice
 
     escalated = await workflow.ok("escalateCase", cid, reason="通知书下达一周仍未返校")
-    assert escalated["escalationLevel"] == 1
+    assert escalated["escalationLevel"] == 2
     step = escalated["events"][-1]["details"]
-    assert (step["fromLevel"], step["toLevel"]) == (0, 1)
+    assert (step["fromLevel"], step["toLevel"]) == (1, 2)
     assert step["toLevelName"] and step["toOffice"]
 
     returned = await workflow.ok(
@@ -422,7 +424,9 @@ async def test_bad_input_is_reported_in_the_errors_list(
     assert bad_reason["errors"][0]["field"] == "reason"
 
 
-async def test_escalation_stops_at_the_top_of_the_chain(workflow: Workflow, county: County) -> None:
+async def test_escalation_stops_at_the_top_of_the_chain(
+    workflow: Workflow, county: County, clock
+) -> None:
     from core.cases.policy import rules_for
 
     top = rules_for(county.jurisdiction.division_code).top_level
@@ -433,7 +437,9 @@ async def test_escalation_stops_at_the_top_of_the_chain(workflow: Workflow, coun
     assert (skip["code"], skip["field"]) == ("INVALID", "toLevel")
     case = await workflow.ok("escalateCase", cid, toLevel=top)
     assert case["escalationLevel"] == top
-    assert case["nextDeadlineAt"] is None  # nowhere left to go, no clock
+    # 荔浦's top is the township's: nowhere left to go, but its clock runs (TOWNSHIP_ACTION).
+    days = rules_for(county.jurisdiction.division_code).clock(DeadlineKind.TOWNSHIP_ACTION).days
+    assert datetime.fromisoformat(case["nextDeadlineAt"]) == clock.now + timedelta(days=days)
     error = await workflow.refused("escalateCase", cid)
     assert (error["code"], error["field"]) == ("INVALID", "toLevel")
 

@@ -174,12 +174,21 @@ def test_rongchang_school_districts_and_supervision_zones(registry) -> None:
 
 
 def test_rongchang_unreachable_children_go_to_the_township(registry) -> None:
-    # baoxue_escalation_chain, 四、(四)3
-    chain = registry.for_jurisdiction("500153").escalation
+    # baoxue_escalation_chain and baoxue_deadlines, 四、(四)3
+    rules = registry.for_jurisdiction("500153")
+    chain = rules.escalation
     assert [lv.name for lv in chain.levels] == ["学校", "镇街政府"]
     unreachable = chain.level(chain.unreachable_level)
     assert unreachable.name == "镇街政府"
     assert unreachable.notify == ("村社",)
+    # Confirmed dropouts go there too, and the township sees them from there.
+    assert chain.confirmed_level == chain.unreachable_level == chain.township_level == 2
+    # The top of the chain, with a clock of the plugin's own.
+    township = rules.deadline(DeadlineKind.TOWNSHIP_ACTION)
+    assert (township.responsible, township.action) == ("镇街政府", "责成村社落实劝学责任")
+    assert not township.clause.core_default and township.clause.assumption
+    assert rules.level_clock(2) == (DeadlineKind.TOWNSHIP_ACTION, township.days)
+    assert rules.escalation_days(2) is None  # it still cannot go up
 
 
 def test_rongchang_bimonthly_return_and_problem_ledger(registry) -> None:
@@ -188,6 +197,7 @@ def test_rongchang_bimonthly_return_and_problem_ledger(registry) -> None:
     bimonthly = rules.report_format("bimonthly-return")
     assert bimonthly.period_kinds == (PeriodKind.BIMONTHLY,)
     assert bimonthly.row_kind is RowKind.TOWN
+    assert bimonthly.submit_to == ()  # the clause names no recipient
     problems = rules.report_format("problem-ledger")
     assert "问题台账" in problems.title
     assert "去向" in [c.header for c in problems.columns]
@@ -248,7 +258,13 @@ def test_suining_silent_where_core_defaults_apply(registry) -> None:
     suining = registry.for_jurisdiction("430527")
     nobody = registry.for_jurisdiction("000000")
     assert suining.escalation == nobody.escalation
-    assert [lv.name for lv in suining.escalation.levels] == ["班主任", "学校", "县教育局", "县政府"]
+    assert [lv.name for lv in suining.escalation.levels] == [
+        "班主任",
+        "学校",
+        "乡镇人民政府",
+        "县教育局",
+        "县政府",
+    ]
     assert suining.responsibilities == nobody.responsibilities
     assert nobody.jurisdiction is None and nobody.plugin is None
 
@@ -350,11 +366,21 @@ def test_lipu_one_week_after_the_return_notice(registry) -> None:
     notice = rules.deadline(DeadlineKind.RETURN_NOTICE_RESPONSE)
     assert notice.days == 7
     assert notice.notify_on_expiry == ("乡镇政府", "市教育局")
+    # The week runs from the notice, which the school serves: a notice puts the case there.
+    assert rules.escalation.return_notice_level == 2
     school = rules.escalation.level(2)
-    assert (school.name, school.days_allowed) == ("学校", 7)
+    assert (school.name, school.days_allowed, school.deadline) == ("学校", None, None)
+    # Without a notice the school is on the core step, not the notice's week.
+    step = rules.deadline(DeadlineKind.ESCALATION_STEP)
+    assert rules.level_clock(2) == (DeadlineKind.ESCALATION_STEP, step.days)
+    assert step.clause.core_default
     top = rules.escalation.next_level(2)
     assert top is rules.escalation.final_level
     assert (top.responsible, top.notify) == ("乡镇人民政府", ("市教育局",))
+    # The township has the core default clock: its cases are overdue like any other.
+    township = rules.deadline(DeadlineKind.TOWNSHIP_ACTION)
+    assert rules.level_clock(3) == (DeadlineKind.TOWNSHIP_ACTION, township.days)
+    assert township.clause.core_default and township.clause.assumption
 
 
 def test_lipu_illness_exemption_replaces_the_national_default(registry) -> None:
@@ -398,5 +424,6 @@ def test_lipu_poverty_lifted_target_excepts_illness(registry) -> None:
         KeyGroup.POVERTY_LIFTED,
         KeyGroup.LEFT_BEHIND,
         KeyGroup.MIGRANT,
+        KeyGroup.MOVED_AWAY,  # 流动, either way
         KeyGroup.DISABLED,
     }

@@ -46,7 +46,7 @@ def test_fifth_county_rules_come_through_next_to_the_four(fifth, county_modules)
     assert rules.report_format("case-ledger").title.startswith("控辍保学工作台账")
     assert rules.leadership is None
     # The other counties are untouched.
-    assert registry.for_jurisdiction("450381").escalation.level(2).days_allowed == 7
+    assert registry.for_jurisdiction("450381").escalation.return_notice_level == 2
 
 
 def test_fifth_county_installed_through_its_entry_point(fifth, fake_install, monkeypatch) -> None:

@@ -50,6 +50,7 @@ from core.rules import (
     ResponsibilitySpec,
     RowKind,
     SchoolStage,
+    Scope,
     SignOff,
     SignOffAction,
     Target,
@@ -123,6 +124,24 @@ def test_hook_baoxue_jurisdiction(install, monkeypatch: pytest.MonkeyPatch) -> N
     (entry,) = [p for p in listed if p["name"] == "testcounty"]
     assert (entry["jurisdiction_code"], entry["jurisdiction_name"]) == (CODE, "测试县")
     assert entry["sources"] == [SOURCE]
+
+
+async def test_hook_baoxue_scope(install, client, county) -> None:
+    install(county_plugin())
+    default = await rules(client, "scope { stages grades clause { coreDefault section } }")
+    # Core's default: the whole of 九年义务教育.
+    assert default["scope"] == {
+        "stages": ["PRIMARY", "JUNIOR_MIDDLE"],
+        "grades": list(range(1, 10)),
+        "clause": {"coreDefault": True, "section": "第二条"},
+    }
+    install(county_plugin(scope=Scope(stages=(SchoolStage.JUNIOR_MIDDLE,), clause=_c("标题"))))
+    got = await rules(client, "scope { stages grades clause { coreDefault section } }")
+    assert got["scope"] == {
+        "stages": ["JUNIOR_MIDDLE"],
+        "grades": [7, 8, 9],
+        "clause": {"coreDefault": False, "section": "标题"},
+    }
 
 
 async def test_hook_baoxue_leadership(install, client, county) -> None:

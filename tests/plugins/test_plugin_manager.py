@@ -245,6 +245,51 @@ def test_escalation_levels_out_of_order() -> None:
         "nowhere", "baoxue_escalation_chain", ("nowhere", plugin(escalation_chain=nowhere))
     )
     assert "township_level 2 is not a level of the chain" in str(error)
+    for name in ("confirmed_level", "return_notice_level"):
+        beyond = EscalationChain(name="链", clause=CLAUSE, levels=(_level(1),), **{name: 2})
+        error = fails(
+            "beyond", "baoxue_escalation_chain", ("beyond", plugin(escalation_chain=beyond))
+        )
+        assert f"{name} 2 is not a level of the chain" in str(error)
+
+
+def test_a_level_runs_on_a_chain_clock_only_and_not_on_two() -> None:
+    def chain(**top) -> EscalationChain:
+        last = EscalationLevel(
+            level=2, name="乡镇", responsible="乡镇人民政府", action="责令", clause=CLAUSE, **top
+        )
+        return EscalationChain(name="链", clause=CLAUSE, levels=(_level(1), last))
+
+    wrong = chain(deadline=DeadlineKind.FOLLOW_UP_WINDOW)
+    error = fails("wrong", "baoxue_escalation_chain", ("wrong", plugin(escalation_chain=wrong)))
+    assert "FOLLOW_UP_WINDOW is not a clock a level runs on" in str(error)
+    both = EscalationChain(
+        name="链",
+        clause=CLAUSE,
+        levels=(
+            EscalationLevel(
+                level=1,
+                name="学校",
+                responsible="学校",
+                action="劝返",
+                clause=CLAUSE,
+                days_allowed=3,
+                deadline=DeadlineKind.TOWNSHIP_ACTION,
+            ),
+            _level(2),
+        ),
+    )
+    error = fails("both", "baoxue_escalation_chain", ("both", plugin(escalation_chain=both)))
+    assert "days_allowed or a deadline, not both" in str(error)
+    # At the top of the chain a level may name the township's clock: it has a time, still
+    # cannot go up.
+    rules = build_plugin_manager(
+        extra=[("top", plugin(escalation_chain=chain(deadline=DeadlineKind.TOWNSHIP_ACTION)))],
+        entrypoints=False,
+    ).registry.for_jurisdiction("130999")
+    township = rules.deadline(DeadlineKind.TOWNSHIP_ACTION)
+    assert rules.level_clock(2) == (DeadlineKind.TOWNSHIP_ACTION, township.days)
+    assert rules.escalation_days(2) is None
 
 
 def _spec(key: str, reports_to: str | None = None, towns: tuple[str, ...] = ()):
@@ -383,7 +428,13 @@ def test_an_override_plugin_adjusts_one_rule_of_an_installed_county(county_modul
 def test_core_defaults_alone() -> None:
     rules = start().registry.for_jurisdiction("130999")
     assert rules.jurisdiction is None
-    assert [lv.name for lv in rules.escalation.levels] == ["班主任", "学校", "县教育局", "县政府"]
+    assert [lv.name for lv in rules.escalation.levels] == [
+        "班主任",
+        "学校",
+        "乡镇人民政府",
+        "县教育局",
+        "县政府",
+    ]
     assert rules.days(DeadlineKind.FOLLOW_UP_WINDOW) == 30
     assert {t.metric for t in rules.targets} >= {Metric.ENROLMENT_RATE, Metric.CONSOLIDATION_RATE}
     assert all(t.threshold == Decimal("100") for t in rules.targets if t.metric.is_rate)

@@ -20,6 +20,7 @@ from core.api.filters import (
     division_code,
     existing_id,
     int_range,
+    ints_within,
     invalid,
     members,
 )
@@ -27,7 +28,10 @@ from core.cases import queries
 from core.cases.deadlines import escalation_due_q
 from core.cases.enums import CaseReason
 from core.jurisdictions import models as jmodels
+from core.jurisdictions.models import KeyAreaKind
+from core.people.enums import KeyGroup
 from core.people.models import Child
+from core.rules.enums import SchoolStage
 from core.schools.models import School
 
 #: Highest escalation level a filter may name (chains in the documents have at most 5 levels).
@@ -81,6 +85,21 @@ class CaseFilterInput:
     updated_at: DateTimeRange | None = strawberry.field(
         default=None, description="最近更新时间范围"
     )
+    grades: list[int] | None = strawberry.field(
+        default=None, description="儿童当前学籍所在年级 (1–9), 满足其一"
+    )
+    stages: list[SchoolStage] | None = strawberry.field(
+        default=None,
+        description="儿童当前学籍所在学段, 满足其一 (如 初中 = 7–9 年级); "
+        "与 grades 同时给出时须同时成立",
+    )
+    key_groups: list[KeyGroup] | None = strawberry.field(
+        default=None, description="儿童所属重点群体, 属于其一即可"
+    )
+    key_areas: list[KeyAreaKind] | None = strawberry.field(
+        default=None,
+        description="儿童户所在村/社区或乡镇/街道属于这些重点地区类别之一 (农村、边远、民族等)",
+    )
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> queries.CaseFilter:
         """The domain filter, after checking every value (``INVALID_FILTER`` otherwise)."""
@@ -122,6 +141,10 @@ class CaseFilterInput:
             deadline_to=deadline[1],
             updated_from=updated[0],
             updated_to=updated[1],
+            grades=ints_within(self.grades, f + "grades", 1, 9),
+            stage_grades=tuple(sorted({g for s in members(self.stages) for g in s.grades})),
+            key_groups=members(self.key_groups),
+            key_areas=members(self.key_areas),
             extra=(
                 ()
                 if self.escalation_due is None

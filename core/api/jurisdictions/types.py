@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 
 from core.api.context import Info
-from core.api.enums import SchoolGroupKind, TownKind, VillageKind
+from core.api.enums import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.api.node import ModelNode
 from core.api.rules.types import CountyRules, county_rules
 from core.jurisdictions import models
@@ -17,6 +17,28 @@ from core.plugins import rules_for
 from core.schools import models as smodels
 
 SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
+
+
+@strawberry.type(name="KeyArea", description="重点地区: 乡镇或村被列为哪类重点地区, 及其依据")
+class KeyArea:
+    kind: KeyAreaKind = strawberry.field(description="重点地区类别")
+    source: str = strawberry.field(description="依据 (文件条款; 文件未列出时为 演示数据)")
+
+    @strawberry.field(description="类别的中文名称, 如 农村、边远、民族")
+    def label(self) -> str:
+        return KeyAreaKind(self.kind).label
+
+
+KeyAreaKinds = Annotated[
+    list[KeyAreaKind] | None,
+    strawberry.argument(description="只列属于这些重点地区类别之一的乡镇/街道"),
+]
+
+
+async def _town_key_areas(info: Info, town_ids: Sequence[Any]) -> list[list[Any]]:
+    """Each town's own 重点地区 marks (its villages' are the villages')."""
+    rows = await info.context.loaders.many(models.KeyArea, "town_id").load_many(list(town_ids))
+    return [list(r) for r in rows]
 
 
 @strawberry.type(name="Jurisdiction", description="县级行政区 (区/县/县级市), 教育局的管辖范围")
@@ -28,9 +50,14 @@ class Jurisdiction(ModelNode):
     city: str = strawberry.field(description="所属地级市")
     province: str = strawberry.field(description="所属省级行政区")
 
-    @strawberry.field(description="乡镇/街道 (按名称排序)")
-    async def towns(self, info: Info) -> list[Town]:
-        return await info.context.loaders.many(models.Town, "jurisdiction_id").load(self.id)
+    @strawberry.field(description="乡镇/街道 (按名称排序); keyAreas 给出时只列属于其一的")
+    async def towns(self, info: Info, key_areas: KeyAreaKinds = None) -> list[Town]:
+        towns = await info.context.loaders.many(models.Town, "jurisdiction_id").load(self.id)
+        if not key_areas:
+            return towns
+        marks = await _town_key_areas(info, [t.id for t in towns])
+        wanted = {KeyAreaKind(k) for k in key_areas}
+        return [t for t, m in zip(towns, marks, strict=True) if wanted & {a.kind for a in m}]
 
     @strawberry.field(description="学区与督导责任区")
     async def school_groups(self, info: Info) -> list[SchoolGroup]:
@@ -68,6 +95,10 @@ class Town(ModelNode):
     async def schools(self, info: Info) -> list[SchoolType]:
         return await info.context.loaders.many(smodels.School, "town_id").load(self.id)
 
+    @strawberry.field(description="本乡镇/街道被列为的重点地区 (农村、边远、贫困、民族等)")
+    async def key_areas(self, info: Info) -> list[KeyArea]:
+        return await info.context.loaders.many(models.KeyArea, "town_id").load(self.id)
+
 
 @strawberry.type(name="Village", description="村/社区")
 class Village(ModelNode):
@@ -83,6 +114,12 @@ class Village(ModelNode):
     @strawberry.field(description="本村/社区的学校 (含教学点)")
     async def schools(self, info: Info) -> list[SchoolType]:
         return await info.context.loaders.many(smodels.School, "village_id").load(self.id)
+
+    @strawberry.field(
+        description="本村/社区被列为的重点地区 (不含所在乡镇的; 乡镇的见 town.keyAreas)"
+    )
+    async def key_areas(self, info: Info) -> list[KeyArea]:
+        return await info.context.loaders.many(models.KeyArea, "village_id").load(self.id)
 
 
 async def _schools_of_groups(info: Info, group_ids: Sequence[Any]) -> list[list[Any]]:
@@ -109,6 +146,9 @@ class SchoolGroup(ModelNode):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="名称")
     kind: SchoolGroupKind = strawberry.field(description="类别")
+    demo_only: bool = strawberry.field(
+        description="是否为演示数据: 文件有此类分组, 但未列出其范围 (组内学校为插件所设)"
+    )
 
     @strawberry.field(description="所属县级行政区")
     async def jurisdiction(self, info: Info) -> Jurisdiction:

@@ -53,6 +53,12 @@ class AssignmentFilterInput:
     town: strawberry.ID | None = strawberry.field(
         default=None, description="负责的乡镇/街道 (Town 的 ID)"
     )
+    village: strawberry.ID | None = strawberry.field(
+        default=None, description="负责的村/社区 (Village 的 ID; 包村)"
+    )
+    school_group: strawberry.ID | None = strawberry.field(
+        default=None, description="负责的学区或督导责任区 (SchoolGroup 的 ID)"
+    )
     school: strawberry.ID | None = strawberry.field(
         default=None, description="负责的学校 (School 的 ID)"
     )
@@ -75,6 +81,12 @@ class AssignmentFilterInput:
                 info, self.official, "Official", Official, f + "official"
             ),
             town_id=await existing_id(info, self.town, "Town", jmodels.Town, f + "town"),
+            village_id=await existing_id(
+                info, self.village, "Village", jmodels.Village, f + "village"
+            ),
+            school_group_id=await existing_id(
+                info, self.school_group, "SchoolGroup", jmodels.SchoolGroup, f + "schoolGroup"
+            ),
             school_id=await existing_id(info, self.school, "School", smodels.School, f + "school"),
             school_class_id=await existing_id(
                 info, self.school_class, "SchoolClass", smodels.SchoolClass, f + "schoolClass"

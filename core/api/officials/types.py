@@ -9,7 +9,7 @@ from strawberry import relay
 
 from core.access.masking import mask_phone
 from core.api.context import Info
-from core.api.enums import Duty, ResponsibilityLine
+from core.api.enums import Duty, LeadershipRole, ResponsibilityLine
 from core.api.masking import shown
 from core.api.node import ModelNode
 from core.jurisdictions import models as jmodels
@@ -19,6 +19,8 @@ from core.schools import models as smodels
 
 JurisdictionType = Annotated["Jurisdiction", strawberry.lazy("core.api.jurisdictions.types")]
 TownType = Annotated["Town", strawberry.lazy("core.api.jurisdictions.types")]
+VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types")]
+SchoolGroupType = Annotated["SchoolGroup", strawberry.lazy("core.api.jurisdictions.types")]
 SchoolType = Annotated["School", strawberry.lazy("core.api.schools.types")]
 SchoolClassType = Annotated["SchoolClass", strawberry.lazy("core.api.schools.types")]
 ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
@@ -87,6 +89,18 @@ class ResponsibilityAssignment(ModelNode):
             return None
         return await info.context.loaders.by_id(jmodels.Town).load(self.town_id)
 
+    @strawberry.field(description="负责的村/社区 (包村)")
+    async def village(self, info: Info) -> VillageType | None:
+        if self.village_id is None:
+            return None
+        return await info.context.loaders.by_id(jmodels.Village).load(self.village_id)
+
+    @strawberry.field(description="负责的学区或督导责任区")
+    async def school_group(self, info: Info) -> SchoolGroupType | None:
+        if self.school_group_id is None:
+            return None
+        return await info.context.loaders.by_id(jmodels.SchoolGroup).load(self.school_group_id)
+
     @strawberry.field(description="负责的学校")
     async def school(self, info: Info) -> SchoolType | None:
         if self.school_id is None:
@@ -118,3 +132,48 @@ class ResponsibilityAssignment(ModelNode):
         return await info.context.loaders.many(
             models.ResponsibilityAssignment, "reports_to_id"
         ).load(self.id)
+
+
+@strawberry.type(
+    name="SchoolLeadershipSeat",
+    description="学校控辍保学工作领导小组中的一席: 谁、任何职务、负责什么",
+)
+class SchoolLeadershipSeat:
+    role: LeadershipRole = strawberry.field(description="小组中的职务 (组长/副组长/成员)")
+    duty: str = strawberry.field(description="职责, 如 负总责、具体负责、班主任包班")
+    position: int = strawberry.field(description="在名单中的顺序 (从 0 起)")
+
+    @strawberry.field(description="担任此席的人员")
+    async def official(self, info: Info) -> Official | None:
+        return await info.context.loaders.by_id(models.Official).load(self.official_id)
+
+
+@strawberry.type(
+    name="SchoolLeadershipGroup",
+    description="学校控辍保学工作领导小组: 各校自设、由校长担任组长 (县级文件要求时)",
+)
+class SchoolLeadershipGroup(ModelNode):
+    model: ClassVar = models.SchoolLeadershipGroup
+    id: relay.NodeID[str]
+    name: str = strawberry.field(description="名称")
+    source: str = strawberry.field(description="依据 (文件条款)")
+
+    @strawberry.field(description="所属学校")
+    async def school(self, info: Info) -> SchoolType | None:
+        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+
+    @strawberry.field(description="组成人员 (按名单顺序: 组长、副组长、成员)")
+    async def seats(self, info: Info) -> list[SchoolLeadershipSeat]:
+        return await _seats(info, self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="组长 (校长; 无记录时为空)")
+    async def leader(self, info: Info) -> Official | None:
+        for seat in await _seats(info, self.id):
+            if seat.role is LeadershipRole.LEADER:
+                return await info.context.loaders.by_id(models.Official).load(seat.official_id)
+        return None
+
+
+async def _seats(info: Info, group_id: object) -> list[models.SchoolLeadershipSeat]:
+    rows = await info.context.loaders.many(models.SchoolLeadershipSeat, "group_id").load(group_id)
+    return sorted(rows, key=lambda r: (r.position, str(r.id)))

@@ -9,7 +9,15 @@ from tortoise.queryset import QuerySet
 from core import child_lists
 from core.access.enums import Permission
 from core.api.context import Info
-from core.api.enums import CaseState, EnrolmentStatus, Gender, KeyGroup, PovertyStatus
+from core.api.enums import (
+    CaseState,
+    EnrolmentStatus,
+    Gender,
+    KeyAreaKind,
+    KeyGroup,
+    MigrationStatus,
+    PovertyStatus,
+)
 from core.api.filters import (
     DateRange,
     DateTimeRange,
@@ -102,6 +110,13 @@ class ChildFilterInput:
     updated_at: DateTimeRange | None = strawberry.field(
         default=None, description="最近更新时间范围"
     )
+    migration_statuses: list[MigrationStatus] | None = strawberry.field(
+        default=None, description="户的外出/流动情况, 满足其一 (如 举家外出 WHOLE_FAMILY_AWAY)"
+    )
+    key_areas: list[KeyAreaKind] | None = strawberry.field(
+        default=None,
+        description="户所在村/社区或乡镇/街道属于这些重点地区类别之一 (农村、边远、民族等)",
+    )
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> child_lists.ChildFilter:
         """The domain filter, after checking every value (``INVALID_FILTER`` otherwise)."""
@@ -161,6 +176,8 @@ class ChildFilterInput:
             search=search_text(self.search, f + "search"),
             updated_from=updated_from,
             updated_to=updated_to,
+            migration_statuses=members(self.migration_statuses),
+            key_areas=members(self.key_areas),
         )
 
 
@@ -196,6 +213,9 @@ class HouseholdFilterInput:
     head_name_contains: str | None = strawberry.field(
         default=None, description="户主姓名包含此文字, 1–32 个字符"
     )
+    migration_statuses: list[MigrationStatus] | None = strawberry.field(
+        default=None, description="外出/流动情况, 满足其一 (如 举家外出 WHOLE_FAMILY_AWAY)"
+    )
 
     async def to_domain(self, info: Info, prefix: str = "filter") -> child_lists.HouseholdFilter:
         f = f"{prefix}."
@@ -209,6 +229,7 @@ class HouseholdFilterInput:
             poverty_statuses=members(self.poverty_statuses),
             is_low_income=self.is_low_income,
             head_name_contains=search_text(self.head_name_contains, f + "headNameContains"),
+            migration_statuses=members(self.migration_statuses),
         )
 
 

@@ -44,7 +44,16 @@ class Clause(RuleType):
     text: auto = strawberry.field(
         name="quote", description="原文摘录 (逐字引用; 文件无可摘录的短句时为空字符串)"
     )
-    label: str = strawberry.field(description="出处全称: 文件名称加条款, 如 《……》 三、2")
+    assumption: auto = strawberry.field(
+        description="本规则在条款之外所作的假定 (如条款只写“及时”, 天数由 Baoxue 假定; "
+        "条款未写明报送单位而补上的); 规则全出自条款时为空字符串"
+    )
+    core_default: auto = strawberry.field(
+        description="是否为核心默认值: 本县文件未作规定, 依国家法律或核心方案 (不是本县自己的规则)"
+    )
+    label: str = strawberry.field(
+        description="出处全称: 文件名称加条款, 如 《……》 三、2 (核心默认值以「核心默认值 · 」开头)"
+    )
 
 
 @strawberry.type(name="CountyPlugin", description="提供本县规则的县级插件")
@@ -52,6 +61,17 @@ class CountyPlugin:
     name: str = strawberry.field(description="插件名 (入口点名称), 如 lipu")
     distribution: str = strawberry.field(description="安装包名, 如 baoxue-lipu (未安装为包时为空)")
     version: str = strawberry.field(description="插件版本")
+
+
+# -- scope -------------------------------------------------------------------------------------
+
+
+@rule_type(specs.Scope, name="RulesScope", description="规则的适用范围: 文件所覆盖的学段")
+class RulesScope(RuleType):
+    stages: auto = strawberry.field(description="文件所覆盖的学段 (如 中学方案只含初中)")
+    description: auto = strawberry.field(description="说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
+    grades: list[int] = strawberry.field(description="所覆盖的年级 (1–9)")
 
 
 # -- people ------------------------------------------------------------------------------------
@@ -128,9 +148,9 @@ class Target(RuleType):
     threshold: auto = strawberry.field(description="目标值: 率为百分数 (如 97.3), 人数为人 (如 0)")
     population: auto = strawberry.field(description="统计范围")
     period: auto = strawberry.field(description="考核周期")
-    year: auto = strawberry.field(description="须达成的年份 (如 荣昌 2025), 每年适用时为空")
+    year: auto = strawberry.field(description="须达成的年份 (如 2025), 每年适用时为空")
     excluding_reasons: auto = strawberry.field(
-        description="不计入目标的辍学原因代码 (如 荔浦 ILLNESS: 除身体原因外)"
+        description="不计入目标的辍学原因代码 (如 ILLNESS: 除身体原因外)"
     )
     label: str = strawberry.field(description="中文表述, 如 巩固率 ≥ 97.3%")
     clause: auto = strawberry.field(description="出处")
@@ -157,8 +177,13 @@ class EscalationLevel(RuleType):
     days_allowed: auto = strawberry.field(
         description="文件规定的本级时限 (天); 未规定时为空, 适用每级上报时限"
     )
+    deadline: auto = strawberry.field(
+        description="本级按哪类时限计时 (如 TOWNSHIP_ACTION 移交乡镇后乡镇落实劝返, "
+        "最高一级也可有); 为空时按本级时限或每级上报时限"
+    )
     days: int | None = strawberry.field(
-        description="实际适用的本级时限 (天): 本级时限, 否则每级上报时限; 最高一级为空"
+        description="实际适用的本级时限 (天): deadline 所指时限, 本级时限, 否则每级上报时限; "
+        "最高一级未指定 deadline 时为空"
     )
     notify: auto = strawberry.field(description="到达本级时还须告知的单位")
     clause: auto = strawberry.field(description="出处")
@@ -167,7 +192,7 @@ class EscalationLevel(RuleType):
 @rule_type(
     specs.EscalationChain,
     name="EscalationChain",
-    description="劝返无效时的逐级上报链条 (如 铁东 五级联控)",
+    description="劝返无效时的逐级上报链条 (如 五级联控)",
     # Who may see a case at which level is the access layer's business (core.access.scope).
     exclude=("township_level",),
 )
@@ -175,7 +200,14 @@ class EscalationChain(RuleType):
     name: auto = strawberry.field(description="名称")
     levels: auto = strawberry.field(description="各级, 从低到高")
     unreachable_level: auto = strawberry.field(
-        description="联系不上儿童或监护人时直接移交的级次 (如 荣昌 镇街政府), 文件未规定时为空"
+        description="联系不上儿童或监护人时直接移交的级次 (如 镇街政府), 文件未规定时为空"
+    )
+    confirmed_level: auto = strawberry.field(
+        description="个案确认后直接移交的级次 (文件要求确认辍学即报告上级时); 为空时从第 1 级起"
+    )
+    return_notice_level: auto = strawberry.field(
+        description="下达《劝返复学通知书》的级次: 下达时个案至少升至此级, "
+        "通知书到期未复学即从此级上报; 文件未规定时为空"
     )
     clause: auto = strawberry.field(description="出处")
 
@@ -183,10 +215,10 @@ class EscalationChain(RuleType):
     def of_county(cls, rules: CountyRulesData) -> EscalationChain:
         """The county's chain with the days that actually apply at each level filled in."""
         chain = rules.escalation
-        levels = [
-            EscalationLevel.of(level, days=rules.escalation_days(level.level))
-            for level in chain.levels
-        ]
+        levels = []
+        for level in chain.levels:
+            clock = rules.level_clock(level.level)
+            levels.append(EscalationLevel.of(level, days=clock[1] if clock else None))
         return cls.of(chain, levels=levels)
 
 
@@ -220,7 +252,10 @@ class MonitoringFocus(RuleType):
     name: auto = strawberry.field(description="名称")
     stages: auto = strawberry.field(description="重点学段")
     key_groups: auto = strawberry.field(description="重点群体")
-    areas: auto = strawberry.field(description="重点地区的类别, 如 农村、边远、民族")
+    areas: auto = strawberry.field(description="重点地区的类别 (文件原文), 如 农村、边远、民族")
+    area_kinds: auto = strawberry.field(
+        description="重点地区的类别 (代码): 乡镇/村的 keyAreas 与筛选条件 keyAreas 用这些代码"
+    )
     description: auto = strawberry.field(description="说明 (可为空字符串)")
     clause: auto = strawberry.field(description="出处")
 

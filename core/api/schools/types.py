@@ -14,6 +14,7 @@ from core.api.node import ModelNode
 from core.enrolment.models import Enrolment as EnrolmentModel
 from core.jurisdictions import models as jmodels
 from core.officials.models import Official as OfficialModel
+from core.officials.models import SchoolLeadershipGroup as SchoolLeadershipGroupModel
 from core.people.models import Child as ChildModel
 from core.schools import models
 
@@ -22,6 +23,9 @@ VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types
 JurisdictionType = Annotated["Jurisdiction", strawberry.lazy("core.api.jurisdictions.types")]
 SchoolGroupType = Annotated["SchoolGroup", strawberry.lazy("core.api.jurisdictions.types")]
 OfficialType = Annotated["Official", strawberry.lazy("core.api.officials.types")]
+SchoolLeadershipGroupType = Annotated[
+    "SchoolLeadershipGroup", strawberry.lazy("core.api.officials.types")
+]
 ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
 EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
 
@@ -95,6 +99,15 @@ class School(ModelNode):
     @strawberry.field(description="本校教职工 (按姓名排序)")
     async def staff(self, info: Info) -> list[OfficialType]:
         return await info.context.loaders.many(OfficialModel, "school_id").load(self.id)
+
+    @strawberry.field(
+        description="本校控辍保学工作领导小组 (校长任组长; 县级文件未要求各校设立时为空)"
+    )
+    async def leadership_group(self, info: Info) -> SchoolLeadershipGroupType | None:
+        rows = await info.context.loaders.many(SchoolLeadershipGroupModel, "school_id").load(
+            self.id
+        )
+        return rows[0] if rows else None
 
 
 @strawberry.type(name="SchoolClass", description="班级")

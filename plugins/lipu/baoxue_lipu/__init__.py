@@ -24,6 +24,7 @@ from core.rules import (
     EscalationLevel,
     ExemptionRule,
     JurisdictionSpec,
+    KeyAreaKind,
     KeyGroup,
     KeyPeriod,
     LeadershipGroup,
@@ -31,6 +32,7 @@ from core.rules import (
     LeadershipOffice,
     LeadershipRole,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -56,8 +58,8 @@ CODE = "450381"
 SOURCE = "荔教〔2023〕1号《荔浦市教育局2023年控辍保学工作实施方案》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # 附件 荔浦市教育局领导干部义务教育控辍保学责任学校一览表, row by row:
@@ -108,6 +110,8 @@ def baoxue_jurisdiction():
                     name=town,
                     kind=TownKind.TOWNSHIP if town.endswith("乡") else TownKind.TOWN,
                     schools=tuple(SchoolSpec(name=s, kind=_SCHOOL_KINDS[s]) for s in schools),
+                    # Demo-only (the document names no 重点地区): all but the city seat 农村.
+                    key_areas=() if town == "荔城镇" else (KeyAreaKind.RURAL,),
                 )
             )
     return JurisdictionSpec(
@@ -117,6 +121,12 @@ def baoxue_jurisdiction():
         province="广西壮族自治区",
         towns=tuple(towns),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): 桂北's 壮族 and 瑶族 villages, for the demo data.
+        demo_minorities=(
+            MinorityShare("壮族", 100),
+            MinorityShare("瑶族", 60),
+            MinorityShare("苗族", 4),
+        ),
     )
 
 
@@ -299,6 +309,10 @@ def baoxue_escalation_chain():
         clause=_c("四、(一)", _NOTICE),
         # 五、(一): reported to 乡镇人民政府 once the school's 劝返 has failed.
         township_level=3,
+        # 四、(一): the school serves the 劝返复学通知书; the guardian's week runs from it (the
+        # RETURN_NOTICE_RESPONSE deadline below), and when it runs out the case goes from the
+        # school to the township government and the 市教育局.
+        return_notice_level=2,
         levels=(
             # 五、(一): teachers visit and hand over the 辍学学生劝返通知书.
             EscalationLevel(
@@ -311,25 +325,28 @@ def baoxue_escalation_chain():
                     "及时组织科任教师深入到未及时返校就读学生家庭，发放《辍学学生劝返通知书》",
                 ),
             ),
-            # 四、(一): the school serves the 劝返复学通知书; the guardian has one week.
+            # 四、(一): the school serves the 劝返复学通知书; the guardian has one week from it.
+            # The document sets no time at the school before the notice: a case escalated to
+            # the school without one is on the core ESCALATION_STEP clock, not this week.
             EscalationLevel(
                 level=2,
                 name="学校",
                 responsible="学校 (校长为第一责任人)",
                 action="多次动员仍不返校的, 依法向法定监护人下达《劝返复学通知书》, 责令限期改正",
-                days_allowed=7,
                 clause=_c(
                     "四、(一)",
                     "对经多次动员仍不返校的学生，各学校要依法向其法定监护人下达《劝返复学通知书》",
                 ),
             ),
-            # 四、(一) and 五、(一): reported to both; the township acts on the guardian.
+            # 四、(一) and 五、(一): reported to both; the township acts on the guardian. The
+            # document gives the township no time: the core TOWNSHIP_ACTION default applies.
             EscalationLevel(
                 level=3,
                 name="乡镇政府、市教育局",
                 responsible="乡镇人民政府",
                 notify=("市教育局",),
                 action="采取相应措施, 由乡镇政府依法催促动员监护人送学",
+                deadline=DeadlineKind.TOWNSHIP_ACTION,
                 clause=_c(
                     "五、(一)",
                     "劝返无效的，书面报告市教育局和当地乡镇人民政府，由乡镇政府依法催促动员",
@@ -387,7 +404,7 @@ def baoxue_key_periods():
 @hookimpl
 def baoxue_monitoring_focus():
     return [
-        # 四、(三)1
+        # 四、(三)1. 流动 is not said to be either direction: both, moved in and moved away.
         MonitoringFocus(
             code="key-groups",
             name="控辍保学重点人群",
@@ -395,6 +412,7 @@ def baoxue_monitoring_focus():
                 KeyGroup.POVERTY_LIFTED,
                 KeyGroup.LEFT_BEHIND,
                 KeyGroup.MIGRANT,
+                KeyGroup.MOVED_AWAY,
                 KeyGroup.DISABLED,
             ),
             clause=_c(
@@ -439,7 +457,12 @@ def baoxue_report_formats():
             group_by=("town_name",),
             totals=True,
             submit_to=_TO_CITY_AND_TOWN,
-            clause=_c("五、(一)", "各学校要继续执行日报、周报、月报制度"),
+            clause=_c(
+                "五、(一)",
+                "各学校要继续执行日报、周报、月报制度",
+                assumption="条款未写明日报、周报、月报报送何处; 按同段辍学学生花名册的报送单位 "
+                "(市教育局和当地乡镇人民政府)",
+            ),
         ),
         # 五、(一)(二): 辍学学生花名册 with 基本情况、辍学原因和去向.
         ReportFormat(
@@ -467,7 +490,11 @@ def baoxue_report_formats():
             ),
             group_by=("town_name", "school_name"),
             submit_to=_TO_CITY_AND_TOWN,
-            clause=_c("五、(二)", "对辍学适龄儿童少年的基本情况、辍学原因和去向等进行登记造册"),
+            clause=_c(
+                "五、(二)",
+                "对辍学适龄儿童少年的基本情况、辍学原因和去向等进行登记造册，由学校进行统一汇总，"
+                "填写好有关辍学学生花名册，并及时上报市教育局和当地乡镇人民政府",
+            ),
         ),
         # 五、(五): 脱贫户 students may be listed publicly only with their privacy protected.
         ReportFormat(

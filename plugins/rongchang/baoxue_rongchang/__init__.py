@@ -14,13 +14,17 @@ from core.plugins import hookimpl
 from core.rules import (
     Clause,
     Comparison,
+    Deadline,
+    DeadlineKind,
     Duty,
     EscalationChain,
     EscalationLevel,
     JurisdictionSpec,
+    KeyAreaKind,
     KeyGroup,
     KeyPeriod,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -47,8 +51,8 @@ CODE = "500153"
 SOURCE = "重庆市荣昌区教育委员会《重庆市荣昌区2025年进一步加强义务教育控辍保学工作实施方案》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # Not from the document: 荣昌区's 6 街道 and 15 镇, for the organisation and the demo data.
@@ -89,12 +93,19 @@ _DEMO_ZONES = {
 @hookimpl
 def baoxue_jurisdiction():
     towns = [TownSpec(name=n, kind=TownKind.SUBDISTRICT) for n in _SUBDISTRICTS]
-    towns += [TownSpec(name=n, kind=TownKind.TOWN) for n in _TOWNS]
+    # 三 names 农村 among the 重点地区 but not which: the 镇 (not the 街道) are marked 农村 for
+    # the demo data (shown as 演示数据).
+    towns += [TownSpec(name=n, kind=TownKind.TOWN, key_areas=(KeyAreaKind.RURAL,)) for n in _TOWNS]
+    # The document is addressed to "各学区、督导责任区" but lists neither: demo-only members.
     groups = [
-        SchoolGroupSpec(name=name, kind=SchoolGroupKind.SCHOOL_DISTRICT, towns=members)
+        SchoolGroupSpec(
+            name=name, kind=SchoolGroupKind.SCHOOL_DISTRICT, towns=members, demo_only=True
+        )
         for name, members in _DEMO_DISTRICTS.items()
     ] + [
-        SchoolGroupSpec(name=name, kind=SchoolGroupKind.SUPERVISION_ZONE, towns=members)
+        SchoolGroupSpec(
+            name=name, kind=SchoolGroupKind.SUPERVISION_ZONE, towns=members, demo_only=True
+        )
         for name, members in _DEMO_ZONES.items()
     ]
     return JurisdictionSpec(
@@ -105,6 +116,10 @@ def baoxue_jurisdiction():
         towns=tuple(towns),
         school_groups=tuple(groups),
         sources=(SOURCE,),
+        # The document's issuer: 重庆's districts have an 教育委员会 (区教委), not an 教育局.
+        bureau="重庆市荣昌区教育委员会",
+        # Demo-only (no document gives it): a few 土家族 and 苗族, for the demo data.
+        demo_minorities=(MinorityShare("土家族", 3), MinorityShare("苗族", 2)),
     )
 
 
@@ -225,12 +240,14 @@ def baoxue_escalation_chain():
     return EscalationChain(
         name="学校劝返 → 镇街政府 (村社)",
         clause=township,
-        # 四、(四)3: a child who cannot be reached goes to the 镇街 government at once.
+        # 四、(四)3 treats both alike: a child confirmed as a dropout and one who cannot be
+        # reached are reported to the 镇街 government at once (及时), which makes the 村社 act.
         unreachable_level=2,
-        # No township_level: 镇街 officials see only the cases handed over as unreachable, as
-        # before the level moved into the chains. 四、(四)3 also reports confirmed dropouts to
-        # the 镇街 government; whether they should see every case at level 2 is the county's
-        # call, not this plugin's.
+        confirmed_level=2,
+        # So the 镇街 sees a case from then on: from level 2 (the 镇街政府's), where every
+        # confirmed or unreachable case is. Suspected cases (the platform's list being
+        # verified at the school) stay the school's.
+        township_level=2,
         levels=(
             # 四、(四)1: schools verify the platform's list, persuade and record every attempt.
             EscalationLevel(
@@ -243,16 +260,38 @@ def baoxue_escalation_chain():
                     "各级各类学校要及时核实处理，按照有关规定加强劝返复学，做好每次劝返记录",
                 ),
             ),
+            # The top of the chain: nowhere to go, but the 镇街 has a clock (TOWNSHIP_ACTION
+            # below), so its cases show as overdue like any office's.
             EscalationLevel(
                 level=2,
                 name="镇街政府",
                 responsible="镇街政府",
                 notify=("村社",),
                 action="责成村社落实劝学责任",
+                deadline=DeadlineKind.TOWNSHIP_ACTION,
                 clause=township,
             ),
         ),
     )
+
+
+@hookimpl
+def baoxue_deadlines():
+    return [
+        # 四、(四)3: the 镇街 makes the 村社 act on a case reported to it. The clause sets no
+        # time ("及时" is about the school's report): the number is this project's.
+        Deadline(
+            kind=DeadlineKind.TOWNSHIP_ACTION,
+            days=15,
+            responsible="镇街政府",
+            action="责成村社落实劝学责任",
+            clause=_c(
+                "四、(四)3",
+                "对确认辍学或者联系不上的，要及时向当地镇街政府汇报，责成村社落实劝学责任",
+                assumption="条款未规定镇街落实劝学的期限; 15 天为 Baoxue 的假定, 区教委可改",
+            ),
+        ),
+    ]
 
 
 @hookimpl
@@ -279,11 +318,16 @@ def baoxue_monitoring_focus():
             stages=(SchoolStage.JUNIOR_MIDDLE,),
             key_groups=(
                 KeyGroup.LEFT_BEHIND,
-                KeyGroup.POVERTY_LIFTED,
-                KeyGroup.MONITORED,
+                KeyGroup.FINANCIAL_HARDSHIP,
                 KeyGroup.IN_DIFFICULTY,
             ),
             areas=("农村", "边远", "贫困", "民族"),
+            area_kinds=(
+                KeyAreaKind.RURAL,
+                KeyAreaKind.REMOTE,
+                KeyAreaKind.POOR,
+                KeyAreaKind.ETHNIC,
+            ),
             clause=_c(
                 "三、明确目标任务",
                 "加强对农村、边远、贫困、民族等重点地区，初中重点学段，"
@@ -330,7 +374,10 @@ def baoxue_report_formats():
                 ("stats.consolidation_rate", "巩固率"),
             ),
             totals=True,
-            submit_to=("全国基础教育管理服务平台",),
+            # The clause names no recipient (the national platform it mentions is where the
+            # suspected-dropout lists come from, not where the 双月报 goes): none is given.
+            submit_to=(),
+            description="条款未写明报送单位",
             clause=_c("四、(四)1", "通过基础教育重点任务“双月报”加强对各地控辍保学工作调度"),
         ),
         # 四、(四)2: each school's 问题台账, one file per child, every child's whereabouts.

@@ -15,9 +15,11 @@ from core.rules import (
     Clause,
     Comparison,
     JurisdictionSpec,
+    KeyAreaKind,
     KeyGroup,
     KeyPeriod,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodAnchor,
     PeriodKind,
@@ -38,8 +40,8 @@ CODE = "430527"
 SOURCE = "绥宁县教育局《关于进一步加强义务教育阶段控辍保学工作的通知》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # Demo-only: 绥宁县 towns and townships for the demo data, not from the document.
@@ -56,6 +58,14 @@ _DEMO_TOWNS = (
     ("东山侗族乡", TownKind.TOWNSHIP),
 )
 
+
+def _demo_key_areas(town: str) -> tuple[KeyAreaKind, ...]:
+    """Demo-only 重点地区 (the document names none): every town but the county seat (长铺镇) is
+    农村, and the two 民族乡 are 民族 as their names say."""
+    kinds = () if town == "长铺镇" else (KeyAreaKind.RURAL,)
+    return kinds + ((KeyAreaKind.ETHNIC,) if town.endswith("族乡") else ())
+
+
 _FOCUS = "学校要完善“学籍校”监测报告制度,把每学期开学首月作为重点监测时段,把初中作为重点监测学段"
 
 
@@ -66,8 +76,14 @@ def baoxue_jurisdiction():
         name="绥宁县",
         city="邵阳市",
         province="湖南省",
-        towns=tuple(TownSpec(name=n, kind=k) for n, k in _DEMO_TOWNS),
+        towns=tuple(TownSpec(name=n, kind=k, key_areas=_demo_key_areas(n)) for n, k in _DEMO_TOWNS),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): a 苗族 and 侗族 county, for the demo data.
+        demo_minorities=(
+            MinorityShare("苗族", 300),
+            MinorityShare("侗族", 120),
+            MinorityShare("瑶族", 15),
+        ),
     )
 
 
@@ -113,7 +129,10 @@ def baoxue_key_periods():
 @hookimpl
 def baoxue_monitoring_focus():
     return [
-        # 二、(三): junior middle school and the listed groups.
+        # 二、(三): junior middle school and the listed groups. Its 流动 are children who moved
+        # away (流出): the 学籍校 watches pupils gone from its roll, and the 户籍地 report of the
+        # same clause tracks families who left (已举家搬迁"户籍未迁出", 外出务工随迁子女), not
+        # children who moved in (KeyGroup.MIGRANT, 进城务工人员随迁子女).
         MonitoringFocus(
             code="key-monitoring",
             name="重点监测学段和群体",
@@ -123,7 +142,7 @@ def baoxue_monitoring_focus():
                 KeyGroup.ORPHAN,
                 KeyGroup.MONITORED,
                 KeyGroup.DISABLED,
-                KeyGroup.MIGRANT,
+                KeyGroup.MOVED_AWAY,
                 KeyGroup.PARENT_IMPRISONED,
             ),
             clause=_c(

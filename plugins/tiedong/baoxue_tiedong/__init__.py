@@ -1,8 +1,9 @@
 """铁东区 (鞍山市, 辽宁省): 《关于加强铁东区中学控辍保学工作实施方案》.
 
 Every rule cites its clause: 二 is 工作目标, 三 工作措施 (items 1–8; the document has no item 7),
-四 组织保障. The document names no towns, schools or people, so the organisation below is
-demo-only; the rules are the document's.
+四 组织保障. The plan is for the district's 中学 (its title): the rules' scope is the junior
+middle grades, and the demo builds 初级中学 only. The document names no towns, schools or
+people, so the organisation below is demo-only; the rules are the document's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from core.rules import (
     JurisdictionSpec,
     KeyGroup,
     Metric,
+    MinorityShare,
     MonitoringFocus,
     PeriodKind,
     Population,
@@ -28,6 +30,8 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    SchoolStage,
+    Scope,
     Target,
     TownKind,
     TownSpec,
@@ -42,8 +46,8 @@ CODE = "210302"
 SOURCE = "《关于加强铁东区中学控辍保学工作实施方案》"
 
 
-def _c(section: str, text: str = "") -> Clause:
-    return Clause(document=SOURCE, section=section, text=text)
+def _c(section: str, text: str = "", assumption: str = "") -> Clause:
+    return Clause(document=SOURCE, section=section, text=text, assumption=assumption)
 
 
 # Demo-only: the document lists no subdistricts. These are names of 铁东区 街道 for the demo
@@ -60,6 +64,23 @@ def baoxue_jurisdiction():
         province="辽宁省",
         towns=tuple(TownSpec(name=n, kind=TownKind.SUBDISTRICT) for n in _DEMO_SUBDISTRICTS),
         sources=(SOURCE,),
+        # Demo-only (no document gives it): 满族, 回族 and 朝鲜族 neighbours, for the demo data.
+        demo_minorities=(
+            MinorityShare("满族", 40),
+            MinorityShare("回族", 8),
+            MinorityShare("朝鲜族", 5),
+        ),
+    )
+
+
+@hookimpl
+def baoxue_scope():
+    # The title: the plan is for the district's 中学, i.e. the junior middle grades of
+    # compulsory education (7–9); the demo builds only those.
+    return Scope(
+        stages=(SchoolStage.JUNIOR_MIDDLE,),
+        description="区内中学 (义务教育阶段初中)",
+        clause=_c("标题", "关于加强铁东区中学控辍保学工作实施方案"),
     )
 
 
@@ -214,7 +235,12 @@ def baoxue_monitoring_focus():
         MonitoringFocus(
             code="teacher-home-visits",
             name="师访万家",
-            key_groups=(KeyGroup.LEARNING_DIFFICULTY, KeyGroup.MIGRANT),
+            key_groups=(
+                KeyGroup.FINANCIAL_HARDSHIP,
+                KeyGroup.LEARNING_DIFFICULTY,
+                KeyGroup.MIGRANT,
+                KeyGroup.FAMILY_CRISIS,
+            ),
             description="经济困难、学习困难、进城务工随迁子女、家庭突发重大变故学生",
             clause=_c(
                 "三、6",

@@ -1,7 +1,8 @@
 """Writing the append-only audit log. Reading it is a query like any other.
 
 :func:`record` appends an entry. A write's entry travels as a :class:`WriteAudit` into the
-service, which writes it in the same transaction as the change (:func:`record_write`).
+service, which writes it in the same transaction as the change (:func:`record_write`), with
+the write's own entry first when it has one (:func:`record_change`: LOGOUT, KEY_CHANGE).
 """
 
 from __future__ import annotations
@@ -90,3 +91,30 @@ async def record_write(audit: WriteAudit | None) -> None:
     the transaction that made its change."""
     if audit is not None:
         await audit.record()
+
+
+async def record_change(
+    audit: WriteAudit | None,
+    action: AuditAction,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The write's own entry (``action``, e.g. KEY_CHANGE) and then its MUTATION entry, both
+    from what ``audit`` knows of the request: called by a service inside the transaction of
+    its change. Without ``audit`` (the command line) nothing is written."""
+    if audit is None:
+        return
+    await record(
+        action,
+        caller=audit.caller,
+        at=audit.at,
+        request_id=audit.request_id,
+        client_address=audit.client_address,
+        operation=audit.operation,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
+    )
+    await audit.record()

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -22,6 +22,7 @@ from core.access.rate_limit import RateLimiter, build_rate_limiter
 from core.api.context import Context, utc_now
 from core.api.schema import build_schema
 from core.db import close_database, open_database
+from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware
@@ -50,6 +51,11 @@ class BaoxueGraphQL(GraphQL):
         self.settings = settings
         self.clock = clock
         self.default_caller = default_caller
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL with its assets from this server (or the CDN, ``BAOXUE_GRAPHIQL_CDN``)."""
+        return graphiql_page(use_cdn=self.settings.graphiql_cdn)
 
     async def process_result(self, request: Request, result: Any) -> Any:  # type: ignore[override]
         """Every error carries ``extensions.code``: parse errors (which no extension sees) get
@@ -142,11 +148,14 @@ def create_app(
         finally:
             await close_database(ctx)
 
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/healthz", health_check(limiter), methods=["GET"]),
+    ]
+    if settings.graphiql and not settings.graphiql_cdn:
+        routes.append(assets_mount())
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/healthz", health_check(limiter), methods=["GET"]),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     app.add_middleware(
@@ -170,7 +179,10 @@ def create_app(
             expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
+    )
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:
         # outermost, so that the log, the limits and the audit all see the real client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
@@ -143,6 +145,22 @@ def _code(error: GraphQLError) -> str:
 _errors_log = logging.getLogger("baoxue.errors")
 
 
+class RecordOperation(SchemaExtension):
+    """Tell the request log (:mod:`core.request_log`) and the metrics which operation ran: its
+    name, or ``-`` for an anonymous operation or a document that did not parse."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if request is not None:
+            try:
+                name = context.operation_name
+            except Exception:  # a document that did not parse names no operation
+                name = None
+            request.scope.setdefault("state", {})["operation"] = name or "-"
+
+
 #: Distinct query texts whose parsed and validated form is kept (front ends send few).
 PARSE_AND_VALIDATION_CACHE = 512
 
@@ -161,6 +179,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
+            RecordOperation,
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),

@@ -21,9 +21,10 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from core.api.access.account_mutations import AccountMutation
 from core.api.access.mutations import AccessMutation
 from core.api.access.query import AccessQuery
-from core.api.access.types import ApiKey, AuditEntry
+from core.api.access.types import ApiKey, AuditEntry, StaffAccount
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
 from core.api.audit_extension import AuditExtension, audited
@@ -68,7 +69,10 @@ Query = merge_types(
 
 #: Every mutation is audited as it executes (core.api.audit_extension).
 Mutation = audited(
-    merge_types("Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation))
+    merge_types(
+        "Mutation",
+        (AccessMutation, AccountMutation, CaseMutation, VisitMutation, AssistanceMutation),
+    )
 )
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
@@ -95,6 +99,7 @@ NODE_TYPES = [
     SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
+    StaffAccount,
 ]
 
 

@@ -26,9 +26,11 @@ from core.access.enums import Permission
 from core.access.scope import scoped
 from core.assistance.models import Assistance
 from core.cases.models import Case
+from core.enrolment.models import Enrolment
 from core.errors import DomainError, ErrorCode
+from core.jurisdictions.models import Village
 from core.officials.models import Official
-from core.people.models import Child
+from core.people.models import Child, Guardian, Household
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit
 
@@ -38,6 +40,10 @@ M = TypeVar("M", bound=Model)
 _JURISDICTION_PATHS: dict[type[Model], str] = {
     Case: "jurisdiction_id",
     Child: "jurisdiction_id",
+    Household: "jurisdiction_id",
+    Guardian: "household__jurisdiction_id",
+    Village: "town__jurisdiction_id",
+    Enrolment: "child__jurisdiction_id",
     School: "jurisdiction_id",
     SchoolClass: "school__jurisdiction_id",
     Official: "jurisdiction_id",

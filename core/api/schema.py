@@ -39,6 +39,7 @@ from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
+from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
@@ -66,7 +67,10 @@ Query = merge_types(
 
 #: Every mutation is audited as it executes (core.api.audit_extension).
 Mutation = audited(
-    merge_types("Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation))
+    merge_types(
+        "Mutation",
+        (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation, RegistryMutation),
+    )
 )
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.

@@ -29,6 +29,7 @@ from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
+from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
 from core.api.get_policy import PersonalDataNeedsPost
@@ -69,7 +70,14 @@ Query = merge_types(
 Mutation = audited(
     merge_types(
         "Mutation",
-        (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation, RegistryMutation),
+        (
+            AccessMutation,
+            CaseMutation,
+            VisitMutation,
+            AssistanceMutation,
+            RegistryMutation,
+            EnrolmentMutation,
+        ),
     )
 )
 

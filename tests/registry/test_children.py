@@ -176,7 +176,7 @@ async def test_an_id_number_that_disagrees_with_the_birth_date_names_both_fields
 async def test_a_duplicate_number_names_the_other_child_only_to_those_who_may_see_it(
     http, counties
 ) -> None:
-    pupils = await class_pupils(counties)
+    pupils = await class_pupils(counties, attending=False)
     stranger = await outside_class(counties)
     mine = pupils[0]
     numbered = next(c for c in pupils[1:] if c.id_number)

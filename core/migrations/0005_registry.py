@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from core.cases.enums import CaseEventKind
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode
 from orjson import loads
 from tortoise.fields.base import OnDelete
@@ -27,6 +28,11 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'child_merge', 'app': 'baoxue', 'pk_attr': 'id', 'table_description': '重复登记合并: a registry entry found to be a duplicate of another and merged into it.'},
             bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='CaseEvent',
+            name='kind',
+            field=fields.CharEnumField(description='REPORT: REPORT\nVERIFICATION: VERIFICATION\nDISMISSAL: DISMISSAL\nCONFIRMATION: CONFIRMATION\nHOME_VISIT: HOME_VISIT\nPHONE_CALL: PHONE_CALL\nPERSUASION: PERSUASION\nRETURN_NOTICE: RETURN_NOTICE\nESCALATION: ESCALATION\nRETURN: RETURN\nFOLLOW_UP: FOLLOW_UP\nCLOSURE: CLOSURE\nEXEMPTION_REQUEST: EXEMPTION_REQUEST\nEXEMPTION_APPROVAL: EXEMPTION_APPROVAL\nEXEMPTION_REJECTION: EXEMPTION_REJECTION\nEXEMPTION_WITHDRAWAL: EXEMPTION_WITHDRAWAL\nUNREACHABLE: UNREACHABLE\nTRANSFER: TRANSFER\nNOTE: NOTE', enum_type=CaseEventKind, max_length=24),
         ),
         ops.AddField(
             model_name='Child',

@@ -42,6 +42,7 @@ from core.people.enums import (
     PovertyStatus,
 )
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     FieldKind,
@@ -129,9 +130,11 @@ graphql_enum(VocabularyKind, "县级补充词汇的类别")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 
 __all__ = [
     "ActorKind",
+    "ApprovingAuthority",
     "AuditAction",
     "CaseAction",
     "CaseEventKind",

@@ -32,6 +32,7 @@ from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
+from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
 from core.api.get_policy import PersonalDataNeedsPost
@@ -42,6 +43,7 @@ from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
+from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
@@ -71,7 +73,15 @@ Query = merge_types(
 Mutation = audited(
     merge_types(
         "Mutation",
-        (AccessMutation, AccountMutation, CaseMutation, VisitMutation, AssistanceMutation),
+        (
+            AccessMutation,
+            AccountMutation,
+            CaseMutation,
+            VisitMutation,
+            AssistanceMutation,
+            RegistryMutation,
+            EnrolmentMutation,
+        ),
     )
 )
 

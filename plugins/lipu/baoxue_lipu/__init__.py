@@ -23,6 +23,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HeaderGroup,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -453,6 +454,10 @@ def baoxue_report_formats():
                 ("stats.dropouts", "其中辍学人数"),
                 ("stats.returned", "劝返复学人数"),
                 ("report.remarks", "备注"),
+            ),
+            header_groups=(
+                HeaderGroup(label="返校情况", columns=("stats_expected", "stats_arrived")),
+                HeaderGroup(label="未及时返校", columns=("stats_absent", "stats_dropouts")),
             ),
             group_by=("town_name",),
             totals=True,

@@ -14,6 +14,7 @@ from core.plugins import hookimpl
 from core.rules import (
     Clause,
     Comparison,
+    HeaderGroup,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -174,6 +175,12 @@ def baoxue_report_formats():
                 ("stats.suspected_dropouts", "其中疑似辍学人数"),
                 ("stats.returned", "已劝返复学人数"),
                 ("report.remarks", "备注"),
+            ),
+            header_groups=(
+                HeaderGroup(
+                    label="未按时到校学生去向",
+                    columns=("stats_absent", "stats_transferred", "stats_suspected_dropouts"),
+                ),
             ),
             totals=True,
             sign_off=(

@@ -19,6 +19,7 @@ from core.rules import (
     Duty,
     EscalationChain,
     EscalationLevel,
+    HeaderGroup,
     JurisdictionSpec,
     KeyGroup,
     Metric,
@@ -298,6 +299,12 @@ def baoxue_report_formats():
                 ("support.psychological", "心理帮扶"),
                 ("support.plan", "一生一策措施"),
                 ("support.assistance", "资助情况 (一生一案)"),
+            ),
+            header_groups=(
+                HeaderGroup(
+                    label="帮扶措施",
+                    columns=("support_study", "support_life", "support_psychological"),
+                ),
             ),
             group_by=("school_name",),
             clause=_c("三、5", "各学校建立重点群体关爱台账，“一生一策”"),

@@ -577,6 +577,11 @@ def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) ->
             if key not in keys:
                 raise Invalid(f"{where}: group_by names unknown column {key!r}")
         check_header_groups(fmt, where)
+        if fmt.row_kind not in fmt.selection.row_kinds:
+            raise Invalid(
+                f"{where}: selection {fmt.selection.value} does not apply to rows of kind "
+                f"{fmt.row_kind.value}"
+            )
         for sign_off in fmt.sign_off:
             if not sign_off.role.strip() or not sign_off.actions:
                 raise Invalid(f"{where}: a sign-off needs a role and at least one action")

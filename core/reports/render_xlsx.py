@@ -12,6 +12,7 @@ cells, so the county can add them up.
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -87,7 +88,9 @@ def render_xlsx(table: ReportTable) -> bytes:
             sheet.merge_cells(f"A{sheet.max_row}:{last}{sheet.max_row}")
             sheet.cell(sheet.max_row, 1).alignment = _LEFT
 
-    _widths(sheet, table)
+    widths = _widths(sheet, table)
+    for offset, row in enumerate(table.rows):
+        sheet.row_dimensions[first_data + offset].height = _height(row, widths)
     sheet.freeze_panes = sheet.cell(first_data, 1)
     sheet.print_title_rows = f"{header_top}:{first_data - 1}"
     sheet.page_setup.orientation = "landscape"
@@ -168,11 +171,25 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _widths(sheet, table: ReportTable) -> None:
+def _height(row: tuple[str, ...], widths: list[float]) -> float:
+    """A row tall enough for its longest wrapped cell (spreadsheets do not grow rows written by
+    a library, so wrapped text would be cut off or run over the next row)."""
+    pairs = zip(row, widths, strict=True)
+    lines = max(
+        (math.ceil(display_width(text) / max(width - 1, 1)) for text, width in pairs), default=1
+    )
+    return 15.0 * max(lines, 1) + 2
+
+
+def _widths(sheet, table: ReportTable) -> list[float]:
+    widths: list[float] = []
     for index, column in enumerate(table.columns):
         texts = [column.header, *(row[index] for row in table.rows)]
         if table.totals is not None:
             texts.append(table.totals[index])
         widest = max(display_width(t) for t in texts)
         letter = get_column_letter(index + 1)
-        sheet.column_dimensions[letter].width = min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH)
+        width = min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH)
+        sheet.column_dimensions[letter].width = width
+        widths.append(width)
+    return widths

@@ -22,6 +22,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -364,6 +365,8 @@ class ReportFormat:
     description: str = ""
     #: Headings merged over adjacent columns (a second header row in the spreadsheet).
     header_groups: tuple[HeaderGroup, ...] = ()
+    #: Which children or cases the ledger lists (all, suspected, confirmed, key groups …).
+    selection: RowSelection = RowSelection.ALL
 
     def column(self, key: str) -> Column:
         for col in self.columns:

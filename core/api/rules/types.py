@@ -313,6 +313,7 @@ class ReportFormat(RuleType):
     submit_to: auto = strawberry.field(description="报送单位, 如 县教育局教育股")
     description: auto = strawberry.field(description="说明 (可为空字符串)")
     header_groups: auto = strawberry.field(description="表头分组 (合并单元格)")
+    selection: auto = strawberry.field(description="台账所列的儿童或个案 (全部、疑似、确认辍学 …)")
     clause: auto = strawberry.field(description="出处")
 
     @strawberry.field(description="表下签署栏的文字, 如 单位主要负责同志 (审核、签字、盖章)：")

@@ -43,6 +43,7 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    RowSelection,
     SchoolSpec,
     Target,
     TargetPeriod,
@@ -494,6 +495,7 @@ def baoxue_report_formats():
                 ("report.remarks", "备注"),
             ),
             group_by=("town_name", "school_name"),
+            selection=RowSelection.CONFIRMED,
             submit_to=_TO_CITY_AND_TOWN,
             clause=_c(
                 "五、(二)",
@@ -516,6 +518,7 @@ def baoxue_report_formats():
                 ("child.persuasion_summary", "劝返情况"),
             ),
             group_by=("school_name",),
+            selection=RowSelection.POVERTY_LIFTED,
             privacy=True,
             clause=_c(
                 "五、(五)", "建档立卡脱贫户学生要在保护学生隐私的情况下，在一定范围公开、公示"

@@ -26,6 +26,7 @@ from core.rules import (
     PeriodKind,
     ReportFormat,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOff,
     SignOffAction,
@@ -239,6 +240,7 @@ def baoxue_report_formats():
                 ("visits.last_on", "最近回访日期"),
             ),
             group_by=("town_name", "village_name"),
+            selection=RowSelection.MOVED_AWAY,
             clause=_c(
                 "二、(三)",
                 "获取异地入学手续或有效证明,实行台账式痕迹化管理",

@@ -31,6 +31,7 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    RowSelection,
     SchoolStage,
     Scope,
     Target,
@@ -307,6 +308,7 @@ def baoxue_report_formats():
                 ),
             ),
             group_by=("school_name",),
+            selection=RowSelection.KEY_GROUPS,
             clause=_c("三、5", "各学校建立重点群体关爱台账，“一生一策”"),
         ),
         # 三、6: 师访万家 visit records.
@@ -324,6 +326,7 @@ def baoxue_report_formats():
                 ("visits.summary", "走访情况"),
             ),
             group_by=("school_name",),
+            selection=RowSelection.KEY_GROUPS,
             clause=_c("三、6", "持续开展“师访万家”活动"),
         ),
     ]

@@ -20,6 +20,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import RateLimiter, build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.reports.download import report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.plugins import get_plugin_manager
@@ -146,6 +147,11 @@ def create_app(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health_check(limiter), methods=["GET"]),
+            Route(
+                "/reports/{snapshot_id}.{extension}",
+                report_download(clock, default_caller),
+                methods=["GET"],
+            ),
         ],
         lifespan=lifespan,
     )

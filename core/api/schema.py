@@ -41,6 +41,9 @@ from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
+from core.api.reports.mutations import ReportMutation
+from core.api.reports.query import ReportQuery
+from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
@@ -61,12 +64,16 @@ Query = merge_types(
         VisitQuery,
         OfficialQuery,
         AccessQuery,
+        ReportQuery,
     ),
 )
 
 #: Every mutation is audited as it executes (core.api.audit_extension).
 Mutation = audited(
-    merge_types("Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation))
+    merge_types(
+        "Mutation",
+        (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation, ReportMutation),
+    )
 )
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
@@ -93,6 +100,7 @@ NODE_TYPES = [
     SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
+    ReportSnapshot,
 ]
 
 

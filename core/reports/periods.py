@@ -11,8 +11,8 @@ DAILY 日报       ``2026-09-14``                   that day
 WEEKLY 周报      ``2026-W38`` or any day in it     Monday to Sunday (ISO week)
 MONTHLY 月报     ``2026-09``                      the month
 BIMONTHLY 双月报 ``2026-09`` (the first month)     two months: 1–2, 3–4, 5–6, 7–8, 9–10, 11–12
-TERM_START 开学  ``2026-autumn``, ``2026-spring``  the first day of term (9-01, 3-01), or the
-                 or the day term began             day given
+TERM_START 开学  ``2026-autumn``, ``2026-spring``  the first two weeks of term from its first
+                 or the day term began             day (9-01, 3-01, or the day given)
 TERM 学期        ``2026-autumn``, ``2027-spring``  autumn 9-01 to the end of February, spring
                                                  3-01 to 8-31
 SCHOOL_YEAR 学年 ``2026``                         2026-09-01 to 2027-08-31
@@ -31,6 +31,8 @@ from core.errors import DomainError, ErrorCode
 from core.rules.enums import PeriodKind
 
 _TERMS = {"autumn": "秋季学期", "spring": "春季学期"}
+#: How long a term-start return covers: the first two weeks (开学报表 is compiled then).
+TERM_START_DAYS = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,13 @@ def parse_period(kind: PeriodKind, value: str, *, field: str = "period") -> Peri
     if kind is PeriodKind.TERM_START:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = _day(value, field)
-            return Period(kind, day.isoformat(), day, day, f"{day.isoformat()} 开学")
-        year, term = _term(value, field)
-        day = date(year, 9, 1) if term == "autumn" else date(year, 3, 1)
-        return Period(kind, f"{year}-{term}", day, day, f"{year}年{_TERMS[term]}开学 ({day})")
+            code, name = day.isoformat(), f"{day.isoformat()} 开学"
+        else:
+            year, term = _term(value, field)
+            day = date(year, 9, 1) if term == "autumn" else date(year, 3, 1)
+            code, name = f"{year}-{term}", f"{year}年{_TERMS[term]}开学"
+        last = day + TERM_START_DAYS - timedelta(days=1)
+        return Period(kind, code, day, last, f"{name} ({day}—{last})")
     if kind is PeriodKind.TERM:
         year, term = _term(value, field)
         if term == "autumn":
@@ -166,17 +171,21 @@ def parse_period(kind: PeriodKind, value: str, *, field: str = "period") -> Peri
     )  # pragma: no cover
 
 
-def check_period_for(period: Period, allowed: tuple[PeriodKind, ...], today: date) -> None:
-    """A period a format may be made for: one of its kinds (or 即时, as of a day), not begun
-    after ``today``."""
-    if period.kind is not PeriodKind.ON_DEMAND and period.kind not in allowed:
+def check_kind_for(kind: PeriodKind, allowed: tuple[PeriodKind, ...]) -> None:
+    """A kind a format may be made for: one of its own, or 即时 (as of a day)."""
+    if kind is not PeriodKind.ON_DEMAND and kind not in allowed:
         names = "、".join(k.label for k in allowed)
         raise _invalid(
-            f"此报表的报送周期为 {names} (或 即时: 截至某日), 不能按 {period.kind.label} 生成",
+            f"此报表的报送周期为 {names} (或 即时: 截至某日), 不能按 {kind.label} 生成",
             f"this report is made for {', '.join(k.value for k in allowed)} or ON_DEMAND, "
-            f"not {period.kind.value}",
+            f"not {kind.value}",
             "periodKind",
         )
+
+
+def check_period_for(period: Period, allowed: tuple[PeriodKind, ...], today: date) -> None:
+    """A period a format may be made for: of one of its kinds, not begun after ``today``."""
+    check_kind_for(period.kind, allowed)
     if period.start > today:
         raise _invalid(
             f"报表期间 {period.label} 尚未开始",

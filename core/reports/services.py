@@ -26,10 +26,11 @@ from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.plugins import rules_for
 from core.reports import submission
+from core.reports.aggregates import summary_rows
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.ledgers import Place, case_rows, child_rows
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
-from core.reports.periods import Period, check_period_for, parse_period
+from core.reports.periods import Period, check_kind_for, check_period_for, parse_period
 from core.reports.table import Masking, ReportTable, build_table
 from core.rules.county import CountyRules
 from core.rules.enums import PeriodKind, RowKind
@@ -173,23 +174,19 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     rules = rules_for(county.division_code)
     fmt = _format(rules, request.format_code)
     kind = request.period_kind or fmt.period_kinds[0]
+    check_kind_for(kind, fmt.period_kinds)
     period = parse_period(kind, request.period_value)
     today = local_date(now)
     check_period_for(period, fmt.period_kinds, today)
     place = await _place(caller, county, request)
     as_of = period.as_of(today)
     if fmt.row_kind.is_aggregate:
-        raise DomainError(
-            ErrorCode.INVALID,
-            "汇总报表 (每校/每乡镇一行) 的数字来自指标定义, 尚未接入; 请先生成台账类报表",
-            "summary reports (one row per school or town) take their figures from the metric "
-            "definitions, which are not wired in yet",
-            field="formatCode",
+        rows = await summary_rows(caller, place, fmt.row_kind, start=period.start, as_of=as_of)
+    else:
+        source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
+        rows = await source(
+            caller, place, start=period.start, as_of=as_of, rules=rules, selection=fmt.selection
         )
-    source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
-    rows = await source(
-        caller, place, start=period.start, as_of=as_of, rules=rules, selection=fmt.selection
-    )
     where = county.name if place.kind is PlaceKind.COUNTY else f"{county.name} {place.name}"
     subtitle = f"填报范围：{where}    期间：{period.label}    统计截至：{as_of.isoformat()}"
     masking = masking_for(caller, request.public)

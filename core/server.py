@@ -22,6 +22,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import RateLimiter, build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.reports.download import report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
@@ -184,6 +185,11 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", health_check(limiter), methods=["GET"]),
+        Route(
+            "/reports/{snapshot_id}.{extension}",
+            report_download(clock, default_caller),
+            methods=["GET"],
+        ),
     ]
     if settings.graphiql and not settings.graphiql_cdn:
         routes.append(assets_mount())

@@ -46,6 +46,9 @@ from core.api.officials.types import Official, ResponsibilityAssignment, SchoolL
 from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
+from core.api.reports.mutations import ReportMutation
+from core.api.reports.query import ReportQuery
+from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
@@ -66,6 +69,7 @@ Query = merge_types(
         VisitQuery,
         OfficialQuery,
         AccessQuery,
+        ReportQuery,
     ),
 )
 
@@ -81,6 +85,7 @@ Mutation = audited(
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
+            ReportMutation,
         ),
     )
 )
@@ -110,6 +115,7 @@ NODE_TYPES = [
     ApiKey,
     AuditEntry,
     StaffAccount,
+    ReportSnapshot,
 ]
 
 

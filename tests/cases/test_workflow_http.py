@@ -344,6 +344,11 @@ CALLS: dict[CaseAction, tuple[str, dict[str, Any]]] = {
         {"applicantName": "黄大明", "applicationReference": "档案 12"},
     ),
     A.APPROVE_EXEMPTION: ("approveExemption", {"approvingAuthority": "青山镇人民政府"}),
+    A.REJECT_EXEMPTION: (
+        "rejectExemption",
+        {"rejectingAuthority": "青山镇人民政府", "reason": "证明材料不足"},
+    ),
+    A.WITHDRAW_EXEMPTION: ("withdrawExemption", {}),
     A.MARK_UNREACHABLE: ("markUnreachable", {"handedTo": "青山镇人民政府"}),
     A.RECORD_TRANSFER: ("recordTransfer", {"toSchool": "外县某校", "transferDocument": "函 1"}),
 }

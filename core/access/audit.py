@@ -73,17 +73,25 @@ class WriteAudit:
         """Append the entry (once)."""
         if self.written:
             return
-        await record(
+        await self.record_other(
             AuditAction.MUTATION,
+            object_id=self.object_id,
+            details={"errors": list(errors), "refused": refused},
+        )
+        self.written = True
+
+    async def record_other(self, action: AuditAction, **entry: Any) -> None:
+        """Append another entry about this write (``action``: LOGOUT, KEY_CHANGE …) with what
+        is known of its request: who, when, from where, which operation."""
+        await record(
+            action,
             caller=self.caller,
             at=self.at,
             request_id=self.request_id,
             client_address=self.client_address,
             operation=self.operation,
-            object_id=self.object_id,
-            details={"errors": list(errors), "refused": refused},
+            **entry,
         )
-        self.written = True
 
 
 async def record_write(audit: WriteAudit | None) -> None:
@@ -93,28 +101,10 @@ async def record_write(audit: WriteAudit | None) -> None:
         await audit.record()
 
 
-async def record_change(
-    audit: WriteAudit | None,
-    action: AuditAction,
-    *,
-    object_type: str = "",
-    object_id: str = "",
-    details: dict[str, Any] | None = None,
-) -> None:
-    """The write's own entry (``action``, e.g. KEY_CHANGE) and then its MUTATION entry, both
-    from what ``audit`` knows of the request: called by a service inside the transaction of
-    its change. Without ``audit`` (the command line) nothing is written."""
-    if audit is None:
-        return
-    await record(
-        action,
-        caller=audit.caller,
-        at=audit.at,
-        request_id=audit.request_id,
-        client_address=audit.client_address,
-        operation=audit.operation,
-        object_type=object_type,
-        object_id=object_id,
-        details=details,
-    )
-    await audit.record()
+async def record_change(audit: WriteAudit | None, action: AuditAction, **entry: Any) -> None:
+    """The write's own entry (``action``, e.g. KEY_CHANGE, with ``entry``'s object and details)
+    and then its MUTATION entry: called by a service inside the transaction of its change.
+    Without ``audit`` (the command line) nothing is written."""
+    if audit is not None:
+        await audit.record_other(action, **entry)
+        await audit.record()

@@ -1,10 +1,11 @@
-"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql`` and ``/healthz``."""
+"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql``, ``/healthz``, ``/readyz`` and
+``/metrics``."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
@@ -20,12 +21,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
-from core.access.rate_limit import RateLimiter, build_rate_limiter
+from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.graphql_request import JSON, negotiate
+from core.health import health_check, readiness_check
+from core.metrics import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware
@@ -119,30 +122,6 @@ class BaoxueGraphQL(GraphQL):
         )
 
 
-def health_check(limiter: RateLimiter) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """``/healthz``: 503 when the database does not answer; 200 with ``"status": "degraded"``
-    when Redis does not (rate limits are then counted in each worker, see
-    :mod:`core.access.rate_limit`); ``"redis"`` is ``ok``, ``unreachable`` or ``not
-    configured``."""
-
-    async def healthz(request: Request) -> JSONResponse:
-        from tortoise import connections
-
-        check = getattr(limiter, "check", None)
-        redis = await check() if check is not None else limiter.status()
-        try:
-            await connections.get("default").execute_query("SELECT 1")
-        except Exception as exc:  # the reason is reported, the process stays up
-            log.warning("health check failed", extra={"error": type(exc).__name__})
-            return JSONResponse(
-                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
-            )
-        status = "degraded" if redis == "unreachable" else "ok"
-        return JSONResponse({"status": status, "database": "ok", "redis": redis})
-
-    return healthz
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -184,6 +163,8 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", health_check(limiter), methods=["GET"]),
+        Route("/readyz", readiness_check(limiter), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),
     ]
     if settings.graphiql and not settings.graphiql_cdn:
         routes.append(assets_mount())
@@ -216,6 +197,7 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:
         # outermost, so that the log, the limits and the audit all see the real client

@@ -45,6 +45,7 @@ from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
+from core.api.tracing import tracing_extension
 from core.api.visits.mutations import VisitMutation
 from core.api.visits.query import VisitQuery
 from core.api.visits.types import HomeVisit, SupportPlan
@@ -195,6 +196,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),
+            *([tracing_extension()] if settings.tracing else []),
         ],
     )
     localise_descriptions(schema._schema)

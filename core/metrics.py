@@ -158,11 +158,11 @@ def _read_pool() -> None:
 def exposition() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format: this process's, or, in multiprocess mode,
     every worker's added up."""
-    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, values
 
     _metrics()
     _read_pool()
-    if os.environ.get(MULTIPROCESS_VARIABLE):
+    if values.ValueClass is not values.MutexValue:  # multiprocess mode, chosen at import
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()

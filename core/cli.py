@@ -188,5 +188,9 @@ from core.access.cli import account, apikey  # noqa: E402
 main.add_command(apikey)
 main.add_command(account)
 
+from core.reports.cli import report_command  # noqa: E402
+
+main.add_command(report_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

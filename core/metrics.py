@@ -38,6 +38,8 @@ MAX_OPERATIONS = 200
 _OPERATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 #: The paths reported as they are; anything else is ``other``.
 KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+#: Paths reported by their first segment (``/reports/<id>.xlsx`` as ``/reports``).
+PATH_PREFIXES = frozenset({"/graphiql-assets", "/reports"})
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
@@ -105,9 +107,9 @@ def _operation_label(name: str | None) -> str:
 
 def count_request(path: str, operation: str | None, status: int, seconds: float) -> None:
     metrics = _metrics()
-    path = path if path in KNOWN_PATHS or path.startswith("/graphiql-assets/") else "other"
-    if path.startswith("/graphiql-assets/"):
-        path = "/graphiql-assets"
+    if path not in KNOWN_PATHS:
+        prefix = "/" + path.split("/")[1] if path.count("/") > 1 else ""
+        path = prefix if prefix in PATH_PREFIXES else "other"
     label = _operation_label(operation)
     metrics.requests.labels(path, label, str(status)).inc()
     metrics.duration.labels(path, label).observe(seconds)

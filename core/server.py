@@ -23,6 +23,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.reports.download import report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
@@ -165,6 +166,11 @@ def create_app(
         Route("/healthz", health_check(limiter), methods=["GET"]),
         Route("/readyz", readiness_check(limiter), methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),
+        Route(
+            "/reports/{snapshot_id}.{extension}",
+            report_download(clock, default_caller),
+            methods=["GET"],
+        ),
     ]
     if settings.graphiql and not settings.graphiql_cdn:
         routes.append(assets_mount())

@@ -15,6 +15,9 @@ For every request to ``/graphql``, whatever its method:
 
 The :class:`~core.access.authentication.Authentication` goes into ``scope["state"]["auth"]``
 for the GraphQL context; a caller over its limit gets HTTP 429 with ``Retry-After``.
+
+A ``GET`` under one of ``file_prefixes`` (``/reports/<id>.xlsx``: a stored report's file) is
+authenticated and counted the same way; it has no body to check.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
+        file_prefixes: tuple[str, ...] = ("/reports/",),
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -81,9 +85,15 @@ class AccessMiddleware:
         self.max_body_bytes = max_body_bytes
         self.max_tokens = max_tokens
         self.paths = paths
+        self.file_prefixes = file_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") not in self.paths:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path") or ""
+        is_file = path.startswith(self.file_prefixes) and scope.get("method") == "GET"
+        if path not in self.paths and not is_file:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -101,6 +111,16 @@ class AccessMiddleware:
         if auth.retry_after:
             count_rate_limit_refusal("key_check")
             await _too_many(send, auth.retry_after, auth.failure, media)
+            return
+
+        if is_file:  # a download (a stored report): authenticated and counted, no body
+            bucket, limit = self._bucket(auth.caller, client, None)
+            if limit > 0:
+                verdict = await self.limiter.hit(bucket, limit)
+                if not verdict.allowed:
+                    await _too_many(send, verdict.retry_after, _over(limit))
+                    return
+            await self.app(scope, receive, send)
             return
 
         request: GraphQLRequest | None = None

@@ -21,9 +21,10 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from core.api.access.account_mutations import AccountMutation
 from core.api.access.mutations import AccessMutation
 from core.api.access.query import AccessQuery
-from core.api.access.types import ApiKey, AuditEntry
+from core.api.access.types import ApiKey, AuditEntry, StaffAccount
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
 from core.api.audit_extension import AuditExtension, audited
@@ -31,6 +32,7 @@ from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
+from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
 from core.api.get_policy import PersonalDataNeedsPost
@@ -41,8 +43,12 @@ from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
+from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
+from core.api.reports.mutations import ReportMutation
+from core.api.reports.query import ReportQuery
+from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.tracing import tracing_extension
@@ -64,12 +70,25 @@ Query = merge_types(
         VisitQuery,
         OfficialQuery,
         AccessQuery,
+        ReportQuery,
     ),
 )
 
 #: Every mutation is audited as it executes (core.api.audit_extension).
 Mutation = audited(
-    merge_types("Mutation", (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation))
+    merge_types(
+        "Mutation",
+        (
+            AccessMutation,
+            AccountMutation,
+            CaseMutation,
+            VisitMutation,
+            AssistanceMutation,
+            RegistryMutation,
+            EnrolmentMutation,
+            ReportMutation,
+        ),
+    )
 )
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
@@ -96,6 +115,8 @@ NODE_TYPES = [
     SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
+    StaffAccount,
+    ReportSnapshot,
 ]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -36,6 +37,15 @@ from core.security_headers import SecurityHeadersMiddleware
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("baoxue.server")
+
+#: Responses that gzip cannot make smaller (XLSX and DOCX are zip files) or must not buffer.
+ALREADY_COMPRESSED = (
+    "text/event-stream",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/*",
+)
 
 
 class BaoxueGraphQL(GraphQL):
@@ -203,6 +213,13 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    if settings.gzip_minimum_size:
+        app.add_middleware(
+            GZipMiddleware,
+            minimum_size=settings.gzip_minimum_size,
+            compresslevel=6,  # most of level 9's gain for a fraction of its time
+            exclude_content_types=ALREADY_COMPRESSED,
+        )
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
     #: X-Forwarded-Proto are believed; empty = the peer address is the client, always.
     trusted_proxies: CommaList = ()
+    #: Responses at least this many bytes are gzip-compressed for clients that accept it;
+    #: 0 = never compress.
+    gzip_minimum_size: int = Field(1024, ge=0)
     #: Bearer token a Prometheus scraper must send to GET /metrics; unset = loopback only.
     metrics_token: str | None = None
     #: Directory for prometheus-client's multiprocess files (several workers); unset = a fresh

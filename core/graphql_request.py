@@ -30,6 +30,8 @@ from graphql import (
 )
 from starlette.types import Receive, Send
 
+from core.language import DEFAULT_LANGUAGE, in_language, messages
+
 #: Deepest nesting of arrays and objects a request body may have.
 MAX_DEPTH = 32
 
@@ -205,16 +207,28 @@ async def send_error(
     send: Send,
     status: int,
     code: str,
-    message: str,
+    zh: str,
+    en: str,
     *,
+    language: str = DEFAULT_LANGUAGE,
     extensions: dict[str, Any] | None = None,
     headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
-    """A GraphQL-shaped JSON error response."""
+    """A GraphQL-shaped JSON error response, its message in ``language`` and both texts in
+    ``extensions.messages``."""
     body = json.dumps(
         {
             "data": None,
-            "errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}],
+            "errors": [
+                {
+                    "message": in_language(language, zh, en),
+                    "extensions": {
+                        "code": code,
+                        **(extensions or {}),
+                        "messages": messages(zh, en),
+                    },
+                }
+            ],
         },
         ensure_ascii=False,
     ).encode()

@@ -38,6 +38,7 @@ from core.graphql_request import (
     read_body,
     send_error,
 )
+from core.language import preferred_language
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
@@ -91,8 +92,9 @@ class AccessMiddleware:
             key_checks=self.key_checks,
         )
         state["auth"] = auth
+        language = preferred_language(headers.get("accept-language"))
         if auth.retry_after:
-            await _too_many(send, auth.retry_after, auth.failure)
+            await _too_many(send, auth.retry_after, auth.failure, language)
             return
 
         request: GraphQLRequest | None = None
@@ -110,10 +112,12 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, _over(limit))
+                await _too_many(send, verdict.retry_after, _over(limit), language)
                 return
         if refused is not None:
-            await send_error(send, refused.status, refused.code, f"{refused.zh} / {refused.en}")
+            await send_error(
+                send, refused.status, refused.code, refused.zh, refused.en, language=language
+            )
             return
 
         body_sent = request is None or scope.get("method") != "POST"
@@ -144,14 +148,15 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, reason: str) -> None:
+async def _too_many(send: Send, retry_after: int, reason: str, language: str) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
         send,
         429,
         "RATE_LIMITED",
-        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试 / "
+        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试",
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
+        language=language,
         extensions={"retryAfter": retry_after},
         headers=[(b"retry-after", str(retry_after).encode())],
     )

@@ -18,6 +18,7 @@ import click
 from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
+from core.cli_ids import global_id
 from core.settings import normalise_database_url
 
 #: Exit status when at least one case is overdue.
@@ -53,7 +54,7 @@ async def _collect(
 
 def _item_json(item: DueCase) -> dict[str, Any]:
     return {
-        "caseId": item.case_id,
+        "caseId": global_id("Case", item.case_id),
         "child": item.child_name,
         "school": item.school_name,
         "state": item.state.value,
@@ -88,7 +89,7 @@ def _print_text(items: list[DueCase], at: datetime) -> None:
             level = f"{item.level_name}  " if item.state in CHAIN_STATES else ""
             click.echo(
                 f"  {status:<10} {_local(item.deadline)}  {item.child_name}  "
-                f"{item.state.label}  {level}{clock}{action}  ({item.case_id})"
+                f"{item.state.label}  {level}{clock}{action}  ({global_id('Case', item.case_id)})"
             )
 
 

@@ -30,7 +30,7 @@ from core.db import close_database, open_database
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.graphql_request import JSON, negotiate
 from core.health import health_check, readiness_check
-from core.metrics import MetricsMiddleware, metrics_endpoint
+from core.observability import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware

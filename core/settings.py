@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def normalise_database_url(url: str) -> str:
@@ -59,12 +60,23 @@ class Settings:
     rate_limit_key_failures: int = 10
     #: Largest request body, in bytes (HTTP 413 beyond).
     max_body_bytes: int = 128 * 1024
+    #: Largest uploaded file (a multipart request may carry this plus its form fields).
+    max_upload_bytes: int = 10 * 1024 * 1024
+    #: Where uploaded files are stored (default: ``baoxue-files`` next to the SQLite file).
+    files_dir: str = ""
     #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
     #: X-Forwarded-Proto are believed; empty = the peer address is the client, always.
     trusted_proxies: tuple[str, ...] = ()
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def files_path(self) -> Path:
+        """The directory of the local file store."""
+        from core.files.storage import files_dir_for
+
+        return files_dir_for(self.files_dir, self.database_url)
 
     @property
     def is_postgres(self) -> bool:
@@ -128,6 +140,8 @@ def load_settings() -> Settings:
         rate_limit_login=_int("BAOXUE_RATE_LIMIT_LOGIN", 30),
         rate_limit_key_failures=_int("BAOXUE_RATE_LIMIT_KEY_FAILURES", 10),
         max_body_bytes=_int("BAOXUE_MAX_BODY_BYTES", 128 * 1024),
+        max_upload_bytes=_int("BAOXUE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+        files_dir=os.environ.get("BAOXUE_FILES_DIR", ""),
         trusted_proxies=_addresses("BAOXUE_TRUSTED_PROXIES"),
         redis_url=os.environ.get("REDIS_URL") or None,
         max_query_cost_agency=_int("BAOXUE_MAX_QUERY_COST_AGENCY", 10_000),

@@ -33,6 +33,7 @@ from core.graphql_request import (
     BadRequest,
     GraphQLRequest,
     is_login_only,
+    is_multipart,
     parse_get,
     parse_post,
     read_body,
@@ -41,6 +42,8 @@ from core.graphql_request import (
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
+#: What a multipart request may carry besides its file (the operations and map fields).
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
 
 
 class AccessMiddleware:
@@ -58,8 +61,10 @@ class AccessMiddleware:
         login_per_minute: int = 30,
         key_checks_per_minute: int = 10,
         max_body_bytes: int = 128 * 1024,
+        max_upload_bytes: int = 10 * 1024 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
+        prefixes: tuple[str, ...] = ("/files/",),
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -73,11 +78,15 @@ class AccessMiddleware:
         self.key_checks = KeyCheckLimit(limiter, key_checks_per_minute)
         self.login_throttle = LoginThrottle(limiter, per_address=login_per_minute)
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.max_tokens = max_tokens
         self.paths = paths
+        self.prefixes = prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") not in self.paths:
+        path = scope.get("path", "")
+        covered = path in self.paths or path.startswith(self.prefixes)
+        if scope["type"] != "http" or not covered:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -98,9 +107,22 @@ class AccessMiddleware:
         request: GraphQLRequest | None = None
         refused: BadRequest | None = None
         try:
-            if scope.get("method") == "POST":
+            content_type = headers.get("content-type", "")
+            if scope.get("method") == "POST" and is_multipart(content_type):
+                # a file upload: its own, larger limit, and only for a known caller
+                if not auth.caller.is_authenticated:
+                    raise BadRequest(
+                        401,
+                        "UNAUTHENTICATED",
+                        "上传文件须先登录或提供 API 密钥",
+                        "uploading a file needs a signed-in caller or an API key",
+                    )
+                limit = self.max_upload_bytes + MULTIPART_ENVELOPE_BYTES
+                body = await read_body(receive, headers, limit, "BAOXUE_MAX_UPLOAD_BYTES")
+                request = GraphQLRequest(body=body)
+            elif scope.get("method") == "POST":
                 body = await read_body(receive, headers, self.max_body_bytes)
-                request = parse_post(body, headers.get("content-type", ""))
+                request = parse_post(body, content_type)
             else:
                 request = parse_get(scope.get("query_string", b""), MAX_URL_BYTES)
         except BadRequest as exc:

@@ -29,6 +29,7 @@ from core.access.models import ApiKey, AuditEntry, StaffAccount
 from core.assistance.models import Assistance
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
+from core.files.models import Attachment
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
 from core.officials.models import (
     Official,
@@ -151,6 +152,18 @@ def _first_case_level(rules: CountyRules) -> int | None:
     return None if level is None else level - 1
 
 
+def _attachments(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+    """A file is seen by whoever sees the record it belongs to (case, home visit or plan)."""
+    qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
+    reached = Q(case_id__in=ids_of(_cases(Case.all(), scope, caller), "id"))
+    if caller.can(Permission.READ_ROSTER):
+        visits = _children(HomeVisit.all(), scope, "child")
+        plans = _children(SupportPlan.all(), scope, "child")
+        reached |= Q(home_visit_id__in=ids_of(visits, "id"))
+        reached |= Q(support_plan_id__in=ids_of(plans, "id"))
+    return qs.filter(reached)
+
+
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         return qs.filter(**{field: scope.jurisdiction_id})
@@ -202,6 +215,7 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     Case: lambda qs, s, c: _cases(qs, s, c),
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
+    Attachment: _attachments,
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),

@@ -32,6 +32,8 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.files.mutations import FileMutation
+from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
@@ -77,6 +79,7 @@ Mutation = audited(
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
+            FileMutation,
         ),
     )
 )
@@ -97,6 +100,7 @@ NODE_TYPES = [
     Case,
     CaseEvent,
     CaseAttachment,
+    FileAttachment,
     Assistance,
     HomeVisit,
     SupportPlan,

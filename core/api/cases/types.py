@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from core.api.cases import details
 from core.api.context import Info
 from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
+from core.api.files.types import FileAttachment, attachments_of
 from core.api.node import ModelNode
 from core.cases import models, workflow
 from core.cases import queries as case_queries
@@ -71,6 +72,10 @@ class Case(ModelNode):
     @strawberry.field(description="辍学原因 (中文)")
     def reason_label(self) -> str:
         return reason_label(self.reason)
+
+    @strawberry.field(description="附件 (上传到本个案的文件, 按上传时间)")
+    async def files(self, info: Info) -> list[FileAttachment]:
+        return await attachments_of(info, "case_id", self.id)
 
     @strawberry.field(description="是否未结 (状态非终态)")
     def is_open(self) -> bool:

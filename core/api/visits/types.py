@@ -11,6 +11,8 @@ from strawberry import relay
 from core.api.cases.details import free_text
 from core.api.context import Info
 from core.api.enums import HomeVisitKind, SupportPlanKind
+from core.api.files.types import FileAttachment as FileAttachmentType
+from core.api.files.types import attachments_of
 from core.api.node import ModelNode
 from core.cases import models as cmodels
 from core.officials import models as omodels
@@ -56,6 +58,10 @@ class HomeVisit(ModelNode):
             return None
         return await info.context.loaders.by_id(omodels.Official).load(self.visitor_id)
 
+    @strawberry.field(description="附件 (家访照片等, 按上传时间)")
+    async def files(self, info: Info) -> list[FileAttachmentType]:
+        return await attachments_of(info, "home_visit_id", self.id)  # type: ignore[return-value]
+
 
 @strawberry.type(name="SupportPlan", description="帮扶计划: 一生一策、结对帮扶、一人一案或送教上门")
 class SupportPlan(ModelNode):
@@ -75,3 +81,7 @@ class SupportPlan(ModelNode):
         if self.mentor_id is None:
             return None
         return await info.context.loaders.by_id(omodels.Official).load(self.mentor_id)
+
+    @strawberry.field(description="附件 (按上传时间)")
+    async def files(self, info: Info) -> list[FileAttachmentType]:
+        return await attachments_of(info, "support_plan_id", self.id)  # type: ignore[return-value]

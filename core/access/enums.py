@@ -40,6 +40,8 @@ class Permission(LabelledEnum):
     WRITE_ENROLMENT = "WRITE_ENROLMENT", "办理学籍异动 (入学、转入转出、休学复学、毕业等)"
     SUBMIT_ROSTER = "SUBMIT_ROSTER", "提交名册用于比对"
     READ_REPORTS = "READ_REPORTS", "查看目标与报表"
+    SIGN_REPORTS = "SIGN_REPORTS", "生成、签署并报送本单位报表"
+    REVIEW_REPORTS = "REVIEW_REPORTS", "受理或退回下级报送的报表"
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS", "管理工作人员账号"
     MANAGE_API_KEYS = "MANAGE_API_KEYS", "管理协作部门 API 密钥"
     READ_AUDIT = "READ_AUDIT", "查看审计日志"

@@ -41,6 +41,7 @@ from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, House
 from core.plugins import get_registry
 from core.plugins.routing import UNDECLARED
 from core.querysets import ids_of
+from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan
@@ -164,6 +165,23 @@ def _attachments(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[An
     return qs.filter(reached)
 
 
+def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
+    """Stored reports: the county's for a county scope, a town's (and its schools') for a town
+    scope, a school's own for a school scope, none for a class."""
+    prefix = f"{path}__" if path else ""
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    if scope.kind is ScopeKind.TOWN:
+        towns = list(scope.town_ids)
+        return qs.filter(
+            Q(**{f"{prefix}town_id__in": towns}) | Q(**{f"{prefix}school__town_id__in": towns})
+        )
+    if scope.kind is ScopeKind.SCHOOL:
+        return qs.filter(**{f"{prefix}school_id": scope.school_id})
+    if scope.kind is ScopeKind.CLASS:
+        return _nothing(qs)
+    return qs
+
+
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         return qs.filter(**{field: scope.jurisdiction_id})
@@ -216,6 +234,10 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
     Attachment: _attachments,
+    ReportSnapshot: _needs(Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s)),
+    ReportSubmissionEvent: _needs(
+        Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s, "snapshot")
+    ),
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
@@ -265,6 +287,8 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
+    ReportSnapshot: (Permission.READ_REPORTS,),
+    ReportSubmissionEvent: (Permission.READ_REPORTS,),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),

@@ -41,6 +41,8 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
+from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
+from core.reports.table import Masking
 from core.rules.enums import (
     ApprovingAuthority,
     Comparison,
@@ -52,6 +54,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -131,6 +134,12 @@ graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
 graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
+graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
+# stored reports
+graphql_enum(SubmissionState, "报表报送状态", name="ReportSubmissionState")
+graphql_enum(SubmissionAction, "报表报送操作", name="ReportSubmissionAction")
+graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
+graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
     "ActorKind",
@@ -164,21 +173,26 @@ __all__ = [
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
+    "Masking",
     "Metric",
     "MigrationStatus",
     "PeriodAnchor",
     "PeriodKind",
     "Permission",
+    "PlaceKind",
     "Population",
     "PovertyStatus",
     "ResponsibilityLine",
     "Role",
     "RowKind",
+    "RowSelection",
     "SchoolGroupKind",
     "SchoolKind",
     "SchoolStage",
     "ScopeKind",
     "SignOffAction",
+    "SubmissionAction",
+    "SubmissionState",
     "SupportPlanKind",
     "TargetPeriod",
     "TownKind",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -15,13 +16,15 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
 
+from core.api.access.account_mutations import AccountMutation
 from core.api.access.mutations import AccessMutation
 from core.api.access.query import AccessQuery
-from core.api.access.types import ApiKey, AuditEntry
+from core.api.access.types import ApiKey, AuditEntry, StaffAccount
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
 from core.api.audit_extension import AuditExtension, audited
@@ -45,6 +48,9 @@ from core.api.officials.types import Official, ResponsibilityAssignment, SchoolL
 from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
+from core.api.reports.mutations import ReportMutation
+from core.api.reports.query import ReportQuery
+from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
@@ -65,6 +71,7 @@ Query = merge_types(
         VisitQuery,
         OfficialQuery,
         AccessQuery,
+        ReportQuery,
     ),
 )
 
@@ -74,12 +81,14 @@ Mutation = audited(
         "Mutation",
         (
             AccessMutation,
+            AccountMutation,
             CaseMutation,
             VisitMutation,
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
             FileMutation,
+            ReportMutation,
         ),
     )
 )
@@ -109,6 +118,8 @@ NODE_TYPES = [
     SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
+    StaffAccount,
+    ReportSnapshot,
 ]
 
 
@@ -159,6 +170,22 @@ def _code(error: GraphQLError) -> str:
 _errors_log = logging.getLogger("baoxue.errors")
 
 
+class RecordOperation(SchemaExtension):
+    """Tell the request log (:mod:`core.request_log`) and the metrics which operation ran: its
+    name, or ``-`` for an anonymous operation or a document that did not parse."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if request is not None:
+            try:
+                name = context.operation_name
+            except Exception:  # a document that did not parse names no operation
+                name = None
+            request.scope.setdefault("state", {})["operation"] = name or "-"
+
+
 #: Distinct query texts whose parsed and validated form is kept (front ends send few).
 PARSE_AND_VALIDATION_CACHE = 512
 
@@ -177,6 +204,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
+            RecordOperation,
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),

@@ -455,6 +455,7 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 source=data.source,
                 reason=reason,
                 reason_detail=data.reason_detail.strip(),
+                whereabouts=data.whereabouts.strip()[:255],
                 escalation_level=0,
                 opened_at=occurred,
                 next_deadline_at=due.at,
@@ -534,7 +535,11 @@ async def confirm_case(
         return Step(
             CaseEventKind.CONFIRMATION,
             events.Confirmation(findings=findings, reason=code, whereabouts=whereabouts.strip()),
-            updates={"reason": code, "escalation_level": rules.confirmed_level or 0},
+            updates={
+                "reason": code,
+                "escalation_level": rules.confirmed_level or 0,
+                **({"whereabouts": whereabouts.strip()[:255]} if whereabouts.strip() else {}),
+            },
             due=clock_for(to, rules=rules, level=rules.confirmed_level or 0, since=at),
             effects=effects,
         )

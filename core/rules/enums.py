@@ -158,6 +158,31 @@ class RowKind(LabelledEnum):
         return self in (RowKind.SCHOOL, RowKind.TOWN, RowKind.SCHOOL_GROUP)
 
 
+class RowSelection(LabelledEnum):
+    """Which children or cases a ledger lists (its rows' kind says which of the two)."""
+
+    ALL = "ALL", "全部"
+    #: Cases: 疑似辍学 not yet settled (reported, being verified).
+    SUSPECTED = "SUSPECTED", "疑似辍学 (已上报、核实中)"
+    #: Cases: 确认失学辍学 and not back (confirmed, being persuaded, out of reach).
+    CONFIRMED = "CONFIRMED", "确认失学辍学 (已确认、劝返中、联系不上)"
+    #: Children of at least one 重点群体.
+    KEY_GROUPS = "KEY_GROUPS", "重点群体儿童少年"
+    #: Children of 脱贫户 (原建档立卡贫困户).
+    POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
+    #: Children away with their family (举家外出, 流出).
+    MOVED_AWAY = "MOVED_AWAY", "随家庭外出 (举家外出/流出)"
+
+    @property
+    def row_kinds(self) -> frozenset[RowKind]:
+        """The kinds of row a ledger with this selection may have."""
+        if self is RowSelection.ALL:
+            return frozenset(RowKind)
+        if self in (RowSelection.SUSPECTED, RowSelection.CONFIRMED):
+            return frozenset({RowKind.CASE})
+        return frozenset({RowKind.CHILD})
+
+
 class FieldKind(LabelledEnum):
     """How a report field's value is written out."""
 

@@ -23,6 +23,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -325,6 +326,15 @@ def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HeaderGroup:
+    """A heading over adjacent columns, as a printed form has it (未按时到校: 转学, 疑似辍学):
+    the spreadsheet merges it across ``columns`` (column keys, adjacent and in table order)."""
+
+    label: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignOff:
     """Who signs a report and how (e.g. 单位主要负责同志 审核、签字、盖章)."""
 
@@ -354,6 +364,10 @@ class ReportFormat:
     sign_off: tuple[SignOff, ...] = ()
     submit_to: tuple[str, ...] = ()
     description: str = ""
+    #: Headings merged over adjacent columns (a second header row in the spreadsheet).
+    header_groups: tuple[HeaderGroup, ...] = ()
+    #: Which children or cases the ledger lists (all, suspected, confirmed, key groups …).
+    selection: RowSelection = RowSelection.ALL
 
     def column(self, key: str) -> Column:
         for col in self.columns:

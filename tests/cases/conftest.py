@@ -2,8 +2,9 @@
 and clients of a server that reads that clock.
 
 Every request is made as a real caller: the county's 教育局 account (county scope) by default,
-or its 班主任 bound to class 4, signed in over HTTP with a bearer token, so that the services'
-permission and scope checks run on every write.
+its 班主任 bound to class 4, or its 乡镇干部 of 青山镇 (the town of both schools), signed in
+over HTTP with a bearer token, so that the services' permission and scope checks run on every
+write.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class County:
     class_5: SchoolClass
     teacher: Official
     children: list[Child]
-    #: Usernames of the county's staff by role (BUREAU_STAFF, HEAD_TEACHER of class 4).
+    #: Usernames of the county's staff by role (BUREAU_STAFF, HEAD_TEACHER of class 4,
+    #: TOWNSHIP_OFFICIAL of 青山镇).
     staff: dict[Role, str]
 
     def gid(self, type_name: str, row: Any) -> str:
@@ -121,11 +123,12 @@ async def make_county(code: str = "450381", name: str = "荔浦市", children: i
         )
         kids.append(child)
     staff = {}
-    for role, place in (
+    places: tuple[tuple[Role, dict[str, Any]], ...] = (
         (Role.BUREAU_STAFF, {}),
         (Role.HEAD_TEACHER, {"class_id": class_4.id}),
         (Role.TOWNSHIP_OFFICIAL, {"town_name": town.name}),
-    ):
+    )
+    for role, place in places:
         account = await create_account(
             username=f"{role.value.lower()}-{code}",
             password=PASSWORD,
@@ -297,6 +300,12 @@ def workflow(http: httpx.AsyncClient, county: County) -> Workflow:
 def head_teacher(http: httpx.AsyncClient, county: County) -> Workflow:
     """The workflow as the 班主任 of class 4 (where the county's children are)."""
     return Workflow(http, county, Role.HEAD_TEACHER)
+
+
+@pytest.fixture
+def township(http: httpx.AsyncClient, county: County) -> Workflow:
+    """The workflow as the 乡镇干部 of 青山镇 (the town of both the county's schools)."""
+    return Workflow(http, county, Role.TOWNSHIP_OFFICIAL)
 
 
 def sha(n: int = 0) -> str:

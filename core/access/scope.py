@@ -44,7 +44,7 @@ from core.querysets import ids_of
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
-from core.visits.models import HomeVisit, SupportPlan
+from core.visits.models import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 
 
 def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -230,6 +230,8 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     Assistance: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     HomeVisit: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     SupportPlan: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    PlacementAssessment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    SchoolPlan: lambda qs, s, c: _schools(qs, s, "school"),
     Case: lambda qs, s, c: _cases(qs, s, c),
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
@@ -284,6 +286,7 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Assistance: (Permission.READ_ROSTER,),
     HomeVisit: (Permission.READ_ROSTER,),
     SupportPlan: (Permission.READ_ROSTER,),
+    PlacementAssessment: (Permission.READ_ROSTER,),
     Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),

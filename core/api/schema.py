@@ -54,8 +54,9 @@ from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.plans import PlanMutation, PlanQuery
 from core.api.visits.query import VisitQuery
-from core.api.visits.types import HomeVisit, SupportPlan
+from core.api.visits.types import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
@@ -69,6 +70,7 @@ Query = merge_types(
         CaseQuery,
         CaseDeadlineQuery,
         VisitQuery,
+        PlanQuery,
         OfficialQuery,
         AccessQuery,
         ReportQuery,
@@ -88,6 +90,7 @@ Mutation = audited(
             RegistryMutation,
             EnrolmentMutation,
             FileMutation,
+            PlanMutation,
             ReportMutation,
         ),
     )
@@ -113,6 +116,8 @@ NODE_TYPES = [
     Assistance,
     HomeVisit,
     SupportPlan,
+    PlacementAssessment,
+    SchoolPlan,
     Official,
     ResponsibilityAssignment,
     SchoolLeadershipGroup,

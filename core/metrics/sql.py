@@ -166,7 +166,7 @@ def facts_sql(frame: Frame, p: Params) -> str:
         "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1)"
     )
     sql = f"""
-WITH latest AS (
+WITH latest AS MATERIALIZED (
   SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id,
     (SELECT c.id FROM enrolment_change c WHERE c.child_id = ch.id AND c.occurred_on <= {d}
      ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC LIMIT 1) AS change_id,
@@ -175,7 +175,7 @@ WITH latest AS (
      ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
   FROM child ch WHERE ch.jurisdiction_id = {j}
 ),
-joined AS (
+joined AS MATERIALIZED (
   SELECT l.child_id, l.name, l.birth_date,
          c.status_after AS status, c.counterpart_school, e.school_id AS enrol_school_id,
          e.mode, e.grade, e.school_class_id, s.kind AS school_kind,
@@ -211,7 +211,7 @@ base AS (
   WHERE {in_window}
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
-facts AS (
+facts AS MATERIALIZED (
   SELECT b.*,
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'

@@ -170,9 +170,11 @@ from core.cases.cli import deadlines  # noqa: E402
 main.add_command(deadlines)
 
 from core.access.cli import account, apikey  # noqa: E402
+from core.metrics.cli import metrics_command  # noqa: E402
 
 main.add_command(apikey)
 main.add_command(account)
+main.add_command(metrics_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

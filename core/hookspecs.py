@@ -526,6 +526,26 @@ def baoxue_monitoring_focus(jurisdiction_code: str) -> Sequence[MonitoringFocus]
 # -- reports -----------------------------------------------------------------------------------
 
 
+def check_header_groups(fmt: ReportFormat, where: str) -> None:
+    """Each heading spans adjacent columns in table order, and no column is under two."""
+    order = [c.key for c in fmt.columns]
+    taken: set[str] = set()
+    for group in fmt.header_groups:
+        if not group.label.strip() or not group.columns:
+            raise Invalid(f"{where}: a header group needs a label and at least one column")
+        for key in group.columns:
+            if key not in order:
+                raise Invalid(f"{where}: header group {group.label!r} names unknown column {key!r}")
+            if key in taken:
+                raise Invalid(f"{where}: column {key!r} is under two header groups")
+            taken.add(key)
+        first = order.index(group.columns[0])
+        if tuple(order[first : first + len(group.columns)]) != tuple(group.columns):
+            raise Invalid(
+                f"{where}: header group {group.label!r} must name adjacent columns in table order"
+            )
+
+
 def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) -> None:
     codes(formats, "report format")
     for fmt in formats:
@@ -556,6 +576,12 @@ def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) ->
         for key in fmt.group_by:
             if key not in keys:
                 raise Invalid(f"{where}: group_by names unknown column {key!r}")
+        check_header_groups(fmt, where)
+        if fmt.row_kind not in fmt.selection.row_kinds:
+            raise Invalid(
+                f"{where}: selection {fmt.selection.value} does not apply to rows of kind "
+                f"{fmt.row_kind.value}"
+            )
         for sign_off in fmt.sign_off:
             if not sign_off.role.strip() or not sign_off.actions:
                 raise Invalid(f"{where}: a sign-off needs a role and at least one action")
@@ -625,6 +651,8 @@ def check_exemption_rules(rules: Sequence[ExemptionRule], ctx: CountyContext) ->
         check_clause(rule.clause, f"exemption rule {rule.code}")
         if not rule.reasons or not rule.steps:
             raise Invalid(f"exemption rule {rule.code}: needs reasons and steps")
+        if not rule.approved_by:
+            raise Invalid(f"exemption rule {rule.code}: needs an approving authority")
         for reason in rule.reasons:
             if reason not in ctx.reasons:
                 raise Invalid(f"exemption rule {rule.code}: unknown case reason {reason!r}")

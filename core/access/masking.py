@@ -66,3 +66,15 @@ def mask_student_number(value: str | None) -> str | None:
     if len(value) == 18:
         return mask_id_number(value)
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_name_for_publication(value: str | None) -> str | None:
+    """A name on a published list (公示): ``张小三`` → ``张*三``, ``张三`` → ``张*``,
+    ``欧阳小明`` → ``欧**明``: the first and, from three characters, the last character kept,
+    everything between hidden, so a family recognises its own child and nobody else learns
+    the name."""
+    if not value:
+        return value
+    if len(value) <= 2:
+        return value[0] + "*" * (len(value) - 1)
+    return value[0] + "*" * (len(value) - 2) + value[-1]

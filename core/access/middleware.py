@@ -15,6 +15,9 @@ For every request to ``/graphql``, whatever its method:
 
 The :class:`~core.access.authentication.Authentication` goes into ``scope["state"]["auth"]``
 for the GraphQL context; a caller over its limit gets HTTP 429 with ``Retry-After``.
+
+A ``GET`` under one of ``file_prefixes`` (``/reports/<id>.xlsx``: a stored report's file) is
+authenticated and counted the same way; it has no body to check.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from core.access.rate_limit import RateLimiter
 from core.graphql_request import (
     BadRequest,
     GraphQLRequest,
+    ResponseMedia,
     is_login_only,
+    negotiate,
     parse_get,
     parse_post,
     read_body,
@@ -60,6 +65,7 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
+        file_prefixes: tuple[str, ...] = ("/reports/",),
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -75,9 +81,15 @@ class AccessMiddleware:
         self.max_body_bytes = max_body_bytes
         self.max_tokens = max_tokens
         self.paths = paths
+        self.file_prefixes = file_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") not in self.paths:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path") or ""
+        is_file = path.startswith(self.file_prefixes) and scope.get("method") == "GET"
+        if path not in self.paths and not is_file:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -91,8 +103,19 @@ class AccessMiddleware:
             key_checks=self.key_checks,
         )
         state["auth"] = auth
+        media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
-            await _too_many(send, auth.retry_after, auth.failure)
+            await _too_many(send, auth.retry_after, auth.failure, media)
+            return
+
+        if is_file:  # a download (a stored report): authenticated and counted, no body
+            bucket, limit = self._bucket(auth.caller, client, None)
+            if limit > 0:
+                verdict = await self.limiter.hit(bucket, limit)
+                if not verdict.allowed:
+                    await _too_many(send, verdict.retry_after, _over(limit))
+                    return
+            await self.app(scope, receive, send)
             return
 
         request: GraphQLRequest | None = None
@@ -110,10 +133,12 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, _over(limit))
+                await _too_many(send, verdict.retry_after, _over(limit), media)
                 return
         if refused is not None:
-            await send_error(send, refused.status, refused.code, f"{refused.zh} / {refused.en}")
+            await send_error(
+                send, refused.status, refused.code, f"{refused.zh} / {refused.en}", media=media
+            )
             return
 
         body_sent = request is None or scope.get("method") != "POST"
@@ -144,7 +169,7 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, reason: str) -> None:
+async def _too_many(send: Send, retry_after: int, reason: str, media: ResponseMedia) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
         send,
@@ -154,6 +179,7 @@ async def _too_many(send: Send, retry_after: int, reason: str) -> None:
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
         extensions={"retryAfter": retry_after},
         headers=[(b"retry-after", str(retry_after).encode())],
+        media=media,
     )
 
 

@@ -36,10 +36,11 @@ from core.officials.models import (
     SchoolLeadershipGroup,
     SchoolLeadershipSeat,
 )
-from core.people.models import Child, ChildKeyGroup, Guardian, Household
+from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, Household
 from core.plugins import get_registry
 from core.plugins.routing import UNDECLARED
 from core.querysets import ids_of
+from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, SupportPlan
@@ -98,7 +99,10 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
     if scope.kind is ScopeKind.COUNTY:
         return qs
     children = _filter_children(Child.all(), scope, "id")
-    return qs.filter(**{f"{prefix}id__in": ids_of(children, "household_id")})
+    reached = Q(**{f"{prefix}id__in": ids_of(children, "household_id")})
+    if scope.kind is ScopeKind.TOWN:  # and the households living in the towns, children or not
+        reached |= Q(**{f"{prefix}village__town_id__in": list(scope.town_ids)})
+    return qs.filter(reached)
 
 
 def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:
@@ -148,6 +152,23 @@ def _first_case_level(rules: CountyRules) -> int | None:
     return None if level is None else level - 1
 
 
+def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
+    """Stored reports: the county's for a county scope, a town's (and its schools') for a town
+    scope, a school's own for a school scope, none for a class."""
+    prefix = f"{path}__" if path else ""
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    if scope.kind is ScopeKind.TOWN:
+        towns = list(scope.town_ids)
+        return qs.filter(
+            Q(**{f"{prefix}town_id__in": towns}) | Q(**{f"{prefix}school__town_id__in": towns})
+        )
+    if scope.kind is ScopeKind.SCHOOL:
+        return qs.filter(**{f"{prefix}school_id": scope.school_id})
+    if scope.kind is ScopeKind.CLASS:
+        return _nothing(qs)
+    return qs
+
+
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         return qs.filter(**{field: scope.jurisdiction_id})
@@ -188,6 +209,7 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     SchoolLeadershipSeat: _jurisdiction_only("group__jurisdiction_id"),
     Child: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s)),
     ChildKeyGroup: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    ChildMerge: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "survivor")),
     Household: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s)),
     Guardian: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s, "household")),
     Enrolment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
@@ -198,6 +220,10 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     Case: lambda qs, s, c: _cases(qs, s, c),
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
+    ReportSnapshot: _needs(Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s)),
+    ReportSubmissionEvent: _needs(
+        Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s, "snapshot")
+    ),
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
@@ -236,6 +262,7 @@ def jurisdiction_ids(caller: Caller) -> list[uuid.UUID] | None:
 _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Child: (Permission.READ_ROSTER,),
     ChildKeyGroup: (Permission.READ_ROSTER,),
+    ChildMerge: (Permission.READ_ROSTER,),
     Household: (Permission.READ_ROSTER,),
     Guardian: (Permission.READ_ROSTER,),
     Enrolment: (Permission.READ_ROSTER,),
@@ -246,6 +273,8 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
+    ReportSnapshot: (Permission.READ_REPORTS,),
+    ReportSubmissionEvent: (Permission.READ_REPORTS,),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),

@@ -33,7 +33,7 @@ from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, Vi
 from core.labelled_enum import LabelledEnum
 from core.metrics.accounting import AccountingState
 from core.metrics.indicators import Breakdown, IndicatorCode
-from core.metrics.place import PlaceKind
+from core.metrics.place import PlaceKind as MetricPlaceKind
 from core.metrics.targets import TargetStatus
 from core.officials.models import Duty, ResponsibilityLine
 from core.officials.responsibility import ChainSource, ChainTier
@@ -45,7 +45,10 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
+from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
+from core.reports.table import Masking
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     FieldKind,
@@ -55,6 +58,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -134,15 +138,23 @@ graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
 # metrics, targets and accounting
-graphql_enum(PlaceKind, "统计范围的类别", name="MetricPlaceKind")
+graphql_enum(MetricPlaceKind, "统计范围的类别", name="MetricPlaceKind")
 graphql_enum(IndicatorCode, "指标代码 (公式见 docs/metrics.md)", name="Indicator")
 graphql_enum(Breakdown, "指标的分组方式", name="MetricBreakdown")
 graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一种状态")
 graphql_enum(TargetStatus, "目标达成情况")
+graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
+graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
+# stored reports
+graphql_enum(SubmissionState, "报表报送状态", name="ReportSubmissionState")
+graphql_enum(SubmissionAction, "报表报送操作", name="ReportSubmissionAction")
+graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
+graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
     "AccountingState",
     "ActorKind",
+    "ApprovingAuthority",
     "AuditAction",
     "Breakdown",
     "CaseAction",
@@ -174,7 +186,9 @@ __all__ = [
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
+    "Masking",
     "Metric",
+    "MetricPlaceKind",
     "MigrationStatus",
     "PeriodAnchor",
     "PeriodKind",
@@ -185,11 +199,14 @@ __all__ = [
     "ResponsibilityLine",
     "Role",
     "RowKind",
+    "RowSelection",
     "SchoolGroupKind",
     "SchoolKind",
     "SchoolStage",
     "ScopeKind",
     "SignOffAction",
+    "SubmissionAction",
+    "SubmissionState",
     "SupportPlanKind",
     "TargetPeriod",
     "TargetStatus",

@@ -595,6 +595,7 @@ class _Story:
                 whereabouts=self._fmt(rng.choice(texts.WHEREABOUTS)),
             )
             case.reason_detail = payload.reason_detail
+            case.whereabouts = payload.whereabouts
             case.opened_at = at
             clock = clock_for(to, rules=rules, level=0, since=at)
         elif action is A.VERIFY:
@@ -608,6 +609,7 @@ class _Story:
                 reason=plan.reason,
                 whereabouts=self._fmt(rng.choice(texts.WHEREABOUTS)),
             )
+            case.whereabouts = payload.whereabouts
             if plan.kind is CaseKind.DROPOUT:
                 if self._status() in (EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED):
                     step = self._changed(K.DROP_OUT, day, f"辍学: {plan.reason}")

@@ -65,12 +65,15 @@ _IN_SCHOOL = _states(*IN_SCHOOL_STATES)
 #: Children the county itself must have in school: not dead, not gone with the family.
 _RESPONSIBLE = f"f.state NOT IN {_states(A.DECEASED, A.MOVED_AWAY)}"
 _FINANCIAL_HARDSHIP = (KeyGroup.FINANCIAL_HARDSHIP, KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED)
+#: A key-group membership that held on the day (``f.as_of``): begun, not yet ended.
+_ACTIVE = "(g.since IS NULL OR g.since <= f.as_of) AND (g.ended_on IS NULL OR g.ended_on > f.as_of)"
 _HARDSHIP = (
-    "EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND g.\"group\" IN "
+    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
+    "AND g.\"group\" IN "
     + "(" + ", ".join(f"'{k.value}'" for k in (*_FINANCIAL_HARDSHIP, KeyGroup.LOW_INCOME)) + "))"
 )  # fmt: skip
 _KEY_GROUP_MEMBER = (
-    "EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id "
+    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
     f"AND g.\"group\" <> '{KeyGroup.MOVED_AWAY.value}')"
 )
 
@@ -238,8 +241,8 @@ def population_sql(population: Population) -> str:
     if group is None:
         return "1 = 1"
     return (
-        "EXISTS (SELECT 1 FROM child_key_group pg WHERE pg.child_id = f.child_id "
-        f"AND pg.\"group\" = '{group.value}')"
+        f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
+        f"AND g.\"group\" = '{group.value}')"
     )
 
 
@@ -284,7 +287,7 @@ def _bucket_sql(breakdown: Breakdown, frame: Frame, p: Params) -> tuple[str, str
     if breakdown is Breakdown.TOWN:
         return "f.town_id", ""
     if breakdown is Breakdown.KEY_GROUP:
-        return 'kg."group"', " JOIN child_key_group kg ON kg.child_id = f.child_id"
+        return 'g."group"', f" JOIN child_key_group g ON g.child_id = f.child_id AND {_ACTIVE}"
     j = p(frame.place.jurisdiction_id)
     return "kx.kind", (
         " JOIN (SELECT DISTINCT f2.child_id, ka.kind FROM facts f2 JOIN key_area ka"

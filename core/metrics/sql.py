@@ -159,6 +159,7 @@ def facts_sql(frame: Frame, p: Params) -> str:
     modes = EnrolmentMode
     year = p(frame.school_year)
     visit_from = p(age.visit_window_start(frame.as_of))
+    day = f"CAST({d} AS DATE)" if p.postgres else d
     kinds = _quote(OUT_OF_SCHOOL_KINDS)
     state_at = (
         "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k}.id "
@@ -173,7 +174,7 @@ WITH latest AS MATERIALIZED (
     (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
        AND k.opened_at < {end}
      ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
-  FROM child ch WHERE ch.jurisdiction_id = {j}
+  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
 ),
 joined AS MATERIALIZED (
   SELECT l.child_id, l.name, l.birth_date,
@@ -212,7 +213,7 @@ base AS (
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
 facts AS MATERIALIZED (
-  SELECT b.*,
+  SELECT b.*, {day} AS as_of,
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'
       WHEN b.case_rank = 4 THEN 'CONFIRMED_OUT'

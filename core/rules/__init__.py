@@ -24,6 +24,7 @@ from core.jurisdictions.spec import (
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     FieldKind,
@@ -33,6 +34,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -47,6 +49,7 @@ from core.rules.specs import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HeaderGroup,
     KeyPeriod,
     LeadershipGroup,
     LeadershipMember,
@@ -64,6 +67,7 @@ from core.rules.specs import (
 
 __all__ = [
     "REPORT_FIELDS",
+    "ApprovingAuthority",
     "Clause",
     "Column",
     "Comparison",
@@ -74,6 +78,7 @@ __all__ = [
     "EscalationLevel",
     "ExemptionRule",
     "FieldKind",
+    "HeaderGroup",
     "JurisdictionSpec",
     "KeyAreaKind",
     "KeyGroup",
@@ -94,6 +99,7 @@ __all__ = [
     "ResponsibilityLine",
     "ResponsibilitySpec",
     "RowKind",
+    "RowSelection",
     "SchoolGroupKind",
     "SchoolGroupSpec",
     "SchoolSpec",

@@ -158,6 +158,31 @@ class RowKind(LabelledEnum):
         return self in (RowKind.SCHOOL, RowKind.TOWN, RowKind.SCHOOL_GROUP)
 
 
+class RowSelection(LabelledEnum):
+    """Which children or cases a ledger lists (its rows' kind says which of the two)."""
+
+    ALL = "ALL", "全部"
+    #: Cases: 疑似辍学 not yet settled (reported, being verified).
+    SUSPECTED = "SUSPECTED", "疑似辍学 (已上报、核实中)"
+    #: Cases: 确认失学辍学 and not back (confirmed, being persuaded, out of reach).
+    CONFIRMED = "CONFIRMED", "确认失学辍学 (已确认、劝返中、联系不上)"
+    #: Children of at least one 重点群体.
+    KEY_GROUPS = "KEY_GROUPS", "重点群体儿童少年"
+    #: Children of 脱贫户 (原建档立卡贫困户).
+    POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
+    #: Children away with their family (举家外出, 流出).
+    MOVED_AWAY = "MOVED_AWAY", "随家庭外出 (举家外出/流出)"
+
+    @property
+    def row_kinds(self) -> frozenset[RowKind]:
+        """The kinds of row a ledger with this selection may have."""
+        if self is RowSelection.ALL:
+            return frozenset(RowKind)
+        if self in (RowSelection.SUSPECTED, RowSelection.CONFIRMED):
+            return frozenset({RowKind.CASE})
+        return frozenset({RowKind.CHILD})
+
+
 class FieldKind(LabelledEnum):
     """How a report field's value is written out."""
 
@@ -168,3 +193,16 @@ class FieldKind(LabelledEnum):
     DATE = "DATE", "日期"
     BOOLEAN = "BOOLEAN", "是/否"
     LIST = "LIST", "多项"
+
+
+class ApprovingAuthority(LabelledEnum):
+    """批准机关: who may approve a 缓学/免学 (or 休学) application, as a county's rule names it.
+
+    A caller acts for the authority its scope stands for: a township (乡镇) account or key for
+    ``TOWNSHIP``, a county-wide staff account (教育局) for ``COUNTY_EDUCATION_BUREAU``, a
+    school account for ``SCHOOL``.
+    """
+
+    TOWNSHIP = "TOWNSHIP", "乡镇人民政府 (街道办事处)"
+    COUNTY_EDUCATION_BUREAU = "COUNTY_EDUCATION_BUREAU", "县级人民政府教育行政部门"
+    SCHOOL = "SCHOOL", "学校"

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any
 
+from core.access import masking
 from core.labelled_enum import LabelledEnum
 from core.rules.enums import FieldKind
 from core.rules.report_fields import REPORT_FIELDS, ReportField
@@ -33,6 +34,20 @@ def render_report(fmt: ReportFormat, rows: Iterable[Mapping[str, Any]]) -> list[
     header = [col.header for col in fmt.columns]
     if fmt.numbered:
         header.insert(0, NUMBER_HEADER)
+    ordered = sorted_rows(fmt, rows)
+    table = [header]
+    for number, row in enumerate(ordered, start=1):
+        cells = [format_value(f, row.get(f.key), mask=fmt.privacy) for f in fields]
+        if fmt.numbered:
+            cells.insert(0, str(number))
+        table.append(cells)
+    if fmt.totals:
+        table.append(totals_row(fmt, fields, ordered))
+    return table
+
+
+def sorted_rows(fmt: ReportFormat, rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``rows`` stably sorted by the format's ``group_by`` columns (as written out)."""
     ordered = list(rows)
     if fmt.group_by:
         sources = [fmt.column(key).source for key in fmt.group_by]
@@ -41,15 +56,7 @@ def render_report(fmt: ReportFormat, rows: Iterable[Mapping[str, Any]]) -> list[
                 format_value(REPORT_FIELDS[s], row.get(s), mask=False) for s in sources
             )
         )
-    table = [header]
-    for number, row in enumerate(ordered, start=1):
-        cells = [format_value(f, row.get(f.key), mask=fmt.privacy) for f in fields]
-        if fmt.numbered:
-            cells.insert(0, str(number))
-        table.append(cells)
-    if fmt.totals:
-        table.append(_totals(fmt, fields, ordered))
-    return table
+    return ordered
 
 
 def render_sign_off(fmt: ReportFormat) -> list[str]:
@@ -57,7 +64,10 @@ def render_sign_off(fmt: ReportFormat) -> list[str]:
     return [f"{s.role} ({'、'.join(a.label for a in s.actions)})：" for s in fmt.sign_off]
 
 
-def _totals(fmt: ReportFormat, fields: list[ReportField], rows: list[Mapping[str, Any]]):
+def totals_row(
+    fmt: ReportFormat, fields: list[ReportField], rows: list[Mapping[str, Any]]
+) -> list[str]:
+    """The 合计 row: the sum of each numeric column, 合计 in the first cell."""
     cells: list[str] = []
     for f in fields:
         if f.kind in _NUMERIC:
@@ -107,15 +117,15 @@ def _quantize(value: Any) -> Decimal:
 
 
 def mask_value(text: str, how: str) -> str:
-    """Hide most of a personal value: 李小明 → 李**, an ID number keeps its first 6 and last 4
-    characters, a phone its first 3 and last 4, an address its first 6 characters."""
+    """Hide a personal value on a published list, with the masks of :mod:`core.access.masking`:
+    a name keeps its first and last character (张*三), an ID number or 学籍号 its division code
+    only, a phone its first 3 and last 4 digits, an address its first 6 characters."""
     if how == "name":
-        return text[:1] + "*" * (len(text) - 1)
+        return masking.mask_name_for_publication(text) or ""
     if how == "id":
-        keep = 6 + (1 if text[:1].isalpha() else 0)
-        return text[:keep] + "*" * max(len(text) - keep - 4, 0) + text[-4:]
+        return masking.mask_student_number(text) or ""
     if how == "phone":
-        return text[:3] + "*" * max(len(text) - 7, 0) + text[-4:]
+        return masking.mask_phone(text) or ""
     if how == "address":
-        return text[:6] + ("…" if len(text) > 6 else "")
+        return masking.mask_address(text) or ""
     return "*" * len(text)

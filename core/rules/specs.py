@@ -14,6 +14,7 @@ from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     LeadershipRole,
@@ -22,6 +23,7 @@ from core.rules.enums import (
     PeriodKind,
     Population,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOffAction,
     TargetPeriod,
@@ -324,6 +326,15 @@ def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HeaderGroup:
+    """A heading over adjacent columns, as a printed form has it (未按时到校: 转学, 疑似辍学):
+    the spreadsheet merges it across ``columns`` (column keys, adjacent and in table order)."""
+
+    label: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignOff:
     """Who signs a report and how (e.g. 单位主要负责同志 审核、签字、盖章)."""
 
@@ -353,6 +364,10 @@ class ReportFormat:
     sign_off: tuple[SignOff, ...] = ()
     submit_to: tuple[str, ...] = ()
     description: str = ""
+    #: Headings merged over adjacent columns (a second header row in the spreadsheet).
+    header_groups: tuple[HeaderGroup, ...] = ()
+    #: Which children or cases the ledger lists (all, suspected, confirmed, key groups …).
+    selection: RowSelection = RowSelection.ALL
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -388,6 +403,9 @@ class ExemptionRule:
 
     ``reasons`` are case-reason codes; a case with one of them ends EXEMPTED once every step is
     done. ``counts_as_dropout`` says whether such a child still counts against targets.
+    ``approved_by`` names the authorities that may approve (any one of them; 义务教育法 第十一条:
+    the township or the county's education department), ``filed_with`` the office an approval
+    is filed with (备案), if any.
     """
 
     code: str
@@ -396,3 +414,8 @@ class ExemptionRule:
     steps: tuple[ProcedureStep, ...]
     clause: Clause
     counts_as_dropout: bool = False
+    approved_by: tuple[ApprovingAuthority, ...] = (
+        ApprovingAuthority.TOWNSHIP,
+        ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
+    )
+    filed_with: str = ""

@@ -102,13 +102,15 @@ def test_privacy_masks_personal_values_only() -> None:
         "enrolment.grade": 8,
     }
     assert render_report(report, [row])[1] == [
-        "韦**",
-        "450381********123X",
+        "韦*燕",
+        "450381************",
         "138****1234",
-        "荔浦市马岭镇…",
+        "荔浦市马岭镇***",
         "8",
     ]
-    assert mask_value("G45038120120101123X", "id") == "G450381********123X"
+    assert mask_value("G45038120120101123X", "id") == "G450381************"
+    assert mask_value("张三", "name") == "张*"
+    assert mask_value("欧阳小明", "name") == "欧**明"
 
 
 def test_totals_without_a_number_column_label_the_first_cell() -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from core.api.context import Info
-from core.api.enums import Breakdown, IndicatorCode, PlaceKind
+from core.api.enums import Breakdown, IndicatorCode, MetricPlaceKind
 from core.api.filters import division_code
 from core.api.ids import parse_global_id
 from core.api.metrics.types import (
@@ -41,7 +41,7 @@ _ID_TYPES = {
 
 @strawberry.input(description="统计范围: 不填为整个县; 否则为一个乡镇/街道、学区、督导责任区或学校")
 class PlaceInput:
-    kind: PlaceKind = strawberry.field(description="类别")
+    kind: MetricPlaceKind = strawberry.field(description="类别")
     id: strawberry.ID | None = strawberry.field(
         default=None, description="乡镇 (Town)、学校分组 (SchoolGroup) 或学校 (School) 的全局 ID"
     )

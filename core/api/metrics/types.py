@@ -14,7 +14,7 @@ from core.api.enums import (
     Comparison,
     IndicatorCode,
     Metric,
-    PlaceKind,
+    MetricPlaceKind,
     Population,
     TargetPeriod,
     TargetStatus,
@@ -32,17 +32,17 @@ from core.metrics.sql import Frame
 from core.metrics.targets import TargetEvaluation as TargetData
 
 _PLACE_TYPES = {
-    PlaceKind.COUNTY: "Jurisdiction",
-    PlaceKind.TOWN: "Town",
-    PlaceKind.SCHOOL: "School",
-    PlaceKind.SCHOOL_DISTRICT: "SchoolGroup",
-    PlaceKind.SUPERVISION_ZONE: "SchoolGroup",
+    MetricPlaceKind.COUNTY: "Jurisdiction",
+    MetricPlaceKind.TOWN: "Town",
+    MetricPlaceKind.SCHOOL: "School",
+    MetricPlaceKind.SCHOOL_DISTRICT: "SchoolGroup",
+    MetricPlaceKind.SUPERVISION_ZONE: "SchoolGroup",
 }
 
 
 @strawberry.type(description="统计范围: 县、乡镇/街道、学区、督导责任区或学校")
 class MetricPlace:
-    kind: PlaceKind = strawberry.field(description="类别")
+    kind: MetricPlaceKind = strawberry.field(description="类别")
     name: str = strawberry.field(description="名称")
     jurisdiction_code: str = strawberry.field(description="所属县级行政区划代码")
     id: strawberry.ID = strawberry.field(description="该县、乡镇、学校分组或学校的全局 ID")

@@ -278,6 +278,16 @@ class ReportColumn(RuleType):
         return REPORT_FIELDS[self.source].kind
 
 
+@rule_type(
+    specs.HeaderGroup,
+    name="ReportHeaderGroup",
+    description="表头分组: 合并在相邻几栏之上的表头 (如 未按时到校人数: 其中转学、其中疑似辍学)",
+)
+class ReportHeaderGroup(RuleType):
+    label: auto = strawberry.field(description="分组表头")
+    columns: auto = strawberry.field(description="其下各栏的键 (相邻, 按表中顺序)")
+
+
 @rule_type(specs.SignOff, name="ReportSignOff", description="报表签署: 由谁以何种方式签署")
 class ReportSignOff(RuleType):
     role: auto = strawberry.field(description="签署人, 如 单位主要负责同志")
@@ -302,6 +312,8 @@ class ReportFormat(RuleType):
     sign_off: auto = strawberry.field(description="签署要求")
     submit_to: auto = strawberry.field(description="报送单位, 如 县教育局教育股")
     description: auto = strawberry.field(description="说明 (可为空字符串)")
+    header_groups: auto = strawberry.field(description="表头分组 (合并单元格)")
+    selection: auto = strawberry.field(description="台账所列的儿童或个案 (全部、疑似、确认辍学 …)")
     clause: auto = strawberry.field(description="出处")
 
     @strawberry.field(description="表下签署栏的文字, 如 单位主要负责同志 (审核、签字、盖章)：")
@@ -341,6 +353,10 @@ class ExemptionRule(RuleType):
     reasons: auto = strawberry.field(description="适用的辍学原因代码")
     steps: auto = strawberry.field(description="办理步骤 (按顺序)")
     counts_as_dropout: auto = strawberry.field(description="是否仍计入辍学 (影响目标考核)")
+    approved_by: auto = strawberry.field(
+        description="批准机关 (其中之一批准即可; 其他人员批准时返回 FORBIDDEN)"
+    )
+    filed_with: auto = strawberry.field(description="批准后备案的部门 (空: 无须备案)")
     clause: auto = strawberry.field(description="出处")
 
 

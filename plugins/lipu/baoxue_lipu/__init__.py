@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from core.plugins import hookimpl
 from core.rules import (
+    ApprovingAuthority,
     Clause,
     Comparison,
     Deadline,
@@ -23,6 +24,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HeaderGroup,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -42,6 +44,7 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    RowSelection,
     SchoolSpec,
     Target,
     TargetPeriod,
@@ -454,6 +457,10 @@ def baoxue_report_formats():
                 ("stats.returned", "劝返复学人数"),
                 ("report.remarks", "备注"),
             ),
+            header_groups=(
+                HeaderGroup(label="返校情况", columns=("stats_expected", "stats_arrived")),
+                HeaderGroup(label="未及时返校", columns=("stats_absent", "stats_dropouts")),
+            ),
             group_by=("town_name",),
             totals=True,
             submit_to=_TO_CITY_AND_TOWN,
@@ -489,6 +496,7 @@ def baoxue_report_formats():
                 ("report.remarks", "备注"),
             ),
             group_by=("town_name", "school_name"),
+            selection=RowSelection.CONFIRMED,
             submit_to=_TO_CITY_AND_TOWN,
             clause=_c(
                 "五、(二)",
@@ -511,6 +519,7 @@ def baoxue_report_formats():
                 ("child.persuasion_summary", "劝返情况"),
             ),
             group_by=("school_name",),
+            selection=RowSelection.POVERTY_LIFTED,
             privacy=True,
             clause=_c(
                 "五、(五)", "建档立卡脱贫户学生要在保护学生隐私的情况下，在一定范围公开、公示"
@@ -548,5 +557,7 @@ def baoxue_exemption_rules():
             clause=_c(
                 "四、(一)", "必须由其法定监护人提出书面申请，经乡镇批准后，报市教育局基教股备案"
             ),
+            approved_by=(ApprovingAuthority.TOWNSHIP,),
+            filed_with="市教育局基教股",
         ),
     ]

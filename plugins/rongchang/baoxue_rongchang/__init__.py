@@ -19,6 +19,7 @@ from core.rules import (
     Duty,
     EscalationChain,
     EscalationLevel,
+    HeaderGroup,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -372,6 +373,16 @@ def baoxue_report_formats():
                 ("stats.still_out", "仍未复学人数"),
                 ("stats.enrolment_rate", "入学率"),
                 ("stats.consolidation_rate", "巩固率"),
+            ),
+            header_groups=(
+                HeaderGroup(
+                    label="疑似辍学",
+                    columns=("stats_platform_suspected", "stats_verified", "stats_new_suspected"),
+                ),
+                HeaderGroup(
+                    label="辍学与劝返",
+                    columns=("stats_dropouts", "stats_returned", "stats_still_out"),
+                ),
             ),
             totals=True,
             # The clause names no recipient (the national platform it mentions is where the

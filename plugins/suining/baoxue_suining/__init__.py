@@ -14,6 +14,7 @@ from core.plugins import hookimpl
 from core.rules import (
     Clause,
     Comparison,
+    HeaderGroup,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -25,6 +26,7 @@ from core.rules import (
     PeriodKind,
     ReportFormat,
     RowKind,
+    RowSelection,
     SchoolStage,
     SignOff,
     SignOffAction,
@@ -175,6 +177,12 @@ def baoxue_report_formats():
                 ("stats.returned", "已劝返复学人数"),
                 ("report.remarks", "备注"),
             ),
+            header_groups=(
+                HeaderGroup(
+                    label="未按时到校学生去向",
+                    columns=("stats_absent", "stats_transferred", "stats_suspected_dropouts"),
+                ),
+            ),
             totals=True,
             sign_off=(
                 SignOff(
@@ -232,6 +240,7 @@ def baoxue_report_formats():
                 ("visits.last_on", "最近回访日期"),
             ),
             group_by=("town_name", "village_name"),
+            selection=RowSelection.MOVED_AWAY,
             clause=_c(
                 "二、(三)",
                 "获取异地入学手续或有效证明,实行台账式痕迹化管理",

@@ -19,6 +19,7 @@ from core.rules import (
     Duty,
     EscalationChain,
     EscalationLevel,
+    HeaderGroup,
     JurisdictionSpec,
     KeyGroup,
     Metric,
@@ -30,6 +31,7 @@ from core.rules import (
     ResponsibilityLine,
     ResponsibilitySpec,
     RowKind,
+    RowSelection,
     SchoolStage,
     Scope,
     Target,
@@ -299,7 +301,14 @@ def baoxue_report_formats():
                 ("support.plan", "一生一策措施"),
                 ("support.assistance", "资助情况 (一生一案)"),
             ),
+            header_groups=(
+                HeaderGroup(
+                    label="帮扶措施",
+                    columns=("support_study", "support_life", "support_psychological"),
+                ),
+            ),
             group_by=("school_name",),
+            selection=RowSelection.KEY_GROUPS,
             clause=_c("三、5", "各学校建立重点群体关爱台账，“一生一策”"),
         ),
         # 三、6: 师访万家 visit records.
@@ -317,6 +326,7 @@ def baoxue_report_formats():
                 ("visits.summary", "走访情况"),
             ),
             group_by=("school_name",),
+            selection=RowSelection.KEY_GROUPS,
             clause=_c("三、6", "持续开展“师访万家”活动"),
         ),
     ]

@@ -1,0 +1,1 @@
+"""GraphQL layer of core.reports: stored reports, their tables and their submission."""

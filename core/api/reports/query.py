@@ -1,0 +1,49 @@
+"""Query of stored reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from core.api.context import Info
+from core.api.enums import PlaceKind, SubmissionState
+from core.api.filters import After, Before, First, Last
+from core.api.pagination import Connection, page_of
+from core.api.reports.types import ReportSnapshot
+from core.reports.models import ReportSnapshot as SnapshotModel
+
+
+@strawberry.input(description="报表快照的筛选条件 (均可省略)")
+class ReportSnapshotFilterInput:
+    format_code: str | None = strawberry.field(default=None, description="报表格式代码")
+    states: list[SubmissionState] | None = strawberry.field(
+        default=None, description="报送状态 (任一)"
+    )
+    place_kind: PlaceKind | None = strawberry.field(default=None, description="范围")
+
+
+@strawberry.type
+class ReportQuery:
+    @strawberry.field(description="已生成的报表 (快照, 新的在前): 可按格式、报送状态、范围筛选")
+    async def report_snapshots(
+        self,
+        info: Info,
+        filter: Annotated[
+            ReportSnapshotFilterInput | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ReportSnapshot]:
+        qs = SnapshotModel.all()
+        if filter is not None:
+            if filter.format_code:
+                qs = qs.filter(format_code=filter.format_code)
+            if filter.states:
+                qs = qs.filter(state__in=[s.value for s in filter.states])
+            if filter.place_kind:
+                qs = qs.filter(place_kind=filter.place_kind.value)
+        qs = qs.order_by("-generated_at", "-id")
+        return await page_of(info, qs, first=first, after=after, last=last, before=before)

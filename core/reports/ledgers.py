@@ -1,0 +1,643 @@
+"""Ledger rows (台账): one plain ``dict`` per child or per case, keyed by report-field keys,
+for a place, as of a day, inside the caller's scope.
+
+The two row sources are :func:`child_rows` (学户册 and every ledger whose rows are children) and
+:func:`case_rows` (every ledger whose rows are cases: 管理台账, 问题台账, 辍学学生花名册 …). Which
+rows a ledger holds is its format's ``selection`` (all, suspected, confirmed, key groups,
+脱贫户, moved away). A row carries what the format's columns name, from a fixed number of
+statements per 500 rows (children, key groups, guardians, enrolments and their changes,
+support plans, grants, visits, cases and their timelines): never one query per row.
+
+*As of a day* means: an enrolment that had begun and not yet ended, its status after the last
+学籍异动 on or before the day, a case opened by then, in the state its timeline had reached by
+the end of the day, and visits, plans and grants dated by then. A case that ended before the
+period began is not in a period's ledger.
+
+Provenance: every case row says where the case came from (``case.source``: 全国平台下发疑似名单,
+名册比对, 班主任上报 …) and its state; the 去向 and the 辍学原因 are the case's own columns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tortoise.expressions import Q
+
+from core.access.caller import Caller
+from core.access.scope import scoped
+from core.assistance.models import Assistance, AssistanceProgramme
+from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState, ContactOutcome
+from core.cases.events import Dismissal, ReturnNotice, Transfer, payload_of
+from core.cases.models import Case, CaseEvent
+from core.china_time import end_of_day, local_date
+from core.enrolment.models import (
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentChangeKind,
+    EnrolmentMode,
+    EnrolmentStatus,
+)
+from core.people.enums import (
+    DisabilityCategory,
+    Gender,
+    GuardianRelation,
+    KeyGroup,
+    MigrationStatus,
+    PovertyStatus,
+)
+from core.people.models import Child, ChildKeyGroup, Guardian
+from core.reports.enums import PlaceKind
+from core.rules.county import CountyRules
+from core.rules.enums import RowSelection
+from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
+
+#: Rows looked up per statement (well under every database's limit on parameters).
+CHUNK = 500
+
+#: Case kinds a dropout ledger holds (an 辍学风险预警 is not a dropout).
+DROPOUT_KINDS = (CaseKind.DROPOUT, CaseKind.NEVER_ENROLLED)
+SUSPECTED_STATES = frozenset({CaseState.REPORTED, CaseState.VERIFYING})
+#: 确认失学辍学 and not back: confirmed, being persuaded, or out of reach.
+CONFIRMED_STATES = frozenset({CaseState.CONFIRMED, CaseState.PERSUADING, CaseState.UNREACHABLE})
+RETURNED_STATES = frozenset({CaseState.RETURNED, CaseState.MONITORING, CaseState.CLOSED})
+_CONTACTS = (CaseEventKind.HOME_VISIT, CaseEventKind.PHONE_CALL, CaseEventKind.PERSUASION)
+
+
+@dataclass(frozen=True)
+class Place:
+    """The extent of a report: the county, one town, one 学区/督导责任区 or one school."""
+
+    kind: PlaceKind
+    jurisdiction_id: uuid.UUID
+    name: str
+    id: uuid.UUID | None = None
+
+    def school_q(self, path: str) -> Q:
+        """Rows whose school (reached through ``path``) lies in the place."""
+        if self.kind is PlaceKind.TOWN:
+            return Q(**{f"{path}__town_id": self.id})
+        if self.kind is PlaceKind.SCHOOL:
+            return Q(**{f"{path}_id": self.id})
+        if self.kind is PlaceKind.SCHOOL_GROUP:
+            return Q(**{f"{path}__groups__id": self.id})
+        return Q()
+
+
+def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+async def _values(qs_for, ids: Sequence[Any], *fields: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in _chunks(ids):
+        out.extend(await qs_for(part).values(*fields))
+    return out
+
+
+# -- which rows ----------------------------------------------------------------------------------
+
+
+async def _child_ids(
+    caller: Caller, place: Place, as_of: date, selection: RowSelection
+) -> list[uuid.UUID]:
+    qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
+    if place.kind is not PlaceKind.COUNTY:
+        enrolled = Enrolment.filter(place.school_q("school"), is_current=True).values("child_id")
+        condition = Q(id__in=enrolled)
+        if place.kind is PlaceKind.TOWN:  # 户籍地 too: children living in the town
+            condition |= Q(household__village__town_id=place.id)
+        qs = qs.filter(condition)
+    if selection is RowSelection.KEY_GROUPS:
+        qs = qs.filter(id__in=ChildKeyGroup.all().values("child_id"))
+    elif selection is RowSelection.POVERTY_LIFTED:
+        qs = qs.filter(household__poverty_status=PovertyStatus.LIFTED_OUT)
+    elif selection is RowSelection.MOVED_AWAY:
+        moved = ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY).values("child_id")
+        qs = qs.filter(
+            Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
+        )
+    return list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
+
+
+async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> list[uuid.UUID]:
+    qs = scoped(Case, caller).filter(
+        jurisdiction_id=place.jurisdiction_id, opened_at__lt=end_of_day(as_of)
+    )
+    # a case that ended before the period began is not in it
+    began = end_of_day(start - timedelta(days=1))
+    qs = qs.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=began))
+    if place.kind is not PlaceKind.COUNTY:
+        condition = place.school_q("school")
+        if place.kind is PlaceKind.TOWN:
+            condition |= Q(child__household__village__town_id=place.id)
+        qs = qs.filter(condition)
+    return list(dict.fromkeys(await qs.order_by("opened_at", "id").values_list("id", flat=True)))
+
+
+# -- child facts ---------------------------------------------------------------------------------
+
+
+async def _children(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+    rows = await _values(
+        lambda part: Child.filter(id__in=part),
+        ids,
+        "id",
+        "name",
+        "gender",
+        "birth_date",
+        "id_number",
+        "student_number",
+        "ethnicity",
+        "disability_category",
+        "disability_grade",
+        "household_id",
+        "household__registered_address",
+        "household__current_address",
+        "household__poverty_status",
+        "household__migration_status",
+        "household__is_low_income",
+        "household__village__name",
+        "household__village__town__name",
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        born: date = r["birth_date"]
+        age = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+        disability = ""
+        if r["disability_category"]:
+            disability = DisabilityCategory(r["disability_category"]).label
+            if r["disability_grade"]:
+                disability += f"{'一二三四'[r['disability_grade'] - 1]}级"
+        poverty = PovertyStatus(r["household__poverty_status"] or PovertyStatus.NONE)
+        migration = MigrationStatus(r["household__migration_status"] or MigrationStatus.NONE)
+        out[r["id"]] = {
+            "_household": r["household_id"],
+            "_town": r["household__village__town__name"] or "",
+            "_low_income": bool(r["household__is_low_income"]),
+            "town.name": r["household__village__town__name"] or "",
+            "village.name": r["household__village__name"] or "",
+            "child.name": r["name"],
+            "child.gender": Gender(r["gender"]),
+            "child.id_number": r["id_number"] or "",
+            "child.student_number": r["student_number"] or "",
+            "child.birth_date": born,
+            "child.age": age,
+            "child.ethnicity": r["ethnicity"],
+            "child.poverty_status": poverty,
+            "child.is_poverty_lifted": poverty is PovertyStatus.LIFTED_OUT,
+            "child.disability": disability,
+            "child.registered_address": r["household__registered_address"] or "",
+            "child.current_address": r["household__current_address"] or "",
+            "child.migration_status": migration,
+        }
+    return out
+
+
+async def _key_groups(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[KeyGroup]]:
+    out: dict[uuid.UUID, list[KeyGroup]] = defaultdict(list)
+    rows = await _values(lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group")
+    order = {g: i for i, g in enumerate(KeyGroup)}
+    for r in rows:
+        out[r["child_id"]].append(KeyGroup(r["group"]))
+    for groups in out.values():
+        groups.sort(key=order.__getitem__)
+    return out
+
+
+async def _guardians(households: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    rows = await _values(
+        lambda p: Guardian.filter(household_id__in=p).order_by("-is_primary", "name"),
+        households,
+        "household_id",
+        "name",
+        "relation",
+        "phone",
+        "works_away",
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    away: dict[uuid.UUID, int] = defaultdict(int)
+    for r in rows:
+        out.setdefault(r["household_id"], r)
+        away[r["household_id"]] += bool(r["works_away"])
+    for household, row in out.items():
+        row["_away"] = away[household]
+    return out
+
+
+async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each child's enrolment on ``as_of``, with its status after the last change by then."""
+    rows = await _values(
+        lambda p: Enrolment.filter(child_id__in=p, started_on__lte=as_of).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=as_of) | Q(is_current=True)
+        ),
+        ids,
+        "id",
+        "child_id",
+        "grade",
+        "status",
+        "mode",
+        "started_on",
+        "is_current",
+        "school__name",
+        "school__code",
+        "school__principal_name",
+        "school__town__name",
+        "school_class__name",
+        "school_class__head_teacher__name",
+    )
+    best: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        held = best.get(r["child_id"])
+        if held is None or (r["is_current"], r["started_on"]) > (
+            held["is_current"],
+            held["started_on"],
+        ):
+            best[r["child_id"]] = r
+    changes = await _values(
+        lambda p: EnrolmentChange.filter(enrolment_id__in=p, occurred_on__lte=as_of).order_by(
+            "occurred_on", "recorded_at"
+        ),
+        [r["id"] for r in best.values()],
+        "enrolment_id",
+        "kind",
+        "status_after",
+        "counterpart_school",
+    )
+    last: dict[uuid.UUID, dict[str, Any]] = {}
+    for c in changes:
+        last[c["enrolment_id"]] = c
+    for r in best.values():
+        change = last.get(r["id"])
+        r["_status"] = EnrolmentStatus(change["status_after"] if change else r["status"])
+        r["_elsewhere"] = (
+            change["counterpart_school"]
+            if change and change["kind"] == EnrolmentChangeKind.TRANSFER_OUT.value
+            else ""
+        )
+    return best
+
+
+async def _support(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+    rows = await _values(
+        lambda p: (
+            SupportPlan.filter(child_id__in=p, started_on__lte=as_of)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+            .order_by("started_on")
+        ),
+        ids,
+        "child_id",
+        "kind",
+        "plan",
+        "mentor__name",
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    for r in rows:
+        facts = out[r["child_id"]]
+        kind = SupportPlanKind(r["kind"])
+        if kind is SupportPlanKind.PAIRING or r["mentor__name"]:
+            facts.setdefault("support.mentor", r["mentor__name"] or "")
+        facts.setdefault("_plans", []).append(f"{kind.label}: {r['plan']}" if r["plan"] else "")
+        for key, value in _plan_parts(r["plan"] or "").items():
+            facts.setdefault(key, value)
+    for facts in out.values():
+        facts["support.plan"] = "; ".join(p for p in facts.pop("_plans", []) if p)
+    return out
+
+
+#: Words that open a part of a written plan, and the column that part fills.
+_PLAN_PARTS = {"学习": "support.study", "生活": "support.life", "心理": "support.psychological"}
+
+
+def _plan_parts(plan: str) -> dict[str, str]:
+    """The study, life and psychological parts of a plan written ``学习: …; 生活: …``."""
+    out: dict[str, str] = {}
+    for part in plan.replace("；", ";").replace("。", ";").split(";"):
+        text = part.strip()
+        for word, key in _PLAN_PARTS.items():
+            if text.startswith(word):
+                out.setdefault(key, text)
+    return out
+
+
+async def _assistance(
+    ids: Sequence[uuid.UUID], as_of: date, labels: dict[str, str]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
+    rows = await _values(
+        lambda p: Assistance.filter(child_id__in=p, granted_on__lte=as_of, school_year=school_year),
+        ids,
+        "child_id",
+        "programme",
+        "amount",
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        facts = out.setdefault(
+            r["child_id"], {"support.assistance": [], "support.assistance_amount": Decimal(0)}
+        )
+        label = labels.get(r["programme"]) or _programme_label(r["programme"])
+        if label not in facts["support.assistance"]:
+            facts["support.assistance"].append(label)
+        facts["support.assistance_amount"] += Decimal(str(r["amount"]))
+    return out
+
+
+def _programme_label(code: str) -> str:
+    try:
+        return AssistanceProgramme(code).label
+    except ValueError:
+        return code
+
+
+async def _visits(
+    ids: Sequence[uuid.UUID], start: date, as_of: date
+) -> dict[uuid.UUID, dict[str, Any]]:
+    rows = await _values(
+        lambda p: HomeVisit.filter(child_id__in=p, visited_on__lte=as_of).order_by("visited_on"),
+        ids,
+        "child_id",
+        "visited_on",
+        "findings",
+        "visitor_name",
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        facts = out.setdefault(r["child_id"], {"_count": 0})
+        facts["_count"] += 1
+        facts["visits.last_on"] = r["visited_on"]
+        facts["_last"] = r
+    for facts in out.values():
+        last = facts.pop("_last")
+        who = f" ({last['visitor_name']})" if last["visitor_name"] else ""
+        facts["visits.summary"] = (
+            f"{facts.pop('_count')}次; 最近 {last['visited_on']}{who}: {last['findings']}".rstrip(
+                ": "
+            )
+        )
+    return out
+
+
+def _family_situation(child: dict[str, Any], guardian: dict[str, Any] | None) -> str:
+    parts = []
+    if child["child.poverty_status"] is not PovertyStatus.NONE:
+        parts.append(child["child.poverty_status"].label)
+    if child["_low_income"]:
+        parts.append("低保户")
+    if child["child.migration_status"] is not MigrationStatus.NONE:
+        parts.append(child["child.migration_status"].label)
+    if guardian is not None:
+        if guardian["_away"]:
+            parts.append("监护人外出务工")
+        relation = GuardianRelation(guardian["relation"])
+        if relation in (GuardianRelation.GRANDFATHER, GuardianRelation.GRANDMOTHER):
+            parts.append("随祖辈生活")
+    return "、".join(parts)
+
+
+async def _child_facts(
+    ids: Sequence[uuid.UUID], start: date, as_of: date, rules: CountyRules
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """Everything a row may say about each child, as of ``as_of``."""
+    children = await _children(ids, as_of)
+    groups = await _key_groups(ids)
+    guardians = await _guardians([c["_household"] for c in children.values() if c["_household"]])
+    enrolments = await _enrolments(ids, as_of)
+    support = await _support(ids, as_of)
+    assistance = await _assistance(ids, as_of, rules.assistance_programmes())
+    visits = await _visits(ids, start, as_of)
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for child_id in ids:
+        child = children.get(child_id)
+        if child is None:
+            continue
+        row = dict(child)
+        row["child.key_groups"] = tuple(g.label for g in groups.get(child_id, ()))
+        guardian = guardians.get(child["_household"])
+        if guardian is not None:
+            row["guardian.name"] = guardian["name"]
+            row["guardian.relation"] = GuardianRelation(guardian["relation"]).label
+            row["guardian.phone"] = guardian["phone"]
+        row["child.family_situation"] = _family_situation(child, guardian)
+        enrolment = enrolments.get(child_id)
+        if enrolment is None:
+            row["enrolment.status"] = "未入学/无学籍"
+        else:
+            row.update(
+                {
+                    "school.name": enrolment["school__name"],
+                    "school.code": enrolment["school__code"],
+                    "school.principal": enrolment["school__principal_name"] or "",
+                    "enrolment.grade": enrolment["grade"],
+                    "enrolment.class": enrolment["school_class__name"] or "",
+                    "enrolment.status": enrolment["_status"],
+                    "enrolment.mode": EnrolmentMode(enrolment["mode"]),
+                    "enrolment.head_teacher": enrolment["school_class__head_teacher__name"] or "",
+                    "enrolment.school_elsewhere": enrolment["_elsewhere"],
+                }
+            )
+            if enrolment["school__town__name"]:
+                row["town.name"] = enrolment["school__town__name"]
+        row.update(support.get(child_id, {}))
+        row.update(assistance.get(child_id, {}))
+        row.update(visits.get(child_id, {}))
+        row["_child_id"] = child_id
+        out[child_id] = row
+    return out
+
+
+# -- case facts ----------------------------------------------------------------------------------
+
+
+async def _case_facts(
+    ids: Sequence[uuid.UUID], as_of: date, rules: CountyRules
+) -> dict[uuid.UUID, dict[str, Any]]:
+    cases = await _values(
+        lambda p: Case.filter(id__in=p),
+        ids,
+        "id",
+        "child_id",
+        "kind",
+        "state",
+        "source",
+        "reason",
+        "reason_detail",
+        "whereabouts",
+        "escalation_level",
+        "opened_at",
+        "closed_at",
+        "school__name",
+        "school__code",
+        "school__town__name",
+    )
+    events = await _values(
+        lambda p: CaseEvent.filter(case_id__in=p, occurred_at__lt=end_of_day(as_of)).order_by(
+            "occurred_at", "recorded_at"
+        ),
+        ids,
+        "case_id",
+        "kind",
+        "to_state",
+        "occurred_at",
+        "actor_name",
+        "details",
+    )
+    timeline: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        timeline[e["case_id"]].append(e)
+    reasons = rules.case_reasons()
+    levels = rules.escalation.levels
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for c in cases:
+        history = timeline.get(c["id"], [])
+        state = CaseState(c["state"])
+        for e in history:
+            if e["to_state"]:
+                state = CaseState(e["to_state"])
+        level_index = c["escalation_level"]
+        level = levels[min(level_index, len(levels) - 1)] if levels else None
+        row: dict[str, Any] = {
+            "_child_id": c["child_id"],
+            "_state": state,
+            "_kind": CaseKind(c["kind"]),
+            "case.kind": CaseKind(c["kind"]),
+            "case.state": state,
+            "case.source": CaseSource(c["source"]),
+            "case.reason": reasons.get(c["reason"], c["reason"]),
+            "case.reason_detail": c["reason_detail"],
+            "case.whereabouts": c["whereabouts"],
+            "case.opened_on": local_date(c["opened_at"]),
+            "case.escalation": level.name if level else "",
+            "case.responsible": level.responsible if level else "",
+            "case.outcome": state,
+            "case.returned": state in RETURNED_STATES,
+            "case.persuasion_count": 0,
+        }
+        if c["school__name"]:
+            row["school.name"] = c["school__name"]
+            row["school.code"] = c["school__code"]
+        if c["school__town__name"]:
+            row["town.name"] = c["school__town__name"]
+        log: list[str] = []
+        for e in history:
+            kind = CaseEventKind(e["kind"])
+            day = local_date(e["occurred_at"])
+            if kind is CaseEventKind.REPORT:
+                row["case.reported_by"] = e["actor_name"]
+            elif kind is CaseEventKind.VERIFICATION:
+                row.setdefault("case.marked_on", day)
+            elif kind is CaseEventKind.CONFIRMATION:
+                row["case.verified_on"] = day
+                row["case.verification"] = "确认辍学" if c["kind"] == "DROPOUT" else "确认未入学"
+            elif kind is CaseEventKind.DISMISSAL:
+                payload = payload_of(kind, e["details"])
+                assert isinstance(payload, Dismissal)
+                row["case.verified_on"] = day
+                row["case.verification"] = f"排除: {payload.grounds.label}"
+                if payload.school_elsewhere:
+                    row["enrolment.school_elsewhere"] = payload.school_elsewhere
+                    row["enrolment.proof_elsewhere"] = payload.evidence or "已核实"
+            elif kind in _CONTACTS:
+                row["case.persuasion_count"] += 1
+                outcome = (e["details"] or {}).get("outcome")
+                said = ContactOutcome(outcome).label if outcome else ""
+                log.append(f"{day.month}月{day.day}日{kind.label}{f' ({said})' if said else ''}")
+            elif kind is CaseEventKind.RETURN_NOTICE:
+                payload = payload_of(kind, e["details"])
+                assert isinstance(payload, ReturnNotice)
+                row["case.return_notice_on"] = payload.issued_on
+                log.append(f"{day.month}月{day.day}日下达劝返复学通知书 ({payload.number})")
+            elif kind is CaseEventKind.ESCALATION:
+                log.append(f"{day.month}月{day.day}日上报上一级")
+            elif kind is CaseEventKind.RETURN:
+                row["case.returned_on"] = day
+                log.append(f"{day.month}月{day.day}日复学")
+            elif kind is CaseEventKind.TRANSFER:
+                payload = payload_of(kind, e["details"])
+                assert isinstance(payload, Transfer)
+                row["enrolment.school_elsewhere"] = payload.to_school
+                row["enrolment.proof_elsewhere"] = payload.transfer_document or "已办转学手续"
+            elif kind is CaseEventKind.CLOSURE:
+                row["case.closed_on"] = day
+        row["case.persuasion_log"] = "; ".join(log)
+        if state not in RETURNED_STATES:
+            row.pop("case.returned_on", None)
+        out[c["id"]] = row
+    return out
+
+
+def _selected(case: dict[str, Any], selection: RowSelection) -> bool:
+    if selection is RowSelection.SUSPECTED:
+        return case["_kind"] in DROPOUT_KINDS and case["_state"] in SUSPECTED_STATES
+    if selection is RowSelection.CONFIRMED:
+        return case["_kind"] in DROPOUT_KINDS and case["_state"] in CONFIRMED_STATES
+    return True
+
+
+# -- the two row sources -------------------------------------------------------------------------
+
+
+async def child_rows(
+    caller: Caller,
+    place: Place,
+    *,
+    start: date,
+    as_of: date,
+    rules: CountyRules,
+    selection: RowSelection = RowSelection.ALL,
+) -> list[dict[str, Any]]:
+    """One row per child of the place's 学户册 (born by ``as_of``) that ``selection`` keeps and
+    ``caller`` may see, with the latest case's state as 劝返情况."""
+    ids = await _child_ids(caller, place, as_of, selection)
+    facts = await _child_facts(ids, start, as_of, rules)
+    latest: dict[uuid.UUID, tuple[datetime, CaseState]] = {}
+    for part in _chunks(ids):
+        for r in (
+            await scoped(Case, caller)
+            .filter(child_id__in=part, opened_at__lt=end_of_day(as_of))
+            .values("child_id", "opened_at", "state")
+        ):
+            held = latest.get(r["child_id"])
+            if held is None or r["opened_at"] > held[0]:
+                latest[r["child_id"]] = (r["opened_at"], CaseState(r["state"]))
+    rows = []
+    for child_id in ids:
+        row = facts.get(child_id)
+        if row is None:
+            continue
+        if child_id in latest:
+            row["child.persuasion_summary"] = latest[child_id][1].label
+        rows.append(row)
+    return rows
+
+
+async def case_rows(
+    caller: Caller,
+    place: Place,
+    *,
+    start: date,
+    as_of: date,
+    rules: CountyRules,
+    selection: RowSelection = RowSelection.ALL,
+) -> list[dict[str, Any]]:
+    """One row per case of the place open at some time in ``start``…``as_of`` that ``caller``
+    may see and ``selection`` keeps (in its state as of ``as_of``), with its child's facts."""
+    ids = await _case_ids(caller, place, start, as_of)
+    cases = await _case_facts(ids, as_of, rules)
+    kept = [c for c in (cases[i] for i in ids if i in cases) if _selected(c, selection)]
+    children = await _child_facts(
+        list(dict.fromkeys(c["_child_id"] for c in kept)), start, as_of, rules
+    )
+    rows = []
+    for case in kept:
+        row = dict(children.get(case["_child_id"], {}))
+        # the case's school and town (学籍校) over the child's current ones
+        row.update(case)
+        rows.append(row)
+    return rows

@@ -1,0 +1,211 @@
+"""The typed table a report is: what GraphQL returns, what the CSV and XLSX writers write out
+and what a snapshot stores.
+
+:func:`build_table` takes a county's :class:`~core.rules.specs.ReportFormat`, the rows a row
+source produced (plain ``dict`` rows keyed by report-field keys, ``"child.name"`` …) and where
+and when the report is for, and gives a :class:`ReportTable`: title, header groups, columns
+with their kinds, rows of display strings (sorted, numbered, masked as asked), the 合计 row,
+the sign-off lines and the clause it implements. Cells are strings as the county reads them
+(``97.30%``, ``是``, ``2025-09-01``); each column's ``kind`` lets a spreadsheet writer turn them
+back into numbers and dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.labelled_enum import LabelledEnum
+from core.rules.enums import FieldKind
+from core.rules.render import (
+    NUMBER_HEADER,
+    TOTAL_LABEL,
+    format_value,
+    mask_value,
+    render_sign_off,
+    sorted_rows,
+    totals_row,
+)
+from core.rules.report_fields import REPORT_FIELDS, ReportField
+from core.rules.specs import ReportFormat
+
+
+class Masking(LabelledEnum):
+    """How much of the personal values a table shows (报表打码)."""
+
+    #: Everything, for callers who may read personal details.
+    NONE = "NONE", "不打码"
+    #: ID numbers, phones, addresses and guardians' names hidden, as the API hides them from
+    #: callers without READ_PERSONAL_DETAILS; the children's names stay.
+    PERSONAL = "PERSONAL", "敏感信息打码 (身份证号、电话、住址、监护人)"
+    #: The published variant (公示): names too (张*三), as a list posted in public needs.
+    PUBLIC = "PUBLIC", "公示版 (姓名、身份证号等均打码)"
+
+
+#: Fields hidden under :attr:`Masking.PERSONAL` besides every ID number, phone and address.
+_PERSONAL_NAMES = frozenset({"guardian.name"})
+
+
+def _masks(f: ReportField, masking: Masking) -> bool:
+    if masking is Masking.PUBLIC:
+        return f.mask is not None
+    if masking is Masking.PERSONAL:
+        return f.mask in ("id", "phone", "address") or f.key in _PERSONAL_NAMES
+    return False
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One column: its key in the format, the header the form prints and the kind of value."""
+
+    key: str
+    header: str
+    kind: FieldKind
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class HeaderSpan:
+    """A heading over ``span`` columns starting at column ``first`` (0-based, 序号 counted)."""
+
+    label: str
+    first: int
+    span: int
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A report as a table of strings, with what a printed form has around it."""
+
+    code: str
+    title: str
+    #: Where and when: e.g. ``示范县 · 2026-09-01 (开学报表)``.
+    subtitle: str
+    columns: tuple[TableColumn, ...]
+    rows: tuple[tuple[str, ...], ...]
+    totals: tuple[str, ...] | None
+    header_groups: tuple[HeaderSpan, ...] = ()
+    sign_off: tuple[str, ...] = ()
+    submit_to: tuple[str, ...] = ()
+    clause: str = ""
+    masking: Masking = Masking.NONE
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def header(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def grid(self) -> list[list[str]]:
+        """Header, rows and the 合计 row as one list of lists (the CSV body)."""
+        lines = [self.header, *(list(r) for r in self.rows)]
+        if self.totals is not None:
+            lines.append(list(self.totals))
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for a snapshot (every value a string, list or null)."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "columns": [[c.key, c.header, c.kind.value, c.source] for c in self.columns],
+            "rows": [list(r) for r in self.rows],
+            "totals": list(self.totals) if self.totals is not None else None,
+            "headerGroups": [[g.label, g.first, g.span] for g in self.header_groups],
+            "signOff": list(self.sign_off),
+            "submitTo": list(self.submit_to),
+            "clause": self.clause,
+            "masking": self.masking.value,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReportTable:
+        return cls(
+            code=data["code"],
+            title=data["title"],
+            subtitle=data["subtitle"],
+            columns=tuple(
+                TableColumn(key=k, header=h, kind=FieldKind(kind), source=s)
+                for k, h, kind, s in data["columns"]
+            ),
+            rows=tuple(tuple(r) for r in data["rows"]),
+            totals=tuple(data["totals"]) if data["totals"] is not None else None,
+            header_groups=tuple(HeaderSpan(label, a, n) for label, a, n in data["headerGroups"]),
+            sign_off=tuple(data["signOff"]),
+            submit_to=tuple(data["submitTo"]),
+            clause=data["clause"],
+            masking=Masking(data["masking"]),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+def build_table(
+    fmt: ReportFormat,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    subtitle: str = "",
+    masking: Masking = Masking.NONE,
+    notes: tuple[str, ...] = (),
+) -> ReportTable:
+    """The table of ``fmt`` over ``rows``: sorted by ``group_by``, numbered, masked, totalled.
+
+    A format with ``privacy`` is always the published variant, whatever ``masking`` asks.
+    """
+    if fmt.privacy:
+        masking = Masking.PUBLIC
+    fields = [REPORT_FIELDS[col.source] for col in fmt.columns]
+    columns = [
+        TableColumn(key=c.key, header=c.header, kind=f.kind, source=c.source)
+        for c, f in zip(fmt.columns, fields, strict=True)
+    ]
+    offset = 0
+    if fmt.numbered:
+        columns.insert(0, TableColumn(key="number", header=NUMBER_HEADER, kind=FieldKind.INTEGER))
+        offset = 1
+    ordered = sorted_rows(fmt, rows)
+    body: list[tuple[str, ...]] = []
+    for number, row in enumerate(ordered, start=1):
+        cells = [_cell(f, row.get(f.key), masking) for f in fields]
+        if fmt.numbered:
+            cells.insert(0, str(number))
+        body.append(tuple(cells))
+    totals = tuple(totals_row(fmt, fields, ordered)) if fmt.totals else None
+    positions = {c.key: i + offset for i, c in enumerate(fmt.columns)}
+    groups = tuple(
+        HeaderSpan(g.label, positions[g.columns[0]], len(g.columns)) for g in fmt.header_groups
+    )
+    return ReportTable(
+        code=fmt.code,
+        title=fmt.title,
+        subtitle=subtitle,
+        columns=tuple(columns),
+        rows=tuple(body),
+        totals=totals,
+        header_groups=groups,
+        sign_off=tuple(render_sign_off(fmt)),
+        submit_to=tuple(fmt.submit_to),
+        clause=fmt.clause.label,
+        masking=masking,
+        notes=notes,
+    )
+
+
+def _cell(f: ReportField, value: Any, masking: Masking) -> str:
+    text = format_value(f, value, mask=False)
+    if text and _masks(f, masking):
+        if f.kind is FieldKind.LIST:
+            return text
+        return mask_value(text, f.mask or "")
+    return text
+
+
+__all__ = [
+    "TOTAL_LABEL",
+    "HeaderSpan",
+    "Masking",
+    "ReportTable",
+    "TableColumn",
+    "build_table",
+]

@@ -1,0 +1,402 @@
+"""Reports over HTTP as real callers: a school head's own school only, the sign-off walked from
+draft to accepted (and returned with a reason), snapshots that do not change when the data
+does, checksums, downloads, the published variant masked, periods refused clearly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from strawberry import relay
+from tortoise.context import TortoiseContext
+
+from core.access.accounts import create_account
+from core.access.enums import Role
+from core.cases.models import Case
+from core.demo.generator import generate_demo
+from core.people.models import Child
+from core.plugins import get_registry
+from core.reports.models import ReportSnapshot
+from core.reports.services import canonical_checksum
+from core.schools.models import School
+from tests.access.conftest import fast_argon2  # noqa: F401 - fixture: cheap password hashes
+from tests.conftest import graphql
+
+SUINING, LIPU = "430527", "450381"
+PASSWORD = "report-tests-password"
+#: The demo's "today" (core.demo.calendar.DEMO_TODAY), 10:00 China time.
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+SNAPSHOT = """
+    id formatCode title placeKind placeName rowCount checksum checksumValid state stateReason
+    version allowedActions needsSignature masking generatedBy
+    period { kind value start end } asOf parameters
+    downloads { xlsx csv }
+    submissionEvents { action fromState toState actor role reason }
+    table { title subtitle columns { key header kind } headerGroups { label first span }
+            rows(limit: 5000) totals signOff submitTo clause masking }
+"""
+GENERATE = (
+    "mutation($input: GenerateReportInput!) { generateReport(input: $input) { report { "
+    + SNAPSHOT
+    + " } errors { code field message } } }"
+)
+
+
+def _act(name: str) -> str:
+    return (
+        "mutation($input: ReportSubmissionInput!) { "
+        + name
+        + "(input: $input) { report { "
+        + SNAPSHOT
+        + " } errors { code field message } } }"
+    )
+
+
+@pytest.fixture
+async def http(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
+    from core.server import create_app
+
+    app = create_app(manage_database=False, clock=lambda: NOW)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def _county(code: str, students: int = 150) -> dict[str, Any]:
+    spec = {s.division_code: s for s in get_registry().jurisdictions()}[code]
+    await generate_demo(spec, students=students, seed=5)
+    schools = await School.filter(jurisdiction__division_code=code).order_by("code")
+    staffed = [s for s in schools if await s.enrolments.filter(is_current=True).exists()]
+    first, second = staffed[0], staffed[1]
+    users = {}
+    for name, role, place in (
+        ("bureau", Role.BUREAU_STAFF, {}),
+        ("head", Role.SCHOOL_HEAD, {"school_code": first.code}),
+        ("other-head", Role.SCHOOL_HEAD, {"school_code": second.code}),
+    ):
+        account = await create_account(
+            username=f"{name}-{code}",
+            password=PASSWORD,
+            role=role,
+            jurisdiction_code=code,
+            **place,
+        )
+        users[name] = account.username
+    return {"users": users, "school": first, "other": second}
+
+
+async def _sign_in(http: httpx.AsyncClient, username: str) -> dict[str, str]:
+    body = await graphql(
+        http,
+        """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
+            token errors { code message } } }""",
+        {"u": username, "p": PASSWORD},
+    )
+    assert body["data"]["login"]["errors"] == [], body
+    return {"Authorization": f"Bearer {body['data']['login']['token']}"}
+
+
+async def _generate(http, headers, **input: Any) -> dict[str, Any]:
+    body = await graphql(http, GENERATE, {"input": input}, headers)
+    assert "errors" not in body, body
+    return body["data"]["generateReport"]
+
+
+def _gid(type_name: str, row: Any) -> str:
+    return str(relay.GlobalID(type_name, str(row.pk)))
+
+
+async def test_school_head_sees_and_signs_for_their_school_only(http) -> None:
+    county = await _county(SUINING)
+    head = await _sign_in(http, county["users"]["head"])
+    made = await _generate(http, head, formatCode="term-start-statistics", period="2026-autumn")
+    assert made["errors"] == []
+    report = made["report"]
+    # no place named: the head's own school, one row and the 合计
+    assert report["placeKind"] == "SCHOOL" and report["placeName"] == county["school"].name
+    table = report["table"]
+    assert [r[1] for r in table["rows"]] == [county["school"].name]
+    assert table["totals"][0] == "合计"
+    assert table["headerGroups"] == [
+        {"label": "未按时到校学生去向", "first": 5, "span": 3},
+    ]
+    assert table["signOff"] == ["单位主要负责同志 (审核、签字、盖章)："]
+    assert table["submitTo"] == ["县教育局教育股"]
+    assert "二、(二)2" in table["clause"]
+    assert report["period"] == {
+        "kind": "TERM_START",
+        "value": "2026-autumn",
+        "start": "2026-09-01",
+        "end": "2026-09-14",
+    }
+    # the whole county, or another school, is out of reach
+    body = await graphql(
+        http,
+        GENERATE,
+        {"input": {"formatCode": "term-start-statistics", "period": "2026-autumn",
+                   "placeKind": "COUNTY"}},
+        head,
+    )  # fmt: skip
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    other = await _generate(
+        http,
+        head,
+        formatCode="term-start-statistics",
+        period="2026-autumn",
+        placeKind="SCHOOL",
+        placeId=_gid("School", county["other"]),
+    )
+    assert other["report"] is None and other["errors"][0]["code"] == "NOT_FOUND"
+    # the other school's head can neither see nor download it
+    rival = await _sign_in(http, county["users"]["other-head"])
+    body = await graphql(
+        http, "query($id: ID!) { node(id: $id) { id } }", {"id": report["id"]}, rival
+    )
+    assert body["data"]["node"] is None
+    row_id = report["downloads"]["xlsx"].split("/")[-1].split(".")[0]
+    assert (await http.get(f"/reports/{row_id}.xlsx", headers=rival)).status_code == 404
+    assert (await http.get(f"/reports/{row_id}.xlsx")).status_code == 401
+    listed = await graphql(http, "{ reportSnapshots { totalCount } }", headers=rival)
+    assert listed["data"]["reportSnapshots"]["totalCount"] == 0
+
+
+async def test_sign_off_walked_from_draft_to_accepted_and_returned_with_a_reason(http) -> None:
+    county = await _county(SUINING)
+    head = await _sign_in(http, county["users"]["head"])
+    bureau = await _sign_in(http, county["users"]["bureau"])
+
+    async def act(name: str, headers, report_id: str, **extra: Any) -> dict[str, Any]:
+        body = await graphql(http, _act(name), {"input": {"id": report_id, **extra}}, headers)
+        assert "errors" not in body, body
+        return body["data"][name]
+
+    first = (await _generate(http, head, formatCode="term-start-statistics", period="2026-autumn"))[
+        "report"
+    ]
+    assert first["state"] == "DRAFT" and first["needsSignature"] is True
+    assert first["allowedActions"] == ["SIGN"]
+    # it does not count as submitted before the head has signed it
+    early = await act("submitReport", head, first["id"])
+    assert early["errors"][0]["code"] == "INVALID_TRANSITION"
+    assert "签署" in early["errors"][0]["message"]
+    # the bureau may not sign for the school, the school may not accept its own report
+    refused = await graphql(http, _act("acceptReport"), {"input": {"id": first["id"]}}, head)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    signed = await act("signReport", head, first["id"], expectedVersion=1)
+    assert signed["errors"] == [] and signed["report"]["state"] == "SIGNED"
+    stale = await act("submitReport", head, first["id"], expectedVersion=1)
+    assert stale["errors"][0]["code"] == "CONFLICT"
+    submitted = await act("submitReport", head, first["id"])
+    assert submitted["report"]["state"] == "SUBMITTED"
+    no_reason = await act("returnReport", bureau, first["id"])
+    assert no_reason["errors"][0] == {
+        "code": "REQUIRED",
+        "field": "reason",
+        "message": "退回须写明原因 / a return needs a reason",
+    }
+    returned = await act("returnReport", bureau, first["id"], reason="实到人数与花名册不符, 请核对")
+    report = returned["report"]
+    assert report["state"] == "RETURNED" and report["stateReason"] == "实到人数与花名册不符, 请核对"
+    assert report["allowedActions"] == []
+    assert [(e["action"], e["toState"]) for e in report["submissionEvents"]] == [
+        ("SIGN", "SIGNED"),
+        ("SUBMIT", "SUBMITTED"),
+        ("RETURN", "RETURNED"),
+    ]
+    assert report["submissionEvents"][0]["role"] == "单位主要负责同志"
+    assert report["submissionEvents"][2]["reason"] == "实到人数与花名册不符, 请核对"
+
+    # the corrected report: a new snapshot, walked through to accepted
+    second = (
+        await _generate(http, head, formatCode="term-start-statistics", period="2026-autumn")
+    )["report"]
+    assert second["id"] != first["id"]
+    await act("signReport", head, second["id"])
+    await act("submitReport", head, second["id"])
+    accepted = await act("acceptReport", bureau, second["id"])
+    assert accepted["errors"] == [] and accepted["report"]["state"] == "ACCEPTED"
+    listed = await graphql(
+        http,
+        """{ reportSnapshots(filter: {states: [SUBMITTED, ACCEPTED]}) {
+            totalCount edges { node { id state placeName } } } }""",
+        headers=bureau,
+    )
+    assert [e["node"]["id"] for e in listed["data"]["reportSnapshots"]["edges"]] == [second["id"]]
+
+
+async def test_snapshot_unchanged_after_the_data_changes_and_checksum_holds(http) -> None:
+    county = await _county(LIPU)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    before = (
+        await _generate(
+            http, bureau, formatCode="dropout-roster", period="2026-11-20", periodKind="ON_DEMAND"
+        )
+    )["report"]
+    assert before["rowCount"] > 0 and before["checksumValid"] is True
+    headers = [c["header"] for c in before["table"]["columns"]]
+    assert {"辍学原因", "去向"} <= set(headers)
+    name_at = headers.index("姓名")
+    # a child on the roster is renamed and a case is closed
+    case = await Case.filter(
+        jurisdiction__division_code=LIPU, state__in=["CONFIRMED", "PERSUADING", "UNREACHABLE"]
+    ).first()
+    child = await Child.get(id=case.child_id)
+    old_name = child.name
+    child.name = "改名测试"
+    await child.save()
+    again = await graphql(
+        http, "query($id: ID!) { node(id: $id) { ... on ReportSnapshot { " + SNAPSHOT + " } } }",
+        {"id": before["id"]}, bureau,
+    )  # fmt: skip
+    kept = again["data"]["node"]
+    assert kept["table"] == before["table"] and kept["checksum"] == before["checksum"]
+    assert old_name in {row[name_at] for row in kept["table"]["rows"]}
+    assert "改名测试" not in {row[name_at] for row in kept["table"]["rows"]}
+    fresh = (
+        await _generate(
+            http, bureau, formatCode="dropout-roster", period="2026-11-20", periodKind="ON_DEMAND"
+        )
+    )["report"]
+    assert "改名测试" in {row[name_at] for row in fresh["table"]["rows"]}
+    # the checksum is the SHA-256 of the stored parameters and table, and tampering shows
+    stored = await ReportSnapshot.get(id=relay.GlobalID.from_id(before["id"]).node_id)
+    assert canonical_checksum(stored.parameters, stored.table) == before["checksum"]
+    stored.table["rows"][0][name_at] = "篡改"
+    await stored.save()
+    tampered = await graphql(
+        http, "query($id: ID!) { node(id: $id) { ... on ReportSnapshot { checksumValid } } }",
+        {"id": before["id"]}, bureau,
+    )  # fmt: skip
+    assert tampered["data"]["node"]["checksumValid"] is False
+
+
+async def test_downloads_are_the_stored_table(http) -> None:
+    county = await _county(LIPU)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    report = (
+        await _generate(
+            http, bureau, formatCode="daily-weekly-monthly", period="2026-10", periodKind="MONTHLY"
+        )
+    )["report"]
+    response = await http.get(report["downloads"]["csv"], headers=bureau)
+    assert response.status_code == 200
+    assert response.headers["x-report-checksum"] == report["checksum"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in response.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = report["table"]
+    assert lines[0] == [c["header"] for c in table["columns"]]
+    assert lines[1:-1] == table["rows"] and lines[-1] == table["totals"]
+    xlsx = await http.get(report["downloads"]["xlsx"], headers=bureau)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A1"].value == table["title"]
+    assert sheet.freeze_panes == "A5"  # title, subtitle, two header rows (返校情况, 未及时返校)
+
+
+async def test_public_variant_masks_names_and_id_numbers(http) -> None:
+    county = await _county(LIPU)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    full = (
+        await _generate(
+            http, bureau, formatCode="dropout-roster", period="2026-11-20", periodKind="ON_DEMAND"
+        )
+    )["report"]
+    public = (
+        await _generate(
+            http,
+            bureau,
+            formatCode="dropout-roster",
+            period="2026-11-20",
+            periodKind="ON_DEMAND",
+            public=True,
+        )
+    )["report"]
+    assert full["masking"] == "NONE" and public["masking"] == "PUBLIC"
+    headers = [c["header"] for c in public["table"]["columns"]]
+    name, id_number = headers.index("姓名"), headers.index("身份证号")
+    for shown, plain in zip(public["table"]["rows"], full["table"]["rows"], strict=True):
+        real = plain[name]
+        expected = real[0] + "*" * (len(real) - 2) + real[-1] if len(real) > 2 else real[0] + "*"
+        assert shown[name] == expected
+        if plain[id_number]:
+            assert re.fullmatch(r"\d{6}\*{12}", shown[id_number]), shown[id_number]
+    # 荔浦 五.(五): the list of 脱贫户 students is always the published variant
+    listed = (
+        await _generate(http, bureau, formatCode="poverty-lifted-public-list", period="2026-autumn")
+    )["report"]
+    assert listed["masking"] == "PUBLIC" and listed["rowCount"] > 0
+    assert all("*" in row[2] for row in listed["table"]["rows"])
+
+
+async def test_ledgers_carry_provenance_state_and_whereabouts(http) -> None:
+    county = await _county(LIPU)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    for code, states in (
+        ("suspected-dropouts", {"疑似 (已上报)", "核实中"}),
+        ("confirmed-dropouts", {"已确认辍学/未入学", "劝返中", "联系不上 (移交乡镇/村)"}),
+    ):
+        report = (await _generate(http, bureau, formatCode=code, period="2026-11-20"))["report"]
+        headers = [c["header"] for c in report["table"]["columns"]]
+        rows = report["table"]["rows"]
+        assert rows, code
+        assert {r[headers.index("状态")] for r in rows} <= states
+        sources = {r[headers.index(next(h for h in headers if h.startswith("来源")))] for r in rows}
+        assert sources and "" not in sources
+    confirmed = await Case.filter(
+        jurisdiction__division_code=LIPU,
+        kind__in=["DROPOUT", "NEVER_ENROLLED"],
+        state__in=["CONFIRMED", "PERSUADING", "UNREACHABLE"],
+    ).count()
+    roster = await _generate(http, bureau, formatCode="dropout-roster", period="2026-11-20")
+    assert roster["report"]["rowCount"] == confirmed
+    headers = [c["header"] for c in roster["report"]["table"]["columns"]]
+    assert any(r[headers.index("去向")] for r in roster["report"]["table"]["rows"])
+
+
+@pytest.mark.parametrize(
+    ("period", "kind", "field", "needle"),
+    [
+        ("2026-13", "MONTHLY", "period", "2026-09"),
+        ("2026-W60", "WEEKLY", "period", "不存在"),
+        ("2026-09", "SCHOOL_YEAR", "periodKind", "报送周期"),
+        ("2027-03", "MONTHLY", "period", "尚未开始"),
+    ],
+)
+async def test_bad_periods_are_refused_clearly(http, period, kind, field, needle) -> None:
+    county = await _county(LIPU, students=40)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    made = await _generate(
+        http, bureau, formatCode="dropout-roster", period=period, periodKind=kind
+    )
+    assert made["report"] is None
+    error = made["errors"][0]
+    assert error["code"] == "INVALID" and error["field"] == field
+    assert needle in error["message"]
+
+
+async def test_callers_without_report_permission_are_refused(http) -> None:
+    county = await _county(LIPU, students=40)
+    account = await create_account(
+        username="teacher-x",
+        password=PASSWORD,
+        role=Role.SUBJECT_TEACHER,
+        jurisdiction_code=LIPU,
+        school_code=county["school"].code,
+    )
+    teacher = await _sign_in(http, account.username)
+    body = await graphql(
+        http, GENERATE, {"input": {"formatCode": "dropout-roster", "period": "2026-11-20"}}, teacher
+    )
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    anonymous = await graphql(
+        http, GENERATE, {"input": {"formatCode": "dropout-roster", "period": "2026-11-20"}}
+    )
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -354,9 +354,10 @@ async def evaluate_requests(
     if with_states:
         from core.metrics.accounting import AccountingState
 
+        # Aliases by position: PostgreSQL folds unquoted aliases to lower case.
         columns += [
-            f"SUM(CASE WHEN f.state = '{s.value}' THEN 1 ELSE 0 END) AS s_{s.value}"
-            for s in AccountingState
+            f"SUM(CASE WHEN f.state = '{s.value}' THEN 1 ELSE 0 END) AS s{i}"
+            for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
     sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM facts f{join}"
@@ -367,7 +368,9 @@ async def evaluate_requests(
         rows = [{"bucket": None}]
     states: dict[str, int] = {}
     if with_states and breakdown is Breakdown.NONE:
-        states = {k[2:]: int(v or 0) for k, v in rows[0].items() if k.startswith("s_")}
+        from core.metrics.accounting import AccountingState
+
+        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
     return _values(requests, rows), states
 
 

@@ -72,6 +72,15 @@ _HARDSHIP = (
     "AND g.\"group\" IN "
     + "(" + ", ".join(f"'{k.value}'" for k in (*_FINANCIAL_HARDSHIP, KeyGroup.LOW_INCOME)) + "))"
 )  # fmt: skip
+#: Assistance of the day's school year granted by the day; a home visit in the year up to it.
+_ASSISTED = (
+    "EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = f.child_id "
+    "AND a.school_year = f.school_year AND a.granted_on <= f.as_of)"
+)
+_VISITED = (
+    "EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = f.child_id "
+    "AND hv.visited_on > f.visit_from AND hv.visited_on <= f.as_of)"
+)
 _KEY_GROUP_MEMBER = (
     f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
     f"AND g.\"group\" <> '{KeyGroup.MOVED_AWAY.value}')"
@@ -188,7 +197,7 @@ INDICATORS: tuple[Indicator, ...] = (
         numerator_text="本学年已获资助的家庭经济困难在校生",
         denominator_text="在本县就读的家庭经济困难学生 (含脱贫户、监测户、低保家庭子女)",
         formula="资助覆盖率 = 本学年已获至少一项资助的困难在校生数 ÷ 困难在校生数 × 100%",
-        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP} AND f.assisted = 1"),
+        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP} AND {_ASSISTED}"),
         denominator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP}"),
     ),
     Indicator(
@@ -196,7 +205,7 @@ INDICATORS: tuple[Indicator, ...] = (
         numerator_text="近一年内有家访记录的重点群体在校生",
         denominator_text="在本县就读的重点群体学生 (随家庭外出者除外)",
         formula="家访覆盖率 = 近一年内家访过的重点群体在校生数 ÷ 重点群体在校生数 × 100%",
-        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER} AND f.visited = 1"),
+        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER} AND {_VISITED}"),
         denominator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER}"),
     ),
     Indicator(

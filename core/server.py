@@ -20,7 +20,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import RateLimiter, build_rate_limiter
 from core.api.context import Context, utc_now
-from core.api.reports.download import report_download
+from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.plugins import get_plugin_manager
@@ -152,6 +152,7 @@ def create_app(
                 report_download(clock, default_caller),
                 methods=["GET"],
             ),
+            Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
         ],
         lifespan=lifespan,
     )

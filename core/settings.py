@@ -64,6 +64,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = None
+    #: Directory of the files Baoxue writes itself (notices as DOCX), by SHA-256; every
+    #: worker must see the same one.
+    files_dir: str = "baoxue-files"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,5 +133,6 @@ def load_settings() -> Settings:
         max_body_bytes=_int("BAOXUE_MAX_BODY_BYTES", 128 * 1024),
         trusted_proxies=_addresses("BAOXUE_TRUSTED_PROXIES"),
         redis_url=os.environ.get("REDIS_URL") or None,
+        files_dir=os.environ.get("BAOXUE_FILES_DIR") or "baoxue-files",
         max_query_cost_agency=_int("BAOXUE_MAX_QUERY_COST_AGENCY", 10_000),
     )

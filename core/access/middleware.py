@@ -63,7 +63,7 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
-        file_prefixes: tuple[str, ...] = ("/reports/",),
+        file_prefixes: tuple[str, ...] = ("/reports/", "/attachments/"),
     ) -> None:
         self.app = app
         self.limiter = limiter

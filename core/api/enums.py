@@ -49,6 +49,7 @@ from core.rules.enums import (
     FieldKind,
     LeadershipRole,
     Metric,
+    NoticeKind,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -133,6 +134,7 @@ graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
+graphql_enum(NoticeKind, "文书类别")
 # stored reports
 graphql_enum(SubmissionState, "报表报送状态", name="ReportSubmissionState")
 graphql_enum(SubmissionAction, "报表报送操作", name="ReportSubmissionAction")
@@ -173,6 +175,7 @@ __all__ = [
     "Masking",
     "Metric",
     "MigrationStatus",
+    "NoticeKind",
     "PeriodAnchor",
     "PeriodKind",
     "Permission",

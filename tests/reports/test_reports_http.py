@@ -26,7 +26,6 @@ from core.plugins import get_registry
 from core.reports.models import ReportSnapshot
 from core.reports.services import canonical_checksum
 from core.schools.models import School
-from tests.access.conftest import fast_argon2  # noqa: F401 - fixture: cheap password hashes
 from tests.conftest import graphql
 
 SUINING, LIPU = "430527", "450381"

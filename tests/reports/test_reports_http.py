@@ -399,3 +399,14 @@ async def test_callers_without_report_permission_are_refused(http) -> None:
         http, GENERATE, {"input": {"formatCode": "dropout-roster", "period": "2026-11-20"}}
     )
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_school_ledgers_of_children_for_a_school_head(http) -> None:
+    county = await _county(SUINING)
+    head = await _sign_in(http, county["users"]["head"])
+    register = await _generate(http, head, formatCode="household-register", period="2026")
+    rows = register["report"]["table"]["rows"]
+    headers = [c["header"] for c in register["report"]["table"]["columns"]]
+    assert rows and {r[headers.index("就读学校")] for r in rows} == {county["school"].name}
+    moved = await _generate(http, head, formatCode="registry-tracking", period="2026-autumn")
+    assert moved["errors"] == []

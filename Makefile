@@ -16,6 +16,8 @@ DEMO_STUDENTS ?= 3000
 DEMO_JURISDICTION ?= 450381
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): "auto" is one per CPU, 0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: install serve test test-sqlite test-postgres lint format schema migrate demo clean
 
@@ -50,7 +52,7 @@ schema: install
 	$(BIN)/baoxue schema export
 
 test-sqlite: install
-	BAOXUE_TEST_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	BAOXUE_TEST_DATABASE=sqlite $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Runs only when a PostgreSQL server answers; the suite creates and drops its own database.
 test-postgres: install
@@ -58,7 +60,7 @@ test-postgres: install
 	sys.exit(0 if asyncio.run(asyncio.wait_for(asyncpg.connect('$(PG_SERVER)/postgres'.replace('postgres://','postgresql://',1)), 3)) else 1)" \
 	  >/dev/null 2>&1; then \
 	  echo "== PostgreSQL answers at $(PG_SERVER): running the suite against it"; \
-	  BAOXUE_TEST_DATABASE=$(PG_SERVER) $(BIN)/pytest $(PYTEST_ARGS); \
+	  BAOXUE_TEST_DATABASE=$(PG_SERVER) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); \
 	else \
 	  echo "== no PostgreSQL at $(PG_SERVER): skipping the PostgreSQL run"; \
 	fi

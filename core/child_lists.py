@@ -110,6 +110,7 @@ def _search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
 def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> QuerySet[Child]:
     """Children matching ``flt`` (no order), within ``base`` (default: every child)."""
     qs = base if base is not None else Child.all()
+    qs = qs.filter(merged_into_id__isnull=True)  # a merged duplicate lives on in its survivor
     if flt.jurisdiction_code:
         qs = qs.filter(jurisdiction__division_code=flt.jurisdiction_code)
     if flt.jurisdiction_id:
@@ -128,7 +129,9 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
         qs = qs.filter(id__not_in=ever) if flt.never_enrolled else qs.filter(id__in=ever)
     if flt.key_groups:  # any of them: one subquery
         groups = [g.value for g in flt.key_groups]
-        qs = qs.filter(id__in=ids_of(ChildKeyGroup.filter(group__in=groups), "child_id"))
+        qs = qs.filter(
+            id__in=ids_of(ChildKeyGroup.filter(group__in=groups, ended_on__isnull=True), "child_id")
+        )
     if flt.genders:
         qs = qs.filter(gender__in=[g.value for g in flt.genders])
     if flt.has_disability is not None:

@@ -86,10 +86,15 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
 def uvicorn_options(settings: Any) -> dict[str, Any]:
     """How ``baoxue serve`` runs uvicorn. Its own proxy-header handling is off: it would
     believe X-Forwarded-For from 127.0.0.1 by default; the application trusts only
-    ``BAOXUE_TRUSTED_PROXIES`` (see core.server)."""
+    ``BAOXUE_TRUSTED_PROXIES`` (see core.server). Its log goes through the application's JSON
+    handler from its first line (:func:`core.request_log.logging_config`); its access log is
+    off, since the application writes one richer line per request."""
+    from core.request_log import logging_config
+
     return {
         "factory": True,
         "log_level": settings.log_level,
+        "log_config": logging_config(settings.log_level),
         "access_log": False,
         "proxy_headers": False,
         "server_header": False,

@@ -7,11 +7,17 @@ deep; anything else is HTTP 400 with a GraphQL-shaped error (code ``BAD_REQUEST`
 the 500 a bare ``123``, invalid UTF-8 or 3,000 nested ``[`` used to give. JSON is parsed with
 orjson, which refuses invalid UTF-8 and lone surrogates (``"\\ud800"``). A GET request's
 ``variables`` parameter is held to the same rules and its query string to ``max_url_bytes``.
+
+The answer's media type follows the GraphQL-over-HTTP specification (:func:`negotiate`): a
+client that accepts ``application/graphql-response+json`` gets it, with HTTP 400 and no
+``data`` entry when the request fails before execution (a malformed body, a parse, validation
+or variable-coercion error); a client that names ``application/json`` gets the legacy answer,
+HTTP 200 with ``"data": null`` and the errors; one that sends ``*/*`` or no ``Accept`` gets
+``application/json`` with the status codes it always had (400 for a malformed body).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +38,58 @@ from starlette.types import Receive, Send
 
 #: Deepest nesting of arrays and objects a request body may have.
 MAX_DEPTH = 32
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class ResponseMedia:
+    """How to answer one request, from its ``Accept`` header."""
+
+    media_type: str = JSON
+    #: The client named ``application/json`` itself (not ``*/*``): the legacy answer, HTTP 200
+    #: for a request that fails before execution.
+    explicit_json: bool = False
+
+    @property
+    def graphql_response(self) -> bool:
+        return self.media_type == GRAPHQL_RESPONSE_JSON
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+    def status_of_request_error(self, status: int) -> int:
+        """The status for a request refused before execution with ``status``."""
+        return 200 if self.explicit_json and status == 400 else status
+
+
+def negotiate(accept: str) -> ResponseMedia:
+    """The media type to answer with: the acceptable one with the highest ``q``, the earlier
+    one on a tie; ``application/json`` for ``*/*``, ``application/*``, nothing or anything
+    else."""
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if quality <= 0 or media not in (GRAPHQL_RESPONSE_JSON, JSON, "application/*", "*/*"):
+            continue
+        if best is None or quality > best[0]:
+            best = (quality, position, media)
+    if best is None or best[2] in ("application/*", "*/*"):
+        return ResponseMedia()
+    if best[2] == GRAPHQL_RESPONSE_JSON:
+        return ResponseMedia(GRAPHQL_RESPONSE_JSON)
+    return ResponseMedia(JSON, explicit_json=True)
 
 
 class BadRequest(Exception):
@@ -209,21 +267,20 @@ async def send_error(
     *,
     extensions: dict[str, Any] | None = None,
     headers: Iterable[tuple[bytes, bytes]] = (),
+    media: ResponseMedia | None = None,
 ) -> None:
-    """A GraphQL-shaped JSON error response."""
-    body = json.dumps(
-        {
-            "data": None,
-            "errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}],
-        },
-        ensure_ascii=False,
-    ).encode()
+    """A GraphQL-shaped error response for a request refused before execution, in the media
+    type negotiated for it (no ``data`` entry in ``application/graphql-response+json``)."""
+    media = media or ResponseMedia()
+    payload: dict[str, Any] = {} if media.graphql_response else {"data": None}
+    payload["errors"] = [{"message": message, "extensions": {"code": code, **(extensions or {})}}]
+    body = orjson.dumps(payload)
     await send(
         {
             "type": "http.response.start",
-            "status": status,
+            "status": media.status_of_request_error(status),
             "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-type", media.content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"cache-control", b"no-store"),
                 *headers,

@@ -653,6 +653,8 @@ def check_exemption_rules(rules: Sequence[ExemptionRule], ctx: CountyContext) ->
         check_clause(rule.clause, f"exemption rule {rule.code}")
         if not rule.reasons or not rule.steps:
             raise Invalid(f"exemption rule {rule.code}: needs reasons and steps")
+        if not rule.approved_by:
+            raise Invalid(f"exemption rule {rule.code}: needs an approving authority")
         for reason in rule.reasons:
             if reason not in ctx.reasons:
                 raise Invalid(f"exemption rule {rule.code}: unknown case reason {reason!r}")

@@ -1,60 +1,154 @@
-"""Structured (JSON-lines) request logs and the request id every response carries."""
+"""One structured log: every line on stderr is a JSON object, whoever writes it.
+
+The application (``baoxue.*``), strawberry, uvicorn (its error and access loggers) and any other
+library log through the standard library; :func:`configure_logging` (and, for ``baoxue serve``,
+:func:`logging_config`, handed to uvicorn before it writes its first line) gives the root
+logger one handler whose :class:`JsonFormatter` is structlog's ``ProcessorFormatter``: time,
+level, logger, message, the record's ``extra`` fields and whatever is bound for the current
+request (request id, the client's own request id), each value passed through
+:func:`core.log_redaction.redact` (no secret or request value is written), tracebacks too.
+
+:class:`RequestLogMiddleware` gives every HTTP request an id of the server's own (the
+``X-Request-ID`` response header; a client's ``X-Request-ID`` is kept beside it as
+``client_request_id`` and echoed as ``X-Client-Request-ID``) and writes one line when the
+request ends: method, path, status, duration, client address, the GraphQL operation's name
+and the caller's kind and id (account or API key).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
+import logging.config
 import sys
 import time
 import uuid
 from typing import Any
 
+import orjson
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.log_redaction import redact
 
 log = logging.getLogger("baoxue.request")
 
+#: The loggers whose lines :func:`logging_config` routes to the JSON handler.
+LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "strawberry", "tortoise")
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and any ``extra`` fields, each
-    passed through :func:`core.log_redaction.redact` (no secret or request value is written).
-    """
 
-    _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
+def _redact_values(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = redact(value)
+        elif not isinstance(value, (int, float, bool)) and value is not None:
+            event[key] = redact(str(value))
+    return event
 
-    def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": redact(record.getMessage()),
-        }
-        for key, value in record.__dict__.items():
-            if key not in self._STANDARD and not key.startswith("_"):
-                payload[key] = (
-                    value if isinstance(value, (int, float, bool)) else redact(str(value))
-                )
-        if record.exc_info:
-            payload["traceback"] = redact(self.formatException(record.exc_info))
-        return json.dumps(payload, ensure_ascii=False)
+
+def _drop_internals(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    event.pop("_record", None)
+    event.pop("_from_structlog", None)
+    event.pop("color_message", None)  # uvicorn's coloured copy of the message
+    return event
+
+
+_FIRST = ("time", "level", "logger", "message")
+
+
+def _orjson(_: Any, __: str, event: dict[str, Any]) -> str:
+    ordered = {key: event.pop(key) for key in _FIRST if key in event}
+    ordered.update(event)
+    return orjson.dumps(ordered, default=str).decode()
+
+
+class JsonFormatter(structlog.stdlib.ProcessorFormatter):
+    """One JSON object per line: ``time``, ``level``, ``logger``, ``message``, the record's
+    ``extra`` fields and the values bound to the current request, all redacted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.stdlib.ExtraAdder(),
+                structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+                structlog.processors.format_exc_info,
+            ],
+            processors=[
+                _drop_internals,
+                structlog.processors.EventRenamer("message"),
+                _redact_values,
+                _orjson,
+            ],
+        )
+
+
+def logging_config(level: str = "info") -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` configuration: the root logger and ``baoxue`` (which
+    does not propagate, so that handlers added to either see its lines once) write JSON lines
+    to stderr; uvicorn's and strawberry's loggers propagate to the root."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "json": {"class": "logging.StreamHandler", "formatter": "json", "stream": sys.stderr}
+        },
+        "root": {"handlers": ["json"], "level": level.upper()},
+        "loggers": {
+            "baoxue": {"handlers": ["json"], "level": level.upper(), "propagate": False},
+            **{
+                name: {"handlers": [], "level": level.upper(), "propagate": True}
+                for name in LIBRARY_LOGGERS
+            },
+            "py.warnings": {"handlers": [], "propagate": True},
+        },
+    }
+
+
+def _is_configured() -> bool:
+    return any(
+        isinstance(getattr(h, "formatter", None), JsonFormatter)
+        for h in logging.getLogger("baoxue").handlers
+    )
 
 
 def configure_logging(level: str = "info") -> None:
-    """Send ``baoxue.*`` logs to stderr as JSON lines (idempotent)."""
-    logger = logging.getLogger("baoxue")
-    if any(getattr(h, "_baoxue", False) for h in logger.handlers):
+    """Send every log line to stderr as JSON (idempotent: a configuration already in place,
+    such as the one ``baoxue serve`` gave uvicorn, is kept)."""
+    logging.captureWarnings(True)  # warnings too, as JSON lines
+    if _is_configured():
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler._baoxue = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-    logger.setLevel(level.upper())
-    logger.propagate = False
+    logging.config.dictConfig(logging_config(level))
+
+
+_MAX_CLIENT_ID = 64
+
+
+def _client_request_id(scope: Scope) -> str | None:
+    raw = dict(scope.get("headers") or []).get(b"x-request-id", b"")
+    text = raw.decode("latin-1").strip()
+    if not text or len(text) > _MAX_CLIENT_ID or not text.isprintable():
+        return None
+    return text
+
+
+def _caller_fields(state: dict[str, Any]) -> dict[str, Any]:
+    auth = state.get("auth")
+    caller = getattr(auth, "caller", None)
+    if caller is None:
+        return {"caller_kind": "ANONYMOUS"}
+    fields: dict[str, Any] = {"caller_kind": caller.kind.value}
+    if caller.account_id is not None:
+        fields["caller_id"] = str(caller.account_id)
+    elif caller.api_key_id is not None:
+        fields["caller_id"] = str(caller.api_key_id)
+    return fields
 
 
 class RequestLogMiddleware:
-    """Give every HTTP request an id (``X-Request-ID``) and log one line when it ends."""
+    """Give every HTTP request the server's id and log one line when it ends."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,9 +157,14 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()
-        request_id = incoming if 0 < len(incoming) <= 64 else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = uuid.uuid4().hex
+        client_request_id = _client_request_id(scope)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        bound: dict[str, Any] = {"request_id": request_id}
+        if client_request_id:
+            state["client_request_id"] = client_request_id
+            bound["client_request_id"] = client_request_id
         started = time.perf_counter()
         status = 500
 
@@ -75,21 +174,25 @@ class RequestLogMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers") or [])
                 headers.append((b"x-request-id", request_id.encode()))
+                if client_request_id:
+                    headers.append((b"x-client-request-id", client_request_id.encode("latin-1")))
                 message["headers"] = headers
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            client = scope.get("client") or ("-", 0)
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
+        with structlog.contextvars.bound_contextvars(**bound):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                client = scope.get("client") or ("-", 0)
+                extra: dict[str, Any] = {
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "client": client[0],
-                },
-            )
+                }
+                if "operation" in state:
+                    extra["operation"] = state["operation"]
+                if scope.get("path") == "/graphql":
+                    extra.update(_caller_fields(state))
+                log.info("request", extra=extra)

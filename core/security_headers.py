@@ -1,12 +1,15 @@
 """Security headers on every response.
 
-GraphiQL loads its scripts from a CDN and runs inline code, so the HTML page gets a content
-security policy that allows exactly that; JSON responses get a policy that allows nothing.
+The GraphiQL page gets the content security policy :mod:`core.graphiql` gives it (scripts from
+this server only, unless the CDN is switched on); every other response gets a policy that
+allows nothing.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.graphiql import content_security_policy
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -16,16 +19,14 @@ _COMMON = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-_IDE_CSP = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
-    b"style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; "
-    b"font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'"
-)
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, ide_policy: bytes | None = None, hsts: bool = False
+    ) -> None:
         self.app = app
+        self.ide_policy = ide_policy or content_security_policy()
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -38,7 +39,7 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers") or [])
                 present = {k.lower() for k, _ in headers}
                 content_type = dict(headers).get(b"content-type", b"")
-                csp = _IDE_CSP if content_type.startswith(b"text/html") else _API_CSP
+                csp = self.ide_policy if content_type.startswith(b"text/html") else _API_CSP
                 extra = [*_COMMON, (b"content-security-policy", csp)]
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))

@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.access.caller import Caller
@@ -23,6 +25,8 @@ from core.api.context import Context, utc_now
 from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
+from core.graphiql import assets_mount, content_security_policy, graphiql_page
+from core.graphql_request import JSON, negotiate
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware
@@ -52,9 +56,23 @@ class BaoxueGraphQL(GraphQL):
         self.clock = clock
         self.default_caller = default_caller
 
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL with its assets from this server (or the CDN, ``BAOXUE_GRAPHIQL_CDN``)."""
+        return graphiql_page(use_cdn=self.settings.graphiql_cdn)
+
+    def encode_json(self, data: object) -> bytes:
+        """Raw UTF-8 JSON (no ``\\uXXXX`` escapes for Chinese text), by orjson."""
+        return orjson.dumps(data)
+
     async def process_result(self, request: Request, result: Any) -> Any:  # type: ignore[override]
         """Every error carries ``extensions.code``: parse errors (which no extension sees) get
-        ``GRAPHQL_PARSE_FAILED``, any other uncoded one ``GRAPHQL_VALIDATION_FAILED``."""
+        ``GRAPHQL_PARSE_FAILED``, any other uncoded one ``GRAPHQL_VALIDATION_FAILED``.
+
+        A request that failed before execution (parse, validation, variable coercion: no
+        ``data`` and no error with a ``path``) is answered, to a client that accepts
+        ``application/graphql-response+json``, with HTTP 400 and no ``data`` entry
+        (:func:`core.graphql_request.negotiate`)."""
         response = await super().process_result(request, result)
         for error in response.get("errors") or []:
             extensions = error.setdefault("extensions", {})
@@ -63,6 +81,27 @@ class BaoxueGraphQL(GraphQL):
                 extensions["code"] = (
                     "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
                 )
+        media = negotiate(request.headers.get("accept", ""))
+        request.state.response_media = media
+        before_execution = (
+            result.data is None
+            and bool(result.errors)
+            and all(e.path is None for e in result.errors)
+        )
+        if before_execution and media.graphql_response:
+            response.pop("data", None)
+            request.state.response_status = 400
+        return response
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Strawberry's answer, with the negotiated media type and status."""
+        response = await super().run(request, context, root_value)
+        media = (
+            getattr(request.state, "response_media", None) if isinstance(request, Request) else None
+        )
+        if media is not None and response.headers.get("content-type", "").startswith(JSON):
+            response.headers["content-type"] = media.content_type
+            response.status_code = getattr(request.state, "response_status", response.status_code)
         return response
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
@@ -143,17 +182,20 @@ def create_app(
         finally:
             await close_database(ctx)
 
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/healthz", health_check(limiter), methods=["GET"]),
+        Route(
+            "/reports/{snapshot_id}.{extension}",
+            report_download(clock, default_caller),
+            methods=["GET"],
+        ),
+        Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
+    ]
+    if settings.graphiql and not settings.graphiql_cdn:
+        routes.append(assets_mount())
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/healthz", health_check(limiter), methods=["GET"]),
-            Route(
-                "/reports/{snapshot_id}.{extension}",
-                report_download(clock, default_caller),
-                methods=["GET"],
-            ),
-            Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     app.add_middleware(
@@ -177,7 +219,10 @@ def create_app(
             expose_headers=["x-request-id", "retry-after"],
             max_age=600,
         )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
+    )
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:
         # outermost, so that the log, the limits and the audit all see the real client

@@ -44,6 +44,8 @@ class Settings:
     max_query_cost_agency: int = 10_000
     #: Serve GraphiQL at GET /graphql.
     graphiql: bool = True
+    #: Load GraphiQL's scripts from the public CDN instead of this server (needs internet).
+    graphiql_cdn: bool = False
     #: Answer introspection queries (switch off in production if the SDL is not public).
     introspection: bool = True
     #: Origins allowed to call the API from a browser (CORS); empty = same origin only.
@@ -121,6 +123,7 @@ def load_settings() -> Settings:
         default_page_size=_int("BAOXUE_DEFAULT_PAGE_SIZE", 20),
         max_page_size=_int("BAOXUE_MAX_PAGE_SIZE", 100),
         graphiql=_bool("BAOXUE_GRAPHIQL", True),
+        graphiql_cdn=_bool("BAOXUE_GRAPHIQL_CDN", False),
         introspection=_bool("BAOXUE_INTROSPECTION", True),
         cors_origins=tuple(
             o.strip() for o in os.environ.get("BAOXUE_CORS_ORIGINS", "").split(",") if o.strip()

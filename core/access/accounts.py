@@ -15,6 +15,7 @@ from core.access.enums import ActorKind, AuditAction, Role, ScopeKind
 from core.access.hashing import hash_secret, verify_secret
 from core.access.login_throttle import current_login_throttle
 from core.access.models import AuthSession, StaffAccount
+from core.access.passwords import MIN_PASSWORD_LENGTH, check_password
 from core.access.roles import ROLE_PERMISSIONS, ROLE_SCOPES
 from core.access.tokens import TOKEN_LIFETIME, encode_token
 from core.errors import DomainError, ErrorCode
@@ -24,7 +25,7 @@ from core.schools.models import School, SchoolClass
 #: Failed logins in a row before an account is locked, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCK_OUT_FOR = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH", "create_account", "login", "logout"]
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,8 @@ async def create_account(
     school_code: str | None = None,
     class_id: uuid.UUID | None = None,
 ) -> StaffAccount:
-    """Create an account whose scope follows from its role and the place it is bound to."""
-    username = username.strip()
-    if not username or len(username) > 64:
-        raise DomainError(
-            ErrorCode.INVALID,
-            "用户名须为 1–64 个字符",
-            "username must be 1-64 characters",
-            field="username",
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
-            f"password must be at least {MIN_PASSWORD_LENGTH} characters",
-            field="password",
-        )
+    """Create an account whose scope follows from its role and the place it is bound to
+    (the operator's path: places named by code and name, no caller)."""
     jurisdiction = await Jurisdiction.get_or_none(division_code=jurisdiction_code)
     if jurisdiction is None:
         raise DomainError(
@@ -91,7 +78,6 @@ async def create_account(
         school_class = await SchoolClass.get_or_none(id=class_id, school__jurisdiction=jurisdiction)
         if school_class is None:
             raise DomainError(ErrorCode.NOT_FOUND, "班级不存在", "no such class", field="class")
-        school = await School.get(id=school_class.school_id)
     elif school_code:
         school = await School.get_or_none(code=school_code, jurisdiction=jurisdiction)
         if school is None:
@@ -110,15 +96,50 @@ async def create_account(
                 f"no town {town_name}",
                 field="town",
             )
-    kind = (
-        ScopeKind.CLASS
-        if school_class
-        else ScopeKind.SCHOOL
-        if school
-        else ScopeKind.TOWN
-        if town
-        else ScopeKind.COUNTY
+    return await insert_account(
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        place=AccountPlace(jurisdiction, town=town, school=school, school_class=school_class),
     )
+
+
+@dataclass(frozen=True)
+class AccountPlace:
+    """Where an account is bound: its county, and at most one of a town, school or class."""
+
+    jurisdiction: Jurisdiction
+    town: Town | None = None
+    school: School | None = None
+    school_class: SchoolClass | None = None
+
+    @property
+    def kind(self) -> ScopeKind:
+        if self.school_class is not None:
+            return ScopeKind.CLASS
+        if self.school is not None:
+            return ScopeKind.SCHOOL
+        if self.town is not None:
+            return ScopeKind.TOWN
+        return ScopeKind.COUNTY
+
+
+def check_username(username: str, field: str = "username") -> str:
+    """The username stripped, if it is 1-64 characters."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "用户名须为 1–64 个字符",
+            "username must be 1-64 characters",
+            field=field,
+        )
+    return username
+
+
+def check_role_scope(role: Role, kind: ScopeKind, field: str = "scope") -> None:
+    """Refuse a scope the role cannot have (a head teacher is bound to a class, ...)."""
     if kind not in ROLE_SCOPES[role]:
         allowed = ", ".join(k.label for k in ROLE_SCOPES[role])
         raise DomainError(
@@ -126,25 +147,48 @@ async def create_account(
             f"{role.label} 的范围须为: {allowed}",
             f"a {role.value} account must be scoped to: "
             + ", ".join(k.value for k in ROLE_SCOPES[role]),
-            field="scope",
+            field=field,
         )
+
+
+async def insert_account(
+    *,
+    username: str,
+    password: str | None,
+    role: Role,
+    place: AccountPlace,
+    display_name: str = "",
+    username_field: str = "username",
+    password_field: str = "password",
+    scope_field: str = "scope",
+) -> StaffAccount:
+    """Check and insert one account. Without a password the account cannot sign in until its
+    first password is set with a reset token."""
+    username = check_username(username, username_field)
+    if password is not None:
+        check_password(password, username=username, field=password_field)
+    check_role_scope(role, place.kind, scope_field)
     if await StaffAccount.exists(username=username):
         raise DomainError(
             ErrorCode.DUPLICATE,
             f"用户名 {username} 已存在",
             f"username {username} is taken",
-            field="username",
+            field=username_field,
         )
+    school = place.school
+    if place.school_class is not None and school is None:
+        school = await School.get(id=place.school_class.school_id)
     return await StaffAccount.create(
         username=username,
-        display_name=display_name or username,
-        password_hash=hash_secret(password),
+        display_name=display_name.strip() or username,
+        # no usable password: a hash no password verifies against
+        password_hash=hash_secret(password) if password is not None else "!",
         role=role,
-        jurisdiction=jurisdiction,
-        scope_kind=kind,
-        town=town,
+        jurisdiction=place.jurisdiction,
+        scope_kind=place.kind,
+        town=place.town,
         school=school,
-        school_class=school_class,
+        school_class=place.school_class,
     )
 
 

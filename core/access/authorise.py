@@ -22,13 +22,16 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 
 from core.access.caller import Caller
-from core.access.enums import Permission
+from core.access.enums import ActorKind, Permission, ScopeKind
 from core.access.scope import scoped
 from core.assistance.models import Assistance
 from core.cases.models import Case
+from core.enrolment.models import Enrolment
 from core.errors import DomainError, ErrorCode
+from core.jurisdictions.models import Village
 from core.officials.models import Official
-from core.people.models import Child
+from core.people.models import Child, Guardian, Household
+from core.rules.enums import ApprovingAuthority
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit
 
@@ -38,12 +41,55 @@ M = TypeVar("M", bound=Model)
 _JURISDICTION_PATHS: dict[type[Model], str] = {
     Case: "jurisdiction_id",
     Child: "jurisdiction_id",
+    Household: "jurisdiction_id",
+    Guardian: "household__jurisdiction_id",
+    Village: "town__jurisdiction_id",
+    Enrolment: "child__jurisdiction_id",
     School: "jurisdiction_id",
     SchoolClass: "school__jurisdiction_id",
     Official: "jurisdiction_id",
     HomeVisit: "child__jurisdiction_id",
     Assistance: "child__jurisdiction_id",
 }
+
+
+def authorities_of(caller: Caller) -> frozenset[ApprovingAuthority]:
+    """The approving authorities (批准机关) a caller acts for: a township's account or key for
+    the township, a county-wide staff account for the county's education department, a school
+    account for the school; the operator at the command line for all of them."""
+    if caller.kind is ActorKind.SYSTEM:
+        return frozenset(ApprovingAuthority)
+    scope = caller.scope
+    if scope is None or not caller.is_authenticated:
+        return frozenset()
+    if scope.kind is ScopeKind.TOWN:
+        return frozenset({ApprovingAuthority.TOWNSHIP})
+    if caller.kind is ActorKind.STAFF and scope.kind is ScopeKind.COUNTY:
+        return frozenset({ApprovingAuthority.COUNTY_EDUCATION_BUREAU})
+    if caller.kind is ActorKind.STAFF and scope.kind is ScopeKind.SCHOOL:
+        return frozenset({ApprovingAuthority.SCHOOL})
+    return frozenset()
+
+
+def require_authority(
+    caller: Caller,
+    allowed: tuple[ApprovingAuthority, ...],
+    what: tuple[str, str],
+    source: str = "",
+) -> None:
+    """``FORBIDDEN`` unless ``caller`` acts for one of the ``allowed`` authorities (the ones a
+    county's rule names for ``what``, quoted from ``source``)."""
+    if authorities_of(caller) & set(allowed):
+        return
+    zh, en = what
+    names = "、".join(a.label for a in allowed)
+    codes = " / ".join(a.value for a in allowed)
+    where = f" ({source})" if source else ""
+    raise DomainError(
+        ErrorCode.FORBIDDEN,
+        f"{zh}须由{names}批准{where}; 您的账号不代表该批准机关",
+        f"{en} must be approved by {codes}{where}; your account does not act for it",
+    )
 
 
 def require_permission(caller: Caller, *permissions: Permission) -> Caller:

@@ -36,6 +36,8 @@ class Permission(LabelledEnum):
     READ_CASES = "READ_CASES", "查看控辍保学个案"
     READ_ESCALATED_CASES = "READ_ESCALATED_CASES", "查看移交乡镇/村的个案"
     WRITE_CASES = "WRITE_CASES", "办理个案 (上报、劝返、销号等)"
+    WRITE_ROSTER = "WRITE_ROSTER", "维护学户册 (登记、更正儿童、户与监护人)"
+    WRITE_ENROLMENT = "WRITE_ENROLMENT", "办理学籍异动 (入学、转入转出、休学复学、毕业等)"
     SUBMIT_ROSTER = "SUBMIT_ROSTER", "提交名册用于比对"
     READ_REPORTS = "READ_REPORTS", "查看目标与报表"
     SIGN_REPORTS = "SIGN_REPORTS", "生成、签署并报送本单位报表"

@@ -35,7 +35,9 @@ from core.access.rate_limit import RateLimiter
 from core.graphql_request import (
     BadRequest,
     GraphQLRequest,
+    ResponseMedia,
     is_login_only,
+    negotiate,
     parse_get,
     parse_post,
     read_body,
@@ -101,8 +103,9 @@ class AccessMiddleware:
             key_checks=self.key_checks,
         )
         state["auth"] = auth
+        media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
-            await _too_many(send, auth.retry_after, auth.failure)
+            await _too_many(send, auth.retry_after, auth.failure, media)
             return
 
         if is_file:  # a download (a stored report): authenticated and counted, no body
@@ -130,10 +133,12 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, _over(limit))
+                await _too_many(send, verdict.retry_after, _over(limit), media)
                 return
         if refused is not None:
-            await send_error(send, refused.status, refused.code, f"{refused.zh} / {refused.en}")
+            await send_error(
+                send, refused.status, refused.code, f"{refused.zh} / {refused.en}", media=media
+            )
             return
 
         body_sent = request is None or scope.get("method") != "POST"
@@ -164,7 +169,7 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, reason: str) -> None:
+async def _too_many(send: Send, retry_after: int, reason: str, media: ResponseMedia) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
         send,
@@ -174,6 +179,7 @@ async def _too_many(send: Send, retry_after: int, reason: str) -> None:
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
         extensions={"retryAfter": retry_after},
         headers=[(b"retry-after", str(retry_after).encode())],
+        media=media,
     )
 
 

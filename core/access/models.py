@@ -48,6 +48,8 @@ class StaffAccount(Model):
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    disabled_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +70,28 @@ class AuthSession(Model):
 
     class Meta:
         table = "auth_session"
+
+
+class PasswordResetToken(Model):
+    """一次性密码重置令牌: issued by a county administrator, used once, expiring.
+
+    Only the SHA-256 of the token is stored (the token is 256 random bits, so a fast hash is
+    enough and lets it be found by its digest); ``used_at`` is set by the one UPDATE that
+    consumes it.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    account = fields.ForeignKeyField(
+        "baoxue.StaffAccount", related_name="reset_tokens", on_delete=fields.CASCADE, db_index=True
+    )
+    token_digest = fields.CharField(max_length=64, unique=True)
+    issued_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    issued_by = fields.CharField(max_length=128, default="")
+
+    class Meta:
+        table = "password_reset_token"
 
 
 class ApiKey(Model):
@@ -118,7 +142,7 @@ class AuditEntry(Model):
     action = fields.CharEnumField(AuditAction, max_length=24, db_index=True)
     operation = fields.CharField(max_length=64, default="", description="GraphQL 操作/字段")
     object_type = fields.CharField(max_length=32, default="")
-    object_id = fields.CharField(max_length=64, default="", db_index=True)
+    object_id = fields.CharField(max_length=128, default="", db_index=True)
     request_id = fields.CharField(max_length=64, default="")
     client_address = fields.CharField(max_length=64, default="")
     details = fields.JSONField(default=dict)

@@ -36,7 +36,7 @@ from core.officials.models import (
     SchoolLeadershipGroup,
     SchoolLeadershipSeat,
 )
-from core.people.models import Child, ChildKeyGroup, Guardian, Household
+from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, Household
 from core.plugins import get_registry
 from core.plugins.routing import UNDECLARED
 from core.querysets import ids_of
@@ -99,7 +99,10 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
     if scope.kind is ScopeKind.COUNTY:
         return qs
     children = _filter_children(Child.all(), scope, "id")
-    return qs.filter(**{f"{prefix}id__in": ids_of(children, "household_id")})
+    reached = Q(**{f"{prefix}id__in": ids_of(children, "household_id")})
+    if scope.kind is ScopeKind.TOWN:  # and the households living in the towns, children or not
+        reached |= Q(**{f"{prefix}village__town_id__in": list(scope.town_ids)})
+    return qs.filter(reached)
 
 
 def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:
@@ -206,6 +209,7 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     SchoolLeadershipSeat: _jurisdiction_only("group__jurisdiction_id"),
     Child: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s)),
     ChildKeyGroup: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    ChildMerge: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "survivor")),
     Household: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s)),
     Guardian: _needs(Permission.READ_ROSTER, lambda qs, s, c: _households(qs, s, "household")),
     Enrolment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
@@ -258,6 +262,7 @@ def jurisdiction_ids(caller: Caller) -> list[uuid.UUID] | None:
 _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Child: (Permission.READ_ROSTER,),
     ChildKeyGroup: (Permission.READ_ROSTER,),
+    ChildMerge: (Permission.READ_ROSTER,),
     Household: (Permission.READ_ROSTER,),
     Guardian: (Permission.READ_ROSTER,),
     Enrolment: (Permission.READ_ROSTER,),

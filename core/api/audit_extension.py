@@ -31,7 +31,7 @@ from core.api.ids import decode_global_id
 #: Input fields that name the object a mutation acts on, in order of preference.
 _ID_FIELDS = ("case_id", "child_id", "id", "home_visit_id", "assistance_id")
 #: Longest object id an audit entry keeps.
-MAX_OBJECT_ID = 64
+MAX_OBJECT_ID = 128
 #: Most object ids one personal-data entry lists.
 MAX_LISTED = 500
 

@@ -44,6 +44,7 @@ from core.people.enums import (
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.table import Masking
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     FieldKind,
@@ -133,6 +134,7 @@ graphql_enum(VocabularyKind, "县级补充词汇的类别")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
 graphql_enum(NoticeKind, "文书类别")
 # stored reports
@@ -143,6 +145,7 @@ graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
     "ActorKind",
+    "ApprovingAuthority",
     "AuditAction",
     "CaseAction",
     "CaseEventKind",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.access.authorise import require_permission
@@ -41,3 +42,21 @@ def restrict(info: Info, queryset: QuerySet[Any]) -> QuerySet[Any]:
     all (UNAUTHENTICATED / FORBIDDEN otherwise). Every connection and count goes through here."""
     caller = require(info, *list_permissions(queryset.model))
     return scope_restrict(queryset, caller)
+
+
+async def related(info: Info, model: type[Model], row_id: Any) -> Any:
+    """The ``model`` row a non-null relation names, as the caller may see it.
+
+    A caller may read a record but not what it points to: a partner agency's READ_CASES key
+    reads cases, but a case's child is a roster row (READ_ROSTER). The schema promises the row,
+    so such a caller gets FORBIDDEN naming the permission it lacks, not a null the schema does
+    not allow (which GraphQL reports as an internal error)."""
+    require(info, *list_permissions(model))
+    row = await info.context.loaders.by_id(model).load(row_id)
+    if row is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            "该记录不在您的工作范围内",
+            f"this {model.__name__} is not within your scope",
+        )
+    return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -15,13 +16,15 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
 
+from core.api.access.account_mutations import AccountMutation
 from core.api.access.mutations import AccessMutation
 from core.api.access.query import AccessQuery
-from core.api.access.types import ApiKey, AuditEntry
+from core.api.access.types import ApiKey, AuditEntry, StaffAccount
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
 from core.api.audit_extension import AuditExtension, audited
@@ -29,6 +32,7 @@ from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
 from core.api.cases.query import CaseQuery
 from core.api.cases.types import Case, CaseAttachment, CaseEvent
+from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
 from core.api.get_policy import PersonalDataNeedsPost
@@ -39,6 +43,7 @@ from core.api.limits import QueryCostLimiter
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
+from core.api.people.mutations import RegistryMutation
 from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.reports.mutations import ReportMutation
@@ -72,7 +77,16 @@ Query = merge_types(
 Mutation = audited(
     merge_types(
         "Mutation",
-        (AccessMutation, CaseMutation, VisitMutation, AssistanceMutation, ReportMutation),
+        (
+            AccessMutation,
+            AccountMutation,
+            CaseMutation,
+            VisitMutation,
+            AssistanceMutation,
+            RegistryMutation,
+            EnrolmentMutation,
+            ReportMutation,
+        ),
     )
 )
 
@@ -100,6 +114,7 @@ NODE_TYPES = [
     SchoolLeadershipGroup,
     ApiKey,
     AuditEntry,
+    StaffAccount,
     ReportSnapshot,
 ]
 
@@ -151,6 +166,22 @@ def _code(error: GraphQLError) -> str:
 _errors_log = logging.getLogger("baoxue.errors")
 
 
+class RecordOperation(SchemaExtension):
+    """Tell the request log (:mod:`core.request_log`) and the metrics which operation ran: its
+    name, or ``-`` for an anonymous operation or a document that did not parse."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if request is not None:
+            try:
+                name = context.operation_name
+            except Exception:  # a document that did not parse names no operation
+                name = None
+            request.scope.setdefault("state", {})["operation"] = name or "-"
+
+
 #: Distinct query texts whose parsed and validated form is kept (front ends send few).
 PARSE_AND_VALIDATION_CACHE = 512
 
@@ -169,6 +200,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
+            RecordOperation,
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=PARSE_AND_VALIDATION_CACHE),

@@ -78,7 +78,8 @@ async def record_dropout(case: Case, day: date, reason: str) -> EnrolmentStep:
     ):
         return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.DROPPED_OUT
-    await enrolment.save(update_fields=["status", "updated_at"])
+    enrolment.version += 1
+    await enrolment.save(update_fields=["status", "version", "updated_at"])
     return await _record(case, enrolment, K.DROP_OUT, day, reason=reason)
 
 
@@ -92,8 +93,16 @@ async def record_return(
         enrolment.school_class = school_class
         enrolment.grade = school_class.grade
         enrolment.ended_on = None
+        enrolment.version += 1
         await enrolment.save(
-            update_fields=["status", "school_class_id", "grade", "ended_on", "updated_at"]
+            update_fields=[
+                "status",
+                "school_class_id",
+                "grade",
+                "ended_on",
+                "version",
+                "updated_at",
+            ]
         )
         return await _record(
             case, enrolment, K.RESUME, day, school_class=school_class, reason=reason
@@ -102,7 +111,8 @@ async def record_return(
     if enrolment is not None:
         enrolment.is_current = False
         enrolment.ended_on = enrolment.ended_on or day
-        await enrolment.save(update_fields=["is_current", "ended_on", "updated_at"])
+        enrolment.version += 1
+        await enrolment.save(update_fields=["is_current", "ended_on", "version", "updated_at"])
     fresh = await Enrolment.create(
         child_id=case.child_id,
         school_id=school_class.school_id,
@@ -122,7 +132,8 @@ async def record_transfer_out(case: Case, day: date, to_school: str, reason: str
         return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.TRANSFERRED_OUT
     enrolment.ended_on = day
-    await enrolment.save(update_fields=["status", "ended_on", "updated_at"])
+    enrolment.version += 1
+    await enrolment.save(update_fields=["status", "ended_on", "version", "updated_at"])
     return await _record(case, enrolment, K.TRANSFER_OUT, day, counterpart=to_school, reason=reason)
 
 
@@ -135,5 +146,6 @@ async def record_suspension(case: Case, day: date, reason: str) -> EnrolmentStep
     ):
         return NO_ENROLMENT_CHANGE
     enrolment.status = EnrolmentStatus.SUSPENDED
-    await enrolment.save(update_fields=["status", "updated_at"])
+    enrolment.version += 1
+    await enrolment.save(update_fields=["status", "version", "updated_at"])
     return await _record(case, enrolment, K.SUSPEND, day, reason=reason)

@@ -75,6 +75,8 @@ class CaseEventKind(LabelledEnum):
     CLOSURE = "CLOSURE", "销号"
     EXEMPTION_REQUEST = "EXEMPTION_REQUEST", "缓学/免学申请"
     EXEMPTION_APPROVAL = "EXEMPTION_APPROVAL", "缓学/免学批准"
+    EXEMPTION_REJECTION = "EXEMPTION_REJECTION", "缓学/免学不予批准"
+    EXEMPTION_WITHDRAWAL = "EXEMPTION_WITHDRAWAL", "缓学/免学申请撤回"
     UNREACHABLE = "UNREACHABLE", "联系不上"
     TRANSFER = "TRANSFER", "转学"
     NOTE = "NOTE", "备注"

@@ -29,6 +29,9 @@ EXEMPTION_REQUEST      :class:`ExemptionRequest`: applicantName, applicantRelati
 EXEMPTION_APPROVAL     :class:`ExemptionApproval`: approvingAuthority, approverName,
                        documentNumber, filedWith, approvedOn, requestEventId, exemptionKind
                        (+ 学籍异动)
+EXEMPTION_REJECTION    :class:`ExemptionRejection`: rejectingAuthority, reason, documentNumber,
+                       rejectedOn, requestEventId
+EXEMPTION_WITHDRAWAL   :class:`ExemptionWithdrawal`: reason, withdrawnOn, requestEventId
 UNREACHABLE            :class:`Unreachable`: handedTo, village, attempts, level
 TRANSFER               :class:`Transfer`: toSchool, transferDocument, transferredOn (+ 学籍异动)
 =====================  ========================================================================
@@ -307,6 +310,24 @@ class ExemptionApproval(Payload):
 
 
 @dataclass(frozen=True)
+class ExemptionRejection(Payload):
+    KINDS: ClassVar = (CaseEventKind.EXEMPTION_REJECTION,)
+    rejecting_authority: str
+    reason: str = _data("", Personal.TEXT)
+    document_number: str = ""
+    rejected_on: date | None = None
+    request_event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ExemptionWithdrawal(Payload):
+    KINDS: ClassVar = (CaseEventKind.EXEMPTION_WITHDRAWAL,)
+    reason: str = _data("", Personal.TEXT)
+    withdrawn_on: date | None = None
+    request_event_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Unreachable(Payload):
     KINDS: ClassVar = (CaseEventKind.UNREACHABLE,)
     handed_to: str
@@ -344,6 +365,8 @@ PAYLOADS: dict[CaseEventKind, type[Payload]] = {
         Closure,
         ExemptionRequest,
         ExemptionApproval,
+        ExemptionRejection,
+        ExemptionWithdrawal,
         Unreachable,
         Transfer,
         Note,

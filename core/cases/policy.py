@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from core.plugins import rules_for as county_rules_for
 from core.rules.county import CountyRules
 from core.rules.enums import DeadlineKind
+from core.rules.specs import ExemptionRule
 
 #: Division code used when a case's jurisdiction is unknown: core defaults only.
 NO_JURISDICTION = "000000"
@@ -68,6 +69,17 @@ class CaseRules:
     confirmed_level: int | None = None
     #: Level that serves the 劝返复学通知书: issuing one raises a case to it (None: no change).
     return_notice_level: int | None = None
+    #: 缓学/免学: on which grounds, approved by whom (the county's rules, or the law's).
+    exemptions: tuple[ExemptionRule, ...] = ()
+
+    def exemption_for(self, reason: str) -> ExemptionRule | None:
+        """The exemption rule that covers case reason ``reason`` (None: no ground for one)."""
+        return next((rule for rule in self.exemptions if reason in rule.reasons), None)
+
+    @property
+    def exemption_reasons(self) -> tuple[str, ...]:
+        """Every reason some exemption rule covers, in the rules' order."""
+        return tuple(dict.fromkeys(r for rule in self.exemptions for r in rule.reasons))
 
     @property
     def top_level(self) -> int:
@@ -127,6 +139,7 @@ def from_county_rules(county: CountyRules) -> CaseRules:
         unreachable_level=_from_zero(escalation.unreachable_level),
         confirmed_level=_from_zero(escalation.confirmed_level),
         return_notice_level=_from_zero(escalation.return_notice_level),
+        exemptions=tuple(county.exemption_rules),
     )
 
 

@@ -153,7 +153,9 @@ def filter_cases(
     if flt.stage_grades:
         qs = qs.filter(child_id__in=_current_grade(flt.stage_grades))
     if flt.key_groups:
-        groups = ChildKeyGroup.filter(group__in=[g.value for g in flt.key_groups])
+        groups = ChildKeyGroup.filter(
+            group__in=[g.value for g in flt.key_groups], ended_on__isnull=True
+        )
         qs = qs.filter(child_id__in=ids_of(groups, "child_id"))
     if flt.key_areas:
         qs = qs.filter(

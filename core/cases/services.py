@@ -38,7 +38,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.access.audit import WriteAudit, record_write
-from core.access.authorise import find_in_scope, require_permission
+from core.access.authorise import find_in_scope, require_authority, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
 from core.cases import enrolment as enrolment_steps
@@ -72,6 +72,7 @@ from core.people.dates import check_day_in_life
 from core.people.models import Child
 from core.plugins import rules_for as county_rules_for
 from core.rules.enums import NoticeKind
+from core.rules.specs import ExemptionRule
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, HomeVisitKind
 
@@ -847,13 +848,22 @@ async def request_exemption(
                 f"until must lie within {MAX_EXEMPTION_PERIOD.days} days of the application",
                 field="until",
             )
+        code = check_reason(reason, rules)
+        if rules.exemptions and rules.exemption_for(code) is None:
+            allowed = ", ".join(rules.exemption_reasons)
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"本地区缓学/免学只适用于以下原因: {allowed} (原因 {code} 不在其列)",
+                f"an exemption may only be granted here for: {allowed} (not {code})",
+                field="reason",
+            )
         return Step(
             CaseEventKind.EXEMPTION_REQUEST,
             events.ExemptionRequest(
                 applicant_name=applicant_name,
                 applicant_relation=applicant_relation.strip(),
                 exemption_kind=kind,
-                reason=check_reason(reason, rules),
+                reason=code,
                 application_reference=application_reference.strip(),
                 applied_on=_day(at),
                 until=until,
@@ -878,20 +888,8 @@ async def approve_exemption(
     )
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
-        request = (
-            await CaseEvent.filter(case_id=case.id, kind=CaseEventKind.EXEMPTION_REQUEST)
-            .order_by("-occurred_at", "-recorded_at")
-            .first()
-        )
-        if request is None:
-            raise DomainError(
-                ErrorCode.REQUIRED,
-                "须先登记监护人的书面申请 (requestExemption)",
-                "record the guardian's written application first (requestExemption)",
-                field="caseId",
-            )
-
-        application = events.ExemptionRequest.from_details(request.details)
+        request, application = await _pending_request(case)
+        rule = _approving_rule(cmd.caller, rules, application)
 
         async def suspend(c: Case, moment: datetime, _: ResolvedActor, payload: Payload) -> Payload:
             step = await enrolment_steps.record_suspension(
@@ -905,7 +903,7 @@ async def approve_exemption(
                 approving_authority=approving_authority,
                 approver_name=approver_name.strip(),
                 document_number=document_number.strip(),
-                filed_with=filed_with.strip(),
+                filed_with=filed_with.strip() or rule.filed_with,
                 approved_on=_day(at),
                 request_event_id=str(request.id),
                 exemption_kind=application.exemption_kind,
@@ -914,6 +912,91 @@ async def approve_exemption(
         )
 
     return await _apply(cmd, A.APPROVE_EXEMPTION, plan)
+
+
+_EXEMPTION_ENDS = (
+    CaseEventKind.EXEMPTION_APPROVAL,
+    CaseEventKind.EXEMPTION_REJECTION,
+    CaseEventKind.EXEMPTION_WITHDRAWAL,
+)
+
+
+async def _pending_request(case: Case) -> tuple[CaseEvent, events.ExemptionRequest]:
+    """The latest application not yet decided or withdrawn; ``REQUIRED`` when there is none."""
+    rows = await CaseEvent.filter(
+        case_id=case.id, kind__in=[CaseEventKind.EXEMPTION_REQUEST, *_EXEMPTION_ENDS]
+    ).order_by("-occurred_at", "-recorded_at")
+    latest = rows[0] if rows else None
+    if latest is None or latest.kind != CaseEventKind.EXEMPTION_REQUEST:
+        raise DomainError(
+            ErrorCode.REQUIRED,
+            "须先登记监护人的书面申请 (requestExemption); 此前的申请已办结或撤回"
+            if latest is not None
+            else "须先登记监护人的书面申请 (requestExemption)",
+            "record the guardian's written application first (requestExemption)",
+            field="caseId",
+        )
+    return latest, events.ExemptionRequest.from_details(latest.details)
+
+
+def _approving_rule(
+    caller: Caller, rules: CaseRules, application: events.ExemptionRequest
+) -> ExemptionRule:
+    """The county's rule for the application's reason, if the caller is its approving
+    authority (``FORBIDDEN`` otherwise: 荔浦 四.(一) - the township approves)."""
+    rule = rules.exemption_for(application.reason)
+    if rule is None:
+        allowed = ", ".join(rules.exemption_reasons) or "无 / none"
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"申请的原因 {application.reason} 不是本地区缓学/免学的理由 (允许: {allowed})",
+            f"{application.reason} is not a ground for an exemption here (allowed: {allowed})",
+            field="caseId",
+        )
+    source = " ".join(p for p in (rule.clause.section, rule.clause.text[:40]) if p)
+    require_authority(caller, rule.approved_by, ("缓学/免学", "an exemption"), source)
+    return rule
+
+
+async def reject_exemption(
+    cmd: Command, *, rejecting_authority: str, reason: str, document_number: str = ""
+) -> Case:
+    """The approving authority turns the application down: the case goes on as before."""
+    rejecting_authority = _required(
+        rejecting_authority, "rejectingAuthority", "决定机关", "rejectingAuthority"
+    )
+    reason = _required(reason, "reason", "不予批准的理由", "reason")
+
+    async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
+        request, application = await _pending_request(case)
+        _approving_rule(cmd.caller, rules, application)
+        return Step(
+            CaseEventKind.EXEMPTION_REJECTION,
+            events.ExemptionRejection(
+                rejecting_authority=rejecting_authority,
+                reason=reason,
+                document_number=document_number.strip(),
+                rejected_on=_day(at),
+                request_event_id=str(request.id),
+            ),
+        )
+
+    return await _apply(cmd, A.REJECT_EXEMPTION, plan)
+
+
+async def withdraw_exemption(cmd: Command, *, reason: str = "") -> Case:
+    """The guardian withdraws the application (recorded by whoever handles the case)."""
+
+    async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
+        request, _ = await _pending_request(case)
+        return Step(
+            CaseEventKind.EXEMPTION_WITHDRAWAL,
+            events.ExemptionWithdrawal(
+                reason=reason.strip(), withdrawn_on=_day(at), request_event_id=str(request.id)
+            ),
+        )
+
+    return await _apply(cmd, A.WITHDRAW_EXEMPTION, plan)
 
 
 async def mark_unreachable(

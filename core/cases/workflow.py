@@ -37,6 +37,8 @@ class CaseAction(LabelledEnum):
     CLOSE = "CLOSE", "销号"
     REQUEST_EXEMPTION = "REQUEST_EXEMPTION", "登记缓学/免学书面申请"
     APPROVE_EXEMPTION = "APPROVE_EXEMPTION", "登记乡镇批准缓学/免学"
+    REJECT_EXEMPTION = "REJECT_EXEMPTION", "登记缓学/免学申请不予批准"
+    WITHDRAW_EXEMPTION = "WITHDRAW_EXEMPTION", "撤回缓学/免学申请"
     MARK_UNREACHABLE = "MARK_UNREACHABLE", "联系不上, 移交乡镇/村"
     RECORD_TRANSFER = "RECORD_TRANSFER", "转学 (人籍一致)"
 
@@ -81,6 +83,12 @@ TRANSITIONS: Mapping[CaseAction, Mapping[CaseState | None, CaseState]] = Mapping
         ),
         CaseAction.APPROVE_EXEMPTION: _t(
             (S.VERIFYING, S.EXEMPTED), (S.CONFIRMED, S.EXEMPTED), (S.PERSUADING, S.EXEMPTED)
+        ),
+        CaseAction.REJECT_EXEMPTION: _t(
+            (S.VERIFYING, S.VERIFYING), (S.CONFIRMED, S.CONFIRMED), (S.PERSUADING, S.PERSUADING)
+        ),
+        CaseAction.WITHDRAW_EXEMPTION: _t(
+            (S.VERIFYING, S.VERIFYING), (S.CONFIRMED, S.CONFIRMED), (S.PERSUADING, S.PERSUADING)
         ),
         CaseAction.MARK_UNREACHABLE: _t(
             (S.VERIFYING, S.UNREACHABLE),

@@ -32,6 +32,7 @@ class EnrolmentMode(LabelledEnum):
     INCLUSIVE = "INCLUSIVE", "随班就读"
     HOME_DELIVERED = "HOME_DELIVERED", "送教上门"
     BOARDING = "BOARDING", "寄宿"
+    SPECIAL_SCHOOL = "SPECIAL_SCHOOL", "特殊教育学校就读"
 
 
 class EnrolmentChangeKind(LabelledEnum):
@@ -45,6 +46,7 @@ class EnrolmentChangeKind(LabelledEnum):
     DROP_OUT = "DROP_OUT", "辍学"
     GRADUATE = "GRADUATE", "毕业"
     DEATH = "DEATH", "死亡"
+    CHANGE_MODE = "CHANGE_MODE", "变更就读方式"
 
 
 #: The status an enrolment is in after each kind of change.
@@ -83,6 +85,8 @@ class Enrolment(Model):
     started_on = fields.DateField()
     ended_on = fields.DateField(null=True)
     is_current = fields.BooleanField(default=True, db_index=True)
+    mode_since = fields.DateField(null=True, description="现就读方式的开始日期")
+    version = fields.IntField(default=1, description="版本号 (每次异动加一)")
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -115,6 +119,12 @@ class EnrolmentChange(Model):
         max_length=128, default="", description="转入来源/转出去向学校 (可在县外)"
     )
     reason = fields.CharField(max_length=255, default="")
+    approving_document = fields.CharField(
+        max_length=128, default="", description="批准文件 (如休学审批表编号)"
+    )
+    mode_after = fields.CharEnumField(
+        EnrolmentMode, max_length=24, null=True, description="异动后的就读方式"
+    )
     case = fields.ForeignKeyField(
         "baoxue.Case",
         related_name="enrolment_changes",

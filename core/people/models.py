@@ -40,6 +40,7 @@ class Household(Model):
     migration_status = fields.CharEnumField(
         MigrationStatus, max_length=24, default=MigrationStatus.NONE
     )
+    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -60,6 +61,7 @@ class Guardian(Model):
     id_number = fields.CharField(max_length=18, null=True, description="身份证号")
     works_away = fields.BooleanField(default=False, description="外出务工")
     is_primary = fields.BooleanField(default=False, description="主要监护人")
+    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
 
     class Meta:
         table = "guardian"
@@ -90,6 +92,15 @@ class Child(Model):
     disability_grade = fields.SmallIntField(
         null=True, validators=[MinValueValidator(1), MaxValueValidator(4)], description="残疾等级"
     )
+    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
+    merged_into = fields.ForeignKeyField(
+        "baoxue.Child",
+        related_name="merged_duplicates",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
+        description="重复登记: 已并入的记录",
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 
@@ -101,14 +112,49 @@ class Child(Model):
 
 
 class ChildKeyGroup(Model):
-    """A child's membership of one 重点群体."""
+    """A child's membership of one 重点群体: who said so (``source``), from when, and until
+    when (``ended_on``, set when the membership is expired). Only rows without ``ended_on``
+    count."""
 
     id = fields.UUIDField(primary_key=True)
     child = fields.ForeignKeyField(
         "baoxue.Child", related_name="key_groups", on_delete=fields.CASCADE, db_index=True
     )
     group = fields.CharEnumField(KeyGroup, max_length=24, db_index=True)
+    source = fields.CharField(max_length=128, default="", description="认定来源 (部门或名册)")
+    since = fields.DateField(null=True, description="认定日期")
+    ended_on = fields.DateField(null=True, description="失效日期 (空: 仍有效)")
 
     class Meta:
         table = "child_key_group"
         unique_together = (("child", "group"),)
+
+
+#: Keyword filter of the key-group memberships that still hold.
+ACTIVE_KEY_GROUP = {"ended_on__isnull": True}
+
+
+class ChildMerge(Model):
+    """重复登记合并: a registry entry found to be a duplicate of another and merged into it.
+
+    ``snapshot`` keeps the duplicate's particulars as they were (its ID and student numbers are
+    cleared on the duplicate so the survivor can carry them), ``moved`` counts what followed the
+    survivor (cases, enrolments, visits …).
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    survivor = fields.ForeignKeyField(
+        "baoxue.Child", related_name="merges", on_delete=fields.CASCADE, db_index=True
+    )
+    duplicate = fields.ForeignKeyField(
+        "baoxue.Child", related_name="merged_as_duplicate", on_delete=fields.CASCADE, db_index=True
+    )
+    reason = fields.CharField(max_length=255, default="")
+    merged_by = fields.CharField(max_length=64, default="")
+    merged_at = fields.DatetimeField()
+    snapshot = fields.JSONField(default=dict)
+    moved = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "child_merge"
+        ordering = ["merged_at"]

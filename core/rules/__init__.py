@@ -24,6 +24,7 @@ from core.jurisdictions.spec import (
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     FieldKind,
@@ -68,6 +69,7 @@ from core.rules.specs import (
 
 __all__ = [
     "REPORT_FIELDS",
+    "ApprovingAuthority",
     "Clause",
     "Column",
     "Comparison",

@@ -202,3 +202,16 @@ class FieldKind(LabelledEnum):
     DATE = "DATE", "日期"
     BOOLEAN = "BOOLEAN", "是/否"
     LIST = "LIST", "多项"
+
+
+class ApprovingAuthority(LabelledEnum):
+    """批准机关: who may approve a 缓学/免学 (or 休学) application, as a county's rule names it.
+
+    A caller acts for the authority its scope stands for: a township (乡镇) account or key for
+    ``TOWNSHIP``, a county-wide staff account (教育局) for ``COUNTY_EDUCATION_BUREAU``, a
+    school account for ``SCHOOL``.
+    """
+
+    TOWNSHIP = "TOWNSHIP", "乡镇人民政府 (街道办事处)"
+    COUNTY_EDUCATION_BUREAU = "COUNTY_EDUCATION_BUREAU", "县级人民政府教育行政部门"
+    SCHOOL = "SCHOOL", "学校"

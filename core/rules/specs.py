@@ -14,6 +14,7 @@ from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovingAuthority,
     Comparison,
     DeadlineKind,
     LeadershipRole,
@@ -403,6 +404,9 @@ class ExemptionRule:
 
     ``reasons`` are case-reason codes; a case with one of them ends EXEMPTED once every step is
     done. ``counts_as_dropout`` says whether such a child still counts against targets.
+    ``approved_by`` names the authorities that may approve (any one of them; 义务教育法 第十一条:
+    the township or the county's education department), ``filed_with`` the office an approval
+    is filed with (备案), if any.
     """
 
     code: str
@@ -411,6 +415,11 @@ class ExemptionRule:
     steps: tuple[ProcedureStep, ...]
     clause: Clause
     counts_as_dropout: bool = False
+    approved_by: tuple[ApprovingAuthority, ...] = (
+        ApprovingAuthority.TOWNSHIP,
+        ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
+    )
+    filed_with: str = ""
 
 
 # -- notices -----------------------------------------------------------------------------------

@@ -64,7 +64,9 @@ def home_visits_queryset(
     if flt.kinds:
         qs = qs.filter(kind__in=[k.value for k in flt.kinds])
     if flt.key_groups:
-        groups = ChildKeyGroup.filter(group__in=[g.value for g in flt.key_groups])
+        groups = ChildKeyGroup.filter(
+            group__in=[g.value for g in flt.key_groups], ended_on__isnull=True
+        )
         qs = qs.filter(child_id__in=ids_of(groups, "child_id"))
     if flt.visited_from:
         qs = qs.filter(visited_on__gte=flt.visited_from)

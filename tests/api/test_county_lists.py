@@ -66,7 +66,8 @@ async def test_cases_by_grade_stage_and_key_group(client, db) -> None:
 
     junior = await _query(client, CASES, {"f": {"stages": ["JUNIOR_MIDDLE"]}})
     expected = {str(c["id"]) for c in every if grade_of.get(str(c["child_id"]), 0) >= 7}
-    assert junior["cases"]["totalCount"] == len(expected) > 0
+    # seed 4, 300 pupils: 39 of 绥宁's 66 cases (case_count's floor) are of 初中 pupils
+    assert junior["cases"]["totalCount"] == len(expected) == 39
     assert set(_row_ids(junior["cases"]["edges"])) <= expected
 
     eighth = await _query(client, CASES, {"f": {"grades": [8], "stages": ["JUNIOR_MIDDLE"]}})
@@ -85,7 +86,7 @@ async def test_cases_by_grade_stage_and_key_group(client, db) -> None:
         ).values("child_id")
     }
     assert moved["cases"]["totalCount"] == sum(1 for c in every if str(c["child_id"]) in groups)
-    assert moved["cases"]["totalCount"] > 0
+    assert moved["cases"]["totalCount"] == 6  # seed 4: 6 of the 66 children are in either group
     for edge in moved["cases"]["edges"]:
         assert {"MOVED_AWAY", "ORPHAN"} & set(edge["node"]["child"]["keyGroups"])
 
@@ -93,7 +94,7 @@ async def test_cases_by_grade_stage_and_key_group(client, db) -> None:
 async def test_children_and_households_by_migration_status(client, db) -> None:
     await _demo(SUINING)
     away = await Household.filter(migration_status=MigrationStatus.WHOLE_FAMILY_AWAY).count()
-    assert away > 0
+    assert away == 8  # seed 4, 300 pupils: 8 households 举家外出
     data = await _query(
         client,
         """{ households(filter: {migrationStatuses: [WHOLE_FAMILY_AWAY]}, first: 100) {
@@ -142,7 +143,8 @@ async def test_home_visits_by_kind_and_the_childs_key_group(client, db) -> None:
     expected = await HomeVisit.filter(
         kind=HomeVisitKind.TEACHERS_VISIT_HOMES, child_id__in=list(members)
     ).count()
-    assert data["homeVisits"]["totalCount"] == expected > 0
+    # seed 4, 300 pupils: 21 of 铁东's 师访万家 visits are to children of the four groups
+    assert data["homeVisits"]["totalCount"] == expected == 21
     dates = [e["node"]["visitedOn"] for e in data["homeVisits"]["edges"]]
     assert dates == sorted(dates, reverse=True)  # newest first
     for edge in data["homeVisits"]["edges"]:
@@ -189,7 +191,8 @@ async def test_cases_and_children_in_a_key_area(client, db) -> None:
                  kind keyAreas { kind } } } } } } } }
              children(filter: {keyAreas: [ETHNIC]}) { totalCount } }""",
     )
-    assert data["cases"]["totalCount"] == expected > 0
+    # seed 4, 300 pupils: 37 of 荣昌's 66 cases are of children living in a 农村 town
+    assert data["cases"]["totalCount"] == expected == 37
     for edge in data["cases"]["edges"]:
         town = edge["node"]["child"]["household"]["village"]["town"]
         assert town["kind"] == "TOWN" and {"kind": "RURAL"} in town["keyAreas"]

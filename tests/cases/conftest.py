@@ -2,8 +2,9 @@
 and clients of a server that reads that clock.
 
 Every request is made as a real caller: the county's 教育局 account (county scope) by default,
-or its 班主任 bound to class 4, signed in over HTTP with a bearer token, so that the services'
-permission and scope checks run on every write.
+its 班主任 bound to class 4, or its 乡镇干部 of 青山镇 (the town of both schools), signed in
+over HTTP with a bearer token, so that the services' permission and scope checks run on every
+write.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class County:
     class_5: SchoolClass
     teacher: Official
     children: list[Child]
-    #: Usernames of the county's staff by role (BUREAU_STAFF, HEAD_TEACHER of class 4).
+    #: Usernames of the county's staff by role (BUREAU_STAFF, HEAD_TEACHER of class 4,
+    #: TOWNSHIP_OFFICIAL of 青山镇).
     staff: dict[Role, str]
 
     def gid(self, type_name: str, row: Any) -> str:
@@ -121,7 +123,12 @@ async def make_county(code: str = "450381", name: str = "荔浦市", children: i
         )
         kids.append(child)
     staff = {}
-    for role, place in ((Role.BUREAU_STAFF, {}), (Role.HEAD_TEACHER, {"class_id": class_4.id})):
+    places: tuple[tuple[Role, dict[str, Any]], ...] = (
+        (Role.BUREAU_STAFF, {}),
+        (Role.HEAD_TEACHER, {"class_id": class_4.id}),
+        (Role.TOWNSHIP_OFFICIAL, {"town_name": town.name}),
+    )
+    for role, place in places:
         account = await create_account(
             username=f"{role.value.lower()}-{code}",
             password=PASSWORD,
@@ -176,6 +183,11 @@ CASE_FIELDS = """
 ERROR_FIELDS = "code field message allowedActions currentState currentVersion existingCase"
 
 
+#: Decisions on an application that the county's approving authority takes: the 教育局
+#: workflow hands them to the township account (the county's rule in 荔浦).
+APPROVALS = frozenset({"approveExemption", "rejectExemption"})
+
+
 def _expired(body: dict[str, Any]) -> bool:
     errors = body.get("errors") or []
     return bool(errors) and errors[0].get("extensions", {}).get("code") == "UNAUTHENTICATED"
@@ -198,6 +210,7 @@ class Workflow:
         self.versions: dict[str, int] = {}
         #: The case as the last successful mutation returned it.
         self.last: dict[str, Any] = {}
+        self._approver: Workflow | None = None
 
     async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Any operation, as this workflow's caller. It signs in on first use, and again when
@@ -243,7 +256,10 @@ class Workflow:
             "expectedVersion": self.versions.get(case_id, 1) if version is None else version,
             **fields,
         }
-        body = await self.query(
+        caller = self
+        if mutation in APPROVALS and self.role is Role.BUREAU_STAFF:
+            caller = self.approver()
+        body = await caller.query(
             f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{
                 case {{ {CASE_FIELDS} }} errors {{ {ERROR_FIELDS} }} }} }}""",
             {"input": data},
@@ -254,6 +270,14 @@ class Workflow:
             self.versions[case_id] = payload["case"]["version"]
             self.last = payload["case"]
         return payload
+
+    def approver(self) -> Workflow:
+        """The county's township account (荔浦 四.(一): the township approves 缓学/免学),
+        sharing this workflow's view of each case's version."""
+        if self._approver is None:
+            self._approver = Workflow(self.http, self.county, Role.TOWNSHIP_OFFICIAL)
+            self._approver.versions = self.versions
+        return self._approver
 
     async def ok(self, mutation: str, case_id: str, **fields: Any) -> dict[str, Any]:
         payload = await self.do(mutation, case_id, **fields)
@@ -276,6 +300,12 @@ def workflow(http: httpx.AsyncClient, county: County) -> Workflow:
 def head_teacher(http: httpx.AsyncClient, county: County) -> Workflow:
     """The workflow as the 班主任 of class 4 (where the county's children are)."""
     return Workflow(http, county, Role.HEAD_TEACHER)
+
+
+@pytest.fixture
+def township(http: httpx.AsyncClient, county: County) -> Workflow:
+    """The workflow as the 乡镇干部 of 青山镇 (the town of both the county's schools)."""
+    return Workflow(http, county, Role.TOWNSHIP_OFFICIAL)
 
 
 def sha(n: int = 0) -> str:

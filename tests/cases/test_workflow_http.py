@@ -3,19 +3,24 @@ forbidden transition, with the timeline and the enrolment history checked at eac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from strawberry import relay
 
+from core.access.accounts import create_account
+from core.access.enums import AuditAction, Role
+from core.access.models import AuditEntry
 from core.cases.enums import CaseState
 from core.cases.models import Case, CaseEvent
 from core.cases.workflow import TRANSITIONS, CaseAction, allowed_actions
 from core.enrolment.models import Enrolment, EnrolmentChange
+from core.jurisdictions.models import Town
 from core.rules.enums import DeadlineKind
 from core.visits.models import HomeVisit
-from tests.cases.conftest import County, Workflow, make_county, sha
+from tests.cases.conftest import PASSWORD, County, Workflow, make_county, sha
 
 S = CaseState
 A = CaseAction
@@ -209,8 +214,10 @@ async def test_exemption_needs_the_written_application_then_the_township(
 
 
 async def test_an_unreachable_family_is_handed_to_the_township_and_found_again(
-    workflow: Workflow, county: County
+    workflow: Workflow, township: Workflow, county: County
 ) -> None:
+    """The 教育局 hands the family to 青山镇; the township's own 乡镇干部 (town scope) keeps
+    trying, finds them and brings the child back to a school of the town."""
     cid = (await workflow.report(county.children[3]))["case"]["id"]
     await workflow.ok("verifyCase", cid)
     await workflow.ok("confirmCase", cid, findings="举家外出")
@@ -220,22 +227,58 @@ async def test_an_unreachable_family_is_handed_to_the_township_and_found_again(
         "markUnreachable", cid, handedTo="青山镇人民政府", village="青山村", attempts="电话停机"
     )
     assert unreachable["state"] == "UNREACHABLE"
-    still = await workflow.ok("recordContact", cid, kind="PHONE_CALL", outcome="NOT_REACHED")
+    township.versions = workflow.versions
+    still = await township.ok("recordContact", cid, kind="PHONE_CALL", outcome="NOT_REACHED")
     assert still["state"] == "UNREACHABLE"
-    found = await workflow.ok("recordContact", cid, kind="PERSUASION", outcome="REACHED")
+    found = await township.ok("recordContact", cid, kind="PERSUASION", outcome="REACHED")
     assert found["state"] == "PERSUADING"
     assert found["events"][-1]["details"]["action"] == "RESUME_CONTACT"
-    await workflow.ok("markUnreachable", cid, handedTo="青山镇人民政府")
-    back = await workflow.ok(
+    await township.ok("markUnreachable", cid, handedTo="青山镇人民政府")
+    back = await township.ok(
         "recordReturn", cid, schoolClassId=county.gid("SchoolClass", county.class_5)
     )
     assert back["state"] == "RETURNED"
+    # The township's four writes are audited as its own account's.
+    writes = await AuditEntry.filter(action=AuditAction.MUTATION, object_id=cid).order_by(
+        "occurred_at"
+    )
+    assert [(w.operation, w.actor_label) for w in writes][-4:] == [
+        (op, county.staff[Role.TOWNSHIP_OFFICIAL])
+        for op in ("recordContact", "recordContact", "markUnreachable", "recordReturn")
+    ]
     # Back at another school: the old enrolment ends, a new one starts with 复学.
     assert await timeline_agrees_with_enrolment(cid) == ["DROP_OUT", "RESUME"]
     current = await Enrolment.filter(child_id=county.children[3].id, is_current=True)
     assert [(e.school_id, e.grade, e.status.value) for e in current] == [
         (county.other_school.id, 5, "ENROLLED")
     ]
+
+
+async def test_another_towns_official_can_neither_see_nor_write_the_case(
+    workflow: Workflow, http, county: County
+) -> None:
+    """A 乡镇干部 of 白沙镇 (town scope, no school or child of 青山镇) is refused a case of
+    青山镇 exactly as if it did not exist, and the case does not move."""
+    await Town.create(jurisdiction=county.jurisdiction, name="白沙镇")
+    await create_account(
+        username="township-baisha",
+        password=PASSWORD,
+        role=Role.TOWNSHIP_OFFICIAL,
+        jurisdiction_code=county.jurisdiction.division_code,
+        town_name="白沙镇",
+    )
+    stranger = Workflow(
+        http, replace(county, staff={Role.TOWNSHIP_OFFICIAL: "township-baisha"}),
+        Role.TOWNSHIP_OFFICIAL,
+    )  # fmt: skip
+    cid = (await workflow.report(county.children[3]))["case"]["id"]
+    stranger.versions = workflow.versions
+    refused = await stranger.refused("verifyCase", cid)
+    assert (refused["code"], refused["field"]) == ("NOT_FOUND", "caseId")
+    seen = await stranger.query("query($id: ID!) { node(id: $id) { id } }", {"id": cid})
+    assert seen["data"]["node"] is None
+    case = await Case.get(id=row(cid))
+    assert (case.state, case.version) == (S.REPORTED, 1)
 
 
 async def test_a_transfer_records_the_move_out(workflow: Workflow, county: County) -> None:
@@ -301,6 +344,11 @@ CALLS: dict[CaseAction, tuple[str, dict[str, Any]]] = {
         {"applicantName": "黄大明", "applicationReference": "档案 12"},
     ),
     A.APPROVE_EXEMPTION: ("approveExemption", {"approvingAuthority": "青山镇人民政府"}),
+    A.REJECT_EXEMPTION: (
+        "rejectExemption",
+        {"rejectingAuthority": "青山镇人民政府", "reason": "证明材料不足"},
+    ),
+    A.WITHDRAW_EXEMPTION: ("withdrawExemption", {}),
     A.MARK_UNREACHABLE: ("markUnreachable", {"handedTo": "青山镇人民政府"}),
     A.RECORD_TRANSFER: ("recordTransfer", {"toSchool": "外县某校", "transferDocument": "函 1"}),
 }

@@ -18,6 +18,8 @@ from click.testing import CliRunner
 from strawberry import relay
 
 import core.plugins.manager as manager_module
+from core.access.accounts import create_account
+from core.access.enums import Role
 from core.cases.policy import rules_for as case_rules_for
 from core.cli import main
 from core.jurisdictions.models import Jurisdiction
@@ -59,6 +61,7 @@ from core.rules import (
     VocabularyTerm,
     columns,
 )
+from tests.access.conftest import fast_argon2, login  # noqa: F401 - fast_argon2: fixture
 from tests.conftest import graphql
 
 from .conftest import serving
@@ -366,11 +369,23 @@ async def test_hook_baoxue_vocabulary(install, client, county) -> None:
     got = (await rules(client, "vocabulary { kind code label }"))["vocabulary"]
     assert got == [{"kind": "CASE_REASON", "code": "FLOOD", "label": "洪灾转移"}]
 
+    # The case is reported by the county's 教育局 account, as a bureau would.
+    await create_account(
+        username="bureau-130999",
+        password="vocabulary-password",
+        role=Role.BUREAU_STAFF,
+        jurisdiction_code=CODE,
+    )
+    bureau = {
+        "Authorization": f"Bearer {await login(client, 'bureau-130999', 'vocabulary-password')}"
+    }
     child = await Child.create(
         jurisdiction=county, name="韦小燕", gender=Gender.FEMALE, birth_date=date(2012, 3, 4)
     )
     child_id = str(relay.GlobalID("Child", str(child.id)))
-    reported = (await graphql(client, REPORT, {"child": child_id, "reason": "FLOOD"}))["data"]
+    reported = (
+        await graphql(client, REPORT, {"child": child_id, "reason": "FLOOD"}, headers=bureau)
+    )["data"]
     assert reported["reportCase"] == {
         "case": {"reason": "FLOOD"},
         "errors": [],
@@ -379,7 +394,9 @@ async def test_hook_baoxue_vocabulary(install, client, county) -> None:
         jurisdiction=county, name="韦小明", gender=Gender.MALE, birth_date=date(2012, 5, 6)
     )
     other_id = str(relay.GlobalID("Child", str(other.id)))
-    refused = (await graphql(client, REPORT, {"child": other_id, "reason": "DROUGHT"}))["data"]
+    refused = (
+        await graphql(client, REPORT, {"child": other_id, "reason": "DROUGHT"}, headers=bureau)
+    )["data"]
     assert refused["reportCase"]["case"] is None
     assert refused["reportCase"]["errors"][0]["field"] == "reason"
 

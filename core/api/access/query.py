@@ -8,12 +8,12 @@ from typing import Annotated
 import strawberry
 
 from core.access.caller import Caller
-from core.access.enums import AuditAction, Permission
+from core.access.enums import AuditAction, Permission, Role
 from core.access.models import ApiKey as ApiKeyModel
 from core.access.models import AuditEntry as AuditEntryModel
-from core.access.models import StaffAccount
+from core.access.models import StaffAccount as StaffAccountModel
 from core.access.scope import scoped
-from core.api.access.types import ApiKey, AuditEntry, EnrolmentCheck, Viewer
+from core.api.access.types import ApiKey, AuditEntry, EnrolmentCheck, StaffAccount, Viewer
 from core.api.context import Info
 from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, paginate
@@ -28,7 +28,7 @@ from core.people.resident_id import ResidentIdError, parse_resident_id
 async def viewer_for(caller: Caller) -> Viewer:
     role = None
     if caller.account_id is not None:
-        account = await StaffAccount.get_or_none(id=caller.account_id)
+        account = await StaffAccountModel.get_or_none(id=caller.account_id)
         role = account.role if account else None
     code = None
     if caller.scope is not None and caller.scope.jurisdiction_id is not None:
@@ -53,6 +53,13 @@ class AuditFilter:
     occurred_to: datetime.datetime | None = strawberry.field(default=None, description="止")
 
 
+@strawberry.input(description="工作人员账号筛选")
+class StaffAccountFilter:
+    role: Role | None = strawberry.field(default=None, description="角色")
+    is_active: bool | None = strawberry.field(default=None, description="是否启用")
+    username: str | None = strawberry.field(default=None, description="用户名 (包含)")
+
+
 @strawberry.type
 class AccessQuery:
     @strawberry.field(description="当前调用者 (未登录时报 UNAUTHENTICATED)")
@@ -72,6 +79,38 @@ class AccessQuery:
         settings = info.context.settings
         return await paginate(
             scoped(ApiKeyModel, caller).order_by("-created_at", "id"),
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
+
+    @strawberry.field(description="本县的工作人员账号 (县级管理员)")
+    async def staff_accounts(
+        self,
+        info: Info,
+        filter: Annotated[
+            StaffAccountFilter | None, strawberry.argument(description="筛选条件")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[StaffAccount]:
+        caller = require(info, Permission.MANAGE_ACCOUNTS)
+        qs = scoped(StaffAccountModel, caller)
+        if filter is not None:
+            if filter.role is not None:
+                qs = qs.filter(role=Role(filter.role))
+            if filter.is_active is not None:
+                qs = qs.filter(is_active=filter.is_active)
+            if filter.username:
+                qs = qs.filter(username__icontains=filter.username.strip())
+        settings = info.context.settings
+        return await paginate(
+            qs.order_by("username", "id"),
             first=first,
             after=after,
             last=last,

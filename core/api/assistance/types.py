@@ -11,6 +11,7 @@ from strawberry import relay
 
 from core.api.context import Info
 from core.api.node import ModelNode
+from core.api.permissions import related
 from core.assistance import models
 from core.assistance.models import AssistanceProgramme
 from core.people import models as pmodels
@@ -44,4 +45,4 @@ class Assistance(ModelNode):
 
     @strawberry.field(description="受助儿童")
     async def child(self, info: Info) -> ChildType:
-        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
+        return await related(info, pmodels.Child, self.child_id)

@@ -170,8 +170,20 @@ class ApproveExemptionInput(CaseCommandInput):
     approver_name: str | None = strawberry.field(default=None, description="批准人")
     document_number: str | None = strawberry.field(default=None, description="批准文号")
     filed_with: str | None = strawberry.field(
-        default=None, description="备案单位 (如 市教育局基教股)"
+        default=None, description="备案单位 (如 市教育局基教股; 默认为本地区规则规定的备案部门)"
     )
+
+
+@strawberry.input(description="缓学/免学申请不予批准 (由本地区规则规定的批准机关登记)")
+class RejectExemptionInput(CaseCommandInput):
+    rejecting_authority: str = strawberry.field(description="决定机关 (如 某某镇人民政府)")
+    reason: str = strawberry.field(description="不予批准的理由")
+    document_number: str | None = strawberry.field(default=None, description="文号")
+
+
+@strawberry.input(description="撤回缓学/免学申请 (监护人撤回)")
+class WithdrawExemptionInput(CaseCommandInput):
+    reason: str | None = strawberry.field(default=None, description="撤回原因")
 
 
 @strawberry.input(description="联系不上: 移交乡镇/街道, 责成村/社区落实")

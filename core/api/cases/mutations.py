@@ -32,9 +32,11 @@ from core.api.cases.inputs import (
     RecordFollowUpInput,
     RecordReturnInput,
     RecordTransferInput,
+    RejectExemptionInput,
     ReportCaseInput,
     RequestExemptionInput,
     VerifyCaseInput,
+    WithdrawExemptionInput,
 )
 from core.api.cases.types import Case
 from core.api.context import Info
@@ -306,7 +308,10 @@ class CaseMutation:
             ),
         )
 
-    @strawberry.mutation(description="登记乡镇批准缓学/免学 (须先有书面申请); 学籍记为休学")
+    @strawberry.mutation(
+        description="登记批准缓学/免学 (须先有书面申请; 仅本地区规则规定的批准机关, 如荔浦为乡镇); "
+        "学籍记为休学"
+    )
     async def approve_exemption(self, info: Info, input: ApproveExemptionInput) -> CasePayload:
         return await run(
             info,
@@ -318,6 +323,29 @@ class CaseMutation:
                 document_number=_text(input.document_number),
                 filed_with=_text(input.filed_with),
             ),
+        )
+
+    @strawberry.mutation(
+        description="登记缓学/免学申请不予批准 (仅本地区规则规定的批准机关; 个案照常办理)"
+    )
+    async def reject_exemption(self, info: Info, input: RejectExemptionInput) -> CasePayload:
+        return await run(
+            info,
+            input,
+            lambda cmd: services.reject_exemption(
+                cmd,
+                rejecting_authority=input.rejecting_authority,
+                reason=input.reason,
+                document_number=_text(input.document_number),
+            ),
+        )
+
+    @strawberry.mutation(description="撤回缓学/免学申请 (监护人撤回; 个案照常办理)")
+    async def withdraw_exemption(self, info: Info, input: WithdrawExemptionInput) -> CasePayload:
+        return await run(
+            info,
+            input,
+            lambda cmd: services.withdraw_exemption(cmd, reason=_text(input.reason)),
         )
 
     @strawberry.mutation(description="联系不上: 移交乡镇/街道政府, 责成村/社区落实")

@@ -14,6 +14,7 @@ from core.api.cases import details
 from core.api.context import Info
 from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
 from core.api.node import ModelNode
+from core.api.permissions import related
 from core.cases import models, workflow
 from core.cases import queries as case_queries
 from core.cases.enums import TERMINAL_STATES, CaseReason
@@ -100,7 +101,7 @@ class Case(ModelNode):
 
     @strawberry.field(description="儿童")
     async def child(self, info: Info) -> ChildType:
-        return await info.context.loaders.by_id(pmodels.Child).load(self.child_id)
+        return await related(info, pmodels.Child, self.child_id)
 
     @strawberry.field(description="学籍校")
     async def school(self, info: Info) -> SchoolType | None:
@@ -141,7 +142,7 @@ class CaseEvent(ModelNode):
 
     @strawberry.field(description="所属个案")
     async def case(self, info: Info) -> Case:
-        return await info.context.loaders.by_id(models.Case).load(self.case_id)
+        return await related(info, models.Case, self.case_id)
 
     @strawberry.field(description="经办人 (系统内人员; 外部人员只有姓名)")
     async def actor(self, info: Info) -> OfficialType | None:

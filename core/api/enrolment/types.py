@@ -32,6 +32,8 @@ class Enrolment(ModelNode):
     started_on: datetime.date = strawberry.field(description="开始日期")
     ended_on: datetime.date | None = strawberry.field(description="结束日期")
     is_current: bool = strawberry.field(description="是否当前学籍")
+    mode_since: datetime.date | None = strawberry.field(description="现就读方式的开始日期")
+    version: int = strawberry.field(description="版本号: 办理异动时作为 expectedVersion 提交")
     updated_at: datetime.datetime = strawberry.field(description="最近更新时间")
 
     @strawberry.field(description="儿童")
@@ -62,6 +64,8 @@ class EnrolmentChange(ModelNode):
     status_after: EnrolmentStatus = strawberry.field(description="异动后的学籍状态")
     counterpart_school: str = strawberry.field(description="转入来源/转出去向学校")
     reason: str = strawberry.field(description="原因")
+    approving_document: str = strawberry.field(description="批准文件 (休学、复学)")
+    mode_after: EnrolmentMode | None = strawberry.field(description="异动后的就读方式")
     recorded_at: datetime.datetime = strawberry.field(description="记录时间")
 
     @strawberry.field(description="所属学籍")

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from core.access.enums import Permission
 from core.access.masking import (
@@ -76,6 +77,7 @@ class Household(ModelNode):
     poverty_status: PovertyStatus = strawberry.field(description="帮扶身份")
     is_low_income: bool = strawberry.field(description="是否低保户")
     migration_status: MigrationStatus = strawberry.field(description="外出/流动情况")
+    version: int = strawberry.field(description="版本号: 修改时作为 expectedVersion 提交")
 
     @strawberry.field(description="所属县级行政区")
     async def jurisdiction(self, info: Info) -> JurisdictionType:
@@ -121,10 +123,36 @@ class Guardian(ModelNode):
 
     works_away: bool = strawberry.field(description="是否外出务工")
     is_primary: bool = strawberry.field(description="是否主要监护人")
+    version: int = strawberry.field(description="版本号: 修改时作为 expectedVersion 提交")
 
     @strawberry.field(description="所属户")
     async def household(self, info: Info) -> Household:
         return await info.context.loaders.by_id(models.Household).load(self.household_id)
+
+
+@strawberry.type(name="KeyGroupMembership", description="重点群体认定: 群体、来源、起止日期")
+class KeyGroupMembership:
+    group: KeyGroup = strawberry.field(description="重点群体")
+    source: str = strawberry.field(description="认定来源")
+    since: datetime.date | None = strawberry.field(description="认定日期")
+    ended_on: datetime.date | None = strawberry.field(description="失效日期 (空: 仍有效)")
+
+
+@strawberry.type(
+    name="ChildMerge", description="重复登记合并: 何时、由谁、为何, 及并入记录原有信息"
+)
+class ChildMerge:
+    reason: str = strawberry.field(description="合并原因")
+    merged_by: str = strawberry.field(description="操作人")
+    merged_at: datetime.datetime = strawberry.field(description="合并时间")
+
+    @strawberry.field(description="并入的重复记录")
+    async def duplicate(self, info: Info) -> Child | None:
+        return await info.context.loaders.by_id(models.Child).load(self.duplicate_id)
+
+    @strawberry.field(description="归入保留记录的数量 (按类别)")
+    def moved(self) -> JSON:
+        return self.moved
 
 
 @strawberry.type(name="Child", description="适龄儿童少年 (学户册中的一人)")
@@ -148,6 +176,22 @@ class Child(ModelNode):
     disability_grade: int | None = strawberry.field(description="残疾等级 (1–4)")
     created_at: datetime.datetime = strawberry.field(description="建档时间")
     updated_at: datetime.datetime = strawberry.field(description="最近更新时间")
+    version: int = strawberry.field(description="版本号: 修改时作为 expectedVersion 提交")
+
+    @strawberry.field(description="重复登记: 本记录已并入的记录 (未合并为空)")
+    async def merged_into(self, info: Info) -> Child | None:
+        if self.merged_into_id is None:
+            return None
+        return await info.context.loaders.by_id(models.Child).load(self.merged_into_id)
+
+    @strawberry.field(description="重点群体认定记录 (含来源、日期与已失效的, 按群体)")
+    async def key_group_memberships(self, info: Info) -> list[KeyGroupMembership]:
+        rows = await info.context.loaders.many(models.ChildKeyGroup, "child_id").load(self.id)
+        return sorted(rows, key=lambda r: list(KeyGroup).index(KeyGroup(r.group)))
+
+    @strawberry.field(description="重复登记合并记录 (本记录为保留者时)")
+    async def merges(self, info: Info) -> list[ChildMerge]:
+        return await info.context.loaders.many(models.ChildMerge, "survivor_id").load(self.id)
 
     @strawberry.field(description="今天的周岁年龄 (按北京时间)")
     def age(self, info: Info) -> int:
@@ -165,7 +209,9 @@ class Child(ModelNode):
 
     @strawberry.field(description="所属重点群体")
     async def key_groups(self, info: Info) -> list[KeyGroup]:
-        rows = await info.context.loaders.many(models.ChildKeyGroup, "child_id").load(self.id)
+        rows = await info.context.loaders.many(
+            models.ChildKeyGroup, "child_id", **models.ACTIVE_KEY_GROUP
+        ).load(self.id)
         return sorted((KeyGroup(r.group) for r in rows), key=list(KeyGroup).index)
 
     @strawberry.field(description="当前学籍 (从未入学则为空)")

@@ -372,6 +372,10 @@ class ExemptionRule(RuleType):
     reasons: auto = strawberry.field(description="适用的辍学原因代码")
     steps: auto = strawberry.field(description="办理步骤 (按顺序)")
     counts_as_dropout: auto = strawberry.field(description="是否仍计入辍学 (影响目标考核)")
+    approved_by: auto = strawberry.field(
+        description="批准机关 (其中之一批准即可; 其他人员批准时返回 FORBIDDEN)"
+    )
+    filed_with: auto = strawberry.field(description="批准后备案的部门 (空: 无须备案)")
     clause: auto = strawberry.field(description="出处")
 
 

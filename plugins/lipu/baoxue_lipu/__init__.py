@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from core.plugins import hookimpl
 from core.rules import (
+    ApprovingAuthority,
     Clause,
     Comparison,
     Deadline,
@@ -556,5 +557,7 @@ def baoxue_exemption_rules():
             clause=_c(
                 "四、(一)", "必须由其法定监护人提出书面申请，经乡镇批准后，报市教育局基教股备案"
             ),
+            approved_by=(ApprovingAuthority.TOWNSHIP,),
+            filed_with="市教育局基教股",
         ),
     ]

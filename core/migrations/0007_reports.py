@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('baoxue', '0004_county_organisation')]
+    dependencies = [('baoxue', '0006_registry')]
 
     initial = False
 

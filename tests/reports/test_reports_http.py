@@ -410,3 +410,36 @@ async def test_school_ledgers_of_children_for_a_school_head(http) -> None:
     assert rows and {r[headers.index("就读学校")] for r in rows} == {county["school"].name}
     moved = await _generate(http, head, formatCode="registry-tracking", period="2026-autumn")
     assert moved["errors"] == []
+
+
+async def test_summary_rates_are_the_metric_definitions(http) -> None:
+    from core.jurisdictions.models import Jurisdiction
+    from core.metrics.indicators import Breakdown, IndicatorCode, evaluate, indicator
+    from core.metrics.place import Place, SchoolAge
+    from core.metrics.sql import Frame
+    from core.plugins import rules_for
+
+    county = await _county("500153")
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    report = (await _generate(http, bureau, formatCode="bimonthly-return", period="2026-09"))[
+        "report"
+    ]
+    table = report["table"]
+    headers = [c["header"] for c in table["columns"]]
+    rongchang = await Jurisdiction.get(division_code="500153")
+    as_of = datetime.fromisoformat(report["asOf"]).date()
+    frame = Frame(
+        Place.county(rongchang.id, "500153", rongchang.name),
+        as_of,
+        SchoolAge.for_county(rules_for("500153"), as_of),
+    )
+    rates = [indicator(IndicatorCode.ENROLMENT_RATE), indicator(IndicatorCode.CONSOLIDATION_RATE)]
+    whole = await evaluate(frame, rates)
+    assert table["totals"][headers.index("入学率")] == f"{whole[0].value}%"
+    assert table["totals"][headers.index("巩固率")] == f"{whole[1].value}%"
+    assert table["totals"][headers.index("适龄儿童少年数")] == str(whole[0].denominator)
+    by_town = await evaluate(frame, rates[:1], breakdown=Breakdown.TOWN)
+    towns = {str(t.id): t.name for t in await rongchang.towns.all()}
+    expected = {towns[v.bucket]: f"{v.value}%" for v in by_town if v.value is not None}
+    shown = {r[headers.index("镇街")]: r[headers.index("入学率")] for r in table["rows"]}
+    assert expected and all(shown[name] == rate for name, rate in expected.items())

@@ -211,7 +211,7 @@ base AS (
   WHERE {in_window}
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
-facts AS (
+facts AS MATERIALIZED (
   SELECT b.*,
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'

@@ -2,15 +2,15 @@
 children and of 脱贫户's), 适龄儿童少年数 — each taken from its one definition in
 :mod:`core.metrics.indicators`, so a report, the ``metrics`` field and the targets say the same.
 
-Town rows come from one statement broken down by town; school and 学区/督导责任区 rows from one
-statement each; the 合计 row is the figure of the report's whole place (a rate is not the sum
-of its rows' rates).
+Town and school rows come from one statement broken down by town or school; 学区/督导责任区
+rows from one statement each; the 合计 row is the figure of the report's whole place (a rate
+is not the sum of its rows' rates).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -46,21 +46,33 @@ METRIC_FIELDS: dict[str, tuple[IndicatorCode, Population, str]] = {
     #: The children the county answers for: 入学率's denominator.
     "stats.school_age_children": (IndicatorCode.ENROLMENT_RATE, Population.ALL, "denominator"),
 }
-_REQUESTS = list(
-    dict.fromkeys(
-        Request(indicator(code), population) for code, population, _ in METRIC_FIELDS.values()
+
+
+def _requests(fields: Iterable[str]) -> list[Request]:
+    """The figures ``fields`` need, each once (a format asks only for its own columns)."""
+    return list(
+        dict.fromkeys(
+            Request(indicator(code), population)
+            for key, (code, population, _) in METRIC_FIELDS.items()
+            if key in fields
+        )
     )
-)
+
+
 _GROUP_KINDS = {
     SchoolGroupKind.SCHOOL_DISTRICT.value: MetricPlaceKind.SCHOOL_DISTRICT,
     SchoolGroupKind.SUPERVISION_ZONE.value: MetricPlaceKind.SUPERVISION_ZONE,
 }
 
 
-def _figures(values: Sequence[Value], bucket: str | None = None) -> dict[str, Any]:
+def _figures(
+    values: Sequence[Value], fields: Iterable[str], bucket: str | None = None
+) -> dict[str, Any]:
     by_request = {(v.indicator.code, v.population): v for v in values if v.bucket == bucket}
     out: dict[str, Any] = {}
     for key, (code, population, part) in METRIC_FIELDS.items():
+        if key not in fields:
+            continue
         value = by_request.get((code, population))
         if value is None:
             out[key] = 0 if part == "denominator" or not indicator(code).is_rate else None
@@ -87,29 +99,32 @@ async def _metric_place(place: Place, county: Jurisdiction) -> MetricPlace:
 
 
 async def add_metric_figures(
-    rows: list[dict[str, Any]], row_kind: RowKind, place: Place, as_of: date
+    rows: list[dict[str, Any]],
+    row_kind: RowKind,
+    place: Place,
+    as_of: date,
+    fields: Iterable[str] = tuple(METRIC_FIELDS),
 ) -> dict[str, Any]:
-    """Fill the metric fields of every summary row (in place); the figures of the whole place,
-    for the 合计 row."""
+    """Fill the metric ``fields`` of every summary row (in place); the figures of the whole
+    place, for the 合计 row."""
+    fields = frozenset(fields) & METRIC_FIELDS.keys()
+    requests = _requests(fields)
     county = await Jurisdiction.get(id=place.jurisdiction_id)
     whole = await _frame(await _metric_place(place, county), as_of)
-    if row_kind is RowKind.TOWN:
-        values, _ = await evaluate_requests(whole, _REQUESTS, breakdown=Breakdown.TOWN)
+    if row_kind in (RowKind.TOWN, RowKind.SCHOOL):
+        town = row_kind is RowKind.TOWN
+        breakdown = Breakdown.TOWN if town else Breakdown.SCHOOL
+        values, _ = await evaluate_requests(whole, requests, breakdown=breakdown)
         for row in rows:
-            row.update(_figures(values, str(row["_town_id"])))
+            key = str(row["_town_id" if town else "_school_id"])
+            row.update(_figures(values, fields, key))
     else:
         for row in rows:
-            if row_kind is RowKind.SCHOOL:
-                target = MetricPlace(
-                    MetricPlaceKind.SCHOOL, row["_school_id"], county.id,
-                    county.division_code, row.get("school.name", ""),
-                )  # fmt: skip
-            else:
-                group_id: uuid.UUID = row["_group_id"]
-                target = await _metric_place(
-                    Place(PlaceKind.SCHOOL_GROUP, county.id, "", group_id), county
-                )
-            values, _ = await evaluate_requests(await _frame(target, as_of), _REQUESTS)
-            row.update(_figures(values))
-    totals, _ = await evaluate_requests(whole, _REQUESTS)
-    return _figures(totals)
+            group_id: uuid.UUID = row["_group_id"]
+            target = await _metric_place(
+                Place(PlaceKind.SCHOOL_GROUP, county.id, "", group_id), county
+            )
+            values, _ = await evaluate_requests(await _frame(target, as_of), requests)
+            row.update(_figures(values, fields))
+    totals, _ = await evaluate_requests(whole, requests)
+    return _figures(totals, fields)

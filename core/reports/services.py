@@ -184,8 +184,9 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     totals: dict[str, Any] = {}
     if fmt.row_kind.is_aggregate:
         rows = await summary_rows(caller, place, fmt.row_kind, start=period.start, as_of=as_of)
-        if any(c.source in METRIC_FIELDS for c in fmt.columns):
-            totals = await add_metric_figures(rows, fmt.row_kind, place, as_of)
+        wanted = {c.source for c in fmt.columns} & METRIC_FIELDS.keys()
+        if wanted:
+            totals = await add_metric_figures(rows, fmt.row_kind, place, as_of, wanted)
     else:
         source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
         rows = await source(

@@ -67,12 +67,24 @@ _IN_SCHOOL = _states(*IN_SCHOOL_STATES)
 #: Children the county itself must have in school: not dead, not gone with the family.
 _RESPONSIBLE = f"f.state NOT IN {_states(A.DECEASED, A.MOVED_AWAY)}"
 _FINANCIAL_HARDSHIP = (KeyGroup.FINANCIAL_HARDSHIP, KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED)
+#: A key-group membership that held on the day (``f.as_of``): begun, not yet ended.
+_ACTIVE = "(g.since IS NULL OR g.since <= f.as_of) AND (g.ended_on IS NULL OR g.ended_on > f.as_of)"
 _HARDSHIP = (
-    "EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND g.\"group\" IN "
+    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
+    "AND g.\"group\" IN "
     + "(" + ", ".join(f"'{k.value}'" for k in (*_FINANCIAL_HARDSHIP, KeyGroup.LOW_INCOME)) + "))"
 )  # fmt: skip
+#: Assistance of the day's school year granted by the day; a home visit in the year up to it.
+_ASSISTED = (
+    "EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = f.child_id "
+    "AND a.school_year = f.school_year AND a.granted_on <= f.as_of)"
+)
+_VISITED = (
+    "EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = f.child_id "
+    "AND hv.visited_on > f.visit_from AND hv.visited_on <= f.as_of)"
+)
 _KEY_GROUP_MEMBER = (
-    "EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id "
+    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
     f"AND g.\"group\" <> '{KeyGroup.MOVED_AWAY.value}')"
 )
 
@@ -187,7 +199,7 @@ INDICATORS: tuple[Indicator, ...] = (
         numerator_text="本学年已获资助的家庭经济困难在校生",
         denominator_text="在本县就读的家庭经济困难学生 (含脱贫户、监测户、低保家庭子女)",
         formula="资助覆盖率 = 本学年已获至少一项资助的困难在校生数 ÷ 困难在校生数 × 100%",
-        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP} AND f.assisted = 1"),
+        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP} AND {_ASSISTED}"),
         denominator=_const(f"f.state IN {_IN_SCHOOL} AND {_HARDSHIP}"),
     ),
     Indicator(
@@ -195,7 +207,7 @@ INDICATORS: tuple[Indicator, ...] = (
         numerator_text="近一年内有家访记录的重点群体在校生",
         denominator_text="在本县就读的重点群体学生 (随家庭外出者除外)",
         formula="家访覆盖率 = 近一年内家访过的重点群体在校生数 ÷ 重点群体在校生数 × 100%",
-        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER} AND f.visited = 1"),
+        numerator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER} AND {_VISITED}"),
         denominator=_const(f"f.state IN {_IN_SCHOOL} AND {_KEY_GROUP_MEMBER}"),
     ),
     Indicator(
@@ -240,8 +252,8 @@ def population_sql(population: Population) -> str:
     if group is None:
         return "1 = 1"
     return (
-        "EXISTS (SELECT 1 FROM child_key_group pg WHERE pg.child_id = f.child_id "
-        f"AND pg.\"group\" = '{group.value}')"
+        f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
+        f"AND g.\"group\" = '{group.value}')"
     )
 
 
@@ -288,7 +300,7 @@ def _bucket_sql(breakdown: Breakdown, frame: Frame, p: Params) -> tuple[str, str
     if breakdown is Breakdown.SCHOOL:
         return "f.school_id", ""
     if breakdown is Breakdown.KEY_GROUP:
-        return 'kg."group"', " JOIN child_key_group kg ON kg.child_id = f.child_id"
+        return 'g."group"', f" JOIN child_key_group g ON g.child_id = f.child_id AND {_ACTIVE}"
     j = p(frame.place.jurisdiction_id)
     return "kx.kind", (
         " JOIN (SELECT DISTINCT f2.child_id, ka.kind FROM facts f2 JOIN key_area ka"
@@ -355,9 +367,10 @@ async def evaluate_requests(
     if with_states:
         from core.metrics.accounting import AccountingState
 
+        # Aliases by position: PostgreSQL folds unquoted aliases to lower case.
         columns += [
-            f"SUM(CASE WHEN f.state = '{s.value}' THEN 1 ELSE 0 END) AS s_{s.value}"
-            for s in AccountingState
+            f"SUM(CASE WHEN f.state = '{s.value}' THEN 1 ELSE 0 END) AS s{i}"
+            for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
     sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM facts f{join}"
@@ -368,7 +381,9 @@ async def evaluate_requests(
         rows = [{"bucket": None}]
     states: dict[str, int] = {}
     if with_states and breakdown is Breakdown.NONE:
-        states = {k[2:]: int(v or 0) for k, v in rows[0].items() if k.startswith("s_")}
+        from core.metrics.accounting import AccountingState
+
+        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
     return _values(requests, rows), states
 
 

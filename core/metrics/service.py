@@ -9,6 +9,7 @@ the caller's scope reaches (:func:`core.access.scope.restrict`).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from core.metrics.indicators import (
 )
 from core.metrics.place import Place, PlaceKind, SchoolAge
 from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres
-from core.metrics.targets import TargetEvaluation, evaluate_targets, shortfall_sql
+from core.metrics.targets import TargetEvaluation, evaluate_all, evaluate_targets, shortfall_sql
 from core.people.models import Child
 from core.plugins import rules_for
 from core.schools.models import School
@@ -145,16 +146,21 @@ async def metrics(
 
 @dataclass(frozen=True)
 class Dashboard:
-    """What a county dashboard shows, from one statement: targets and the accounting."""
+    """Every figure of a place on a day, from one statement: the county's targets, the
+    accounting and (with ``with_metrics``) every indicator."""
 
     targets: list[TargetEvaluation]
     accounting: Accounting
+    metrics: list[Value]
 
 
-async def dashboard(frame: Frame) -> Dashboard:
+async def dashboard(frame: Frame, *, with_metrics: bool = False) -> Dashboard:
     rules = rules_for(frame.place.jurisdiction_code)
-    targets, states = await evaluate_targets(frame, rules.targets, with_states=True)
-    return Dashboard(targets=targets, accounting=_accounting(frame, states))
+    extra = [Request(i) for i in INDICATORS] if with_metrics else []
+    targets, states, values = await evaluate_all(
+        frame, rules.targets, with_states=True, extra=extra
+    )
+    return Dashboard(targets=targets, accounting=_accounting(frame, states), metrics=values)
 
 
 async def accounting(frame: Frame) -> Accounting:
@@ -201,19 +207,27 @@ class ChildList:
 
     def _sql(self, p: Params, select: str) -> str:
         sql = facts_sql(self.frame, p) + f"SELECT {select} FROM facts f WHERE {self.condition(p)}"
-        visible = self._visible_sql()
+        visible = self._visible_sql(p)
         if visible is not None:
             sql += f" AND f.child_id IN ({visible})"
         return sql
 
-    def _visible_sql(self) -> str | None:
+    def _visible_sql(self, p: Params) -> str | None:
+        """The ids of the children the caller's scope reaches, as a sub-select whose values are
+        bound through ``p`` (the scope rule is :mod:`core.access.scope`'s, not a copy)."""
         scope = self.caller.scope
         if scope is not None and scope.jurisdiction_id is None:
             return None  # the system caller
         query = restrict(
             Child.filter(jurisdiction_id=self.frame.place.jurisdiction_id), self.caller
-        )
-        return query.only("id").order_by().sql(params_inline=True)
+        ).values_list("id", flat=True)
+        query._choose_db_if_not_chosen()
+        query._make_query()
+        sql, values = query.query.get_parameterized_sql()
+        if p.postgres:
+            return re.sub(r"\$(\d+)", lambda m: p(values[int(m.group(1)) - 1]), sql)
+        items = iter(values)
+        return re.sub(r"\?", lambda m: p(next(items)), sql)
 
     async def count(self) -> int:
         p = Params(is_postgres())

@@ -145,7 +145,8 @@ def facts_sql(frame: Frame, p: Params) -> str:
     Columns: ``child_id``, ``name``, ``state`` (accounting state), ``stage`` (PRIMARY or
     JUNIOR_MIDDLE), ``town_id``, ``school_id``, ``enrolment_status``, ``ever_enrolled`` (0/1),
     ``cohort`` (0/1: the 9-year cohort finishing this school year), ``case_id``,
-    ``case_state``, ``case_reason``, ``case_level``, ``assisted`` (0/1), ``visited`` (0/1).
+    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year`` and
+    ``visit_from`` (the start, exclusive, of the home-visit window).
     """
     age = frame.age
     j = p(frame.place.jurisdiction_id)
@@ -157,8 +158,9 @@ def facts_sql(frame: Frame, p: Params) -> str:
     cohort = f"x.birth_date BETWEEN {p(cohort_first)} AND {p(cohort_last)}"
     grades = ", ".join(str(g) for g in age.grades)
     modes = EnrolmentMode
-    year = p(frame.school_year)
-    visit_from = p(age.visit_window_start(frame.as_of))
+    day = as_of_sql(p, frame.as_of)
+    visit_from = as_of_sql(p, age.visit_window_start(frame.as_of))
+    year = f"CAST({p(frame.school_year)} AS INTEGER)" if p.postgres else p(frame.school_year)
     kinds = _quote(OUT_OF_SCHOOL_KINDS)
     state_at = (
         "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k}.id "
@@ -173,7 +175,7 @@ WITH latest AS (
     (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
        AND k.opened_at < {end}
      ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
-  FROM child ch WHERE ch.jurisdiction_id = {j}
+  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
 ),
 joined AS (
   SELECT l.child_id, l.name, l.birth_date,
@@ -212,7 +214,7 @@ base AS (
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
 facts AS MATERIALIZED (
-  SELECT b.*,
+  SELECT b.*, {day} AS as_of, {year} AS school_year, {visit_from} AS visit_from,
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'
       WHEN b.case_rank = 4 THEN 'CONFIRMED_OUT'
@@ -232,18 +234,17 @@ facts AS MATERIALIZED (
       WHEN b.enrolment_status IS NULL AND b.migration_status = 'WHOLE_FAMILY_AWAY'
            AND b.current_address <> '' THEN 'MOVED_AWAY'
       ELSE 'UNACCOUNTED'
-    END AS state,
-    CASE WHEN EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = b.child_id
-                      AND a.school_year = {year} AND a.granted_on <= {d})
-         THEN 1 ELSE 0 END AS assisted,
-    CASE WHEN EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = b.child_id
-                      AND hv.visited_on > {visit_from} AND hv.visited_on <= {d})
-         THEN 1 ELSE 0 END AS visited
+    END AS state
   FROM base b
   WHERE {_place_sql(frame.place, p)}
 )
 """
     return sql
+
+
+def as_of_sql(p: Params, day: date) -> str:
+    """The day as a SQL date value (PostgreSQL needs the type of a bare parameter)."""
+    return f"CAST({p(day)} AS DATE)" if p.postgres else p(day)
 
 
 def _place_sql(place: Place, p: Params) -> str:

@@ -10,6 +10,7 @@ beside it. The children who make up a gap are those :func:`shortfall_sql` select
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -116,16 +117,36 @@ def _status(target: Target, value: Value, gap: int, pending: int, frame: Frame) 
 
 
 async def evaluate_targets(
-    frame: Frame, targets: tuple[Target, ...], *, with_states: bool = False
+    frame: Frame,
+    targets: tuple[Target, ...],
+    *,
+    with_states: bool = False,
+    extra: Sequence[Request] = (),
 ) -> tuple[list[TargetEvaluation], dict[str, int]]:
-    """Every target in one statement (and, with ``with_states``, the accounting counts)."""
+    """Every target in one statement (and, with ``with_states``, the accounting counts; the
+    values of ``extra`` requests go to :data:`EXTRA`'s place: see :func:`evaluate_all`)."""
+    evaluations, states, _ = await evaluate_all(
+        frame, targets, with_states=with_states, extra=extra
+    )
+    return evaluations, states
+
+
+async def evaluate_all(
+    frame: Frame,
+    targets: tuple[Target, ...],
+    *,
+    with_states: bool = False,
+    extra: Sequence[Request] = (),
+) -> tuple[list[TargetEvaluation], dict[str, int], list[Value]]:
+    """Targets, accounting counts and the values of ``extra`` requests, in one statement."""
     suspected = indicator(IndicatorCode.SUSPECTED_COUNT)
     requests: list[Request] = []
     for target in targets:
         options = Options(excluding_reasons=target.excluding_reasons)
         requests.append(Request(indicator(target.metric), target.population, options))
         requests.append(Request(suspected, target.population))
-    values, states = await evaluate_requests(frame, requests, with_states=with_states)
+    values, states = await evaluate_requests(frame, [*requests, *extra], with_states=with_states)
+    extra_values = values[len(requests) :]
     result = []
     for i, target in enumerate(targets):
         value, pending = values[2 * i], values[2 * i + 1].numerator
@@ -143,7 +164,7 @@ async def evaluate_targets(
                 period_end=period_end(target, frame),
             )
         )
-    return result, states
+    return result, states, extra_values
 
 
 def shortfall_sql(target: Target, p: Params) -> str:

@@ -25,6 +25,7 @@ MODEL_MODULES: list[str] = [
     "core.visits.models",
     "core.officials.models",
     "core.access.models",
+    "core.imports.models",
     "core.reports.models",
 ]
 

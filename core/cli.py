@@ -183,9 +183,10 @@ from core.reports.cli import report_command  # noqa: E402
 
 main.add_command(report_command)
 
-from core.imports.cli import import_command  # noqa: E402
+from core.imports.cli import compare_command, import_command  # noqa: E402
 
 main.add_command(import_command)
+main.add_command(compare_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -129,16 +129,12 @@ def import_command(
         mode=ImportMode(mode.upper()),
         dry_run=dry_run,
         progress=progress,
+        compare=compare,
     )
 
     async def work() -> Any:
         job = await run_import(request)
-        comparison = None
-        if compare and job.state is ImportState.SUCCEEDED:
-            from core.imports.comparison import compare_after_import
-
-            comparison = await compare_after_import(Caller.system(), job, request.now)
-        return job, comparison
+        return job, getattr(job, "comparison", None)
 
     try:
         job, comparison = asyncio.run(_with_database(normalise_database_url(database_url), work))
@@ -154,3 +150,27 @@ def import_command(
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     if job.state in (ImportState.REFUSED, ImportState.FAILED):
         sys.exit(1)
+
+
+@click.command("compare")
+@click.option("--jurisdiction", "-j", required=True, help="6-digit division code of the county.")
+@_DATABASE
+def compare_command(jurisdiction: str, database_url: str) -> None:
+    """Compare the register with enrolment (学户册与学籍比对): school-age children enrolled nowhere,
+    not exempted and not placed get a suspected case (source ROSTER_COMPARISON)."""
+    from core.access.caller import Caller
+    from core.errors import DomainError
+    from core.imports.comparison import compare_registry_enrolment
+    from core.jurisdictions.models import Jurisdiction
+
+    async def work() -> Any:
+        county = await Jurisdiction.get_or_none(division_code=jurisdiction)
+        if county is None:
+            raise click.ClickException(f"没有县级行政区 {jurisdiction} / no such jurisdiction")
+        return await compare_registry_enrolment(Caller.system(), county.id, datetime.now(UTC))
+
+    try:
+        run = asyncio.run(_with_database(normalise_database_url(database_url), work))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(json.dumps({"run": str(run.id), "counts": run.counts}, ensure_ascii=False, indent=2))

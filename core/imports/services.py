@@ -109,6 +109,8 @@ class ImportRequest:
     file_name: str = ""
     mode: ImportMode = ImportMode.ALL
     dry_run: bool = False
+    #: Run the format's comparison once written (always, for a list: comparing is its use).
+    compare: bool = False
     #: Called with the rows read so far (every :data:`PROGRESS_EVERY` rows and at the end).
     progress: Callable[[int], None] | None = None
 
@@ -806,6 +808,10 @@ async def run_import(req: ImportRequest) -> ImportJob:
         )
         raise
     job.checked = checked  # type: ignore[attr-defined]  # the list rows, for a comparison
+    if req.compare or fmt.kind not in REGISTER_KINDS:
+        from core.imports.comparison import compare_after_import
+
+        job.comparison = await compare_after_import(req.caller, job, req.now)  # type: ignore[attr-defined]
     return job
 
 

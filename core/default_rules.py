@@ -489,3 +489,10 @@ def baoxue_exemption_rules():
             ),
         ),
     )
+
+
+@hookimpl(trylast=True)
+def baoxue_import_formats():
+    from core.imports.formats import CORE_FORMATS
+
+    return tuple(CORE_FORMATS.values())

@@ -48,6 +48,7 @@ from core.rules.enums import (
     Comparison,
     DeadlineKind,
     FieldKind,
+    ImportKind,
     LeadershipRole,
     Metric,
     PeriodAnchor,
@@ -58,6 +59,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    ValueKind,
     VocabularyKind,
 )
 from core.schools.models import SchoolKind
@@ -130,6 +132,8 @@ graphql_enum(PeriodAnchor, "重点时段的起算点")
 graphql_enum(SchoolStage, "学段")
 graphql_enum(LeadershipRole, "领导小组中的职务")
 graphql_enum(VocabularyKind, "县级补充词汇的类别")
+graphql_enum(ImportKind, "名册类别 (导入格式所读的名册)")
+graphql_enum(ValueKind, "导入列的取值方式")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
@@ -170,6 +174,7 @@ __all__ = [
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
+    "ImportKind",
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
@@ -196,6 +201,7 @@ __all__ = [
     "SupportPlanKind",
     "TargetPeriod",
     "TownKind",
+    "ValueKind",
     "VillageKind",
     "VocabularyKind",
     "graphql_enum",

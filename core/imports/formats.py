@@ -14,65 +14,20 @@ Nothing here touches a file or the database: :mod:`core.imports.reading` reads r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from core.labelled_enum import LabelledEnum
 from core.people.enums import DisabilityCategory, Gender, KeyGroup
+from core.rules.enums import ImportKind, ValueKind
+from core.rules.specs import ImportColumn, ImportFormat
 
-
-class ImportKind(LabelledEnum):
-    """What a roster is, which decides what an import does with its rows."""
-
-    STUDENT_ROSTER = "STUDENT_ROSTER", "学籍名册 (在校学生)"
-    HOUSEHOLD_REGISTER = "HOUSEHOLD_REGISTER", "学户册 (0–18 岁户籍人口)"
-    DISABLED_ROSTER = "DISABLED_ROSTER", "残疾儿童少年名册"
-    KEY_GROUP_LIST = "KEY_GROUP_LIST", "重点群体名单"
-    PLATFORM_SUSPECTED = "PLATFORM_SUSPECTED", "全国平台疑似辍学名单"
-
-
-class ValueKind(LabelledEnum):
-    """How a cell's text becomes a value."""
-
-    TEXT = "TEXT", "文本"
-    DATE = "DATE", "日期"
-    ID_NUMBER = "ID_NUMBER", "身份证件号"
-    STUDENT_NUMBER = "STUDENT_NUMBER", "学籍号"
-    VOCABULARY = "VOCABULARY", "代码表"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportColumn:
-    """One column: the header it is exported with, the other headers it is known by, the field
-    it fills and, for coded values, the vocabulary (:data:`VOCABULARIES`) that reads them."""
-
-    field: str
-    header: str
-    synonyms: tuple[str, ...] = ()
-    required: bool = False
-    kind: ValueKind = ValueKind.TEXT
-    vocabulary: str = ""
-    max_length: int = 255
-    sample: str = ""
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        return (self.header, *self.synonyms)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportFormat:
-    """A roster layout: ``code`` (UPPER_SNAKE), what it is (``kind``), who exports it, its
-    columns. ``key_group`` is the 重点群体 a key-group list states (one list, one group)."""
-
-    code: str
-    label: str
-    kind: ImportKind
-    source: str
-    columns: tuple[ImportColumn, ...]
-    key_group: KeyGroup | None = None
-
-    def column(self, field: str) -> ImportColumn | None:
-        return next((c for c in self.columns if c.field == field), None)
+__all__ = [
+    "CORE_FORMATS",
+    "VOCABULARIES",
+    "ImportColumn",
+    "ImportFormat",
+    "ImportKind",
+    "ValueKind",
+]
 
 
 # -- value vocabularies ------------------------------------------------------------------------

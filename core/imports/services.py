@@ -76,14 +76,13 @@ CHILD_FIELDS = ("name", "gender", "birth_date", "id_number", "student_number", "
 
 
 def formats_for(jurisdiction_code: str | None) -> dict[str, ImportFormat]:
-    """Core's formats with the county's own (its plugin's, replacing by ``code``)."""
+    """The county's import formats by code: core's (:data:`CORE_FORMATS`, the default answer of
+    the ``baoxue_import_formats`` hook) with its plugin's, replacing by ``code``."""
     from core.plugins import rules_for
 
-    merged = dict(CORE_FORMATS)
-    if jurisdiction_code:
-        for fmt in getattr(rules_for(jurisdiction_code), "import_formats", ()):
-            merged[fmt.code] = fmt
-    return merged
+    if not jurisdiction_code:
+        return dict(CORE_FORMATS)
+    return {fmt.code: fmt for fmt in rules_for(jurisdiction_code).import_formats}
 
 
 def school_year_of(day: date) -> int:

@@ -43,6 +43,10 @@ from core.graphql_request import (
     read_body,
     send_error,
 )
+from core.metrics import count_rate_limit_refusal
+
+#: The limit a bucket's prefix belongs to, as the metrics name it.
+_LIMIT_NAMES = {"user": "staff", "key": "key", "login-requests": "login", "ip": "anonymous"}
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
@@ -105,6 +109,7 @@ class AccessMiddleware:
         state["auth"] = auth
         media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
+            count_rate_limit_refusal("key_check")
             await _too_many(send, auth.retry_after, auth.failure, media)
             return
 
@@ -133,6 +138,7 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
+                count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
                 await _too_many(send, verdict.retry_after, _over(limit), media)
                 return
         if refused is not None:

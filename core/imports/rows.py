@@ -36,7 +36,13 @@ _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?$")
 
 
 def parse_date(text: str) -> datetime.date | None:
-    text = _TIME_TAIL.sub("", text.strip())
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-":  # the usual 2014-09-01: no strptime (it is slow)
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+    text = _TIME_TAIL.sub("", text)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()

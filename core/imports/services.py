@@ -280,8 +280,19 @@ async def _existing(
         for row in await Child.filter(student_number__in=numbers).values(*wanted):
             by_number[row["student_number"]] = row
     if ids:
-        for row in await Child.filter(id_number__in=ids).values(*wanted):
-            by_id[row["id_number"]] = row
+        # a child already found by 学籍号 needs only its id here (to tell two children apart)
+        for child_id, number in await Child.filter(id_number__in=ids).values_list(
+            "id", "id_number"
+        ):
+            by_id[number] = {"id": child_id}
+        known = {row["id"]: row for row in by_number.values()}
+        others = [n for n, row in by_id.items() if row["id"] not in known]
+        if others:
+            for row in await Child.filter(id_number__in=others).values(*wanted):
+                by_id[row["id_number"]] = row
+        for number, row in by_id.items():
+            if row["id"] in known:
+                by_id[number] = known[row["id"]]
     return by_number, by_id
 
 

@@ -36,6 +36,8 @@ from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
 from core.api.get_policy import PersonalDataNeedsPost
+from core.api.imports.query import ImportQuery
+from core.api.imports.types import ImportJob
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
@@ -71,6 +73,7 @@ Query = merge_types(
         OfficialQuery,
         AccessQuery,
         ReportQuery,
+        ImportQuery,
     ),
 )
 
@@ -117,6 +120,7 @@ NODE_TYPES = [
     AuditEntry,
     StaffAccount,
     ReportSnapshot,
+    ImportJob,
 ]
 
 

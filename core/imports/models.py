@@ -46,6 +46,8 @@ class ImportJob(Model):
     changes = fields.JSONField(default=list, description="所隐含的学籍异动")
     created_by = fields.CharField(max_length=64, default="")
     actor_kind = fields.CharField(max_length=16, default="")
+    account_id = fields.UUIDField(null=True, description="导入人的账号")
+    api_key_id = fields.UUIDField(null=True, description="提交名册的协作部门密钥")
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
     heartbeat_at = fields.DatetimeField(null=True, description="最近一次进度时间")

@@ -225,6 +225,8 @@ async def _start_job(
             state=ImportState.RUNNING,
             created_by=req.caller.label[:64],
             actor_kind=req.caller.kind.value,
+            account_id=req.caller.account_id,
+            api_key_id=req.caller.api_key_id,
             started_at=req.now,
             heartbeat_at=req.now,
             running_key=running_key(jurisdiction.id, fmt.code),

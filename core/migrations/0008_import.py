@@ -30,6 +30,8 @@ class Migration(migrations.Migration):
                 ('changes', fields.JSONField(default=list, description='所隐含的学籍异动', encoder=JSON_DUMPS, decoder=loads)),
                 ('created_by', fields.CharField(default='', max_length=64)),
                 ('actor_kind', fields.CharField(default='', max_length=16)),
+                ('account_id', fields.UUIDField(null=True, description='导入人的账号')),
+                ('api_key_id', fields.UUIDField(null=True, description='提交名册的协作部门密钥')),
                 ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('heartbeat_at', fields.DatetimeField(null=True, description='最近一次进度时间', auto_now=False, auto_now_add=False)),

@@ -35,6 +35,8 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.files.mutations import FileMutation
+from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
 from core.api.imports.query import ImportQuery
 from core.api.imports.types import ImportJob
@@ -55,8 +57,9 @@ from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.tracing import tracing_extension
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.plans import PlanMutation, PlanQuery
 from core.api.visits.query import VisitQuery
-from core.api.visits.types import HomeVisit, SupportPlan
+from core.api.visits.types import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
@@ -70,6 +73,7 @@ Query = merge_types(
         CaseQuery,
         CaseDeadlineQuery,
         VisitQuery,
+        PlanQuery,
         OfficialQuery,
         AccessQuery,
         ReportQuery,
@@ -89,6 +93,8 @@ Mutation = audited(
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
+            FileMutation,
+            PlanMutation,
             ReportMutation,
         ),
     )
@@ -110,9 +116,12 @@ NODE_TYPES = [
     Case,
     CaseEvent,
     CaseAttachment,
+    FileAttachment,
     Assistance,
     HomeVisit,
     SupportPlan,
+    PlacementAssessment,
+    SchoolPlan,
     Official,
     ResponsibilityAssignment,
     SchoolLeadershipGroup,

@@ -8,7 +8,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('baoxue', '0007_reports')]
+    dependencies = [('baoxue', '0008_registry')]
 
     initial = False
 

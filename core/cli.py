@@ -181,9 +181,11 @@ from core.cases.cli import deadlines  # noqa: E402
 main.add_command(deadlines)
 
 from core.access.cli import account, apikey  # noqa: E402
+from core.metrics.cli import metrics_command  # noqa: E402
 
 main.add_command(apikey)
 main.add_command(account)
+main.add_command(metrics_command)
 
 from core.reports.cli import report_command  # noqa: E402
 

@@ -32,6 +32,10 @@ from core.errors import ErrorCode
 from core.imports.models import ComparisonKind, ImportMode, ImportState
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
+from core.metrics.accounting import AccountingState
+from core.metrics.indicators import Breakdown, IndicatorCode
+from core.metrics.place import PlaceKind as MetricPlaceKind
+from core.metrics.targets import TargetStatus
 from core.officials.models import Duty, ResponsibilityLine
 from core.officials.responsibility import ChainSource, ChainTier
 from core.people.enums import (
@@ -142,6 +146,12 @@ graphql_enum(ValueKind, "导入列的取值方式")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+# metrics, targets and accounting
+graphql_enum(MetricPlaceKind, "统计范围的类别", name="MetricPlaceKind")
+graphql_enum(IndicatorCode, "指标代码 (公式见 docs/metrics.md)", name="Indicator")
+graphql_enum(Breakdown, "指标的分组方式", name="MetricBreakdown")
+graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一种状态")
+graphql_enum(TargetStatus, "目标达成情况")
 graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
 # stored reports
@@ -151,9 +161,11 @@ graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
 graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
+    "AccountingState",
     "ActorKind",
     "ApprovingAuthority",
     "AuditAction",
+    "Breakdown",
     "CaseAction",
     "CaseEventKind",
     "CaseKind",
@@ -183,11 +195,13 @@ __all__ = [
     "ImportKind",
     "ImportMode",
     "ImportState",
+    "IndicatorCode",
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
     "Masking",
     "Metric",
+    "MetricPlaceKind",
     "MigrationStatus",
     "PeriodAnchor",
     "PeriodKind",
@@ -209,6 +223,7 @@ __all__ = [
     "SubmissionState",
     "SupportPlanKind",
     "TargetPeriod",
+    "TargetStatus",
     "TownKind",
     "ValueKind",
     "VillageKind",

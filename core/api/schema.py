@@ -44,6 +44,7 @@ from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
 from core.api.limits import QueryCostLimiter
+from core.api.metrics.query import MetricsQuery
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
@@ -72,6 +73,7 @@ Query = merge_types(
         PeopleQuery,
         CaseQuery,
         CaseDeadlineQuery,
+        MetricsQuery,
         VisitQuery,
         PlanQuery,
         OfficialQuery,

@@ -54,6 +54,8 @@ class HomeVisit(Model):
     class Meta:
         table = "home_visit"
         ordering = ["-visited_on"]
+        # Whether a child was visited in a window (core.metrics: 家访覆盖率).
+        indexes = (("child_id", "visited_on"),)
 
 
 class PlacementRecommendation(LabelledEnum):

@@ -8,7 +8,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('baoxue', '0008_registry')]
+    dependencies = [('baoxue', '0009_metrics')]
 
     initial = False
 

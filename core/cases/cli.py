@@ -18,7 +18,8 @@ import click
 from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
-from core.metrics import prepare_multiprocess, track_job
+from core.cli_ids import global_id
+from core.observability import prepare_multiprocess, track_job
 from core.settings import load_settings, normalise_database_url
 
 #: Exit status when at least one case is overdue.
@@ -54,7 +55,7 @@ async def _collect(
 
 def _item_json(item: DueCase) -> dict[str, Any]:
     return {
-        "caseId": item.case_id,
+        "caseId": global_id("Case", item.case_id),
         "child": item.child_name,
         "school": item.school_name,
         "state": item.state.value,
@@ -89,7 +90,7 @@ def _print_text(items: list[DueCase], at: datetime) -> None:
             level = f"{item.level_name}  " if item.state in CHAIN_STATES else ""
             click.echo(
                 f"  {status:<10} {_local(item.deadline)}  {item.child_name}  "
-                f"{item.state.label}  {level}{clock}{action}  ({item.case_id})"
+                f"{item.state.label}  {level}{clock}{action}  ({global_id('Case', item.case_id)})"
             )
 
 

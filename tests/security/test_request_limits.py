@@ -174,7 +174,8 @@ async def test_a_malformed_body_is_a_clear_400(make_client, counties, body: byte
     assert response.status_code == 400, response.text
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_REQUEST"
-    assert " / " in error["message"]  # Chinese / English
+    assert error["message"] == error["extensions"]["messages"]["zh"]  # Chinese by default
+    assert error["extensions"]["messages"]["en"].startswith("malformed request")
 
 
 # -- point 12: X-Forwarded-For is trusted only from configured proxies --

@@ -120,7 +120,18 @@ def configure_logging(level: str = "info") -> None:
     logging.captureWarnings(True)  # warnings too, as JSON lines
     if _is_configured():
         return
-    logging.config.dictConfig(logging_config(level))
+    # Not dictConfig: it would strip the handlers of every existing ``baoxue.*`` logger.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name, propagate in (("", True), ("baoxue", False)):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(level.upper())
+        logger.propagate = propagate
+    for name in LIBRARY_LOGGERS:  # e.g. uvicorn's own handlers, when it was started directly
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
 
 
 _MAX_CLIENT_ID = 64

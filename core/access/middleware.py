@@ -31,7 +31,7 @@ from core.access.authentication import Authentication, KeyCheckLimit, authentica
 from core.access.caller import Caller
 from core.access.enums import ActorKind
 from core.access.login_throttle import LoginThrottle, use_login_throttle
-from core.access.rate_limit import RateLimiter
+from core.access.rate_limit import RateLimiter, Verdict
 from core.graphql_request import (
     BadRequest,
     GraphQLRequest,
@@ -121,13 +121,12 @@ class AccessMiddleware:
             return
 
         if is_file:  # a download (a stored report): authenticated and counted, no body
-            bucket, limit = self._bucket(auth.caller, client, None)
-            if limit > 0:
-                verdict = await self.limiter.hit(bucket, limit)
-                if not verdict.allowed:
-                    await _too_many(send, verdict.retry_after, _over(limit), media, language)
-                    return
-            await self.app(scope, receive, send)
+            verdict = await self._count(
+                send, self._bucket(auth.caller, client, None), media, language
+            )
+            if verdict is not None and not verdict.allowed:
+                return
+            await self.app(scope, receive, _with_rate_headers(send, verdict))
             return
 
         request: GraphQLRequest | None = None
@@ -154,13 +153,12 @@ class AccessMiddleware:
         except BadRequest as exc:
             refused = exc
 
-        bucket, limit = self._bucket(auth.caller, client, request)
-        if limit > 0:
-            verdict = await self.limiter.hit(bucket, limit)
-            if not verdict.allowed:
-                count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
-                await _too_many(send, verdict.retry_after, _over(limit), media, language)
-                return
+        verdict = await self._count(
+            send, self._bucket(auth.caller, client, request), media, language
+        )
+        if verdict is not None and not verdict.allowed:
+            return
+        send = _with_rate_headers(send, verdict)
         if refused is not None:
             await send_error(
                 send,
@@ -185,6 +183,20 @@ class AccessMiddleware:
         with use_login_throttle(self.login_throttle):
             await self.app(scope, replay, send)
 
+    async def _count(
+        self, send: Send, bucket_and_limit: tuple[str, int], media: ResponseMedia, language: str
+    ) -> Verdict | None:
+        """Count the request against its bucket; a refused one is answered here (429). None
+        when the bucket has no limit (0)."""
+        bucket, limit = bucket_and_limit
+        if limit <= 0:
+            return None
+        verdict = await self.limiter.hit(bucket, limit)
+        if not verdict.allowed:
+            count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
+            await _too_many(send, verdict.retry_after, _over(limit), media, language, verdict)
+        return verdict
+
     def _bucket(
         self, caller: Caller, client: str, request: GraphQLRequest | None
     ) -> tuple[str, int]:
@@ -201,8 +213,38 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
+def rate_headers(verdict: Verdict | None) -> list[tuple[bytes, bytes]]:
+    """``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (the end of the window in seconds
+    since the epoch), as GitHub's API sends them."""
+    if verdict is None:
+        return []
+    return [
+        (b"x-ratelimit-limit", str(verdict.limit).encode()),
+        (b"x-ratelimit-remaining", str(verdict.remaining).encode()),
+        (b"x-ratelimit-reset", str(verdict.reset).encode()),
+    ]
+
+
+def _with_rate_headers(send: Send, verdict: Verdict | None) -> Send:
+    extra = rate_headers(verdict)
+    if not extra:
+        return send
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *extra]
+        await send(message)
+
+    return sending
+
+
 async def _too_many(
-    send: Send, retry_after: int, reason: str, media: ResponseMedia, language: str
+    send: Send,
+    retry_after: int,
+    reason: str,
+    media: ResponseMedia,
+    language: str,
+    verdict: Verdict | None = None,
 ) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
@@ -213,7 +255,7 @@ async def _too_many(
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
         language=language,
         extensions={"retryAfter": retry_after},
-        headers=[(b"retry-after", str(retry_after).encode())],
+        headers=[(b"retry-after", str(retry_after).encode()), *rate_headers(verdict)],
         media=media,
     )
 

@@ -1,19 +1,29 @@
-"""Rate limits: fixed windows counted in-process or shared through Redis.
+"""Rate limits, counted by the ``limits`` package: in this process, or shared through Redis.
 
-With ``REDIS_URL`` set, every worker counts in the same Redis keys, so the limit holds across
-workers; without it each process counts alone (fine for one worker). When Redis stops
-answering, the counts fall back to this process (each worker then limits on its own) with a
-warning in the log, and Redis is tried again every :data:`RETRY_REDIS_AFTER` seconds; the
+Each limit is a fixed window of ``window`` seconds that opens with a key's first hit
+(``limits``' fixed-window strategy; one atomic increment per hit, so concurrent requests cannot
+slip past it). With ``REDIS_URL`` set, every worker counts in the same Redis keys, so the limit
+holds across workers; without it each process counts alone (fine for one worker). When Redis
+stops answering, the counts fall back to this process (each worker then limits on its own) with
+a warning in the log, and Redis is tried again every :data:`RETRY_REDIS_AFTER` seconds; the
 health check reports it (``/healthz``: ``"redis": "unreachable"``, ``"status": "degraded"``).
-Every count is one atomic step (INCR in Redis), so concurrent requests cannot slip past it.
+
+Every :class:`Verdict` says the limit, what is left and when the window ends, for the
+``X-RateLimit-*`` headers (:mod:`core.access.middleware`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
 
 log = logging.getLogger("baoxue.rate_limit")
 
@@ -25,12 +35,16 @@ RETRY_REDIS_AFTER = 15.0
 class Verdict:
     allowed: bool
     remaining: int
+    #: Seconds until the window ends (at least 1).
     retry_after: int
+    limit: int = 0
+    #: When the window ends, in seconds since the epoch.
+    reset: int = 0
 
 
 class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
-        """Count one event for ``key`` in the current ``window`` (seconds); allowed while the
+        """Count one event for ``key`` in its current ``window`` (seconds); allowed while the
         count is at most ``limit``."""
         ...
 
@@ -40,60 +54,59 @@ class RateLimiter(Protocol):
         ...
 
 
-def _verdict(count: int, limit: int, now: float, window: int) -> Verdict:
-    retry = int(window - now % window) + 1
-    return Verdict(count <= limit, max(limit - count, 0), retry)
+@lru_cache(maxsize=256)
+def _item(limit: int, window: int) -> RateLimitItem:
+    return RateLimitItemPerSecond(limit, window)
 
 
-class MemoryRateLimiter:
-    """Counts per key per window in this process."""
+class CountingRateLimiter:
+    """``limits``' fixed windows over one storage."""
 
-    def __init__(self) -> None:
-        self._counts: dict[tuple[str, int, int], int] = {}
-
-    async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
-        now = time.time()
-        slot = int(now // window)
-        if len(self._counts) > 10_000:  # forget old windows
-            self._counts = {k: v for k, v in self._counts.items() if k[2] == int(now // k[1])}
-        count = self._counts.get((key, window, slot), 0) + 1
-        self._counts[(key, window, slot)] = count
-        return _verdict(count, limit, now, window)
-
-    def status(self) -> str:
-        return "not configured"
-
-
-class RedisRateLimiter:
-    """The same fixed windows, counted with INCR + EXPIRE in Redis."""
-
-    def __init__(self, url: str) -> None:
-        import redis.asyncio as redis
-
-        self._redis = redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    def __init__(self, storage: Storage, status: str) -> None:
+        self.storage = storage
+        self._strategy = FixedWindowRateLimiter(storage)
+        self._status = status
 
     async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
+        item = _item(limit, window)
+        allowed = await self._strategy.hit(item, key)
+        stats = await self._strategy.get_window_stats(item, key)
         now = time.time()
-        name = f"baoxue:rate:{key}:{window}:{int(now // window)}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window + 5)
-            count, _ = await pipe.execute()
-        return _verdict(count, limit, now, window)
+        return Verdict(
+            allowed=allowed,
+            remaining=max(stats.remaining, 0),
+            retry_after=max(1, math.ceil(stats.reset_time - now)),
+            limit=limit,
+            reset=math.ceil(stats.reset_time),
+        )
 
     def status(self) -> str:
-        return "ok"
+        return self._status
 
-    async def close(self) -> None:
-        await self._redis.aclose()
+
+def memory_rate_limiter() -> CountingRateLimiter:
+    """Counts in this process."""
+    return CountingRateLimiter(MemoryStorage(), "not configured")
+
+
+def redis_rate_limiter(url: str) -> CountingRateLimiter:
+    """Counts in Redis (redis-py's asyncio client, one-second timeouts)."""
+    storage = RedisStorage(
+        url if url.startswith("async+") else f"async+{url}",
+        implementation="redispy",
+        key_prefix="baoxue:rate",
+        socket_connect_timeout=1,
+        socket_timeout=1,
+    )
+    return CountingRateLimiter(storage, "ok")
 
 
 class FallbackRateLimiter:
     """Redis while it answers, this process's counts while it does not."""
 
-    def __init__(self, primary: RedisRateLimiter) -> None:
+    def __init__(self, primary: CountingRateLimiter) -> None:
         self.primary = primary
-        self.fallback = MemoryRateLimiter()
+        self.fallback = memory_rate_limiter()
         self._down_since: float | None = None
 
     async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
@@ -112,20 +125,23 @@ class FallbackRateLimiter:
     def status(self) -> str:
         return "unreachable" if self._down_since is not None else "ok"
 
-    def _went_down(self, exc: Exception) -> None:
+    def _went_down(self, exc: Exception | None) -> None:
         if self._down_since is None:
+            extra: dict[str, Any] = {"error": type(exc).__name__} if exc else {}
             log.warning(
                 "Redis unreachable: counting rate limits in this process until it answers",
-                extra={"error": type(exc).__name__},
+                extra=extra,
             )
         self._down_since = time.monotonic()
 
     async def check(self) -> str:
-        """Ask Redis now (for the health check) and return :meth:`status`."""
+        """Ask Redis now (for the health checks) and return :meth:`status`."""
         try:
-            await self.primary._redis.ping()
-        except Exception as exc:
-            self._went_down(exc)
+            answers = await self.primary.storage.check()
+        except Exception:
+            answers = False
+        if not answers:
+            self._went_down(None)
             return "unreachable"
         if self._down_since is not None:
             log.warning("Redis answers again: rate limits are shared between workers")
@@ -135,5 +151,5 @@ class FallbackRateLimiter:
 
 def build_rate_limiter(redis_url: str | None) -> RateLimiter:
     if not redis_url:
-        return MemoryRateLimiter()
-    return FallbackRateLimiter(RedisRateLimiter(redis_url))
+        return memory_rate_limiter()
+    return FallbackRateLimiter(redis_rate_limiter(redis_url))

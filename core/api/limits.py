@@ -12,7 +12,9 @@ execution, the number of objects an operation can return:
 * scalars and enums are free, and so is introspection (``__schema``, ``__type``).
 
 An operation over ``max_cost`` fails before any SQL runs with a ``QUERY_TOO_COMPLEX`` error
-stating the estimate and the limit. Variables are read, so ``first: $n`` counts as ``$n``.
+stating the estimate and the limit; one that runs reports both in the response's
+``extensions``: ``{"cost": {"estimated": 123, "limit": 50000}}``. Variables are read, so
+``first: $n`` counts as ``$n``.
 
 Nothing a client writes can lower the estimate: a page size below zero (which the connection
 would refuse anyway) counts as the largest page, and fields under ``@skip``/``@include`` count
@@ -186,6 +188,14 @@ class QueryCostLimiter(SchemaExtension):
         self.max_cost_agency = max_cost if max_cost_agency is None else max_cost_agency
         self.default_page_size = default_page_size
         self.max_page_size = default_page_size if max_page_size is None else max_page_size
+        self.cost: int | None = None
+
+    def get_results(self) -> dict[str, Any]:
+        """The estimate and the limit of an operation that ran (a refused one says them in
+        its error)."""
+        if self.cost is None or self.cost > self.max_cost:
+            return {}
+        return {"cost": {"estimated": self.cost, "limit": self.max_cost}}
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -194,7 +204,7 @@ class QueryCostLimiter(SchemaExtension):
         if caller is not None and caller.kind is ActorKind.API_KEY:
             self.max_cost = self.max_cost_agency  # partner agencies get a tighter budget
         if document is not None and not ctx.result:
-            cost = estimate_cost(
+            cost = self.cost = estimate_cost(
                 ctx.schema._schema,
                 document,
                 ctx.operation_name,

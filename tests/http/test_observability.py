@@ -126,6 +126,7 @@ def test_several_workers_are_added_up(tmp_path) -> None:
 )
 async def test_the_database_pool_is_reported_on_postgresql(db, make_client) -> None:
     async with _loopback() as http:
+        assert (await http.get("/healthz")).status_code == 200  # the pool opens on first use
         text = (await http.get("/metrics")).text
     assert "\nbaoxue_db_pool_size " in text and "\nbaoxue_db_pool_idle " in text
 

@@ -65,7 +65,7 @@ from core.rules.enums import (
     VocabularyKind,
 )
 from core.schools.models import SchoolKind
-from core.visits.models import HomeVisitKind, SupportPlanKind
+from core.visits.models import HomeVisitKind, PlacementRecommendation, SupportPlanKind
 
 E = TypeVar("E", bound=type[LabelledEnum])
 
@@ -109,6 +109,7 @@ graphql_enum(ContactOutcome, "联系结果")
 graphql_enum(ExemptionKind, "缓学或免学")
 graphql_enum(HomeVisitKind, "家访类别")
 graphql_enum(SupportPlanKind, "帮扶计划类别")
+graphql_enum(PlacementRecommendation, "专家委员会的安置建议 (一人一案)")
 # responsibility
 graphql_enum(ResponsibilityLine, "责任线: 教育线或政府线")
 graphql_enum(Duty, "责任分工 (双线四包等)")
@@ -194,6 +195,7 @@ __all__ = [
     "PeriodKind",
     "Permission",
     "PlaceKind",
+    "PlacementRecommendation",
     "Population",
     "PovertyStatus",
     "ResponsibilityLine",

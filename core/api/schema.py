@@ -35,6 +35,8 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.files.mutations import FileMutation
+from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
@@ -52,9 +54,11 @@ from core.api.reports.query import ReportQuery
 from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
+from core.api.tracing import tracing_extension
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.plans import PlanMutation, PlanQuery
 from core.api.visits.query import VisitQuery
-from core.api.visits.types import HomeVisit, SupportPlan
+from core.api.visits.types import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
@@ -69,6 +73,7 @@ Query = merge_types(
         CaseDeadlineQuery,
         MetricsQuery,
         VisitQuery,
+        PlanQuery,
         OfficialQuery,
         AccessQuery,
         ReportQuery,
@@ -87,6 +92,8 @@ Mutation = audited(
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
+            FileMutation,
+            PlanMutation,
             ReportMutation,
         ),
     )
@@ -108,9 +115,12 @@ NODE_TYPES = [
     Case,
     CaseEvent,
     CaseAttachment,
+    FileAttachment,
     Assistance,
     HomeVisit,
     SupportPlan,
+    PlacementAssessment,
+    SchoolPlan,
     Official,
     ResponsibilityAssignment,
     SchoolLeadershipGroup,
@@ -218,6 +228,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),
+            *([tracing_extension()] if settings.tracing else []),
         ],
     )
     localise_descriptions(schema._schema)

@@ -28,7 +28,7 @@ from core.api.enums import (
 )
 from core.api.masking import shown
 from core.api.node import ModelNode
-from core.api.rules.types import responsibility_chain
+from core.api.rules.types import ResponsibleOfficial, responsibility_chain
 from core.assistance.models import Assistance as AssistanceModel
 from core.cases.enums import TERMINAL_STATES
 from core.cases.models import Case as CaseModel
@@ -40,6 +40,7 @@ from core.officials.models import ResponsibilityAssignment as AssignmentModel
 from core.people import models
 from core.people.queries import age_on
 from core.visits.models import HomeVisit as HomeVisitModel
+from core.visits.models import PlacementAssessment as PlacementAssessmentModel
 from core.visits.models import SupportPlan as SupportPlanModel
 
 EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
@@ -50,8 +51,8 @@ VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types
 AssistanceType = Annotated["Assistance", strawberry.lazy("core.api.assistance.types")]
 HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
 SupportPlanType = Annotated["SupportPlan", strawberry.lazy("core.api.visits.types")]
+PlacementAssessmentType = Annotated["PlacementAssessment", strawberry.lazy("core.api.visits.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
-ResponsibleOfficialType = Annotated["ResponsibleOfficial", strawberry.lazy("core.api.rules.types")]
 
 #: Keyword filters that select a child's open cases (state not terminal).
 OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
@@ -254,6 +255,10 @@ class Child(ModelNode):
     async def support_plans(self, info: Info) -> list[SupportPlanType]:
         return await info.context.loaders.many(SupportPlanModel, "child_id").load(self.id)
 
+    @strawberry.field(description="残疾儿童少年入学评估 (一人一案, 新的在前)")
+    async def placement_assessments(self, info: Info) -> list[PlacementAssessmentType]:
+        return await info.context.loaders.many(PlacementAssessmentModel, "child_id").load(self.id)
+
     @strawberry.field(description="包人的责任分工 (谁对这名儿童负责)")
     async def responsibilities(self, info: Info) -> list[AssignmentType]:
         return await info.context.loaders.many(AssignmentModel, "child_id").load(self.id)
@@ -262,5 +267,5 @@ class Child(ModelNode):
         description="责任链条: 谁对这名儿童负责, 由近及远 (科任教师 → 班主任 → 校领导 → 校长 → "
         "包学校/包乡镇 → 包片领导 → 总负责人); 无记录处按县级规则补足"
     )
-    async def responsibility_chain(self, info: Info) -> list[ResponsibleOfficialType]:
-        return await responsibility_chain(info, self)  # type: ignore[return-value]
+    async def responsibility_chain(self, info: Info) -> list[ResponsibleOfficial]:
+        return await responsibility_chain(info, self)

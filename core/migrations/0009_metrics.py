@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('baoxue', '0007_reports')]
+    dependencies = [('baoxue', '0008_registry')]
 
     initial = False
 

@@ -68,6 +68,15 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
             f"--workers {workers} would fail with 'database is locked'; use --workers 1, or "
             "PostgreSQL (DATABASE_URL=postgres://...) for several workers"
         )
+    metrics_dir = settings.metrics_dir
+    if metrics_dir is None and workers > 1:
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="baoxue-metrics-")
+    if metrics_dir is not None:
+        from core.metrics import prepare_multiprocess
+
+        prepare_multiprocess(metrics_dir)
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
     uvicorn.run(
         "core.server:create_app",

@@ -44,6 +44,10 @@ from core.graphql_request import (
     send_error,
 )
 from core.language import preferred_language
+from core.metrics import count_rate_limit_refusal
+
+#: The limit a bucket's prefix belongs to, as the metrics name it.
+_LIMIT_NAMES = {"user": "staff", "key": "key", "login-requests": "login", "ip": "anonymous"}
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
@@ -107,6 +111,7 @@ class AccessMiddleware:
         language = preferred_language(headers.get("accept-language"))
         media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
+            count_rate_limit_refusal("key_check")
             await _too_many(send, auth.retry_after, auth.failure, media, language)
             return
 
@@ -115,6 +120,7 @@ class AccessMiddleware:
             if limit > 0:
                 verdict = await self.limiter.hit(bucket, limit)
                 if not verdict.allowed:
+                    count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
                     await _too_many(send, verdict.retry_after, _over(limit), media, language)
                     return
             await self.app(scope, receive, send)
@@ -135,6 +141,7 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
+                count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
                 await _too_many(send, verdict.retry_after, _over(limit), media, language)
                 return
         if refused is not None:

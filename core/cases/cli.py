@@ -19,7 +19,8 @@ from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
 from core.cli_ids import global_id
-from core.settings import normalise_database_url
+from core.metrics import prepare_multiprocess, track_job
+from core.settings import load_settings, normalise_database_url
 
 #: Exit status when at least one case is overdue.
 EXIT_OVERDUE = 3
@@ -131,9 +132,13 @@ def deadlines(
 ) -> None:
     """Cases overdue or due soon, by responsible office (逾期与即将到期的个案, 按责任单位)."""
     at = _parse_at(at_text)
-    items = asyncio.run(
-        _collect(normalise_database_url(database_url), at, timedelta(days=within), jurisdiction)
-    )
+    metrics_dir = load_settings().metrics_dir
+    if metrics_dir:  # counted in the directory the server's /metrics reads
+        prepare_multiprocess(metrics_dir, empty=False)
+    with track_job("deadlines"):
+        items = asyncio.run(
+            _collect(normalise_database_url(database_url), at, timedelta(days=within), jurisdiction)
+        )
     if as_json:
         groups = [
             {

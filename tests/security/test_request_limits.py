@@ -189,7 +189,6 @@ def _free_port() -> int:
 
 async def _served(settings_overrides: dict[str, Any], clock: Any) -> tuple[Any, str]:
     """The app served by uvicorn as ``baoxue serve`` runs it, on a free port."""
-    import dataclasses
 
     import uvicorn
 
@@ -197,7 +196,7 @@ async def _served(settings_overrides: dict[str, Any], clock: Any) -> tuple[Any, 
     from core.server import create_app
     from core.settings import load_settings
 
-    settings = dataclasses.replace(load_settings(), **settings_overrides)
+    settings = load_settings(**settings_overrides)
     app = create_app(settings, manage_database=False, clock=clock)
     port = _free_port()
     options = {**uvicorn_options(settings), "host": "127.0.0.1", "port": port, "workers": 1}

@@ -200,7 +200,7 @@ async def test_sign_off_walked_from_draft_to_accepted_and_returned_with_a_reason
     assert no_reason["errors"][0] == {
         "code": "REQUIRED",
         "field": "reason",
-        "message": "退回须写明原因 / a return needs a reason",
+        "message": "退回须写明原因",  # Chinese by default (Accept-Language: en for English)
     }
     returned = await act("returnReport", bureau, first["id"], reason="实到人数与花名册不符, 请核对")
     report = returned["report"]

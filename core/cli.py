@@ -74,7 +74,7 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
 
         metrics_dir = tempfile.mkdtemp(prefix="baoxue-metrics-")
     if metrics_dir is not None:
-        from core.metrics import prepare_multiprocess
+        from core.observability import prepare_multiprocess
 
         prepare_multiprocess(metrics_dir)
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
@@ -181,9 +181,11 @@ from core.cases.cli import deadlines  # noqa: E402
 main.add_command(deadlines)
 
 from core.access.cli import account, apikey  # noqa: E402
+from core.metrics.cli import metrics_command  # noqa: E402
 
 main.add_command(apikey)
 main.add_command(account)
+main.add_command(metrics_command)
 
 from core.reports.cli import report_command  # noqa: E402
 

@@ -23,6 +23,7 @@ MODEL_MODULES: list[str] = [
     "core.cases.models",
     "core.assistance.models",
     "core.visits.models",
+    "core.files.models",
     "core.officials.models",
     "core.access.models",
     "core.reports.models",

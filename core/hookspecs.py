@@ -61,6 +61,7 @@ from core.rules.specs import (
     Deadline,
     EscalationChain,
     ExemptionRule,
+    HomeDeliveryRule,
     KeyPeriod,
     LeadershipGroup,
     MonitoringFocus,
@@ -669,4 +670,29 @@ def baoxue_exemption_rules(jurisdiction_code: str) -> Sequence[ExemptionRule] | 
 
     Called when a county's rules are resolved. Every answer is collected and merged by
     ``code``, the earlier plugin winning; the core default follows 义务教育法 第十一条.
+    """
+
+
+# -- 送教上门 ------------------------------------------------------------------------------------
+
+
+def check_home_delivery(rule: HomeDeliveryRule, ctx: CountyContext) -> None:
+    check_clause(rule.clause, "home delivery rule")
+    if not 0 <= rule.min_age <= rule.max_age <= 18:
+        raise Invalid("home delivery rule: ages must satisfy 0 <= min_age <= max_age <= 18")
+    if not rule.disability_grades or not set(rule.disability_grades) <= {1, 2, 3, 4}:
+        raise Invalid("home delivery rule: disability_grades must be some of 1–4")
+
+
+@hook(
+    fills="home_delivery",
+    label="送教上门的条件 (年龄、残疾等级; 文件未设时不限)",
+    check=check_home_delivery,
+)
+def baoxue_home_delivery(jurisdiction_code: str) -> HomeDeliveryRule | None:
+    """Who may be taught at home (送教上门): ages and 残疾等级.
+
+    Called when a county's rules are resolved. Stops at first non-None result; core has no
+    default (no limit). Enforced wherever 送教上门 is recorded: a 学籍 changed to that mode, a
+    送教上门 plan, an expert committee's recommendation.
     """

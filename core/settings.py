@@ -12,6 +12,7 @@ later or a setting silently switched off. The README's configuration table lists
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
     rate_limit_key_failures: int = Field(10, ge=0)
     #: Largest request body, in bytes (HTTP 413 beyond).
     max_body_bytes: int = Field(128 * 1024, ge=1024)
+    #: Largest uploaded file (a multipart request may carry this plus its form fields).
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    #: Where uploaded files are stored (default: ``baoxue-files`` next to the SQLite file).
+    files_dir: str = ""
     #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
     #: X-Forwarded-Proto are believed; empty = the peer address is the client, always.
     trusted_proxies: CommaList = ()
@@ -132,6 +137,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def files_path(self) -> Path:
+        """The directory of the local file store."""
+        from core.files.storage import files_dir_for
+
+        return files_dir_for(self.files_dir, self.database_url)
 
     @property
     def is_postgres(self) -> bool:

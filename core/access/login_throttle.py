@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from core.access.rate_limit import RateLimiter
 from core.errors import DomainError, ErrorCode
-from core.metrics import count_rate_limit_refusal
+from core.observability import count_rate_limit_refusal
 
 #: Attempts a minute one username may make, whatever the address.
 ATTEMPTS_PER_USERNAME = 10

@@ -37,6 +37,7 @@ from core.graphql_request import (
     GraphQLRequest,
     ResponseMedia,
     is_login_only,
+    is_multipart,
     negotiate,
     parse_get,
     parse_post,
@@ -44,13 +45,15 @@ from core.graphql_request import (
     send_error,
 )
 from core.language import preferred_language
-from core.metrics import count_rate_limit_refusal
+from core.observability import count_rate_limit_refusal
 
 #: The limit a bucket's prefix belongs to, as the metrics name it.
 _LIMIT_NAMES = {"user": "staff", "key": "key", "login-requests": "login", "ip": "anonymous"}
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
+#: What a multipart request may carry besides its file (the operations and map fields).
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
 
 
 class AccessMiddleware:
@@ -70,7 +73,8 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
-        file_prefixes: tuple[str, ...] = ("/reports/",),
+        file_prefixes: tuple[str, ...] = ("/reports/", "/files/"),
+        max_upload_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -87,6 +91,7 @@ class AccessMiddleware:
         self.max_tokens = max_tokens
         self.paths = paths
         self.file_prefixes = file_prefixes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,9 +134,22 @@ class AccessMiddleware:
         request: GraphQLRequest | None = None
         refused: BadRequest | None = None
         try:
-            if scope.get("method") == "POST":
+            content_type = headers.get("content-type", "")
+            if scope.get("method") == "POST" and is_multipart(content_type):
+                # a file upload: its own, larger limit, and only for a known caller
+                if not auth.caller.is_authenticated:
+                    raise BadRequest(
+                        401,
+                        "UNAUTHENTICATED",
+                        "上传文件须先登录或提供 API 密钥",
+                        "uploading a file needs a signed-in caller or an API key",
+                    )
+                limit = self.max_upload_bytes + MULTIPART_ENVELOPE_BYTES
+                body = await read_body(receive, headers, limit, "BAOXUE_MAX_UPLOAD_BYTES")
+                request = GraphQLRequest(body=body)
+            elif scope.get("method") == "POST":
                 body = await read_body(receive, headers, self.max_body_bytes)
-                request = parse_post(body, headers.get("content-type", ""))
+                request = parse_post(body, content_type)
             else:
                 request = parse_get(scope.get("query_string", b""), MAX_URL_BYTES)
         except BadRequest as exc:

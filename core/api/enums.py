@@ -31,6 +31,10 @@ from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentS
 from core.errors import ErrorCode
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
+from core.metrics.accounting import AccountingState
+from core.metrics.indicators import Breakdown, IndicatorCode
+from core.metrics.place import PlaceKind as MetricPlaceKind
+from core.metrics.targets import TargetStatus
 from core.officials.models import Duty, ResponsibilityLine
 from core.officials.responsibility import ChainSource, ChainTier
 from core.people.enums import (
@@ -61,7 +65,7 @@ from core.rules.enums import (
     VocabularyKind,
 )
 from core.schools.models import SchoolKind
-from core.visits.models import HomeVisitKind, SupportPlanKind
+from core.visits.models import HomeVisitKind, PlacementRecommendation, SupportPlanKind
 
 E = TypeVar("E", bound=type[LabelledEnum])
 
@@ -105,6 +109,7 @@ graphql_enum(ContactOutcome, "联系结果")
 graphql_enum(ExemptionKind, "缓学或免学")
 graphql_enum(HomeVisitKind, "家访类别")
 graphql_enum(SupportPlanKind, "帮扶计划类别")
+graphql_enum(PlacementRecommendation, "专家委员会的安置建议 (一人一案)")
 # responsibility
 graphql_enum(ResponsibilityLine, "责任线: 教育线或政府线")
 graphql_enum(Duty, "责任分工 (双线四包等)")
@@ -133,6 +138,12 @@ graphql_enum(VocabularyKind, "县级补充词汇的类别")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+# metrics, targets and accounting
+graphql_enum(MetricPlaceKind, "统计范围的类别", name="MetricPlaceKind")
+graphql_enum(IndicatorCode, "指标代码 (公式见 docs/metrics.md)", name="Indicator")
+graphql_enum(Breakdown, "指标的分组方式", name="MetricBreakdown")
+graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一种状态")
+graphql_enum(TargetStatus, "目标达成情况")
 graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
 # stored reports
@@ -142,9 +153,11 @@ graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
 graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
+    "AccountingState",
     "ActorKind",
     "ApprovingAuthority",
     "AuditAction",
+    "Breakdown",
     "CaseAction",
     "CaseEventKind",
     "CaseKind",
@@ -170,16 +183,19 @@ __all__ = [
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
+    "IndicatorCode",
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
     "Masking",
     "Metric",
+    "MetricPlaceKind",
     "MigrationStatus",
     "PeriodAnchor",
     "PeriodKind",
     "Permission",
     "PlaceKind",
+    "PlacementRecommendation",
     "Population",
     "PovertyStatus",
     "ResponsibilityLine",
@@ -195,6 +211,7 @@ __all__ = [
     "SubmissionState",
     "SupportPlanKind",
     "TargetPeriod",
+    "TargetStatus",
     "TownKind",
     "VillageKind",
     "VocabularyKind",

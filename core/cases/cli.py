@@ -19,7 +19,7 @@ from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
 from core.cli_ids import global_id
-from core.metrics import prepare_multiprocess, track_job
+from core.observability import prepare_multiprocess, track_job
 from core.settings import load_settings, normalise_database_url
 
 #: Exit status when at least one case is overdue.

@@ -419,3 +419,20 @@ class ExemptionRule:
         ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
     )
     filed_with: str = ""
+
+
+# -- 送教上门 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeDeliveryRule:
+    """送教上门: who may be taught at home instead of at school.
+
+    A child qualifies when their age on the day is between ``min_age`` and ``max_age``
+    (inclusive) and their 残疾等级 is one of ``disability_grades`` (重度: 一级、二级).
+    """
+
+    min_age: int
+    max_age: int
+    disability_grades: tuple[int, ...]
+    clause: Clause

@@ -202,7 +202,7 @@ async def test_baoxue_deadlines_groups_what_is_due_by_office(
     assert data["at"] == clock.now.astimezone(UTC).isoformat()
     groups = {g["office"]: g for g in data["groups"]}
     marking_office = rules.clock(DeadlineKind.REPORT_MARKING).office
-    # the command prints the API's global ids
+    # the JSON names cases by the API's global ids
     assert [c["caseId"] for c in groups[marking_office]["cases"]] == [report_only]
     level_office = rules.level(0).office
     [item] = groups[level_office]["cases"]

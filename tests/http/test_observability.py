@@ -14,7 +14,7 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from core.metrics import MULTIPROCESS_VARIABLE, track_job
+from core.observability import MULTIPROCESS_VARIABLE, track_job
 from tests.access.conftest import username
 
 
@@ -102,7 +102,7 @@ def test_background_jobs_are_counted() -> None:
 
 _WORKER = """
 import sys
-from core.metrics import count_request, exposition
+from core.observability import count_request, exposition
 count_request("/graphql", "Shared", 200, 0.01)
 if sys.argv[1] == "scrape":
     print(exposition()[0].decode())

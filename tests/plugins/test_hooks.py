@@ -35,6 +35,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HomeDeliveryRule,
     JurisdictionSpec,
     KeyGroup,
     KeyPeriod,
@@ -427,3 +428,38 @@ async def test_hook_baoxue_exemption_rules(install, client, county) -> None:
             ],
         }
     ]
+
+
+async def test_hook_baoxue_home_delivery(install, client, county) -> None:
+    install(
+        county_plugin(
+            home_delivery=HomeDeliveryRule(
+                min_age=6, max_age=15, disability_grades=(1,), clause=_c("九")
+            )
+        )
+    )
+    got = await rules(client, "homeDelivery { minAge maxAge disabilityGrades clause { section } }")
+    assert got["homeDelivery"] == {
+        "minAge": 6, "maxAge": 15, "disabilityGrades": [1], "clause": {"section": "九"}
+    }  # fmt: skip
+    today = date.today()
+    born = date(today.year - 10, 1, 1)
+    severe = await Child.create(
+        jurisdiction=county, name="甲", gender=Gender.MALE, birth_date=born,
+        disability_category="PHYSICAL", disability_grade=1,
+    )  # fmt: skip
+    moderate = await Child.create(
+        jurisdiction=county, name="乙", gender=Gender.MALE, birth_date=born,
+        disability_category="PHYSICAL", disability_grade=3,
+    )  # fmt: skip
+    plan = """mutation($c: ID!, $d: Date!) { createSupportPlan(input: {childId: $c,
+        kind: HOME_DELIVERED_TEACHING, startedOn: $d, measures: ["每周送教两次"]}) {
+        supportPlan { kind } errors { code field message } } }"""
+    for child, expected in ((severe, []), (moderate, [("INVALID", "kind")])):
+        body = await graphql(
+            client, plan, {"c": str(relay.GlobalID("Child", str(child.id))), "d": str(today)}
+        )
+        errors = body["data"]["createSupportPlan"]["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == expected, body
+        if expected:
+            assert "九" in errors[0]["message"]

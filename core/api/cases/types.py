@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from core.api.cases import details
 from core.api.context import Info
 from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
+from core.api.files.types import FileAttachment, attachments_of
 from core.api.node import ModelNode
 from core.api.permissions import related
 from core.cases import models, workflow
@@ -74,6 +75,10 @@ class Case(ModelNode):
     async def reason_label(self, info: Info) -> str:
         county = await info.context.loaders.by_id(jmodels.Jurisdiction).load(self.jurisdiction_id)
         return reason_label(self.reason, county.division_code if county else None)
+
+    @strawberry.field(description="附件 (上传到本个案的文件, 按上传时间)")
+    async def files(self, info: Info) -> list[FileAttachment]:
+        return await attachments_of(info, "case_id", self.id)
 
     @strawberry.field(description="是否未结 (状态非终态)")
     def is_open(self) -> bool:

@@ -89,8 +89,8 @@ def keep(value: Any, convert: Callable[[Any], Any] | None = None) -> Any:
     return value
 
 
-def write_of(info: Info, permission: Permission) -> services.Write:
-    caller = require(info, permission)  # who asks comes before what they sent
+def write_of(info: Info, *permissions: Permission) -> services.Write:
+    caller = require(info, *permissions)  # who asks comes before what they sent
     return services.Write(caller=caller, now=info.context.now(), audit=info.context.write_audit)
 
 

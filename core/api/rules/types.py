@@ -360,6 +360,18 @@ class ExemptionRule(RuleType):
     clause: auto = strawberry.field(description="出处")
 
 
+@rule_type(
+    specs.HomeDeliveryRule,
+    name="HomeDeliveryRule",
+    description="送教上门的条件: 年龄与残疾等级 (登记送教上门时强制执行)",
+)
+class HomeDeliveryRule(RuleType):
+    min_age: auto = strawberry.field(description="最小年龄 (周岁, 含)")
+    max_age: auto = strawberry.field(description="最大年龄 (周岁, 含)")
+    disability_grades: auto = strawberry.field(description="符合条件的残疾等级 (重度: 1、2 级)")
+    clause: auto = strawberry.field(description="出处")
+
+
 # -- the whole ---------------------------------------------------------------------------------
 
 _CHAIN = HOOKS["baoxue_escalation_chain"]

@@ -191,5 +191,9 @@ from core.reports.cli import report_command  # noqa: E402
 
 main.add_command(report_command)
 
+from core.notices.cli import notices  # noqa: E402
+
+main.add_command(notices)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -26,6 +26,7 @@ MODEL_MODULES: list[str] = [
     "core.files.models",
     "core.officials.models",
     "core.access.models",
+    "core.imports.models",
     "core.reports.models",
 ]
 

@@ -545,3 +545,10 @@ def baoxue_notice_templates():
             ),
         ),
     )
+
+
+@hookimpl(trylast=True)
+def baoxue_import_formats():
+    from core.imports.formats import CORE_FORMATS
+
+    return tuple(CORE_FORMATS.values())

@@ -63,6 +63,7 @@ from core.rules.specs import (
     EscalationChain,
     ExemptionRule,
     HomeDeliveryRule,
+    ImportFormat,
     KeyPeriod,
     LeadershipGroup,
     MonitoringFocus,
@@ -672,6 +673,49 @@ def baoxue_exemption_rules(jurisdiction_code: str) -> Sequence[ExemptionRule] | 
 
     Called when a county's rules are resolved. Every answer is collected and merged by
     ``code``, the earlier plugin winning; the core default follows 义务教育法 第十一条.
+    """
+
+
+# -- import formats ----------------------------------------------------------------------------
+
+
+def check_import_formats(formats: Sequence[ImportFormat], ctx: CountyContext) -> None:
+    from core.imports.formats import VOCABULARIES
+    from core.rules.enums import ImportKind, ValueKind
+
+    unique((f.code for f in formats), "import format")
+    for fmt in formats:
+        if not TERM_CODE.fullmatch(fmt.code):
+            raise Invalid(f"import format code {fmt.code!r} must be UPPER_SNAKE, 2–32 characters")
+        if not fmt.columns:
+            raise Invalid(f"import format {fmt.code}: has no columns")
+        unique((c.field for c in fmt.columns), f"field of import format {fmt.code}")
+        unique((h for c in fmt.columns for h in c.headers), f"header of import format {fmt.code}")
+        for column in fmt.columns:
+            if not column.header.strip():
+                raise Invalid(f"import format {fmt.code}: column {column.field} has no header")
+            if column.kind is ValueKind.VOCABULARY and column.vocabulary not in VOCABULARIES:
+                raise Invalid(
+                    f"import format {fmt.code}: unknown vocabulary {column.vocabulary!r} "
+                    f"(known: {', '.join(VOCABULARIES)})"
+                )
+        if (fmt.kind is ImportKind.KEY_GROUP_LIST) != (fmt.key_group is not None):
+            raise Invalid(f"import format {fmt.code}: a key-group list names its key group")
+
+
+@hook(
+    fills="import_formats",
+    label="名册导入格式 (列名、同义列名与代码表)",
+    check=check_import_formats,
+    merged_by=operator.attrgetter("code"),
+)
+def baoxue_import_formats(jurisdiction_code: str) -> Sequence[ImportFormat] | None:
+    """Roster layouts the county imports: each format's columns (Chinese header, synonyms, the
+    field filled, the value vocabulary).
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``code``, the earlier plugin winning: a county's format with the code of one of core's
+    (``STUDENT_ROSTER`` …) replaces it, a new code adds one.
     """
 
 

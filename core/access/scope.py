@@ -30,6 +30,7 @@ from core.assistance.models import Assistance
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
 from core.files.models import Attachment
+from core.imports.models import ImportJob
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
 from core.officials.models import (
     Official,
@@ -182,6 +183,19 @@ def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]
     return qs
 
 
+def _import_jobs(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+    """Import jobs: a county-wide caller who keeps the register sees the county's; a partner
+    agency's key (``SUBMIT_ROSTER``) only the jobs it submitted."""
+    if scope.kind is not ScopeKind.COUNTY:
+        return _nothing(qs)
+    qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
+    if caller.can(Permission.WRITE_ROSTER):
+        return qs
+    if caller.can(Permission.SUBMIT_ROSTER) and caller.api_key_id is not None:
+        return qs.filter(api_key_id=caller.api_key_id)
+    return _nothing(qs)
+
+
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         return qs.filter(**{field: scope.jurisdiction_id})
@@ -240,6 +254,7 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     ReportSubmissionEvent: _needs(
         Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s, "snapshot")
     ),
+    ImportJob: lambda qs, s, c: _import_jobs(qs, s, c),
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
@@ -292,6 +307,7 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     ReportSnapshot: (Permission.READ_REPORTS,),
     ReportSubmissionEvent: (Permission.READ_REPORTS,),
+    ImportJob: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),

@@ -29,6 +29,7 @@ from core.cases.workflow import CaseAction
 from core.child_lists import ChildOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.errors import ErrorCode
+from core.imports.models import ComparisonKind, ImportMode, ImportState
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
 from core.metrics.accounting import AccountingState
@@ -52,6 +53,7 @@ from core.rules.enums import (
     Comparison,
     DeadlineKind,
     FieldKind,
+    ImportKind,
     LeadershipRole,
     Metric,
     NoticeKind,
@@ -63,6 +65,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    ValueKind,
     VocabularyKind,
 )
 from core.schools.models import SchoolKind
@@ -136,6 +139,11 @@ graphql_enum(PeriodAnchor, "重点时段的起算点")
 graphql_enum(SchoolStage, "学段")
 graphql_enum(LeadershipRole, "领导小组中的职务")
 graphql_enum(VocabularyKind, "县级补充词汇的类别")
+graphql_enum(ImportKind, "名册类别 (导入格式所读的名册)")
+graphql_enum(ImportState, "名册导入任务状态")
+graphql_enum(ImportMode, "名册导入方式")
+graphql_enum(ComparisonKind, "比对类别")
+graphql_enum(ValueKind, "导入列的取值方式")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
@@ -170,6 +178,7 @@ __all__ = [
     "ChainTier",
     "ChildOrderField",
     "Comparison",
+    "ComparisonKind",
     "ContactKind",
     "ContactOutcome",
     "DeadlineKind",
@@ -185,6 +194,9 @@ __all__ = [
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
+    "ImportKind",
+    "ImportMode",
+    "ImportState",
     "IndicatorCode",
     "KeyAreaKind",
     "KeyGroup",
@@ -216,6 +228,7 @@ __all__ = [
     "TargetPeriod",
     "TargetStatus",
     "TownKind",
+    "ValueKind",
     "VillageKind",
     "VocabularyKind",
     "graphql_enum",

@@ -38,6 +38,8 @@ from core.api.errors import MaskInternalErrors
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
+from core.api.imports.query import ImportQuery
+from core.api.imports.types import ImportJob
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
@@ -77,6 +79,7 @@ Query = merge_types(
         OfficialQuery,
         AccessQuery,
         ReportQuery,
+        ImportQuery,
     ),
 )
 
@@ -128,6 +131,7 @@ NODE_TYPES = [
     AuditEntry,
     StaffAccount,
     ReportSnapshot,
+    ImportJob,
 ]
 
 

@@ -17,6 +17,7 @@ from core.rules.enums import (
     ApprovingAuthority,
     Comparison,
     DeadlineKind,
+    ImportKind,
     LeadershipRole,
     Metric,
     NoticeKind,
@@ -28,6 +29,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    ValueKind,
     VocabularyKind,
 )
 
@@ -420,6 +422,44 @@ class ExemptionRule:
         ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
     )
     filed_with: str = ""
+
+
+# -- import formats ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportColumn:
+    """One column: the header it is exported with, the other headers it is known by, the field
+    it fills and, for coded values, the vocabulary (:data:`VOCABULARIES`) that reads them."""
+
+    field: str
+    header: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    kind: ValueKind = ValueKind.TEXT
+    vocabulary: str = ""
+    max_length: int = 255
+    sample: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportFormat:
+    """A roster layout: ``code`` (UPPER_SNAKE), what it is (``kind``), who exports it, its
+    columns. ``key_group`` is the 重点群体 a key-group list states (one list, one group)."""
+
+    code: str
+    label: str
+    kind: ImportKind
+    source: str
+    columns: tuple[ImportColumn, ...]
+    key_group: KeyGroup | None = None
+
+    def column(self, field: str) -> ImportColumn | None:
+        return next((c for c in self.columns if c.field == field), None)
 
 
 # -- 送教上门 ------------------------------------------------------------------------------------

@@ -430,6 +430,43 @@ async def test_hook_baoxue_exemption_rules(install, client, county) -> None:
     ]
 
 
+async def test_hook_baoxue_import_formats(install, client, county, tmp_path) -> None:
+    import dataclasses
+
+    from core.imports.formats import STUDENT_ROSTER
+    from core.imports.services import formats_for
+    from core.plugins import PluginError
+    from core.rules.enums import ImportKind
+    from core.rules.specs import ImportColumn, ImportFormat
+
+    # the county's 学籍 export calls the number 学生编号; and it has a list of its own
+    number = dataclasses.replace(STUDENT_ROSTER.columns[0], synonyms=("学生编号",))
+    roster = dataclasses.replace(STUDENT_ROSTER, columns=(number, *STUDENT_ROSTER.columns[1:]))
+    relocated = ImportFormat(
+        code="RELOCATED_LIST",
+        label="易地扶贫搬迁子女名单",
+        kind=ImportKind.KEY_GROUP_LIST,
+        source="县乡村振兴局",
+        key_group=KeyGroup.POVERTY_LIFTED,
+        columns=(ImportColumn(field="name", header="姓名", required=True),),
+    )
+    install(county_plugin(import_formats=[roster, relocated]))
+    got = (await rules(client, "importFormats { code kind columns { header synonyms } }"))[
+        "importFormats"
+    ]
+    codes = [f["code"] for f in got]
+    assert codes[:2] == ["STUDENT_ROSTER", "RELOCATED_LIST"]
+    assert "HOUSEHOLD_REGISTER" in codes  # core's formats stay unless replaced
+    assert got[0]["columns"][0] == {"header": "全国学籍号", "synonyms": ["学生编号"]}
+    assert formats_for(CODE)["STUDENT_ROSTER"].columns[0].synonyms == ("学生编号",)
+    assert formats_for("450381")["STUDENT_ROSTER"].columns[0].synonyms == ("学籍号", "学籍辅号")
+
+    # a key-group list that names no group fails at start-up
+    broken = dataclasses.replace(relocated, key_group=None)
+    with pytest.raises(PluginError, match="key group"):
+        install(county_plugin(import_formats=[broken]))
+
+
 async def test_hook_baoxue_home_delivery(install, client, county) -> None:
     install(
         county_plugin(

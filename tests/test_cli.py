@@ -67,6 +67,21 @@ def test_the_cli_takes_and_prints_global_ids(scratch_url: str) -> None:  # noqa:
     )  # fmt: skip
     assert weak.exit_code == 1 and "常见" in weak.output
 
+    # the operator's way back in for an administrator who forgot the password, and disabling
+    reset = _run(
+        "account", "reset-password", "--username", "wang.laoshi", "--database-url", scratch_url
+    )
+    assert reset.exit_code == 0, reset.output
+    assert re.search(r"\(shown once, 只显示一次\): bxr_\S{40,}", reset.output)
+    off = _run("account", "disable", "--username", "wang.laoshi", "--database-url", scratch_url)
+    assert off.exit_code == 0 and "disabled" in off.output
+    active = "SELECT is_active FROM staff_account WHERE username = 'wang.laoshi'"
+    assert not _first_row(scratch_url, active)
+    on = _run("account", "enable", "--username", "wang.laoshi", "--database-url", scratch_url)
+    assert on.exit_code == 0 and _first_row(scratch_url, active)
+    nobody = _run("account", "disable", "--username", "nobody", "--database-url", scratch_url)
+    assert nobody.exit_code == 1 and "no account nobody" in nobody.output
+
     due = _run("deadlines", "--json", "--within", "366", "--database-url", scratch_url)
     groups = json.loads(due.output)["groups"]
     ids = [case["caseId"] for group in groups for case in group["cases"]]

@@ -204,3 +204,69 @@ def account_create(
         f"created {created.username} ({Role(role).label}, scope {created.scope_kind.label}), "
         f"id {global_id('StaffAccount', created.id)}"
     )
+
+
+def _account_id(username: str) -> Any:
+    from core.access.models import StaffAccount
+
+    async def find() -> Any:
+        account = await StaffAccount.get_or_none(username=username.strip())
+        if account is None:
+            raise click.ClickException(f"无此账号 {username} / no account {username}")
+        return account.id
+
+    return find
+
+
+@account.command("reset-password")
+@click.option("--username", required=True)
+@_db_option
+def account_reset_password(username: str, database_url: str) -> None:
+    """Issue a one-time password-reset token (24 h, one use) and print it once; the owner sets
+    a new password with the resetPasswordWithToken mutation. For a county's last administrator
+    who has forgotten theirs."""
+    from core.access.account_admin import issue_password_reset
+    from core.access.caller import Caller
+
+    async def work() -> Any:
+        return await issue_password_reset(
+            Caller.system(), await _account_id(username)(), now=_now()
+        )
+
+    issued = _run(database_url, work)
+    click.echo(f"reset token for {username} (shown once, 只显示一次): {issued.token}")
+    click.echo(f"expires:  {issued.expires_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(
+        'use it: mutation { resetPasswordWithToken(token: "…", newPassword: "…") { ok errors '
+        "{ field message } } }"
+    )
+
+
+@account.command("disable")
+@click.option("--username", required=True)
+@_db_option
+def account_disable(username: str, database_url: str) -> None:
+    """Disable an account: every session of it ends at once (停用账号)."""
+    _set_active(username, False, database_url)
+
+
+@account.command("enable")
+@click.option("--username", required=True)
+@_db_option
+def account_enable(username: str, database_url: str) -> None:
+    """Enable a disabled account again (and lift a lock-out)."""
+    _set_active(username, True, database_url)
+
+
+def _set_active(username: str, active: bool, database_url: str) -> None:
+    from core.access.account_admin import set_account_active
+    from core.access.caller import Caller
+
+    async def work() -> Any:
+        return await set_account_active(
+            Caller.system(), await _account_id(username)(), active, now=_now()
+        )
+
+    account = _run(database_url, work)
+    state = "enabled / 已启用" if account.is_active else "disabled / 已停用"
+    click.echo(f"{account.username}: {state}")

@@ -146,7 +146,7 @@ async def test_rongchang_confirmed_dropout_goes_to_the_township_with_its_clock(
     assert [c["id"] for c in await overdue(workflow, "500153", due=True)] == []
     data = await asyncio.to_thread(_deadlines_json, database_url, clock.now, "500153")
     groups = {g["office"]: g["cases"] for g in data["groups"]}
-    [item] = [c for c in groups["镇街政府"] if c["caseId"] == row(case["id"])]
+    [item] = [c for c in groups["镇街政府"] if c["caseId"] == case["id"]]  # a global id
     assert item["clock"] == "TOWNSHIP_ACTION" and item["notify"] == ["村社"]
 
 

@@ -120,14 +120,14 @@ async def test_requests_that_carry_secrets_leave_none_in_the_log(http, counties,
 async def test_an_internal_error_keeps_its_traceback_without_the_values(
     http, counties, captured, monkeypatch
 ) -> None:
-    from core.api.access import query as access_query
+    from core.people import resident_id
 
     child = await Child.filter(jurisdiction__division_code=LIPU, id_number__not_isnull=True).first()
 
     def broken(raw: str, *, today=None):
         raise RuntimeError(f"could not parse {raw} for 13800001234")
 
-    monkeypatch.setattr(access_query, "parse_resident_id", broken)
+    monkeypatch.setattr(resident_id, "parse_resident_id", broken)  # as checked_resident_id calls it
     body = await gql(
         http,
         "query($n: String!) { verifyEnrolment(idNumber: $n) { found } }",

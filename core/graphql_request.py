@@ -36,6 +36,8 @@ from graphql import (
 )
 from starlette.types import Receive, Send
 
+from core.language import DEFAULT_LANGUAGE, in_language, messages
+
 #: Deepest nesting of arrays and objects a request body may have.
 MAX_DEPTH = 32
 
@@ -263,17 +265,25 @@ async def send_error(
     send: Send,
     status: int,
     code: str,
-    message: str,
+    zh: str,
+    en: str,
     *,
+    language: str = DEFAULT_LANGUAGE,
     extensions: dict[str, Any] | None = None,
     headers: Iterable[tuple[bytes, bytes]] = (),
     media: ResponseMedia | None = None,
 ) -> None:
     """A GraphQL-shaped error response for a request refused before execution, in the media
-    type negotiated for it (no ``data`` entry in ``application/graphql-response+json``)."""
+    type negotiated for it (no ``data`` entry in ``application/graphql-response+json``), its
+    message in ``language`` and both texts in ``extensions.messages``."""
     media = media or ResponseMedia()
     payload: dict[str, Any] = {} if media.graphql_response else {"data": None}
-    payload["errors"] = [{"message": message, "extensions": {"code": code, **(extensions or {})}}]
+    payload["errors"] = [
+        {
+            "message": in_language(language, zh, en),
+            "extensions": {"code": code, **(extensions or {}), "messages": messages(zh, en)},
+        }
+    ]
     body = orjson.dumps(payload)
     await send(
         {

@@ -1,18 +1,20 @@
-"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql`` and ``/healthz``."""
+"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql``, ``/healthz``, ``/readyz`` and
+``/metrics``."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
@@ -20,19 +22,30 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
-from core.access.rate_limit import RateLimiter, build_rate_limiter
+from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
 from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.graphql_request import JSON, negotiate
+from core.health import health_check, readiness_check
+from core.observability import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("baoxue.server")
+
+#: Responses that gzip cannot make smaller (XLSX and DOCX are zip files) or must not buffer.
+ALREADY_COMPRESSED = (
+    "text/event-stream",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/*",
+)
 
 
 class BaoxueGraphQL(GraphQL):
@@ -120,30 +133,6 @@ class BaoxueGraphQL(GraphQL):
         )
 
 
-def health_check(limiter: RateLimiter) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """``/healthz``: 503 when the database does not answer; 200 with ``"status": "degraded"``
-    when Redis does not (rate limits are then counted in each worker, see
-    :mod:`core.access.rate_limit`); ``"redis"`` is ``ok``, ``unreachable`` or ``not
-    configured``."""
-
-    async def healthz(request: Request) -> JSONResponse:
-        from tortoise import connections
-
-        check = getattr(limiter, "check", None)
-        redis = await check() if check is not None else limiter.status()
-        try:
-            await connections.get("default").execute_query("SELECT 1")
-        except Exception as exc:  # the reason is reported, the process stays up
-            log.warning("health check failed", extra={"error": type(exc).__name__})
-            return JSONResponse(
-                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
-            )
-        status = "degraded" if redis == "unreachable" else "ok"
-        return JSONResponse({"status": status, "database": "ok", "redis": redis})
-
-    return healthz
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -185,6 +174,8 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", health_check(limiter), methods=["GET"]),
+        Route("/readyz", readiness_check(limiter), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),
         Route(
             "/reports/{snapshot_id}.{extension}",
             report_download(clock, default_caller),
@@ -223,6 +214,14 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    if settings.gzip_minimum_size:
+        app.add_middleware(
+            GZipMiddleware,
+            minimum_size=settings.gzip_minimum_size,
+            compresslevel=6,  # most of level 9's gain for a fraction of its time
+            exclude_content_types=ALREADY_COMPRESSED,
+        )
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:
         # outermost, so that the log, the limits and the audit all see the real client

@@ -213,9 +213,18 @@ def _verify_nothing(password: str) -> None:
 
 
 async def login(
-    username: str, password: str, *, now: datetime, client_address: str = "", request_id: str = ""
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    client_address: str = "",
+    request_id: str = "",
+    audit_entry: audit.WriteAudit | None = None,
 ) -> LoginResult:
     """Check the password, count failures, lock after too many, and open a session.
+
+    The session, the LOGIN entry and the mutation's own entry (``audit_entry``) are committed
+    together or not at all.
 
     Each attempt first passes the login throttle (per address and per username, see
     :mod:`core.access.login_throttle`), then takes one of the account's
@@ -290,9 +299,15 @@ async def login(
             client_address=client_address,
             request_id=request_id,
         )
+        await audit.record_write(audit_entry)
     token = await encode_token(account.id, session_id, expires_at)
     return LoginResult(token=token, expires_at=expires_at, account=account)
 
 
-async def logout(session_id: uuid.UUID, *, now: datetime) -> None:
-    await AuthSession.filter(id=session_id, revoked_at=None).update(revoked_at=now)
+async def logout(
+    session_id: uuid.UUID, *, now: datetime, audit_entry: audit.WriteAudit | None = None
+) -> None:
+    """End the session; its LOGOUT and mutation entries are committed with the revocation."""
+    async with in_transaction():
+        await AuthSession.filter(id=session_id, revoked_at=None).update(revoked_at=now)
+        await audit.record_change(audit_entry, AuditAction.LOGOUT)

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.access.audit import WriteAudit, record_change
 from core.access.caller import Caller, Scope
-from core.access.enums import ActorKind, Permission, ScopeKind
+from core.access.enums import ActorKind, AuditAction, Permission, ScopeKind
 from core.access.hashing import hash_secret, verify_secret
 from core.access.models import ApiKey
 from core.errors import DomainError, ErrorCode
@@ -60,7 +61,10 @@ async def create_key(
     now: datetime,
     town_names: list[str] | None = None,
     created_by: str = "",
+    audit_entry: WriteAudit | None = None,
 ) -> IssuedKey:
+    """Issue a key; the key and its KEY_CHANGE and mutation entries (``audit_entry``) are
+    committed together."""
     agency = agency.strip()
     if not agency:
         raise DomainError(
@@ -113,21 +117,36 @@ async def create_key(
             )
         town_ids.append(str(town.id))
     prefix, secret = _new_secret()
-    key = await ApiKey.create(
-        prefix=prefix,
-        key_hash=hash_secret(secret),
-        agency=agency,
-        jurisdiction=jurisdiction,
-        town_ids=town_ids,
-        permissions=sorted(p.value for p in permissions),
-        expires_at=expires_at,
-        created_by=created_by,
-    )
+    async with in_transaction():
+        key = await ApiKey.create(
+            prefix=prefix,
+            key_hash=hash_secret(secret),
+            agency=agency,
+            jurisdiction=jurisdiction,
+            town_ids=town_ids,
+            permissions=sorted(p.value for p in permissions),
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        await record_change(
+            audit_entry,
+            AuditAction.KEY_CHANGE,
+            object_type="ApiKey",
+            object_id=str(key.id),
+            details={"agency": key.agency, "permissions": key.permissions},
+        )
     return IssuedKey(secret=secret, key=key)
 
 
-async def rotate_key(key_id: uuid.UUID, *, now: datetime, created_by: str = "") -> IssuedKey:
-    """Issue a replacement with the same grant and revoke the old key, in one transaction."""
+async def rotate_key(
+    key_id: uuid.UUID,
+    *,
+    now: datetime,
+    created_by: str = "",
+    audit_entry: WriteAudit | None = None,
+) -> IssuedKey:
+    """Issue a replacement with the same grant and revoke the old key, in one transaction with
+    the KEY_CHANGE and mutation entries (``audit_entry``)."""
     async with in_transaction():
         old = await ApiKey.get_or_none(id=key_id)
         if old is None or old.revoked_at is not None:
@@ -146,16 +165,31 @@ async def rotate_key(key_id: uuid.UUID, *, now: datetime, created_by: str = "") 
             created_by=created_by,
         )
         await ApiKey.filter(id=old.id).update(revoked_at=now, replaced_by_id=new.id)
+        await record_change(
+            audit_entry,
+            AuditAction.KEY_CHANGE,
+            object_type="ApiKey",
+            object_id=str(old.id),
+            details={"replacedBy": str(new.id)},
+        )
     return IssuedKey(secret=secret, key=new)
 
 
-async def revoke_key(key_id: uuid.UUID, *, now: datetime) -> ApiKey:
+async def revoke_key(
+    key_id: uuid.UUID, *, now: datetime, audit_entry: WriteAudit | None = None
+) -> ApiKey:
+    """Revoke the key (again is a no-op), in one transaction with the KEY_CHANGE and mutation
+    entries (``audit_entry``)."""
     key = await ApiKey.get_or_none(id=key_id)
     if key is None:
         raise DomainError(ErrorCode.NOT_FOUND, "密钥不存在", "no such key", field="id")
-    if key.revoked_at is None:
-        await ApiKey.filter(id=key_id).update(revoked_at=now)
-        key.revoked_at = now
+    async with in_transaction():
+        if key.revoked_at is None:
+            await ApiKey.filter(id=key_id).update(revoked_at=now)
+        await record_change(
+            audit_entry, AuditAction.KEY_CHANGE, object_type="ApiKey", object_id=str(key_id)
+        )
+    key.revoked_at = key.revoked_at or now
     return key
 
 

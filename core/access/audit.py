@@ -1,7 +1,8 @@
 """Writing the append-only audit log. Reading it is a query like any other.
 
 :func:`record` appends an entry. A write's entry travels as a :class:`WriteAudit` into the
-service, which writes it in the same transaction as the change (:func:`record_write`).
+service, which writes it in the same transaction as the change (:func:`record_write`), with
+the write's own entry first when it has one (:func:`record_change`: LOGOUT, KEY_CHANGE).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from core.access.caller import Caller
 from core.access.enums import AuditAction
 from core.access.models import AuditEntry
+from core.observability import count_audit_event
 
 
 async def record(
@@ -29,7 +31,8 @@ async def record(
     jurisdiction_id: Any = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry."""
+    """Append one entry (and count it: :func:`core.observability.count_audit_event`)."""
+    count_audit_event(action.value)
     if jurisdiction_id is None and caller.scope is not None:
         jurisdiction_id = caller.scope.jurisdiction_id
     return await AuditEntry.create(
@@ -72,21 +75,38 @@ class WriteAudit:
         """Append the entry (once)."""
         if self.written:
             return
-        await record(
+        await self.record_other(
             AuditAction.MUTATION,
+            object_id=self.object_id,
+            details={"errors": list(errors), "refused": refused},
+        )
+        self.written = True
+
+    async def record_other(self, action: AuditAction, **entry: Any) -> None:
+        """Append another entry about this write (``action``: LOGOUT, KEY_CHANGE …) with what
+        is known of its request: who, when, from where, which operation."""
+        await record(
+            action,
             caller=self.caller,
             at=self.at,
             request_id=self.request_id,
             client_address=self.client_address,
             operation=self.operation,
-            object_id=self.object_id,
-            details={"errors": list(errors), "refused": refused},
+            **entry,
         )
-        self.written = True
 
 
 async def record_write(audit: WriteAudit | None) -> None:
     """Write ``audit``'s entry if there is one: called by a service as the last statement of
     the transaction that made its change."""
     if audit is not None:
+        await audit.record()
+
+
+async def record_change(audit: WriteAudit | None, action: AuditAction, **entry: Any) -> None:
+    """The write's own entry (``action``, e.g. KEY_CHANGE, with ``entry``'s object and details)
+    and then its MUTATION entry: called by a service inside the transaction of its change.
+    Without ``audit`` (the command line) nothing is written."""
+    if audit is not None:
+        await audit.record_other(action, **entry)
         await audit.record()

@@ -43,6 +43,11 @@ from core.graphql_request import (
     read_body,
     send_error,
 )
+from core.language import preferred_language
+from core.observability import count_rate_limit_refusal
+
+#: The limit a bucket's prefix belongs to, as the metrics name it.
+_LIMIT_NAMES = {"user": "staff", "key": "key", "login-requests": "login", "ip": "anonymous"}
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
@@ -103,9 +108,11 @@ class AccessMiddleware:
             key_checks=self.key_checks,
         )
         state["auth"] = auth
+        language = preferred_language(headers.get("accept-language"))
         media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
-            await _too_many(send, auth.retry_after, auth.failure, media)
+            count_rate_limit_refusal("key_check")
+            await _too_many(send, auth.retry_after, auth.failure, media, language)
             return
 
         if is_file:  # a download (a stored report): authenticated and counted, no body
@@ -113,7 +120,7 @@ class AccessMiddleware:
             if limit > 0:
                 verdict = await self.limiter.hit(bucket, limit)
                 if not verdict.allowed:
-                    await _too_many(send, verdict.retry_after, _over(limit))
+                    await _too_many(send, verdict.retry_after, _over(limit), media, language)
                     return
             await self.app(scope, receive, send)
             return
@@ -133,11 +140,18 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, _over(limit), media)
+                count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
+                await _too_many(send, verdict.retry_after, _over(limit), media, language)
                 return
         if refused is not None:
             await send_error(
-                send, refused.status, refused.code, f"{refused.zh} / {refused.en}", media=media
+                send,
+                refused.status,
+                refused.code,
+                refused.zh,
+                refused.en,
+                language=language,
+                media=media,
             )
             return
 
@@ -169,14 +183,17 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, reason: str, media: ResponseMedia) -> None:
+async def _too_many(
+    send: Send, retry_after: int, reason: str, media: ResponseMedia, language: str
+) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
         send,
         429,
         "RATE_LIMITED",
-        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试 / "
+        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试",
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
+        language=language,
         extensions={"retryAfter": retry_after},
         headers=[(b"retry-after", str(retry_after).encode())],
         media=media,

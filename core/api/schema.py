@@ -52,6 +52,7 @@ from core.api.reports.query import ReportQuery
 from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
+from core.api.tracing import tracing_extension
 from core.api.visits.mutations import VisitMutation
 from core.api.visits.query import VisitQuery
 from core.api.visits.types import HomeVisit, SupportPlan
@@ -218,6 +219,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),
+            *([tracing_extension()] if settings.tracing else []),
         ],
     )
     localise_descriptions(schema._schema)

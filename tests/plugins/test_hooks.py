@@ -355,7 +355,7 @@ async def test_hook_baoxue_report_formats(install, client, county) -> None:
 
 REPORT = """mutation($child: ID!, $reason: String!) {
   reportCase(input: {childId: $child, kind: DROPOUT, source: HOUSEHOLD_SURVEY, reason: $reason}) {
-    case { reason }
+    case { reason reasonLabel }
     errors { code field }
   }
 }"""
@@ -387,7 +387,7 @@ async def test_hook_baoxue_vocabulary(install, client, county) -> None:
         await graphql(client, REPORT, {"child": child_id, "reason": "FLOOD"}, headers=bureau)
     )["data"]
     assert reported["reportCase"] == {
-        "case": {"reason": "FLOOD"},
+        "case": {"reason": "FLOOD", "reasonLabel": "洪灾转移"},  # the county's own word
         "errors": [],
     }
     other = await Child.create(

@@ -5,16 +5,17 @@ write or not at all."""
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from core.access import audit
-from core.access.models import AuditEntry
+from core.access.enums import AuditAction
+from core.access.models import ApiKey, AuditEntry, AuthSession, StaffAccount
 from core.api.audit_extension import MAX_OBJECT_ID
 from core.cases.models import CaseEvent
 from core.visits.models import HomeVisit
-from tests.access.conftest import gql
+from tests.access.conftest import gql, username
 from tests.security.helpers import (
     CASE,
     gid,
@@ -123,3 +124,88 @@ async def test_a_write_whose_audit_entry_cannot_be_written_is_not_committed(
     state = await gql(http, "query($id: ID!) { node(id: $id) { ... on Case { state version } } }",
                       {"id": case["id"]}, token=bearer)  # fmt: skip
     assert state["data"]["node"] == {"state": "REPORTED", "version": 1}
+
+
+# -- signing in and out, and agency keys: the same rule ----------------------------------------
+
+LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) {
+    token errors { code } } }"""
+KEY_INPUT = {"agency": "荔浦市民政局", "jurisdictionCode": "450381", "permissions": ["READ_CASES"]}
+
+
+def _in_a_month() -> str:
+    return (datetime.now(UTC) + timedelta(days=30)).isoformat()
+
+
+def _failing_audit(monkeypatch, operation: str) -> None:
+    """Make writing ``operation``'s MUTATION entry fail, as a full audit table would."""
+    real_record = audit.record
+
+    async def failing(action, **kwargs):
+        if action is AuditAction.MUTATION and kwargs.get("operation") == operation:
+            raise RuntimeError("the audit table is full")
+        return await real_record(action, **kwargs)
+
+    monkeypatch.setattr(audit, "record", failing)
+
+
+async def _state() -> tuple:
+    """Everything the five mutations change: sessions, keys and the audit log."""
+    sessions = await AuthSession.all().order_by("id").values_list("id", "revoked_at")
+    keys = await ApiKey.all().order_by("id").values_list("id", "revoked_at", "replaced_by_id")
+    return sessions, keys, await AuditEntry.all().count()
+
+
+async def test_a_login_whose_audit_entry_cannot_be_written_opens_no_session(
+    http, counties, monkeypatch
+) -> None:
+    before = await _state()
+    _failing_audit(monkeypatch, "login")
+    body = await gql(
+        http, LOGIN, {"u": username(counties.lipu, "BUREAU_STAFF"), "p": counties.lipu.password}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL", body
+    assert await _state() == before  # no session, no LOGIN entry, no last_login_at
+    account = await StaffAccount.get(username=username(counties.lipu, "BUREAU_STAFF"))
+    assert account.last_login_at is None
+
+
+async def test_a_logout_whose_audit_entry_cannot_be_written_keeps_the_session(
+    http, counties, monkeypatch
+) -> None:
+    bearer = await token(http, counties, "BUREAU_STAFF")
+    before = await _state()
+    _failing_audit(monkeypatch, "logout")
+    body = await gql(http, "mutation { logout { ok errors { code } } }", token=bearer)
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL", body
+    assert await _state() == before  # not revoked, no LOGOUT entry
+    monkeypatch.undo()
+    still = await gql(http, "{ cases { totalCount } }", token=bearer)
+    assert "errors" not in still, still
+
+
+@pytest.mark.parametrize("operation", ["createApiKey", "rotateApiKey", "revokeApiKey"])
+async def test_a_key_change_whose_audit_entry_cannot_be_written_changes_no_key(
+    http, counties, monkeypatch, operation
+) -> None:
+    admin = await token(http, counties, "COUNTY_ADMIN")
+    made = await gql(
+        http,
+        """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+            apiKey { id } errors { code } } }""",
+        {"input": {**KEY_INPUT, "expiresAt": _in_a_month()}},
+        token=admin,
+    )
+    key_id = made["data"]["createApiKey"]["apiKey"]["id"]
+    before = await _state()
+    _failing_audit(monkeypatch, operation)
+    if operation == "createApiKey":
+        document = """mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+            secret errors { code } } }"""
+        variables = {"input": {**KEY_INPUT, "expiresAt": _in_a_month()}}
+    else:
+        document = f"""mutation($id: ID!) {{ {operation}(id: $id) {{ errors {{ code }} }} }}"""
+        variables = {"id": key_id}
+    body = await gql(http, document, variables, token=admin)
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL", body
+    assert await _state() == before  # no key made, rotated or revoked, no KEY_CHANGE entry

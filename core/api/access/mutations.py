@@ -10,16 +10,15 @@ import strawberry
 from strawberry import relay
 
 from core.access import api_keys as keys_service
-from core.access import audit
+from core.access.accounts import caller_for_account
 from core.access.accounts import login as login_service
 from core.access.accounts import logout as logout_service
-from core.access.enums import AuditAction
 from core.access.scope import scoped
 from core.api.access.query import viewer_for
 from core.api.access.types import ApiKey, Viewer
 from core.api.context import Info
 from core.api.enums import Permission
-from core.api.errors import ErrorCode, FieldError, bilingual, field_error
+from core.api.errors import ErrorCode, FieldError, field_error
 from core.api.ids import DecodedId
 from core.api.permissions import require, require_caller
 from core.errors import DomainError
@@ -66,11 +65,7 @@ async def _key_in_scope(info: Info, key_id: relay.GlobalID) -> uuid.UUID | None:
 
 
 def _not_found() -> list[FieldError]:
-    return [
-        FieldError(
-            code=ErrorCode.NOT_FOUND, field="id", message=bilingual("密钥不存在", "no such key")
-        )
-    ]
+    return [FieldError(code=ErrorCode.NOT_FOUND, field="id", zh="密钥不存在", en="no such key")]
 
 
 @strawberry.type
@@ -89,11 +84,10 @@ class AccessMutation:
                 now=info.context.now(),
                 client_address=info.context.client_address,
                 request_id=info.context.request_id,
+                audit_entry=info.context.write_audit,
             )
         except DomainError as exc:
             return LoginPayload(token=None, expires_at=None, viewer=None, errors=[field_error(exc)])
-        from core.access.accounts import caller_for_account
-
         viewer = await viewer_for(caller_for_account(result.account))
         return LoginPayload(
             token=result.token, expires_at=result.expires_at, viewer=viewer, errors=[]
@@ -109,17 +103,13 @@ class AccessMutation:
                     FieldError(
                         code=ErrorCode.INVALID,
                         field=None,
-                        message=bilingual("API 密钥无需退出", "API keys do not log out"),
+                        zh="API 密钥无需退出",
+                        en="API keys do not log out",
                     )
                 ],
             )
-        await logout_service(caller.session_id, now=info.context.now())
-        await audit.record(
-            AuditAction.LOGOUT,
-            caller=caller,
-            at=info.context.now(),
-            request_id=info.context.request_id,
-            client_address=info.context.client_address,
+        await logout_service(
+            caller.session_id, now=info.context.now(), audit_entry=info.context.write_audit
         )
         return LogoutPayload(ok=True, errors=[])
 
@@ -139,9 +129,8 @@ class AccessMutation:
                     FieldError(
                         code=ErrorCode.FORBIDDEN,
                         field="jurisdictionCode",
-                        message=bilingual(
-                            "只能为本县创建密钥", "keys can only be created for your jurisdiction"
-                        ),
+                        zh="只能为本县创建密钥",
+                        en="keys can only be created for your jurisdiction",
                     )
                 ],
             )
@@ -154,20 +143,10 @@ class AccessMutation:
                 now=info.context.now(),
                 town_names=list(input.towns or []),
                 created_by=caller.label,
+                audit_entry=info.context.write_audit,
             )
         except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
-        await audit.record(
-            AuditAction.KEY_CHANGE,
-            caller=caller,
-            at=info.context.now(),
-            operation="createApiKey",
-            object_type="ApiKey",
-            object_id=str(issued.key.id),
-            request_id=info.context.request_id,
-            client_address=info.context.client_address,
-            details={"agency": issued.key.agency, "permissions": issued.key.permissions},
-        )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
 
     @strawberry.mutation(description="轮换密钥: 生成新密钥 (权限不变) 并吊销旧密钥")
@@ -181,21 +160,13 @@ class AccessMutation:
             return ApiKeyPayload(api_key=None, secret=None, errors=_not_found())
         try:
             issued = await keys_service.rotate_key(
-                key_id, now=info.context.now(), created_by=info.context.caller.label
+                key_id,
+                now=info.context.now(),
+                created_by=info.context.caller.label,
+                audit_entry=info.context.write_audit,
             )
         except DomainError as exc:
             return ApiKeyPayload(api_key=None, secret=None, errors=[field_error(exc)])
-        await audit.record(
-            AuditAction.KEY_CHANGE,
-            caller=info.context.caller,
-            at=info.context.now(),
-            operation="rotateApiKey",
-            object_type="ApiKey",
-            object_id=str(key_id),
-            request_id=info.context.request_id,
-            client_address=info.context.client_address,
-            details={"replacedBy": str(issued.key.id)},
-        )
         return ApiKeyPayload(api_key=issued.key, secret=issued.secret, errors=[])
 
     @strawberry.mutation(description="吊销密钥, 立即生效")
@@ -207,15 +178,7 @@ class AccessMutation:
         key_id = await _key_in_scope(info, id)
         if key_id is None:
             return ApiKeyPayload(api_key=None, secret=None, errors=_not_found())
-        key = await keys_service.revoke_key(key_id, now=info.context.now())
-        await audit.record(
-            AuditAction.KEY_CHANGE,
-            caller=info.context.caller,
-            at=info.context.now(),
-            operation="revokeApiKey",
-            object_type="ApiKey",
-            object_id=str(key_id),
-            request_id=info.context.request_id,
-            client_address=info.context.client_address,
+        key = await keys_service.revoke_key(
+            key_id, now=info.context.now(), audit_entry=info.context.write_audit
         )
         return ApiKeyPayload(api_key=key, secret=None, errors=[])

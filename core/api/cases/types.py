@@ -23,6 +23,7 @@ from core.files import GENERATED_BY
 from core.jurisdictions import models as jmodels
 from core.officials import models as omodels
 from core.people import models as pmodels
+from core.plugins import rules_for
 from core.schools import models as smodels
 from core.visits.models import HomeVisit as HomeVisitModel
 
@@ -34,12 +35,12 @@ HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
 EnrolmentChangeType = Annotated["EnrolmentChange", strawberry.lazy("core.api.enrolment.types")]
 
 
-def reason_label(code: str) -> str:
-    """The Chinese label of a reason code (the code itself when the core does not know it)."""
-    try:
-        return CaseReason(code).label
-    except ValueError:
-        return code
+def reason_label(code: str, jurisdiction_code: str | None) -> str:
+    """The Chinese label of a reason code: the county's word for a reason its plugin adds
+    (``baoxue_vocabulary``), core's for core's, the code itself when neither knows it."""
+    if jurisdiction_code is None:
+        return CaseReason.choices().get(code, code)
+    return rules_for(jurisdiction_code).case_reasons().get(code, code)
 
 
 async def _reason_detail(root: models.Case, info: Info) -> str:
@@ -71,8 +72,9 @@ class Case(ModelNode):
     updated_at: datetime.datetime = strawberry.field(description="最近更新时间")
 
     @strawberry.field(description="辍学原因 (中文)")
-    def reason_label(self) -> str:
-        return reason_label(self.reason)
+    async def reason_label(self, info: Info) -> str:
+        county = await info.context.loaders.by_id(jmodels.Jurisdiction).load(self.jurisdiction_id)
+        return reason_label(self.reason, county.division_code if county else None)
 
     @strawberry.field(description="是否未结 (状态非终态)")
     def is_open(self) -> bool:

@@ -28,7 +28,7 @@ from core.api.enums import (
 )
 from core.api.masking import shown
 from core.api.node import ModelNode
-from core.api.rules.types import responsibility_chain
+from core.api.rules.types import ResponsibleOfficial, responsibility_chain
 from core.assistance.models import Assistance as AssistanceModel
 from core.cases.enums import TERMINAL_STATES
 from core.cases.models import Case as CaseModel
@@ -51,7 +51,6 @@ AssistanceType = Annotated["Assistance", strawberry.lazy("core.api.assistance.ty
 HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
 SupportPlanType = Annotated["SupportPlan", strawberry.lazy("core.api.visits.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
-ResponsibleOfficialType = Annotated["ResponsibleOfficial", strawberry.lazy("core.api.rules.types")]
 
 #: Keyword filters that select a child's open cases (state not terminal).
 OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
@@ -262,5 +261,5 @@ class Child(ModelNode):
         description="责任链条: 谁对这名儿童负责, 由近及远 (科任教师 → 班主任 → 校领导 → 校长 → "
         "包学校/包乡镇 → 包片领导 → 总负责人); 无记录处按县级规则补足"
     )
-    async def responsibility_chain(self, info: Info) -> list[ResponsibleOfficialType]:
-        return await responsibility_chain(info, self)  # type: ignore[return-value]
+    async def responsibility_chain(self, info: Info) -> list[ResponsibleOfficial]:
+        return await responsibility_chain(info, self)

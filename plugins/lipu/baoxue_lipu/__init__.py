@@ -130,6 +130,8 @@ def baoxue_jurisdiction():
             MinorityShare("瑶族", 60),
             MinorityShare("苗族", 4),
         ),
+        # The README's demo county: what `baoxue demo` and `make serve` build by default.
+        demo_default=True,
     )
 
 

@@ -103,9 +103,6 @@ class Settings(BaseSettings):
     metrics_dir: str | None = None
     #: OpenTelemetry spans for every GraphQL operation (needs ``pip install 'baoxue[tracing]'``).
     tracing: bool = False
-    #: Directory of the files Baoxue writes itself (notices as DOCX), by SHA-256; every
-    #: worker must see the same one.
-    files_dir: str = "baoxue-files"
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
 

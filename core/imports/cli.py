@@ -98,6 +98,13 @@ def _summary(job: Any) -> dict[str, Any]:
     help="Write the row-level report to this .xlsx or .csv (UTF-8 with BOM).",
 )
 @click.option("--compare", is_flag=True, help="Run the format's comparison after the import.")
+@click.option(
+    "--verification",
+    "verification_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Platform list: write each entry's 核查结果 to this CSV (UTF-8 with BOM).",
+)
 @_DATABASE
 def import_command(
     format_code: str,
@@ -107,6 +114,7 @@ def import_command(
     mode: str,
     report_path: Path | None,
     compare: bool,
+    verification_path: Path | None,
     database_url: str,
 ) -> None:
     """Import a roster (导入名册: 学籍名册、学户册、残疾儿童名册、重点群体名单、平台疑似名单)."""
@@ -134,7 +142,12 @@ def import_command(
 
     async def work() -> Any:
         job = await run_import(request)
-        return job, getattr(job, "comparison", None)
+        comparison = getattr(job, "comparison", None)
+        if verification_path is not None and comparison is not None:
+            from core.imports.comparison import platform_verification_rows
+
+            job.verification = await platform_verification_rows(comparison)  # type: ignore[attr-defined]
+        return job, comparison
 
     try:
         job, comparison = asyncio.run(_with_database(normalise_database_url(database_url), work))
@@ -144,6 +157,14 @@ def import_command(
     progress.done()
     if report_path is not None:
         report_path.write_bytes(render_issues(job.issues, report_path.suffix))
+    verification = getattr(job, "verification", None)
+    if verification_path is not None and verification is not None:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(verification)
+        verification_path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     summary = _summary(job)
     if comparison is not None:
         summary["comparison"] = {"run": str(comparison.id), "counts": comparison.counts}

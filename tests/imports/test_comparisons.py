@@ -64,7 +64,7 @@ async def test_registry_against_enrolment_opens_each_case_once(roster: Roster) -
 
 
 async def test_platform_list_is_matched_and_opens_national_platform_cases(
-    roster: Roster, tmp_path: Path
+    roster: Roster, tmp_path: Path, database_url: str
 ) -> None:
     roster_file = write_csv(tmp_path / "r.csv", roster.headers, roster.rows[:2], "gbk")
     assert (await do_import(roster_file)).state is ImportState.SUCCEEDED
@@ -109,10 +109,28 @@ async def test_platform_list_is_matched_and_opens_national_platform_cases(
     case = await Case.get(id=outcomes[3].case_id)
     assert case.source is CaseSource.NATIONAL_PLATFORM and case.child_id == missing.id
 
+    # the verification results go back in the platform's layout (CLI --verification)
+    from core.imports.comparison import platform_verification_rows
+
+    reply = await platform_verification_rows(run)
+    assert reply[0][3] == "核查结果"
+    assert [r[3] for r in reply[1:]] == ["本县在读", "未入学/疑似辍学, 已立案", "学户册中未找到"]
+
     again = await do_import(path, "PLATFORM_SUSPECTED")
     rerun = await ComparisonRun.get(job=again)
     assert rerun.counts.get("CASE_OPENED", 0) == 0 and rerun.counts["HAS_CASE"] == 1
     assert await Case.filter(child=missing).count() == 1
+
+    from core.cli import main
+
+    reply_file = tmp_path / "reply.csv"
+    args = ["import", "PLATFORM_SUSPECTED", str(path), "-j", LIPU, "--database-url", database_url]
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, [*args, "--verification", str(reply_file)]
+    )
+    assert result.exit_code == 0, result.output
+    text = reply_file.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf") and "核查结果" in text.decode("utf-8-sig")
 
 
 async def test_key_group_lists_add_and_expire_flags(roster: Roster, tmp_path: Path) -> None:

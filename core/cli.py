@@ -38,14 +38,10 @@ def _database_option(func: Any) -> Any:
 @_database_option
 def migrate(database_url: str) -> None:
     """Apply every pending schema migration (创建/升级数据库表)."""
-    from core.db import run_migrations
-
-    def progress(event: str, app_label: str, name: str) -> None:
-        if event == "apply_done":
-            click.echo(f"  applied {app_label}.{name}")
+    from core.progress import migrations_with_progress
 
     url = normalise_database_url(database_url)
-    run_async(run_migrations(url, progress=progress))
+    run_async(migrations_with_progress(url))
     click.echo("migrations up to date / 数据库已是最新")
 
 
@@ -72,6 +68,15 @@ def serve(host: str, port: int, workers: int, reload: bool, database_url: str) -
             f"--workers {workers} would fail with 'database is locked'; use --workers 1, or "
             "PostgreSQL (DATABASE_URL=postgres://...) for several workers"
         )
+    metrics_dir = settings.metrics_dir
+    if metrics_dir is None and workers > 1:
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="baoxue-metrics-")
+    if metrics_dir is not None:
+        from core.observability import prepare_multiprocess
+
+        prepare_multiprocess(metrics_dir)
     click.echo(f"Baoxue on http://{host}:{port}/graphql  (database: {settings.database_url})")
     uvicorn.run(
         "core.server:create_app",
@@ -113,7 +118,8 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
     default=None,
     metavar="CODE_OR_NAME",
     help="County to build: an installed plugin's division code or name (e.g. 369901, 示范县); "
-    "default: the fictional 示范县 (369901).",
+    "default: the installed plugin's county that is the README's demo county (荔浦市 450381), "
+    "else the fictional 示范县 (369901).",
 )
 @_database_option
 def demo(
@@ -175,13 +181,24 @@ from core.cases.cli import deadlines  # noqa: E402
 main.add_command(deadlines)
 
 from core.access.cli import account, apikey  # noqa: E402
+from core.metrics.cli import metrics_command  # noqa: E402
 
 main.add_command(apikey)
 main.add_command(account)
+main.add_command(metrics_command)
 
 from core.reports.cli import report_command  # noqa: E402
 
 main.add_command(report_command)
+
+from core.notices.cli import notices  # noqa: E402
+
+main.add_command(notices)
+
+from core.imports.cli import compare_command, import_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(compare_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

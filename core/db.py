@@ -23,8 +23,10 @@ MODEL_MODULES: list[str] = [
     "core.cases.models",
     "core.assistance.models",
     "core.visits.models",
+    "core.files.models",
     "core.officials.models",
     "core.access.models",
+    "core.imports.models",
     "core.reports.models",
 ]
 

@@ -36,6 +36,8 @@ from graphql import (
 )
 from starlette.types import Receive, Send
 
+from core.language import DEFAULT_LANGUAGE, in_language, messages
+
 #: Deepest nesting of arrays and objects a request body may have.
 MAX_DEPTH = 32
 
@@ -116,20 +118,30 @@ def _bad(zh: str, en: str) -> BadRequest:
     return BadRequest(400, "BAD_REQUEST", f"请求格式错误: {zh}", f"malformed request: {en}")
 
 
-def too_large(limit: int) -> BadRequest:
+def too_large(limit: int, setting: str = "BAOXUE_MAX_BODY_BYTES") -> BadRequest:
     return BadRequest(
         413,
         "REQUEST_TOO_LARGE",
-        f"请求体过大: 最多 {limit} 字节 (BAOXUE_MAX_BODY_BYTES)",
-        f"request body too large: at most {limit} bytes (BAOXUE_MAX_BODY_BYTES)",
+        f"请求体过大: 最多 {limit} 字节 ({setting})",
+        f"request body too large: at most {limit} bytes ({setting})",
     )
 
 
-async def read_body(receive: Receive, headers: dict[str, str], max_bytes: int) -> bytes:
+def is_multipart(content_type: str) -> bool:
+    """A GraphQL multipart request (file uploads: the GraphQL multipart request spec)."""
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"
+
+
+async def read_body(
+    receive: Receive,
+    headers: dict[str, str],
+    max_bytes: int,
+    setting: str = "BAOXUE_MAX_BODY_BYTES",
+) -> bytes:
     """The whole body, or :class:`BadRequest` 413 as soon as it passes ``max_bytes``."""
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise too_large(max_bytes)
+        raise too_large(max_bytes, setting)
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -139,7 +151,7 @@ async def read_body(receive: Receive, headers: dict[str, str], max_bytes: int) -
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > max_bytes:
-            raise too_large(max_bytes)
+            raise too_large(max_bytes, setting)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -263,17 +275,25 @@ async def send_error(
     send: Send,
     status: int,
     code: str,
-    message: str,
+    zh: str,
+    en: str,
     *,
+    language: str = DEFAULT_LANGUAGE,
     extensions: dict[str, Any] | None = None,
     headers: Iterable[tuple[bytes, bytes]] = (),
     media: ResponseMedia | None = None,
 ) -> None:
     """A GraphQL-shaped error response for a request refused before execution, in the media
-    type negotiated for it (no ``data`` entry in ``application/graphql-response+json``)."""
+    type negotiated for it (no ``data`` entry in ``application/graphql-response+json``), its
+    message in ``language`` and both texts in ``extensions.messages``."""
     media = media or ResponseMedia()
     payload: dict[str, Any] = {} if media.graphql_response else {"data": None}
-    payload["errors"] = [{"message": message, "extensions": {"code": code, **(extensions or {})}}]
+    payload["errors"] = [
+        {
+            "message": in_language(language, zh, en),
+            "extensions": {"code": code, **(extensions or {}), "messages": messages(zh, en)},
+        }
+    ]
     body = orjson.dumps(payload)
     await send(
         {

@@ -58,12 +58,16 @@ from core.rules.enums import LeadershipRole, VocabularyKind
 from core.rules.render import render_report
 from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
 from core.rules.specs import (
+    NOTICE_FIELDS,
     Deadline,
     EscalationChain,
     ExemptionRule,
+    HomeDeliveryRule,
+    ImportFormat,
     KeyPeriod,
     LeadershipGroup,
     MonitoringFocus,
+    NoticeTemplate,
     ReportFormat,
     ResponsibilitySpec,
     Scope,
@@ -669,4 +673,113 @@ def baoxue_exemption_rules(jurisdiction_code: str) -> Sequence[ExemptionRule] | 
 
     Called when a county's rules are resolved. Every answer is collected and merged by
     ``code``, the earlier plugin winning; the core default follows 义务教育法 第十一条.
+    """
+
+
+# -- import formats ----------------------------------------------------------------------------
+
+
+def check_import_formats(formats: Sequence[ImportFormat], ctx: CountyContext) -> None:
+    from core.imports.formats import VOCABULARIES
+    from core.rules.enums import ImportKind, ValueKind
+
+    unique((f.code for f in formats), "import format")
+    for fmt in formats:
+        if not TERM_CODE.fullmatch(fmt.code):
+            raise Invalid(f"import format code {fmt.code!r} must be UPPER_SNAKE, 2–32 characters")
+        if not fmt.columns:
+            raise Invalid(f"import format {fmt.code}: has no columns")
+        unique((c.field for c in fmt.columns), f"field of import format {fmt.code}")
+        unique((h for c in fmt.columns for h in c.headers), f"header of import format {fmt.code}")
+        for column in fmt.columns:
+            if not column.header.strip():
+                raise Invalid(f"import format {fmt.code}: column {column.field} has no header")
+            if column.kind is ValueKind.VOCABULARY and column.vocabulary not in VOCABULARIES:
+                raise Invalid(
+                    f"import format {fmt.code}: unknown vocabulary {column.vocabulary!r} "
+                    f"(known: {', '.join(VOCABULARIES)})"
+                )
+        if (fmt.kind is ImportKind.KEY_GROUP_LIST) != (fmt.key_group is not None):
+            raise Invalid(f"import format {fmt.code}: a key-group list names its key group")
+
+
+@hook(
+    fills="import_formats",
+    label="名册导入格式 (列名、同义列名与代码表)",
+    check=check_import_formats,
+    merged_by=operator.attrgetter("code"),
+)
+def baoxue_import_formats(jurisdiction_code: str) -> Sequence[ImportFormat] | None:
+    """Roster layouts the county imports: each format's columns (Chinese header, synonyms, the
+    field filled, the value vocabulary).
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``code``, the earlier plugin winning: a county's format with the code of one of core's
+    (``STUDENT_ROSTER`` …) replaces it, a new code adds one.
+    """
+
+
+# -- 送教上门 ------------------------------------------------------------------------------------
+
+
+def check_home_delivery(rule: HomeDeliveryRule, ctx: CountyContext) -> None:
+    check_clause(rule.clause, "home delivery rule")
+    if not 0 <= rule.min_age <= rule.max_age <= 18:
+        raise Invalid("home delivery rule: ages must satisfy 0 <= min_age <= max_age <= 18")
+    if not rule.disability_grades or not set(rule.disability_grades) <= {1, 2, 3, 4}:
+        raise Invalid("home delivery rule: disability_grades must be some of 1–4")
+
+
+@hook(
+    fills="home_delivery",
+    label="送教上门的条件 (年龄、残疾等级; 文件未设时不限)",
+    check=check_home_delivery,
+)
+def baoxue_home_delivery(jurisdiction_code: str) -> HomeDeliveryRule | None:
+    """Who may be taught at home (送教上门): ages and 残疾等级.
+
+    Called when a county's rules are resolved. Stops at first non-None result; core has no
+    default (no limit). Enforced wherever 送教上门 is recorded: a 学籍 changed to that mode, a
+    送教上门 plan, an expert committee's recommendation.
+    """
+
+
+# -- notices -----------------------------------------------------------------------------------
+
+
+def check_notice_templates(templates: Sequence[NoticeTemplate], ctx: CountyContext) -> None:
+    """One template per kind, a title and some text, and blanks core knows how to fill."""
+    unique((t.kind.value for t in templates), "notice template kind")
+    for template in templates:
+        where = f"notice template {template.kind.value}"
+        check_clause(template.clause, where)
+        if not template.title.strip() or not template.paragraphs:
+            raise Invalid(f"{where}: needs a title and at least one paragraph")
+        texts = (
+            template.title,
+            template.salutation,
+            *template.paragraphs,
+            template.closing,
+            template.issuer,
+            template.receipt,
+        )
+        for text in texts:
+            for name in re.findall(r"{([^{}]*)}", text):
+                if name not in NOTICE_FIELDS:
+                    known = ", ".join(NOTICE_FIELDS)
+                    raise Invalid(f"{where}: unknown blank {{{name}}} (known: {known})")
+
+
+@hook(
+    fills="notice_templates",
+    label="文书模板 (劝返复学通知书、入学通知书)",
+    check=check_notice_templates,
+    merged_by=operator.attrgetter("kind"),
+)
+def baoxue_notice_templates(jurisdiction_code: str) -> Sequence[NoticeTemplate] | None:
+    """The printable notices' wording: the 劝返复学通知书 ``issueReturnNotice`` writes and the
+    autumn 入学通知书, as text with blanks (``{guardian_name}``) that core fills and prints.
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``kind``, the earlier plugin winning, so a county's template replaces core's.
     """

@@ -1,16 +1,20 @@
-"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql`` and ``/healthz``."""
+"""The ASGI application: GraphQL (with GraphiQL) at ``/graphql``, ``/healthz``, ``/readyz`` and
+``/metrics``."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -20,19 +24,33 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
-from core.access.rate_limit import RateLimiter, build_rate_limiter
+from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
-from core.api.reports.download import report_download
+from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
+from core.errors import DomainError, ErrorCode
+from core.files.services import open_attachment
+from core.files.storage import LocalFileStore
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.graphql_request import JSON, negotiate
+from core.health import health_check, readiness_check
+from core.observability import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
 from core.security_headers import SecurityHeadersMiddleware
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("baoxue.server")
+
+#: Responses that gzip cannot make smaller (XLSX and DOCX are zip files) or must not buffer.
+ALREADY_COMPRESSED = (
+    "text/event-stream",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/*",
+)
 
 
 class BaoxueGraphQL(GraphQL):
@@ -50,11 +68,18 @@ class BaoxueGraphQL(GraphQL):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None, **kwargs
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # files travel as GraphQL multipart requests; callers authenticate with headers
+            # (a bearer token or an API key), never cookies, so a cross-site form cannot
+            # upload as them
+            multipart_uploads_enabled=True,
+            **kwargs,
         )
         self.settings = settings
         self.clock = clock
         self.default_caller = default_caller
+        self.file_store = LocalFileStore(settings.files_path)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -109,7 +134,7 @@ class BaoxueGraphQL(GraphQL):
         caller = auth.caller
         if self.default_caller is not None and not caller.is_authenticated and not auth.failure:
             caller = self.default_caller
-        return Context(
+        context = Context(
             request=request,
             response=response,
             settings=self.settings,
@@ -118,30 +143,51 @@ class BaoxueGraphQL(GraphQL):
             caller=caller,
             auth_failure=auth.failure,
         )
+        context.extra["file_store"] = self.file_store
+        return context
 
 
-def health_check(limiter: RateLimiter) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """``/healthz``: 503 when the database does not answer; 200 with ``"status": "degraded"``
-    when Redis does not (rate limits are then counted in each worker, see
-    :mod:`core.access.rate_limit`); ``"redis"`` is ``ok``, ``unreachable`` or ``not
-    configured``."""
+def file_download(
+    graphql_app: BaoxueGraphQL,
+) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /files/<attachment id>``: the file, to an authenticated caller who may see the
+    record it belongs to (401 without credentials, 404 for anything else); audited."""
 
-    async def healthz(request: Request) -> JSONResponse:
-        from tortoise import connections
-
-        check = getattr(limiter, "check", None)
-        redis = await check() if check is not None else limiter.status()
+    async def download(request: Request) -> Response:
+        auth = authentication_of(request.scope)
+        caller = auth.caller
+        if graphql_app.default_caller is not None and not caller.is_authenticated:
+            caller = graphql_app.default_caller
         try:
-            await connections.get("default").execute_query("SELECT 1")
-        except Exception as exc:  # the reason is reported, the process stays up
-            log.warning("health check failed", extra={"error": type(exc).__name__})
-            return JSONResponse(
-                {"status": "error", "database": "unreachable", "redis": redis}, status_code=503
+            attachment_id = uuid.UUID(request.path_params["attachment_id"])
+        except ValueError:
+            attachment_id = None
+        try:
+            attachment, data = await open_attachment(
+                caller,
+                attachment_id,
+                store=graphql_app.file_store,
+                now=graphql_app.clock(),
+                request_id=request.scope.get("state", {}).get("request_id", ""),
+                client_address=request.client.host if request.client else "",
             )
-        status = "degraded" if redis == "unreachable" else "ok"
-        return JSONResponse({"status": status, "database": "ok", "redis": redis})
+        except DomainError as exc:
+            status = 401 if exc.code is ErrorCode.UNAUTHENTICATED else 404
+            if auth.failure and status == 401:
+                exc = DomainError(exc.code, *auth.failure.partition(" / ")[::2])
+            return JSONResponse(
+                {"errors": [{"message": exc.message, "extensions": {"code": exc.code.value}}]},
+                status_code=status,
+                headers={"cache-control": "no-store"},
+            )
+        disposition = f"attachment; filename*=UTF-8''{quote(attachment.file_name)}"
+        return Response(
+            data,
+            media_type=attachment.content_type,
+            headers={"content-disposition": disposition, "cache-control": "no-store, private"},
+        )
 
-    return healthz
+    return download
 
 
 def create_app(
@@ -185,11 +231,15 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", health_check(limiter), methods=["GET"]),
+        Route("/readyz", readiness_check(limiter), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),
         Route(
             "/reports/{snapshot_id}.{extension}",
             report_download(clock, default_caller),
             methods=["GET"],
         ),
+        Route("/files/{attachment_id}", file_download(graphql_app), methods=["GET"]),
+        Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
     ]
     if settings.graphiql and not settings.graphiql_cdn:
         routes.append(assets_mount())
@@ -207,6 +257,7 @@ def create_app(
         login_per_minute=settings.rate_limit_login,
         key_checks_per_minute=settings.rate_limit_key_failures,
         max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
         max_tokens=settings.max_tokens,
     )
     if settings.cors_origins:
@@ -222,6 +273,14 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    if settings.gzip_minimum_size:
+        app.add_middleware(
+            GZipMiddleware,
+            minimum_size=settings.gzip_minimum_size,
+            compresslevel=6,  # most of level 9's gain for a fraction of its time
+            exclude_content_types=ALREADY_COMPRESSED,
+        )
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies:
         # outermost, so that the log, the limits and the audit all see the real client

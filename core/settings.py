@@ -1,10 +1,26 @@
-"""Runtime configuration, read once from the environment (12-factor style)."""
+"""Runtime configuration, read once from the environment (12-factor style) and checked.
+
+:class:`Settings` is a pydantic-settings model: every ``BAOXUE_*`` variable (and
+``DATABASE_URL``, ``REDIS_URL``) is parsed and validated when the settings are loaded, so a
+value that is not what the setting takes — an unknown log level, a boolean word other than
+true/false/1/0/yes/no/on/off, a port out of range — stops start-up with one line naming the
+variable (:func:`load_settings` raises :class:`SystemExit` with it), instead of a traceback
+later or a setting silently switched off. The README's configuration table lists every field
+(``tests/test_settings.py`` checks it).
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
-from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PREFIX = "BAOXUE_"
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
 def normalise_database_url(url: str) -> str:
@@ -20,28 +36,37 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything a deployment can configure. Defaults suit a laptop demo."""
 
-    database_url: str = "sqlite://baoxue.db"
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        env_ignore_empty=True,
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    database_url: str = Field(
+        "sqlite://baoxue.db", validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    log_level: str = "info"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    log_level: LogLevel = "info"
     #: Deepest selection set a query may have.
-    max_query_depth: int = 12
+    max_query_depth: int = Field(12, ge=1)
     #: Most aliases one operation may use.
-    max_aliases: int = 30
+    max_aliases: int = Field(30, ge=0)
     #: Most tokens one query document may have.
-    max_tokens: int = 4000
+    max_tokens: int = Field(4000, ge=10)
     #: Most objects one query may ask for, estimated before it runs (core.api.limits).
-    max_query_cost: int = 50_000
+    max_query_cost: int = Field(50_000, ge=1)
     #: Default and largest page sizes of connections.
-    default_page_size: int = 20
-    max_page_size: int = 100
+    default_page_size: int = Field(20, ge=1)
+    max_page_size: int = Field(100, ge=1)
     #: Cost limit for partner-agency API keys (lower than staff's).
-    max_query_cost_agency: int = 10_000
+    max_query_cost_agency: int = Field(10_000, ge=1)
     #: Serve GraphiQL at GET /graphql.
     graphiql: bool = True
     #: Load GraphiQL's scripts from the public CDN instead of this server (needs internet).
@@ -49,89 +74,105 @@ class Settings:
     #: Answer introspection queries (switch off in production if the SDL is not public).
     introspection: bool = True
     #: Origins allowed to call the API from a browser (CORS); empty = same origin only.
-    cors_origins: tuple[str, ...] = ()
+    cors_origins: CommaList = ()
     #: Requests a minute per staff account, per API key, per anonymous client address.
-    rate_limit_staff: int = 600
-    rate_limit_key: int = 120
-    rate_limit_anonymous: int = 60
+    rate_limit_staff: int = Field(600, ge=0)
+    rate_limit_key: int = Field(120, ge=0)
+    rate_limit_anonymous: int = Field(60, ge=0)
     #: Login attempts a minute per client address (each username also at most 10 a minute).
-    rate_limit_login: int = 30
+    rate_limit_login: int = Field(30, ge=0)
     #: API-key checks a minute, per key prefix and per address, that are not served from the
     #: cache of verified keys (in practice: wrong or unknown keys), counted before Argon2 runs.
-    rate_limit_key_failures: int = 10
+    rate_limit_key_failures: int = Field(10, ge=0)
     #: Largest request body, in bytes (HTTP 413 beyond).
-    max_body_bytes: int = 128 * 1024
+    max_body_bytes: int = Field(128 * 1024, ge=1024)
+    #: Largest uploaded file (a multipart request may carry this plus its form fields).
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    #: Where uploaded files are stored (default: ``baoxue-files`` next to the SQLite file).
+    files_dir: str = ""
     #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and
     #: X-Forwarded-Proto are believed; empty = the peer address is the client, always.
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: CommaList = ()
+    #: Responses at least this many bytes are gzip-compressed for clients that accept it;
+    #: 0 = never compress.
+    gzip_minimum_size: int = Field(1024, ge=0)
+    #: Bearer token a Prometheus scraper must send to GET /metrics; unset = loopback only.
+    metrics_token: str | None = None
+    #: Directory for prometheus-client's multiprocess files (several workers); unset = a fresh
+    #: temporary directory when ``--workers`` is more than one.
+    metrics_dir: str | None = None
+    #: OpenTelemetry spans for every GraphQL operation (needs ``pip install 'baoxue[tracing]'``).
+    tracing: bool = False
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
-    redis_url: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    redis_url: str | None = Field(None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {item!r}") from None
+        return value
+
+    @field_validator("redis_url", "metrics_token", "metrics_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def files_path(self) -> Path:
+        """The directory of the local file store."""
+        from core.files.storage import files_dir_for
+
+        return files_dir_for(self.files_dir, self.database_url)
 
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "asyncpg://", "psql://"))
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+def environment_variable(field: str) -> str:
+    """The variable that sets ``field`` (``DATABASE_URL``, ``BAOXUE_LOG_LEVEL``…)."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return PREFIX + field.upper()
+
+
+def _explain(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        name = environment_variable(field) if field in Settings.model_fields else field
+        value = problem.get("input")
+        reason = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"配置错误 / invalid setting: {name}={value!r}: {reason}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read :class:`Settings` from ``BAOXUE_*`` variables, ``DATABASE_URL`` and ``REDIS_URL``;
+    a bad value stops the process with one line per variable (no traceback)."""
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise SystemExit(
-            f"环境变量 {name} 须为整数 / {name} must be an integer, got {raw!r}"
-        ) from exc
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _addresses(name: str) -> tuple[str, ...]:
-    items = tuple(a.strip() for a in os.environ.get(name, "").split(",") if a.strip())
-    for item in items:
-        try:
-            ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise SystemExit(
-                f"环境变量 {name} 须为逗号分隔的 IP 地址或网段 / {name} must be comma-separated "
-                f"IP addresses or networks, got {item!r}"
-            ) from None
-    return items
-
-
-def load_settings() -> Settings:
-    """Read :class:`Settings` from ``BAOXUE_*`` variables and ``DATABASE_URL``."""
-    return Settings(
-        database_url=normalise_database_url(os.environ.get("DATABASE_URL", "sqlite://baoxue.db")),
-        host=os.environ.get("BAOXUE_HOST", "127.0.0.1"),
-        port=_int("BAOXUE_PORT", 8000),
-        workers=_int("BAOXUE_WORKERS", 1),
-        log_level=os.environ.get("BAOXUE_LOG_LEVEL", "info"),
-        max_query_depth=_int("BAOXUE_MAX_QUERY_DEPTH", 12),
-        max_aliases=_int("BAOXUE_MAX_ALIASES", 30),
-        max_tokens=_int("BAOXUE_MAX_TOKENS", 4000),
-        max_query_cost=_int("BAOXUE_MAX_QUERY_COST", 50_000),
-        default_page_size=_int("BAOXUE_DEFAULT_PAGE_SIZE", 20),
-        max_page_size=_int("BAOXUE_MAX_PAGE_SIZE", 100),
-        graphiql=_bool("BAOXUE_GRAPHIQL", True),
-        graphiql_cdn=_bool("BAOXUE_GRAPHIQL_CDN", False),
-        introspection=_bool("BAOXUE_INTROSPECTION", True),
-        cors_origins=tuple(
-            o.strip() for o in os.environ.get("BAOXUE_CORS_ORIGINS", "").split(",") if o.strip()
-        ),
-        rate_limit_staff=_int("BAOXUE_RATE_LIMIT_STAFF", 600),
-        rate_limit_key=_int("BAOXUE_RATE_LIMIT_KEY", 120),
-        rate_limit_anonymous=_int("BAOXUE_RATE_LIMIT_ANONYMOUS", 60),
-        rate_limit_login=_int("BAOXUE_RATE_LIMIT_LOGIN", 30),
-        rate_limit_key_failures=_int("BAOXUE_RATE_LIMIT_KEY_FAILURES", 10),
-        max_body_bytes=_int("BAOXUE_MAX_BODY_BYTES", 128 * 1024),
-        trusted_proxies=_addresses("BAOXUE_TRUSTED_PROXIES"),
-        redis_url=os.environ.get("REDIS_URL") or None,
-        max_query_cost_agency=_int("BAOXUE_MAX_QUERY_COST_AGENCY", 10_000),
-    )
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SystemExit(_explain(exc)) from None

@@ -320,6 +320,11 @@ def test_demo_command_refuses_without_reset_and_reloads_with_it(
 ) -> None:
     first = _cli("--students", "200", "--database-url", scratch_url)
     assert first.exit_code == 0, first.output
+    # without --jurisdiction: the README's demo county, from the plugin that declares it
+    assert "荔浦市 (450381)" in first.output
+    # not on a terminal: progress as plain lines, the last one at 100 %
+    assert "applying / 正在应用 baoxue.0001_initial" in first.output
+    assert "生成 荔浦市 / generating: " in first.output and "(100%)" in first.output
     assert "demo-admin" in first.output
     assert "baoxue-demo-2026" in first.output
     credentials = tmp_path / "demo-credentials.txt"

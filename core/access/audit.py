@@ -15,6 +15,7 @@ from typing import Any
 from core.access.caller import Caller
 from core.access.enums import AuditAction
 from core.access.models import AuditEntry
+from core.observability import count_audit_event
 
 
 async def record(
@@ -30,7 +31,8 @@ async def record(
     jurisdiction_id: Any = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry."""
+    """Append one entry (and count it: :func:`core.observability.count_audit_event`)."""
+    count_audit_event(action.value)
     if jurisdiction_id is None and caller.scope is not None:
         jurisdiction_id = caller.scope.jurisdiction_id
     return await AuditEntry.create(

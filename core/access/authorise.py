@@ -33,7 +33,7 @@ from core.officials.models import Official
 from core.people.models import Child, Guardian, Household
 from core.rules.enums import ApprovingAuthority
 from core.schools.models import School, SchoolClass
-from core.visits.models import HomeVisit
+from core.visits.models import HomeVisit, SupportPlan
 
 M = TypeVar("M", bound=Model)
 
@@ -49,6 +49,7 @@ _JURISDICTION_PATHS: dict[type[Model], str] = {
     SchoolClass: "school__jurisdiction_id",
     Official: "jurisdiction_id",
     HomeVisit: "child__jurisdiction_id",
+    SupportPlan: "child__jurisdiction_id",
     Assistance: "child__jurisdiction_id",
 }
 

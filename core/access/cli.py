@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from core.access.enums import Permission, Role
+from core.cli_ids import GlobalId, global_id
 from core.errors import DomainError
 from core.settings import normalise_database_url
 
@@ -88,7 +89,7 @@ def apikey_create(
             created_by="cli",
         ),
     )
-    click.echo(f"key id:   {issued.key.id}")
+    click.echo(f"key id:   {global_id('ApiKey', issued.key.id)}")
     click.echo(f"prefix:   {issued.key.prefix}")
     click.echo(f"expires:  {issued.key.expires_at:%Y-%m-%d %H:%M} UTC")
     click.echo(f"API key (shown once, 只显示一次): {issued.secret}")
@@ -105,7 +106,7 @@ def apikey_list(as_json: bool, database_url: str) -> None:
         keys = await ApiKey.all().order_by("created_at").prefetch_related("jurisdiction")
         return [
             {
-                "id": str(k.id),
+                "id": global_id("ApiKey", k.id),
                 "prefix": k.prefix,
                 "agency": k.agency,
                 "jurisdiction": k.jurisdiction.division_code,
@@ -130,19 +131,19 @@ def apikey_list(as_json: bool, database_url: str) -> None:
 
 
 @apikey.command("rotate")
-@click.argument("key_id", type=click.UUID)
+@click.argument("key_id", type=GlobalId("ApiKey"))
 @_db_option
 def apikey_rotate(key_id: uuid.UUID, database_url: str) -> None:
     """Replace a key with a new secret (same grant) and revoke the old one."""
     from core.access.api_keys import rotate_key
 
     issued = _run(database_url, lambda: rotate_key(key_id, now=_now(), created_by="cli"))
-    click.echo(f"new key id: {issued.key.id}")
+    click.echo(f"new key id: {global_id('ApiKey', issued.key.id)}")
     click.echo(f"API key (shown once, 只显示一次): {issued.secret}")
 
 
 @apikey.command("revoke")
-@click.argument("key_id", type=click.UUID)
+@click.argument("key_id", type=GlobalId("ApiKey"))
 @_db_option
 def apikey_revoke(key_id: uuid.UUID, database_url: str) -> None:
     """Revoke a key at once."""
@@ -165,7 +166,12 @@ def account() -> None:
 @click.option("--name", "display_name", default="")
 @click.option("--town", default=None, help="Town name (township officials).")
 @click.option("--school", "school_code", default=None, help="10-digit school code.")
-@click.option("--class-id", default=None, type=click.UUID, help="Class id (head teachers).")
+@click.option(
+    "--class-id",
+    default=None,
+    type=GlobalId("SchoolClass"),
+    help="Class (head teachers): its id as the API returns it (a SchoolClass id) or UUID.",
+)
 @_db_option
 def account_create(
     username: str,
@@ -194,4 +200,7 @@ def account_create(
             class_id=class_id,
         ),
     )
-    click.echo(f"created {created.username} ({Role(role).label}, scope {created.scope_kind.label})")
+    click.echo(
+        f"created {created.username} ({Role(role).label}, scope {created.scope_kind.label}), "
+        f"id {global_id('StaffAccount', created.id)}"
+    )

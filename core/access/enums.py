@@ -63,5 +63,6 @@ class AuditAction(LabelledEnum):
     KEY_REJECTED = "KEY_REJECTED", "API 密钥被拒绝"
     MUTATION = "MUTATION", "写操作"
     PERSONAL_DATA_READ = "PERSONAL_DATA_READ", "读取个人敏感信息"
+    FILE_DOWNLOAD = "FILE_DOWNLOAD", "下载附件"
     ACCOUNT_CHANGE = "ACCOUNT_CHANGE", "账号变更"
     KEY_CHANGE = "KEY_CHANGE", "密钥变更"

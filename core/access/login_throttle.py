@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from core.access.rate_limit import RateLimiter
 from core.errors import DomainError, ErrorCode
+from core.observability import count_rate_limit_refusal
 
 #: Attempts a minute one username may make, whatever the address.
 ATTEMPTS_PER_USERNAME = 10
@@ -42,6 +43,7 @@ class LoginThrottle:
         ):
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
+                count_rate_limit_refusal("login_attempts")
                 raise DomainError(
                     ErrorCode.RATE_LIMITED,
                     f"登录尝试过于频繁, 请 {verdict.retry_after} 秒后再试",

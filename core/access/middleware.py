@@ -37,15 +37,23 @@ from core.graphql_request import (
     GraphQLRequest,
     ResponseMedia,
     is_login_only,
+    is_multipart,
     negotiate,
     parse_get,
     parse_post,
     read_body,
     send_error,
 )
+from core.language import preferred_language
+from core.observability import count_rate_limit_refusal
+
+#: The limit a bucket's prefix belongs to, as the metrics name it.
+_LIMIT_NAMES = {"user": "staff", "key": "key", "login-requests": "login", "ip": "anonymous"}
 
 #: Longest query string a GET request may carry.
 MAX_URL_BYTES = 8192
+#: What a multipart request may carry besides its file (the operations and map fields).
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
 
 
 class AccessMiddleware:
@@ -65,7 +73,8 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
-        file_prefixes: tuple[str, ...] = ("/reports/",),
+        file_prefixes: tuple[str, ...] = ("/reports/", "/files/", "/attachments/"),
+        max_upload_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.limiter = limiter
@@ -82,6 +91,7 @@ class AccessMiddleware:
         self.max_tokens = max_tokens
         self.paths = paths
         self.file_prefixes = file_prefixes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,9 +113,11 @@ class AccessMiddleware:
             key_checks=self.key_checks,
         )
         state["auth"] = auth
+        language = preferred_language(headers.get("accept-language"))
         media = negotiate(headers.get("accept", ""))
         if auth.retry_after:
-            await _too_many(send, auth.retry_after, auth.failure, media)
+            count_rate_limit_refusal("key_check")
+            await _too_many(send, auth.retry_after, auth.failure, media, language)
             return
 
         if is_file:  # a download (a stored report): authenticated and counted, no body
@@ -113,7 +125,7 @@ class AccessMiddleware:
             if limit > 0:
                 verdict = await self.limiter.hit(bucket, limit)
                 if not verdict.allowed:
-                    await _too_many(send, verdict.retry_after, _over(limit))
+                    await _too_many(send, verdict.retry_after, _over(limit), media, language)
                     return
             await self.app(scope, receive, send)
             return
@@ -121,9 +133,22 @@ class AccessMiddleware:
         request: GraphQLRequest | None = None
         refused: BadRequest | None = None
         try:
-            if scope.get("method") == "POST":
+            content_type = headers.get("content-type", "")
+            if scope.get("method") == "POST" and is_multipart(content_type):
+                # a file upload: its own, larger limit, and only for a known caller
+                if not auth.caller.is_authenticated:
+                    raise BadRequest(
+                        401,
+                        "UNAUTHENTICATED",
+                        "上传文件须先登录或提供 API 密钥",
+                        "uploading a file needs a signed-in caller or an API key",
+                    )
+                limit = self.max_upload_bytes + MULTIPART_ENVELOPE_BYTES
+                body = await read_body(receive, headers, limit, "BAOXUE_MAX_UPLOAD_BYTES")
+                request = GraphQLRequest(body=body)
+            elif scope.get("method") == "POST":
                 body = await read_body(receive, headers, self.max_body_bytes)
-                request = parse_post(body, headers.get("content-type", ""))
+                request = parse_post(body, content_type)
             else:
                 request = parse_get(scope.get("query_string", b""), MAX_URL_BYTES)
         except BadRequest as exc:
@@ -133,11 +158,18 @@ class AccessMiddleware:
         if limit > 0:
             verdict = await self.limiter.hit(bucket, limit)
             if not verdict.allowed:
-                await _too_many(send, verdict.retry_after, _over(limit), media)
+                count_rate_limit_refusal(_LIMIT_NAMES[bucket.split(":", 1)[0]])
+                await _too_many(send, verdict.retry_after, _over(limit), media, language)
                 return
         if refused is not None:
             await send_error(
-                send, refused.status, refused.code, f"{refused.zh} / {refused.en}", media=media
+                send,
+                refused.status,
+                refused.code,
+                refused.zh,
+                refused.en,
+                language=language,
+                media=media,
             )
             return
 
@@ -169,14 +201,17 @@ def _over(limit: int) -> str:
     return f"每分钟最多 {limit} 次 / at most {limit} requests a minute"
 
 
-async def _too_many(send: Send, retry_after: int, reason: str, media: ResponseMedia) -> None:
+async def _too_many(
+    send: Send, retry_after: int, reason: str, media: ResponseMedia, language: str
+) -> None:
     zh, _, en = reason.partition(" / ")
     await send_error(
         send,
         429,
         "RATE_LIMITED",
-        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试 / "
+        f"请求过于频繁 ({zh}), 请 {retry_after} 秒后再试",
         f"rate limit exceeded ({en or zh}), retry in {retry_after} s",
+        language=language,
         extensions={"retryAfter": retry_after},
         headers=[(b"retry-after", str(retry_after).encode())],
         media=media,

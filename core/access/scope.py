@@ -29,6 +29,8 @@ from core.access.models import ApiKey, AuditEntry, StaffAccount
 from core.assistance.models import Assistance
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
+from core.files.models import Attachment
+from core.imports.models import ImportJob
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
 from core.officials.models import (
     Official,
@@ -43,7 +45,7 @@ from core.querysets import ids_of
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
-from core.visits.models import HomeVisit, SupportPlan
+from core.visits.models import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 
 
 def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -152,6 +154,18 @@ def _first_case_level(rules: CountyRules) -> int | None:
     return None if level is None else level - 1
 
 
+def _attachments(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+    """A file is seen by whoever sees the record it belongs to (case, home visit or plan)."""
+    qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
+    reached = Q(case_id__in=ids_of(_cases(Case.all(), scope, caller), "id"))
+    if caller.can(Permission.READ_ROSTER):
+        visits = _children(HomeVisit.all(), scope, "child")
+        plans = _children(SupportPlan.all(), scope, "child")
+        reached |= Q(home_visit_id__in=ids_of(visits, "id"))
+        reached |= Q(support_plan_id__in=ids_of(plans, "id"))
+    return qs.filter(reached)
+
+
 def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
     """Stored reports: the county's for a county scope, a town's (and its schools') for a town
     scope, a school's own for a school scope, none for a class."""
@@ -167,6 +181,19 @@ def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]
     if scope.kind is ScopeKind.CLASS:
         return _nothing(qs)
     return qs
+
+
+def _import_jobs(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+    """Import jobs: a county-wide caller who keeps the register sees the county's; a partner
+    agency's key (``SUBMIT_ROSTER``) only the jobs it submitted."""
+    if scope.kind is not ScopeKind.COUNTY:
+        return _nothing(qs)
+    qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
+    if caller.can(Permission.WRITE_ROSTER):
+        return qs
+    if caller.can(Permission.SUBMIT_ROSTER) and caller.api_key_id is not None:
+        return qs.filter(api_key_id=caller.api_key_id)
+    return _nothing(qs)
 
 
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
@@ -217,13 +244,17 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     Assistance: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     HomeVisit: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     SupportPlan: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    PlacementAssessment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    SchoolPlan: lambda qs, s, c: _schools(qs, s, "school"),
     Case: lambda qs, s, c: _cases(qs, s, c),
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
+    Attachment: _attachments,
     ReportSnapshot: _needs(Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s)),
     ReportSubmissionEvent: _needs(
         Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s, "snapshot")
     ),
+    ImportJob: lambda qs, s, c: _import_jobs(qs, s, c),
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
@@ -270,11 +301,13 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     Assistance: (Permission.READ_ROSTER,),
     HomeVisit: (Permission.READ_ROSTER,),
     SupportPlan: (Permission.READ_ROSTER,),
+    PlacementAssessment: (Permission.READ_ROSTER,),
     Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     ReportSnapshot: (Permission.READ_REPORTS,),
     ReportSubmissionEvent: (Permission.READ_REPORTS,),
+    ImportJob: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),

@@ -14,6 +14,7 @@ from strawberry.types import Info as _Info
 from core.access.audit import WriteAudit
 from core.access.caller import Caller
 from core.api.dataloaders import Loaders
+from core.language import DEFAULT_LANGUAGE, Language, preferred_language
 from core.settings import Settings
 
 
@@ -51,6 +52,14 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def language(self) -> Language:
+        """The language of the messages this request reads (``Accept-Language``, zh default)."""
+        request = self.request
+        if request is None:
+            return DEFAULT_LANGUAGE
+        return preferred_language(request.headers.get("accept-language"))
 
     @property
     def client_address(self) -> str:

@@ -29,8 +29,13 @@ from core.cases.workflow import CaseAction
 from core.child_lists import ChildOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.errors import ErrorCode
+from core.imports.models import ComparisonKind, ImportMode, ImportState
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
+from core.metrics.accounting import AccountingState
+from core.metrics.indicators import Breakdown, IndicatorCode
+from core.metrics.place import PlaceKind as MetricPlaceKind
+from core.metrics.targets import TargetStatus
 from core.officials.models import Duty, ResponsibilityLine
 from core.officials.responsibility import ChainSource, ChainTier
 from core.people.enums import (
@@ -48,8 +53,10 @@ from core.rules.enums import (
     Comparison,
     DeadlineKind,
     FieldKind,
+    ImportKind,
     LeadershipRole,
     Metric,
+    NoticeKind,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -58,10 +65,11 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    ValueKind,
     VocabularyKind,
 )
 from core.schools.models import SchoolKind
-from core.visits.models import HomeVisitKind, SupportPlanKind
+from core.visits.models import HomeVisitKind, PlacementRecommendation, SupportPlanKind
 
 E = TypeVar("E", bound=type[LabelledEnum])
 
@@ -105,6 +113,7 @@ graphql_enum(ContactOutcome, "联系结果")
 graphql_enum(ExemptionKind, "缓学或免学")
 graphql_enum(HomeVisitKind, "家访类别")
 graphql_enum(SupportPlanKind, "帮扶计划类别")
+graphql_enum(PlacementRecommendation, "专家委员会的安置建议 (一人一案)")
 # responsibility
 graphql_enum(ResponsibilityLine, "责任线: 教育线或政府线")
 graphql_enum(Duty, "责任分工 (双线四包等)")
@@ -130,11 +139,23 @@ graphql_enum(PeriodAnchor, "重点时段的起算点")
 graphql_enum(SchoolStage, "学段")
 graphql_enum(LeadershipRole, "领导小组中的职务")
 graphql_enum(VocabularyKind, "县级补充词汇的类别")
+graphql_enum(ImportKind, "名册类别 (导入格式所读的名册)")
+graphql_enum(ImportState, "名册导入任务状态")
+graphql_enum(ImportMode, "名册导入方式")
+graphql_enum(ComparisonKind, "比对类别")
+graphql_enum(ValueKind, "导入列的取值方式")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
 graphql_enum(FieldKind, "报表栏目的数值类型", name="ReportFieldKind")
+# metrics, targets and accounting
+graphql_enum(MetricPlaceKind, "统计范围的类别", name="MetricPlaceKind")
+graphql_enum(IndicatorCode, "指标代码 (公式见 docs/metrics.md)", name="Indicator")
+graphql_enum(Breakdown, "指标的分组方式", name="MetricBreakdown")
+graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一种状态")
+graphql_enum(TargetStatus, "目标达成情况")
 graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
+graphql_enum(NoticeKind, "文书类别")
 # stored reports
 graphql_enum(SubmissionState, "报表报送状态", name="ReportSubmissionState")
 graphql_enum(SubmissionAction, "报表报送操作", name="ReportSubmissionAction")
@@ -142,9 +163,11 @@ graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
 graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
+    "AccountingState",
     "ActorKind",
     "ApprovingAuthority",
     "AuditAction",
+    "Breakdown",
     "CaseAction",
     "CaseEventKind",
     "CaseKind",
@@ -155,6 +178,7 @@ __all__ = [
     "ChainTier",
     "ChildOrderField",
     "Comparison",
+    "ComparisonKind",
     "ContactKind",
     "ContactOutcome",
     "DeadlineKind",
@@ -170,16 +194,23 @@ __all__ = [
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
+    "ImportKind",
+    "ImportMode",
+    "ImportState",
+    "IndicatorCode",
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
     "Masking",
     "Metric",
+    "MetricPlaceKind",
     "MigrationStatus",
+    "NoticeKind",
     "PeriodAnchor",
     "PeriodKind",
     "Permission",
     "PlaceKind",
+    "PlacementRecommendation",
     "Population",
     "PovertyStatus",
     "ResponsibilityLine",
@@ -195,7 +226,9 @@ __all__ = [
     "SubmissionState",
     "SupportPlanKind",
     "TargetPeriod",
+    "TargetStatus",
     "TownKind",
+    "ValueKind",
     "VillageKind",
     "VocabularyKind",
     "graphql_enum",

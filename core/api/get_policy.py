@@ -18,7 +18,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -29,7 +28,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 
-from core.api.errors import bilingual
+from core.api.errors import coded_error
 
 POST_REQUIRED = "POST_REQUIRED"
 
@@ -153,13 +152,12 @@ class PersonalDataNeedsPost(SchemaExtension):
                 ctx.result = ExecutionResult(
                     data=None,
                     errors=[
-                        GraphQLError(
-                            bilingual(
-                                f"{unsafe} 可能含个人信息, 不能经 GET (网址) 查询, 请用 POST",
-                                f"{unsafe} may carry personal data and cannot be read over GET "
-                                "(the URL is logged); use POST",
-                            ),
-                            extensions={"code": POST_REQUIRED, "field": unsafe},
+                        coded_error(
+                            f"{unsafe} 可能含个人信息, 不能经 GET (网址) 查询, 请用 POST",
+                            f"{unsafe} may carry personal data and cannot be read over GET "
+                            "(the URL is logged); use POST",
+                            code=POST_REQUIRED,
+                            field=unsafe,
                         )
                     ],
                 )

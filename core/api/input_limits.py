@@ -47,7 +47,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 
-from core.api.errors import bilingual
+from core.api.errors import coded_error
 
 #: Longest string any input may be when no rule says otherwise (a note, a finding).
 DEFAULT_MAX_LENGTH = 4000
@@ -227,9 +227,11 @@ def first_refusal(
             operation.selection_set, schema.get_root_type(operation.operation), frozenset()
         )
     except _Refused as refused:
-        return GraphQLError(
-            bilingual(f"{refused.path}: {refused.zh}", f"{refused.path}: {refused.en}"),
-            extensions={"code": "INVALID", "field": refused.path},
+        return coded_error(
+            f"{refused.path}: {refused.zh}",
+            f"{refused.path}: {refused.en}",
+            code="INVALID",
+            field=refused.path,
         )
     return None
 

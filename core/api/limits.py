@@ -29,7 +29,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -45,7 +44,7 @@ from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 
 from core.access.enums import ActorKind
-from core.api.errors import bilingual
+from core.api.errors import coded_error
 
 #: Assumed length of a list field that has no page size (guardians, events, classes...).
 LIST_FACTOR = 10
@@ -207,18 +206,14 @@ class QueryCostLimiter(SchemaExtension):
                 ctx.result = ExecutionResult(
                     data=None,
                     errors=[
-                        GraphQLError(
-                            bilingual(
-                                f"查询过于复杂: 估计返回 {cost} 个对象, 上限为 {self.max_cost}; "
-                                "请减小 first/last 或嵌套层次",
-                                f"query too complex: it may return {cost} objects, the limit "
-                                f"is {self.max_cost}; ask for smaller pages or less nesting",
-                            ),
-                            extensions={
-                                "code": QUERY_TOO_COMPLEX,
-                                "cost": cost,
-                                "maxCost": self.max_cost,
-                            },
+                        coded_error(
+                            f"查询过于复杂: 估计返回 {cost} 个对象, 上限为 {self.max_cost}; "
+                            "请减小 first/last 或嵌套层次",
+                            f"query too complex: it may return {cost} objects, the limit "
+                            f"is {self.max_cost}; ask for smaller pages or less nesting",
+                            code=QUERY_TOO_COMPLEX,
+                            cost=cost,
+                            maxCost=self.max_cost,
                         )
                     ],
                 )

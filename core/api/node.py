@@ -83,6 +83,7 @@ SCALAR_DESCRIPTIONS = {
     "DateTime": "带时区的日期时间, ISO 8601 格式, 如 2026-09-01T08:00:00+00:00",
     "Decimal": '十进制定点数, 以字符串表示, 如 "1250.00"',
     "JSON": "任意 JSON 值 (对象、数组、字符串、数字、布尔或 null)",
+    "Upload": "上传的文件: 按 GraphQL multipart request 规范以 multipart/form-data 发送",
 }
 
 

@@ -35,11 +35,16 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.files.mutations import FileMutation
+from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
+from core.api.imports.query import ImportQuery
+from core.api.imports.types import ImportJob
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
 from core.api.limits import QueryCostLimiter
+from core.api.metrics.query import MetricsQuery
 from core.api.node import NodeQuery, localise_descriptions
 from core.api.officials.query import OfficialQuery
 from core.api.officials.types import Official, ResponsibilityAssignment, SchoolLeadershipGroup
@@ -51,9 +56,11 @@ from core.api.reports.query import ReportQuery
 from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
+from core.api.tracing import tracing_extension
 from core.api.visits.mutations import VisitMutation
+from core.api.visits.plans import PlanMutation, PlanQuery
 from core.api.visits.query import VisitQuery
-from core.api.visits.types import HomeVisit, SupportPlan
+from core.api.visits.types import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
@@ -66,10 +73,13 @@ Query = merge_types(
         PeopleQuery,
         CaseQuery,
         CaseDeadlineQuery,
+        MetricsQuery,
         VisitQuery,
+        PlanQuery,
         OfficialQuery,
         AccessQuery,
         ReportQuery,
+        ImportQuery,
     ),
 )
 
@@ -85,6 +95,8 @@ Mutation = audited(
             AssistanceMutation,
             RegistryMutation,
             EnrolmentMutation,
+            FileMutation,
+            PlanMutation,
             ReportMutation,
         ),
     )
@@ -106,9 +118,12 @@ NODE_TYPES = [
     Case,
     CaseEvent,
     CaseAttachment,
+    FileAttachment,
     Assistance,
     HomeVisit,
     SupportPlan,
+    PlacementAssessment,
+    SchoolPlan,
     Official,
     ResponsibilityAssignment,
     SchoolLeadershipGroup,
@@ -116,6 +131,7 @@ NODE_TYPES = [
     AuditEntry,
     StaffAccount,
     ReportSnapshot,
+    ImportJob,
 ]
 
 
@@ -216,6 +232,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),
+            *([tracing_extension()] if settings.tracing else []),
         ],
     )
     localise_descriptions(schema._schema)

@@ -38,3 +38,5 @@ class Assistance(Model):
     class Meta:
         table = "assistance"
         ordering = ["-granted_on"]
+        # Whether a child was assisted in a school year by a day (core.metrics: 资助覆盖率).
+        indexes = (("child_id", "school_year", "granted_on"),)

@@ -18,7 +18,9 @@ import click
 from core.access.caller import Caller
 from core.cases.deadlines import CHAIN_STATES, DueCase, by_office, due_cases
 from core.china_time import CHINA_TZ
-from core.settings import normalise_database_url
+from core.cli_ids import global_id
+from core.observability import prepare_multiprocess, track_job
+from core.settings import load_settings, normalise_database_url
 
 #: Exit status when at least one case is overdue.
 EXIT_OVERDUE = 3
@@ -53,7 +55,7 @@ async def _collect(
 
 def _item_json(item: DueCase) -> dict[str, Any]:
     return {
-        "caseId": item.case_id,
+        "caseId": global_id("Case", item.case_id),
         "child": item.child_name,
         "school": item.school_name,
         "state": item.state.value,
@@ -88,7 +90,7 @@ def _print_text(items: list[DueCase], at: datetime) -> None:
             level = f"{item.level_name}  " if item.state in CHAIN_STATES else ""
             click.echo(
                 f"  {status:<10} {_local(item.deadline)}  {item.child_name}  "
-                f"{item.state.label}  {level}{clock}{action}  ({item.case_id})"
+                f"{item.state.label}  {level}{clock}{action}  ({global_id('Case', item.case_id)})"
             )
 
 
@@ -130,9 +132,13 @@ def deadlines(
 ) -> None:
     """Cases overdue or due soon, by responsible office (逾期与即将到期的个案, 按责任单位)."""
     at = _parse_at(at_text)
-    items = asyncio.run(
-        _collect(normalise_database_url(database_url), at, timedelta(days=within), jurisdiction)
-    )
+    metrics_dir = load_settings().metrics_dir
+    if metrics_dir:  # counted in the directory the server's /metrics reads
+        prepare_multiprocess(metrics_dir, empty=False)
+    with track_job("deadlines"):
+        items = asyncio.run(
+            _collect(normalise_database_url(database_url), at, timedelta(days=within), jurisdiction)
+        )
     if as_json:
         groups = [
             {

@@ -84,6 +84,8 @@ class CaseEvent(Model):
     class Meta:
         table = "case_event"
         ordering = ["occurred_at", "recorded_at"]
+        # A case's latest state up to a moment (core.metrics: the state as of a date).
+        indexes = (("case_id", "occurred_at", "recorded_at", "id"),)
 
 
 class CaseAttachment(Model):

@@ -1,7 +1,9 @@
 """``baoxue demo``: migrate, (re)generate a demo county, create its demo credentials, report.
 
-:func:`run_demo` is what the CLI calls. The county is the fictional 示范县 (369901) unless
-``--jurisdiction`` names an installed plugin's county by division code or name; the plugin's
+:func:`run_demo` is what the CLI calls. The county is the one ``--jurisdiction`` names (an
+installed plugin's county by division code or name); without it, the installed plugin's county
+that declares itself the demo county (``JurisdictionSpec.demo_default``, the README's demo
+county), else the fictional 示范县 (369901). The plugin's
 organisation and rules then shape the data (its named leaders and responsibility table, its
 escalation chain and deadlines, the stages its documents cover).
 """
@@ -15,6 +17,7 @@ import click
 
 from core.demo.organisation import DEFAULT_DEMO_JURISDICTION
 from core.jurisdictions.spec import JurisdictionSpec
+from core.progress import Progress, migrations_with_progress
 
 
 class UnknownJurisdiction(LookupError):
@@ -35,12 +38,20 @@ def _describe(spec: JurisdictionSpec) -> str:
     return f"{spec.division_code} {spec.name}{note} {place}".rstrip()
 
 
+def default_jurisdiction() -> JurisdictionSpec:
+    """The county built without ``--jurisdiction``: the installed plugin's county that declares
+    itself the demo county (the lowest division code if several do), else the fictional one."""
+    choices = [s for s in available_jurisdictions() if s.demo_default]
+    return choices[0] if choices else DEFAULT_DEMO_JURISDICTION
+
+
 def resolve_jurisdiction(text: str | None) -> JurisdictionSpec:
     """The county ``text`` names: a division code or a name (示范县 or 示范); None means the
-    fictional 示范县. :class:`UnknownJurisdiction` lists the choices otherwise."""
+    default demo county (:func:`default_jurisdiction`). :class:`UnknownJurisdiction` lists the
+    choices otherwise."""
     wanted = (text or "").strip()
     if not wanted:
-        return DEFAULT_DEMO_JURISDICTION
+        return default_jurisdiction()
     choices = available_jurisdictions()
     for spec in choices:
         if wanted in (spec.division_code, spec.name):
@@ -53,26 +64,6 @@ def resolve_jurisdiction(text: str | None) -> JurisdictionSpec:
         f"没有可生成的县区 {wanted!r}; 可选 / no county {wanted!r} to build; choose one of:\n"
         f"{listing}"
     )
-
-
-class _Bar:
-    """A click progress bar fed by ``progress(done, total)`` calls."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 def _summary_lines(summary: Any) -> list[str]:
@@ -114,7 +105,7 @@ async def run_demo(
     already is only replaced with ``reset``, which deletes its data (accounts and API keys
     included) in one transaction before generating it again.
     """
-    from core.db import close_database, open_database, run_migrations
+    from core.db import close_database, open_database
     from core.demo import credentials as demo_credentials
     from core.demo.generator import generate_demo
     from core.demo.reset import delete_jurisdiction
@@ -126,7 +117,7 @@ async def run_demo(
         click.echo(str(exc), err=True)
         return False
     path = demo_credentials.credentials_path(database_url)
-    await run_migrations(database_url)
+    await migrations_with_progress(database_url)
     ctx = await open_database(database_url)
     try:
         if if_empty and await Jurisdiction.all().exists():
@@ -151,7 +142,7 @@ async def run_demo(
             deleted = await delete_jurisdiction(spec.division_code)
             demo_credentials.forget(path, spec.division_code)
             click.echo(f"已删除 {name} 的 {deleted:,} 行数据 / deleted {deleted:,} rows of {name}")
-        bar = _Bar(f"生成 {spec.name} / generating")
+        bar = Progress(f"生成 {spec.name} / generating")
         try:
             summary = await generate_demo(spec, students=students, seed=seed, progress=bar)
         finally:

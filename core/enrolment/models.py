@@ -137,3 +137,5 @@ class EnrolmentChange(Model):
     class Meta:
         table = "enrolment_change"
         ordering = ["occurred_on", "recorded_at"]
+        # A child's latest change up to a day (core.metrics: the state as of a date).
+        indexes = (("child_id", "occurred_on", "recorded_at", "id"),)

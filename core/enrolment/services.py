@@ -48,6 +48,7 @@ from core.enrolment.models import (
 )
 from core.errors import DomainError, ErrorCode
 from core.people.dates import check_day_in_life
+from core.people.home_delivery import check_home_delivery
 from core.people.models import Child
 from core.people.services import Write, compare_and_set, conflict
 from core.schools.models import SchoolClass
@@ -252,6 +253,8 @@ async def record_change(req: ChangeRequest) -> tuple[Enrolment, EnrolmentChange]
                 f"occurredOn cannot precede the previous change ({previous.isoformat()})",
                 field="occurredOn",
             )
+        if req.mode is EnrolmentMode.HOME_DELIVERED:
+            await check_home_delivery(child, req.occurred_on, "mode")
         if req.kind in (K.ENROL, K.TRANSFER_IN):
             return await _start(caller, req, child, current, texts)
         assert current is not None

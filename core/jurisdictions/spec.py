@@ -83,6 +83,10 @@ class JurisdictionSpec:
     #: Minorities common outside the 民族乡, with their shares: what the demo data draws on
     #: (empty: a small national mix). Not a rule of any document.
     demo_minorities: tuple[MinorityShare, ...] = ()
+    #: This is the county ``baoxue demo`` builds when no ``--jurisdiction`` is given (the
+    #: README's demo county). At most one installed plugin should say so; without one the demo
+    #: is the fictional 示范县.
+    demo_default: bool = False
 
     @property
     def bureau_name(self) -> str:

@@ -128,6 +128,8 @@ class ChildKeyGroup(Model):
     class Meta:
         table = "child_key_group"
         unique_together = (("child", "group"),)
+        # A child's groups, looked up once per child by core.metrics.
+        indexes = (("child_id", "group"),)
 
 
 #: Keyword filter of the key-group memberships that still hold.

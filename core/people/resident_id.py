@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from core.errors import DomainError, ErrorCode
 from core.people.enums import Gender
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -115,3 +116,18 @@ def make_resident_id(division_code: str, born: date, sequence: int) -> str:
     """Build a valid number (used by the demo generator and tests). ``sequence`` is 0–999."""
     first17 = f"{division_code}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)
+
+
+def checked_resident_id(
+    raw: str, *, field: str, today: date | None = None, prefix: str = ""
+) -> ResidentId:
+    """:func:`parse_resident_id` for a client's input: a number that is not valid is an
+    ``INVALID`` :class:`~core.errors.DomainError` on ``field`` giving the reason (length,
+    characters, division code, birth date or check character). The one check of every ID
+    number a request names (``verifyEnrolment``, the ``idNumber`` filter)."""
+    try:
+        return parse_resident_id(raw, today=today)
+    except ResidentIdError as exc:
+        raise DomainError(
+            ErrorCode.INVALID, prefix + exc.message_zh, prefix + exc.message_en, field=field
+        ) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from core.access.caller import Caller
+from core.cli_ids import GlobalId, global_id
 from core.errors import DomainError
 from core.reports.enums import PlaceKind
 from core.rules.enums import PeriodKind
@@ -67,8 +68,20 @@ async def _run(database_url: str, request, store: bool, now: datetime):
     default=None,
     help="Kind of period (default: the format's first).",
 )
-@click.option("--town", "town_id", default=None, help="Town id (UUID): that town's report.")
-@click.option("--school", "school_id", default=None, help="School id (UUID): that school's.")
+@click.option(
+    "--town",
+    "town_id",
+    default=None,
+    type=GlobalId("Town"),
+    help="Town id (as the API returns it, or UUID): that town's report.",
+)
+@click.option(
+    "--school",
+    "school_id",
+    default=None,
+    type=GlobalId("School"),
+    help="School id (as the API returns it, or UUID): that school's.",
+)
 @click.option("--public", is_flag=True, help="The published variant: names, ID numbers masked.")
 @click.option(
     "--output",
@@ -90,8 +103,8 @@ def report_command(
     jurisdiction: str,
     period_value: str,
     period_kind: str | None,
-    town_id: str | None,
-    school_id: str | None,
+    town_id: uuid.UUID | None,
+    school_id: uuid.UUID | None,
     public: bool,
     output: str,
     no_store: bool,
@@ -104,13 +117,10 @@ def report_command(
     if path.suffix.lower() not in _WRITERS:
         raise click.BadParameter("须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", "--output")
     place_kind, place_id = None, None
-    try:
-        if school_id:
-            place_kind, place_id = PlaceKind.SCHOOL, uuid.UUID(school_id)
-        elif town_id:
-            place_kind, place_id = PlaceKind.TOWN, uuid.UUID(town_id)
-    except ValueError:
-        raise click.BadParameter("须为 UUID / must be a UUID", "--town/--school") from None
+    if school_id:
+        place_kind, place_id = PlaceKind.SCHOOL, school_id
+    elif town_id:
+        place_kind, place_id = PlaceKind.TOWN, town_id
     request = ReportRequest(
         format_code=format_code,
         period_value=period_value,
@@ -129,4 +139,7 @@ def report_command(
     path.write_bytes(_render(table, path.suffix.lower()))
     click.echo(f"{table.title}: {len(table.rows)} 行 → {path}")
     if snapshot is not None:
-        click.echo(f"快照 / snapshot {snapshot.id}  sha256 {snapshot.checksum}")
+        click.echo(
+            f"快照 / snapshot {global_id('ReportSnapshot', snapshot.id)}  "
+            f"sha256 {snapshot.checksum}"
+        )

@@ -183,6 +183,15 @@ class RowSelection(LabelledEnum):
         return frozenset({RowKind.CHILD})
 
 
+class NoticeKind(LabelledEnum):
+    """Printable notices a county sends families (文书)."""
+
+    #: 劝返复学通知书: issued with ``issueReturnNotice`` to the guardian of a child out of school.
+    RETURN_NOTICE = "RETURN_NOTICE", "劝返复学通知书"
+    #: 入学通知书: sent each autumn to the children of the first grade of 小学 and 初中.
+    ADMISSION_NOTICE = "ADMISSION_NOTICE", "入学通知书"
+
+
 class FieldKind(LabelledEnum):
     """How a report field's value is written out."""
 
@@ -206,3 +215,23 @@ class ApprovingAuthority(LabelledEnum):
     TOWNSHIP = "TOWNSHIP", "乡镇人民政府 (街道办事处)"
     COUNTY_EDUCATION_BUREAU = "COUNTY_EDUCATION_BUREAU", "县级人民政府教育行政部门"
     SCHOOL = "SCHOOL", "学校"
+
+
+class ImportKind(LabelledEnum):
+    """What a roster is, which decides what an import does with its rows."""
+
+    STUDENT_ROSTER = "STUDENT_ROSTER", "学籍名册 (在校学生)"
+    HOUSEHOLD_REGISTER = "HOUSEHOLD_REGISTER", "学户册 (0–18 岁户籍人口)"
+    DISABLED_ROSTER = "DISABLED_ROSTER", "残疾儿童少年名册"
+    KEY_GROUP_LIST = "KEY_GROUP_LIST", "重点群体名单"
+    PLATFORM_SUSPECTED = "PLATFORM_SUSPECTED", "全国平台疑似辍学名单"
+
+
+class ValueKind(LabelledEnum):
+    """How a cell's text becomes a value."""
+
+    TEXT = "TEXT", "文本"
+    DATE = "DATE", "日期"
+    ID_NUMBER = "ID_NUMBER", "身份证件号"
+    STUDENT_NUMBER = "STUDENT_NUMBER", "学籍号"
+    VOCABULARY = "VOCABULARY", "代码表"

@@ -17,8 +17,10 @@ from core.rules.enums import (
     ApprovingAuthority,
     Comparison,
     DeadlineKind,
+    ImportKind,
     LeadershipRole,
     Metric,
+    NoticeKind,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -27,6 +29,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    ValueKind,
     VocabularyKind,
 )
 
@@ -419,3 +422,96 @@ class ExemptionRule:
         ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
     )
     filed_with: str = ""
+
+
+# -- import formats ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportColumn:
+    """One column: the header it is exported with, the other headers it is known by, the field
+    it fills and, for coded values, the vocabulary (:data:`VOCABULARIES`) that reads them."""
+
+    field: str
+    header: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    kind: ValueKind = ValueKind.TEXT
+    vocabulary: str = ""
+    max_length: int = 255
+    sample: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportFormat:
+    """A roster layout: ``code`` (UPPER_SNAKE), what it is (``kind``), who exports it, its
+    columns. ``key_group`` is the 重点群体 a key-group list states (one list, one group)."""
+
+    code: str
+    label: str
+    kind: ImportKind
+    source: str
+    columns: tuple[ImportColumn, ...]
+    key_group: KeyGroup | None = None
+
+    def column(self, field: str) -> ImportColumn | None:
+        return next((c for c in self.columns if c.field == field), None)
+
+
+# -- 送教上门 ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeDeliveryRule:
+    """送教上门: who may be taught at home instead of at school.
+
+    A child qualifies when their age on the day is between ``min_age`` and ``max_age``
+    (inclusive) and their 残疾等级 is one of ``disability_grades`` (重度: 一级、二级).
+    """
+
+    min_age: int
+    max_age: int
+    disability_grades: tuple[int, ...]
+    clause: Clause
+
+
+# -- notices -----------------------------------------------------------------------------------
+
+
+#: The values a notice template may name in braces (``{child_name}``), and what each holds.
+NOTICE_FIELDS: dict[str, str] = {
+    "county": "县 (区、市) 名称",
+    "town": "乡镇/街道",
+    "school": "学校",
+    "child_name": "学生姓名",
+    "child_gender": "性别",
+    "birth_date": "出生日期",
+    "grade": "年级 (如 七年级)",
+    "guardian_name": "监护人姓名",
+    "number": "文书编号",
+    "issued_on": "下达/发放日期 (如 2026年9月15日)",
+    "deadline": "限期 (如 2026年9月22日)",
+    "school_year": "学年 (如 2026—2027)",
+    "issuer": "发文单位",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeTemplate:
+    """A printable notice (文书) as text with blanks: the title, the salutation, paragraphs
+    and the closing, each of which may name :data:`NOTICE_FIELDS` in braces
+    (``{guardian_name}``). ``issuer`` is who signs it (``{school}`` or a named office);
+    ``receipt`` adds a tear-off 回执 the guardian signs and returns."""
+
+    kind: NoticeKind
+    title: str
+    salutation: str
+    paragraphs: tuple[str, ...]
+    clause: Clause
+    closing: str = ""
+    issuer: str = "{school}"
+    receipt: str = ""

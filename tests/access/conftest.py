@@ -3,7 +3,6 @@ caller: every request here authenticates the way a partner or a school would."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,7 +74,7 @@ async def make_client(db: Any, clock: Clock) -> AsyncIterator[Callable[..., http
     opened: list[httpx.AsyncClient] = []
 
     def build(**overrides: Any) -> httpx.AsyncClient:
-        settings: Settings = dataclasses.replace(load_settings(), **overrides)
+        settings: Settings = load_settings(**overrides)
         app = create_app(settings, manage_database=False, clock=clock)
         http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5000)),

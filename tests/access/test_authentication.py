@@ -23,7 +23,7 @@ async def test_anonymous_calls_get_a_clear_unauthenticated_error(http, counties)
         body = await gql(http, query)
         assert code_of(body) == "UNAUTHENTICATED", (query, body)
         assert "请先登录" in body["errors"][0]["message"]
-        assert "authentication required" in body["errors"][0]["message"]
+        assert "authentication required" in body["errors"][0]["extensions"]["messages"]["en"]
     body = await gql(
         http,
         'mutation { reportCase(input: {childId: "Q2hpbGQ6eA==", kind: DROPOUT, '

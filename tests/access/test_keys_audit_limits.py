@@ -387,4 +387,6 @@ async def test_a_bad_id_number_is_refused_with_the_reason(http, counties) -> Non
         error = body["errors"][0]
         assert error["extensions"]["code"] == "INVALID"
         assert error["extensions"]["field"] == "idNumber"
-        assert reason in error["message"] and "/" in error["message"]  # Chinese / English
+        assert reason in error["message"]  # Chinese by default, English beside it
+        assert error["extensions"]["messages"]["zh"] == error["message"]
+        assert error["extensions"]["messages"]["en"]

@@ -44,6 +44,11 @@ def test_the_five_screens_are_documented() -> None:
         "TownOpenCases",
         "CountyCaseCounts",
         "HeadTeacherClass",
+        "RegisterHousehold",
+        "RegisterNewborn",
+        "CorrectIdNumber",
+        "RecordTransferIn",
+        "SetUpHomeDelivery",
         "CountyRules",
     ]
 
@@ -96,6 +101,32 @@ def _check(name: str, data: dict[str, Any]) -> None:
         assert ("SCHOOL_HEAD", "陆校长") in chain
         assert [n for t, n in chain if t == "TOWN"] == ["徐有助", "黄琳玲"]
         assert chain[-2:] == [("AREA", "钟星子"), ("OVERALL", "吴朝春")]
+    elif name == "RegisterHousehold":
+        payload = data["createHousehold"]
+        assert payload["errors"] == [], payload
+        assert payload["household"]["village"]["name"] == "新村"
+    elif name == "RegisterNewborn":
+        payload = data["createChild"]
+        assert payload["errors"] == [], payload
+        assert payload["child"]["household"]["headName"] == "韦国"
+        assert payload["child"]["keyGroups"] == ["LOW_INCOME"]
+    elif name == "CorrectIdNumber":
+        payload = data["updateChild"]
+        assert payload["errors"] == [], payload
+        assert (payload["child"]["idNumber"], payload["child"]["version"]) == (
+            "450381201705120037",
+            2,
+        )
+    elif name == "RecordTransferIn":
+        payload = data["recordEnrolmentChange"]
+        assert payload["errors"] == [], payload
+        assert payload["enrolment"]["status"] == "ENROLLED"
+        assert [c["kind"] for c in payload["child"]["enrolmentChanges"]] == ["TRANSFER_IN"]
+    elif name == "SetUpHomeDelivery":
+        payload = data["recordPlacementAssessment"]
+        assert payload["errors"] == [], payload
+        assert payload["assessment"]["plan"]["kind"] == "PLACEMENT"
+        assert payload["assessment"]["child"]["name"] == "蒙三"
     else:  # pragma: no cover - a new documented query needs its own check
         raise AssertionError(f"add a check for {name}")
 

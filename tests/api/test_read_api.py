@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from tortoise import connections
@@ -228,15 +229,15 @@ async def test_node_and_nodes_resolve_every_type(client, county):
 async def test_malformed_node_ids_are_coded_errors_and_unknown_ones_null(client, county):
     for bad in ["bm9wZQ==", "not base64!", global_id("Child", "x")[:-3]]:
         error = await _error(client, "query($id: ID!) { node(id: $id) { id } }", {"id": bad})
-        assert error["extensions"] == {"code": "INVALID", "field": "id"}
+        assert error["extensions"] == {"messages": ANY, "code": "INVALID", "field": "id"}
     error = await _error(client, '{ nodes(ids: ["x"]) { id } }')
-    assert error["extensions"] == {"code": "INVALID", "field": "ids"}
+    assert error["extensions"] == {"messages": ANY, "code": "INVALID", "field": "ids"}
     data = await _ok(client, '{ node(id: "VW5rbm93bjox") { id } }')  # "Unknown:1"
     assert data["node"] is None
     error = await _error(
         client, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101}
     )
-    assert error["extensions"] == {"code": "PAGE_SIZE", "field": "ids"}
+    assert error["extensions"] == {"messages": ANY, "code": "PAGE_SIZE", "field": "ids"}
 
 
 # -- children: filters ------------------------------------------------------------------------
@@ -287,7 +288,10 @@ async def test_child_filters(client, county, flt, expected):
 async def test_id_number_search_is_exact_and_name_search_is_partial(client, county):
     number = county.children["韦一"].id_number
     assert await _children(client, {"idNumber": number}) == ["韦一"]
-    assert await _children(client, {"idNumber": number[:-1] + "0"}) in ([], ["韦一"])
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")  # a wrong check character
+    error = await _error(client, CHILD_NAMES, {"f": {"idNumber": wrong}})
+    assert error["extensions"]["code"] == "INVALID"  # the code verifyEnrolment gives
+    assert "校验码错误" in error["message"]
     assert await _children(client, {"search": number}) == ["韦一"]
     student = county.children["黄小梅"].student_number
     assert await _children(client, {"studentNumber": student}) == ["黄小梅"]
@@ -364,7 +368,7 @@ async def test_cursor_paging_follows_the_order(client, county):
 
 async def test_default_and_maximum_page_size(client, county):
     error = await _error(client, "{ children(first: 101) { totalCount } }")
-    assert error["extensions"] == {"code": "PAGE_SIZE", "field": "first"}
+    assert error["extensions"] == {"messages": ANY, "code": "PAGE_SIZE", "field": "first"}
     error = await _error(client, "{ cases(last: -1) { totalCount } }")
     assert error["extensions"]["code"] == "PAGE_SIZE"
     data = await _ok(client, "{ children(first: 100) { edges { cursor } } }")
@@ -392,6 +396,7 @@ INVALID_CHILD_FILTERS = [
     ({"search": ""}, "filter.search"),
     ({"idNumber": "12345"}, "filter.idNumber"),
     ({"idNumber": "45038120160301002Y"}, "filter.idNumber"),
+    ({"idNumber": "450381201603010022"}, "filter.idNumber"),  # wrong check character
     ({"studentNumber": "  "}, "filter.studentNumber"),
     ({"jurisdictionCode": "4503"}, "filter.jurisdictionCode"),
 ]
@@ -402,8 +407,11 @@ INVALID_CHILD_FILTERS = [
 )
 async def test_invalid_child_filters_name_the_field(client, county, flt, field):
     error = await _error(client, CHILD_NAMES, {"f": _resolve(flt)})
-    assert error["extensions"] == {"code": "INVALID_FILTER", "field": field}
-    assert " / " in error["message"]  # Chinese / English
+    # an ID number is checked as verifyEnrolment checks it, with its code
+    code = "INVALID" if field == "filter.idNumber" else "INVALID_FILTER"
+    assert error["extensions"] == {"messages": ANY, "code": code, "field": field}
+    assert error["message"] == error["extensions"]["messages"]["zh"]  # Chinese by default
+    assert error["extensions"]["messages"]["en"].startswith(field)
 
 
 @pytest.mark.parametrize(
@@ -506,7 +514,7 @@ INVALID_CASE_FILTERS = [
 )
 async def test_invalid_case_filters_name_the_field(client, county, flt, field):
     error = await _error(client, CASE_CHILDREN, {"f": _resolve(flt)})
-    assert error["extensions"] == {"code": "INVALID_FILTER", "field": field}
+    assert error["extensions"] == {"messages": ANY, "code": "INVALID_FILTER", "field": field}
 
 
 async def test_case_statistics_count_by_state_kind_and_level(client, county):
@@ -610,11 +618,15 @@ async def test_schools_households_officials_and_assignments(client, county):
 
 async def test_school_lookups_check_their_codes(client, county):
     error = await _error(client, '{ school(code: "12") { name } }')
-    assert error["extensions"] == {"code": "INVALID_FILTER", "field": "code"}
+    assert error["extensions"] == {"messages": ANY, "code": "INVALID_FILTER", "field": "code"}
     error = await _error(client, '{ schools(filter: {code: "abc"}) { totalCount } }')
-    assert error["extensions"] == {"code": "INVALID_FILTER", "field": "filter.code"}
+    assert error["extensions"] == {
+        "messages": ANY,
+        "code": "INVALID_FILTER",
+        "field": "filter.code",
+    }
     error = await _error(client, '{ jurisdiction(code: "x") { name } }')
-    assert error["extensions"] == {"code": "INVALID_FILTER", "field": "code"}
+    assert error["extensions"] == {"messages": ANY, "code": "INVALID_FILTER", "field": "code"}
     data = await _ok(
         client, '{ school(code: "2145038199") { name } jurisdiction(code: "110101") { name } }'
     )

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -62,7 +61,7 @@ async def test_every_asset_is_served_unchanged_at_its_pinned_version(client) -> 
 async def test_the_cdn_is_used_only_when_asked_for(db) -> None:
     from core.server import create_app
 
-    settings = replace(load_settings(), graphiql_cdn=True)
+    settings = load_settings(graphiql_cdn=True)
     app = create_app(settings, manage_database=False, default_caller=Caller.system())
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"

@@ -35,6 +35,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HomeDeliveryRule,
     JurisdictionSpec,
     KeyGroup,
     KeyPeriod,
@@ -427,3 +428,75 @@ async def test_hook_baoxue_exemption_rules(install, client, county) -> None:
             ],
         }
     ]
+
+
+async def test_hook_baoxue_import_formats(install, client, county, tmp_path) -> None:
+    import dataclasses
+
+    from core.imports.formats import STUDENT_ROSTER
+    from core.imports.services import formats_for
+    from core.plugins import PluginError
+    from core.rules.enums import ImportKind
+    from core.rules.specs import ImportColumn, ImportFormat
+
+    # the county's 学籍 export calls the number 学生编号; and it has a list of its own
+    number = dataclasses.replace(STUDENT_ROSTER.columns[0], synonyms=("学生编号",))
+    roster = dataclasses.replace(STUDENT_ROSTER, columns=(number, *STUDENT_ROSTER.columns[1:]))
+    relocated = ImportFormat(
+        code="RELOCATED_LIST",
+        label="易地扶贫搬迁子女名单",
+        kind=ImportKind.KEY_GROUP_LIST,
+        source="县乡村振兴局",
+        key_group=KeyGroup.POVERTY_LIFTED,
+        columns=(ImportColumn(field="name", header="姓名", required=True),),
+    )
+    install(county_plugin(import_formats=[roster, relocated]))
+    got = (await rules(client, "importFormats { code kind columns { header synonyms } }"))[
+        "importFormats"
+    ]
+    codes = [f["code"] for f in got]
+    assert codes[:2] == ["STUDENT_ROSTER", "RELOCATED_LIST"]
+    assert "HOUSEHOLD_REGISTER" in codes  # core's formats stay unless replaced
+    assert got[0]["columns"][0] == {"header": "全国学籍号", "synonyms": ["学生编号"]}
+    assert formats_for(CODE)["STUDENT_ROSTER"].columns[0].synonyms == ("学生编号",)
+    assert formats_for("450381")["STUDENT_ROSTER"].columns[0].synonyms == ("学籍号", "学籍辅号")
+
+    # a key-group list that names no group fails at start-up
+    broken = dataclasses.replace(relocated, key_group=None)
+    with pytest.raises(PluginError, match="key group"):
+        install(county_plugin(import_formats=[broken]))
+
+
+async def test_hook_baoxue_home_delivery(install, client, county) -> None:
+    install(
+        county_plugin(
+            home_delivery=HomeDeliveryRule(
+                min_age=6, max_age=15, disability_grades=(1,), clause=_c("九")
+            )
+        )
+    )
+    got = await rules(client, "homeDelivery { minAge maxAge disabilityGrades clause { section } }")
+    assert got["homeDelivery"] == {
+        "minAge": 6, "maxAge": 15, "disabilityGrades": [1], "clause": {"section": "九"}
+    }  # fmt: skip
+    today = date.today()
+    born = date(today.year - 10, 1, 1)
+    severe = await Child.create(
+        jurisdiction=county, name="甲", gender=Gender.MALE, birth_date=born,
+        disability_category="PHYSICAL", disability_grade=1,
+    )  # fmt: skip
+    moderate = await Child.create(
+        jurisdiction=county, name="乙", gender=Gender.MALE, birth_date=born,
+        disability_category="PHYSICAL", disability_grade=3,
+    )  # fmt: skip
+    plan = """mutation($c: ID!, $d: Date!) { createSupportPlan(input: {childId: $c,
+        kind: HOME_DELIVERED_TEACHING, startedOn: $d, measures: ["每周送教两次"]}) {
+        supportPlan { kind } errors { code field message } } }"""
+    for child, expected in ((severe, []), (moderate, [("INVALID", "kind")])):
+        body = await graphql(
+            client, plan, {"c": str(relay.GlobalID("Child", str(child.id))), "d": str(today)}
+        )
+        errors = body["data"]["createSupportPlan"]["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == expected, body
+        if expected:
+            assert "九" in errors[0]["message"]

@@ -145,14 +145,14 @@ async def test_modes_graduation_death_and_grades(http, counties, clock) -> None:
     child = (await class_pupils(counties))[1]
     v = (await _current(child)).version
     mode = await _change(
-        http, admin, child, "CHANGE_MODE", clock, expectedVersion=v, mode="HOME_DELIVERED"
+        http, admin, child, "CHANGE_MODE", clock, expectedVersion=v, mode="SPECIAL_SCHOOL"
     )  # fmt: skip
     assert errors_of(mode, "recordEnrolmentChange") == []
     enrolment = mode["data"]["recordEnrolmentChange"]["enrolment"]
-    assert (enrolment["mode"], enrolment["modeSince"]) == ("HOME_DELIVERED", _today(clock))
-    assert mode["data"]["recordEnrolmentChange"]["change"]["modeAfter"] == "HOME_DELIVERED"
+    assert (enrolment["mode"], enrolment["modeSince"]) == ("SPECIAL_SCHOOL", _today(clock))
+    assert mode["data"]["recordEnrolmentChange"]["change"]["modeAfter"] == "SPECIAL_SCHOOL"
     same = await _change(
-        http, admin, child, "CHANGE_MODE", clock, expectedVersion=v + 1, mode="HOME_DELIVERED"
+        http, admin, child, "CHANGE_MODE", clock, expectedVersion=v + 1, mode="SPECIAL_SCHOOL"
     )  # fmt: skip
     assert errors_of(same, "recordEnrolmentChange") == [("INVALID", "mode")]
 

@@ -18,7 +18,7 @@ from core.api.access.query import viewer_for
 from core.api.access.types import ApiKey, Viewer
 from core.api.context import Info
 from core.api.enums import Permission
-from core.api.errors import ErrorCode, FieldError, bilingual, field_error
+from core.api.errors import ErrorCode, FieldError, field_error
 from core.api.ids import DecodedId
 from core.api.permissions import require, require_caller
 from core.errors import DomainError
@@ -65,11 +65,7 @@ async def _key_in_scope(info: Info, key_id: relay.GlobalID) -> uuid.UUID | None:
 
 
 def _not_found() -> list[FieldError]:
-    return [
-        FieldError(
-            code=ErrorCode.NOT_FOUND, field="id", message=bilingual("密钥不存在", "no such key")
-        )
-    ]
+    return [FieldError(code=ErrorCode.NOT_FOUND, field="id", zh="密钥不存在", en="no such key")]
 
 
 @strawberry.type
@@ -107,7 +103,8 @@ class AccessMutation:
                     FieldError(
                         code=ErrorCode.INVALID,
                         field=None,
-                        message=bilingual("API 密钥无需退出", "API keys do not log out"),
+                        zh="API 密钥无需退出",
+                        en="API keys do not log out",
                     )
                 ],
             )
@@ -132,9 +129,8 @@ class AccessMutation:
                     FieldError(
                         code=ErrorCode.FORBIDDEN,
                         field="jurisdictionCode",
-                        message=bilingual(
-                            "只能为本县创建密钥", "keys can only be created for your jurisdiction"
-                        ),
+                        zh="只能为本县创建密钥",
+                        en="keys can only be created for your jurisdiction",
                     )
                 ],
             )

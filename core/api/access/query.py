@@ -19,10 +19,9 @@ from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, paginate
 from core.api.permissions import require, require_caller
 from core.enrolment.models import Enrolment, EnrolmentStatus
-from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction
 from core.people.models import Child
-from core.people.resident_id import ResidentIdError, parse_resident_id
+from core.people.resident_id import checked_resident_id
 
 
 async def viewer_for(caller: Caller) -> Viewer:
@@ -160,12 +159,7 @@ class AccessQuery:
         id_number: Annotated[str, strawberry.argument(description="身份证号 (18位)")],
     ) -> EnrolmentCheck:
         caller = require(info, Permission.VERIFY_ENROLMENT)
-        try:
-            parsed = parse_resident_id(id_number, today=info.context.now().date())
-        except ResidentIdError as exc:
-            raise DomainError(
-                ErrorCode.INVALID, exc.message_zh, exc.message_en, field="idNumber"
-            ) from None
+        parsed = checked_resident_id(id_number, field="idNumber", today=info.context.now().date())
         child = await (
             scoped(Child, caller.with_permission(Permission.READ_ROSTER))
             .filter(id_number=parsed.number)

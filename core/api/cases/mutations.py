@@ -41,7 +41,7 @@ from core.api.cases.inputs import (
 from core.api.cases.types import Case
 from core.api.context import Info
 from core.api.enums import CaseAction, CaseState, ErrorCode
-from core.api.errors import in_payload
+from core.api.errors import Localised, in_payload
 from core.api.ids import parse_global_id
 from core.api.permissions import require
 from core.cases import models, services
@@ -49,10 +49,9 @@ from core.errors import DomainError
 
 
 @strawberry.type(description="个案操作的错误: 代码、字段、说明, 以及便于客户端处理的附加信息")
-class CaseError:
+class CaseError(Localised):
     code: ErrorCode = strawberry.field(description="错误代码")
     field: str | None = strawberry.field(description="出错的输入字段 (camelCase), 可空")
-    message: str = strawberry.field(description="说明 (中文 / English)")
     allowed_actions: list[CaseAction] | None = strawberry.field(
         default=None, description="INVALID_TRANSITION 时: 当前状态允许的操作"
     )
@@ -71,7 +70,8 @@ class CaseError:
         return cls(
             code=exc.code,
             field=exc.field,
-            message=exc.message,
+            zh=exc.zh,
+            en=exc.en,
             allowed_actions=exc.allowed_actions,
             current_state=exc.current_state,
             current_version=exc.current_version,

@@ -13,12 +13,14 @@ from tortoise.queryset import QuerySet
 from core.api.cases import details
 from core.api.context import Info
 from core.api.enums import CaseAction, CaseEventKind, CaseKind, CaseSource, CaseState
+from core.api.files.types import FileAttachment, attachments_of
 from core.api.node import ModelNode
 from core.api.permissions import related
 from core.cases import models, workflow
 from core.cases import queries as case_queries
 from core.cases.enums import TERMINAL_STATES, CaseReason
 from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
+from core.files.storage import GENERATED_BY
 from core.jurisdictions import models as jmodels
 from core.officials import models as omodels
 from core.people import models as pmodels
@@ -74,6 +76,10 @@ class Case(ModelNode):
     async def reason_label(self, info: Info) -> str:
         county = await info.context.loaders.by_id(jmodels.Jurisdiction).load(self.jurisdiction_id)
         return reason_label(self.reason, county.division_code if county else None)
+
+    @strawberry.field(description="附件 (上传到本个案的文件, 按上传时间)")
+    async def files(self, info: Info) -> list[FileAttachment]:
+        return await attachments_of(info, "case_id", self.id)
 
     @strawberry.field(description="是否未结 (状态非终态)")
     def is_open(self) -> bool:
@@ -165,6 +171,13 @@ class CaseAttachment(ModelNode):
     size_bytes: int | None = strawberry.field(description="大小 (字节)")
     uploaded_by: str = strawberry.field(description="上传人")
     uploaded_at: datetime.datetime = strawberry.field(description="上传时间")
+
+    @strawberry.field(
+        description="下载地址: 系统生成的文件 (如 劝返复学通知书 DOCX) 可在此下载 (需登录凭证); "
+        "其他附件由各县自行保存, 为 null"
+    )
+    def download_url(self) -> str | None:
+        return f"/attachments/{self.id}" if self.uploaded_by == GENERATED_BY else None
 
 
 @strawberry.type(description="某一状态的个案数")

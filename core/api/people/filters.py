@@ -38,6 +38,7 @@ from core.china_time import local_date
 from core.jurisdictions import models as jmodels
 from core.people import queries
 from core.people.models import Household
+from core.people.resident_id import checked_resident_id
 from core.schools import models as smodels
 
 #: Widest age a filter may ask for: the 学户册 covers 0–18, with some slack.
@@ -128,13 +129,13 @@ class ChildFilterInput:
         born_from = _tightest(max, born_from, age_from)
         born_to = _tightest(min, born_to, age_to)
         updated_from, updated_to = datetime_range(self.updated_at, f + "updatedAt")
-        id_number = self.id_number.strip().upper() if self.id_number is not None else None
-        if id_number is not None and not queries.looks_like_resident_id(id_number):
-            raise invalid(
-                f + "idNumber",
-                "身份证号须为 18 位: 17 位数字加 1 位数字或 X",
-                "a resident ID has 18 characters: 17 digits, then a digit or X",
-            )
+        id_number = (
+            checked_resident_id(
+                self.id_number, field=f + "idNumber", today=today, prefix=f"{f}idNumber: "
+            ).number
+            if self.id_number is not None
+            else None
+        )
         student_number = self.student_number.strip() if self.student_number is not None else None
         searched = queries.normalise_id_number(self.search or "")
         numeric_search = queries.looks_like_resident_id(searched) or (

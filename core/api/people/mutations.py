@@ -27,7 +27,7 @@ from core.api.enums import (
     MigrationStatus,
     PovertyStatus,
 )
-from core.api.errors import in_payload
+from core.api.errors import Localised, in_payload
 from core.api.ids import parse_global_id
 from core.api.people.types import Child, Guardian, Household
 from core.api.permissions import require
@@ -40,10 +40,9 @@ T = TypeVar("T")
 @strawberry.type(
     description="学户册/学籍操作的错误: 代码、字段、说明, 以及便于客户端处理的附加信息"
 )
-class RegistryError:
+class RegistryError(Localised):
     code: ErrorCode = strawberry.field(description="错误代码")
     field: str | None = strawberry.field(description="出错的输入字段 (camelCase), 可空")
-    message: str = strawberry.field(description="说明 (中文 / English)")
     current_version: int | None = strawberry.field(
         default=None, description="CONFLICT 时: 记录当前的版本号"
     )
@@ -61,7 +60,8 @@ class RegistryError:
         return cls(
             code=exc.code,
             field=exc.field,
-            message=exc.message,
+            zh=exc.zh,
+            en=exc.en,
             current_version=exc.current_version,
             existing_child=(
                 strawberry.ID(str(relay.GlobalID("Child", str(exc.existing_id))))
@@ -89,8 +89,8 @@ def keep(value: Any, convert: Callable[[Any], Any] | None = None) -> Any:
     return value
 
 
-def write_of(info: Info, permission: Permission) -> services.Write:
-    caller = require(info, permission)  # who asks comes before what they sent
+def write_of(info: Info, *permissions: Permission) -> services.Write:
+    caller = require(info, *permissions)  # who asks comes before what they sent
     return services.Write(caller=caller, now=info.context.now(), audit=info.context.write_audit)
 
 

@@ -40,6 +40,7 @@ from core.officials.models import ResponsibilityAssignment as AssignmentModel
 from core.people import models
 from core.people.queries import age_on
 from core.visits.models import HomeVisit as HomeVisitModel
+from core.visits.models import PlacementAssessment as PlacementAssessmentModel
 from core.visits.models import SupportPlan as SupportPlanModel
 
 EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
@@ -50,6 +51,7 @@ VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types
 AssistanceType = Annotated["Assistance", strawberry.lazy("core.api.assistance.types")]
 HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
 SupportPlanType = Annotated["SupportPlan", strawberry.lazy("core.api.visits.types")]
+PlacementAssessmentType = Annotated["PlacementAssessment", strawberry.lazy("core.api.visits.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
 
 #: Keyword filters that select a child's open cases (state not terminal).
@@ -252,6 +254,10 @@ class Child(ModelNode):
     @strawberry.field(description="一生一策/结对帮扶/一人一案等帮扶计划 (新的在前)")
     async def support_plans(self, info: Info) -> list[SupportPlanType]:
         return await info.context.loaders.many(SupportPlanModel, "child_id").load(self.id)
+
+    @strawberry.field(description="残疾儿童少年入学评估 (一人一案, 新的在前)")
+    async def placement_assessments(self, info: Info) -> list[PlacementAssessmentType]:
+        return await info.context.loaders.many(PlacementAssessmentModel, "child_id").load(self.id)
 
     @strawberry.field(description="包人的责任分工 (谁对这名儿童负责)")
     async def responsibilities(self, info: Info) -> list[AssignmentType]:

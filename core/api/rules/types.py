@@ -321,6 +321,25 @@ class ReportFormat(RuleType):
         return render_sign_off(self.rule)
 
 
+# -- notices ----------------------------------------------------------------------------------
+
+
+@rule_type(
+    specs.NoticeTemplate,
+    name="NoticeTemplate",
+    description="文书模板: 劝返复学通知书、入学通知书的文字 (花括号内为由系统填写的空白)",
+)
+class NoticeTemplate(RuleType):
+    kind: auto = strawberry.field(description="文书类别")
+    title: auto = strawberry.field(description="标题")
+    salutation: auto = strawberry.field(description="称呼, 如 {guardian_name}（家长/监护人）：")
+    paragraphs: auto = strawberry.field(description="正文各段")
+    closing: auto = strawberry.field(description="结束语, 如 特此通知。")
+    issuer: auto = strawberry.field(description="落款单位")
+    receipt: auto = strawberry.field(description="回执 (空字符串: 无回执)")
+    clause: auto = strawberry.field(description="出处")
+
+
 # -- vocabulary and exemptions -----------------------------------------------------------------
 
 
@@ -334,6 +353,36 @@ class VocabularyTerm(RuleType):
     code: auto = strawberry.field(description="代码 (写入数据时使用)")
     label: auto = strawberry.field(description="中文名称")
     clause: auto = strawberry.field(description="出处")
+
+
+@rule_type(
+    specs.ImportColumn,
+    name="ImportColumn",
+    description="导入格式的一列: 表头、同义表头、所填字段与取值方式",
+)
+class ImportColumn(RuleType):
+    field: auto = strawberry.field(description="所填字段 (如 id_number、student_number)")
+    header: auto = strawberry.field(description="导出文件中的表头, 如 身份证件号")
+    synonyms: auto = strawberry.field(description="同一列的其他表头, 如 身份证号码、公民身份号码")
+    required: auto = strawberry.field(description="是否必填")
+    kind: auto = strawberry.field(description="取值方式: 文本、日期、身份证件号、学籍号、代码表")
+    vocabulary: auto = strawberry.field(description="代码表名称 (取值方式为代码表时), 如 gender")
+    max_length: auto = strawberry.field(description="最多字数")
+    sample: auto = strawberry.field(description="示例值 (可为空字符串)")
+
+
+@rule_type(
+    specs.ImportFormat,
+    name="ImportFormat",
+    description="名册导入格式: 学籍名册、学户册、残疾儿童名册、重点群体名单、平台疑似名单",
+)
+class ImportFormat(RuleType):
+    code: auto = strawberry.field(description="代码, 如 STUDENT_ROSTER (导入时使用)")
+    label: auto = strawberry.field(description="名称, 如 全国中小学生学籍信息管理系统 学生名册")
+    kind: auto = strawberry.field(description="名册类别")
+    source: auto = strawberry.field(description="名册来源部门或系统, 如 学籍系统、残联")
+    columns: auto = strawberry.field(description="各列 (按导出顺序)")
+    key_group: auto = strawberry.field(description="重点群体名单所认定的群体 (其他格式为空)")
 
 
 @rule_type(specs.ProcedureStep, name="ProcedureStep", description="程序中的一步: 谁做什么")
@@ -357,6 +406,18 @@ class ExemptionRule(RuleType):
         description="批准机关 (其中之一批准即可; 其他人员批准时返回 FORBIDDEN)"
     )
     filed_with: auto = strawberry.field(description="批准后备案的部门 (空: 无须备案)")
+    clause: auto = strawberry.field(description="出处")
+
+
+@rule_type(
+    specs.HomeDeliveryRule,
+    name="HomeDeliveryRule",
+    description="送教上门的条件: 年龄与残疾等级 (登记送教上门时强制执行)",
+)
+class HomeDeliveryRule(RuleType):
+    min_age: auto = strawberry.field(description="最小年龄 (周岁, 含)")
+    max_age: auto = strawberry.field(description="最大年龄 (周岁, 含)")
+    disability_grades: auto = strawberry.field(description="符合条件的残疾等级 (重度: 1、2 级)")
     clause: auto = strawberry.field(description="出处")
 
 

@@ -17,6 +17,7 @@ from core.officials.models import Official as OfficialModel
 from core.officials.models import SchoolLeadershipGroup as SchoolLeadershipGroupModel
 from core.people.models import Child as ChildModel
 from core.schools import models
+from core.visits.models import SchoolPlan as SchoolPlanModel
 
 TownType = Annotated["Town", strawberry.lazy("core.api.jurisdictions.types")]
 VillageType = Annotated["Village", strawberry.lazy("core.api.jurisdictions.types")]
@@ -27,6 +28,7 @@ SchoolLeadershipGroupType = Annotated[
     "SchoolLeadershipGroup", strawberry.lazy("core.api.officials.types")
 ]
 ChildType = Annotated["Child", strawberry.lazy("core.api.people.types")]
+SchoolPlanType = Annotated["SchoolPlan", strawberry.lazy("core.api.visits.types")]
 EnrolmentType = Annotated["Enrolment", strawberry.lazy("core.api.enrolment.types")]
 
 
@@ -58,6 +60,11 @@ class School(ModelNode):
     name: str = strawberry.field(description="校名")
     kind: SchoolKind = strawberry.field(description="学校类别")
     address: str = strawberry.field(description="地址")
+
+    @strawberry.field(description="一校一案 (按学年, 新的在前)")
+    async def plans(self, info: Info) -> list[SchoolPlanType]:
+        return await info.context.loaders.many(SchoolPlanModel, "school_id").load(self.id)
+
     principal_name: str = strawberry.field(description="校长姓名")
 
     @strawberry.field(description="所属县级行政区")

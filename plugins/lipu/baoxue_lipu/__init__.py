@@ -25,6 +25,7 @@ from core.rules import (
     EscalationLevel,
     ExemptionRule,
     HeaderGroup,
+    HomeDeliveryRule,
     JurisdictionSpec,
     KeyAreaKind,
     KeyGroup,
@@ -130,6 +131,8 @@ def baoxue_jurisdiction():
             MinorityShare("瑶族", 60),
             MinorityShare("苗族", 4),
         ),
+        # The README's demo county: what `baoxue demo` and `make serve` build by default.
+        demo_default=True,
     )
 
 
@@ -539,6 +542,21 @@ def baoxue_vocabulary():
             clause=_c("四、(三)1", "有条件的学校可建立贫困学生助学基金"),
         ),
     ]
+
+
+@hookimpl
+def baoxue_home_delivery():
+    return HomeDeliveryRule(
+        min_age=6,
+        max_age=16,
+        disability_grades=(1, 2),
+        clause=_c(
+            "四、(三)3",
+            "对因各种原因确实不能到学校接受义务教育的6至16岁重度残疾儿童少年，"
+            "要明确“一人一案”送教上门服务",
+            assumption="重度残疾: 残疾等级一级、二级",
+        ),
+    )
 
 
 @hookimpl

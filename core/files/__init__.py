@@ -1,0 +1,1 @@
+"""Files that belong to a record (附件): content-addressed storage, type checks, attachments."""

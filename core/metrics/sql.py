@@ -1,0 +1,260 @@
+"""The SQL every metric is computed from: one row per child of the 学户册 as of a date.
+
+:func:`facts_sql` writes a ``WITH … facts AS (…)`` prefix whose ``facts`` relation holds, for
+each child the place's registry counts on ``as_of`` (compulsory school age by the county's
+rule, or still on a compulsory-education roll), the child's enrolment status, school, stage,
+town and case as they stood that day — derived from the append-only histories (学籍异动 and
+the case timeline), never from the current fields — and the one accounting state
+(:mod:`core.metrics.accounting`) the child is in. Metrics, targets and the accounting ledger
+are aggregates over it (``SUM(CASE WHEN …)``), so the database does the counting.
+
+Values are bound, never formatted in: :class:`Params` writes ``?`` for SQLite and ``$n`` for
+PostgreSQL and converts dates, moments and ids to what each driver stores.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tortoise import connections
+
+from core.cases.enums import CaseKind, CaseState
+from core.china_time import end_of_day
+from core.enrolment.models import EnrolmentMode, EnrolmentStatus
+from core.metrics.place import Place, PlaceKind, SchoolAge
+
+
+class Params:
+    """Bound parameters of one statement, in the placeholder style of its database.
+
+    ``p(value)`` returns a token; :meth:`render` replaces the tokens, in the order they appear
+    in the text, by ``?`` (SQLite) or ``$n`` (PostgreSQL), so a fragment may be built in any
+    order and used more than once.
+    """
+
+    def __init__(self, postgres: bool) -> None:
+        self.postgres = postgres
+        self._values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        """The placeholder token for ``value`` (converted for the driver)."""
+        if not self.postgres:
+            if isinstance(value, datetime):
+                # Tortoise stores SQLite moments as UTC text: "YYYY-MM-DD HH:MM:SS+00:00".
+                value = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00:00")
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, uuid.UUID):
+                value = str(value)
+        self._values.append(value)
+        return f"\x00{len(self._values) - 1}\x00"
+
+    def many(self, values: Iterable[Any]) -> str:
+        """``(p1, p2, …)`` for an ``IN`` list (``(NULL)`` when empty: matches nothing)."""
+        items = [self(v) for v in values]
+        return "(" + ", ".join(items) + ")" if items else "(NULL)"
+
+    def render(self, sql: str) -> tuple[str, list[Any]]:
+        """``sql`` with driver placeholders, and the values in their order."""
+        values: list[Any] = []
+        numbers: dict[int, int] = {}
+
+        def place(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if self.postgres:
+                if index not in numbers:
+                    values.append(self._values[index])
+                    numbers[index] = len(values)
+                return f"${numbers[index]}"
+            values.append(self._values[index])
+            return "?"
+
+        return _TOKEN.sub(place, sql), values
+
+
+_TOKEN = re.compile("\x00(\\d+)\x00")
+
+
+def is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+async def fetch(sql: str, params: Params) -> list[dict[str, Any]]:
+    """Rows of ``sql`` as dicts."""
+    text, values = params.render(sql)
+    _, rows = await connections.get("default").execute_query(text, values)
+    return [dict(r) for r in rows]
+
+
+def _quote(values: Iterable[str]) -> str:
+    """A SQL list of enum literals (core's own vocabulary: never user input)."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+S = CaseState
+#: Case states (as of the day) and what they say about the child, strongest first.
+CASE_RANKS: dict[str, int] = {
+    S.CONFIRMED.value: 4,
+    S.PERSUADING.value: 4,
+    S.UNREACHABLE.value: 4,
+    S.REPORTED.value: 3,
+    S.VERIFYING.value: 3,
+    S.EXEMPTED.value: 2,
+    S.TRANSFERRED.value: 1,
+}
+#: The kinds of case that say a child is out of school (an AT_RISK warning does not).
+OUT_OF_SCHOOL_KINDS = (CaseKind.DROPOUT.value, CaseKind.NEVER_ENROLLED.value)
+IN_SCHOOL_STATUSES = (
+    EnrolmentStatus.ENROLLED.value,
+    EnrolmentStatus.SUSPENDED.value,
+    EnrolmentStatus.DROPPED_OUT.value,
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a facts query is about: the place, the day and the county's school age."""
+
+    place: Place
+    as_of: date
+    age: SchoolAge
+
+    @property
+    def school_year(self) -> int:
+        return self.age.school_year
+
+
+def _rank_sql(state: str) -> str:
+    whens = " ".join(f"WHEN '{s}' THEN {rank}" for s, rank in CASE_RANKS.items())
+    return f"CASE {state} {whens} ELSE 0 END"
+
+
+def _window_sql(p: Params, ranges: Iterable[tuple[date, date]], column: str) -> str:
+    parts = [f"({column} BETWEEN {p(first)} AND {p(last)})" for first, last in ranges]
+    return "(" + " OR ".join(parts) + ")" if parts else "(1 = 0)"
+
+
+def facts_sql(frame: Frame, p: Params) -> str:
+    """``WITH …`` defining ``facts`` (one row per registry child of the place on the day).
+
+    Columns: ``child_id``, ``name``, ``state`` (accounting state), ``stage`` (PRIMARY or
+    JUNIOR_MIDDLE), ``town_id``, ``school_id``, ``enrolment_status``, ``ever_enrolled`` (0/1),
+    ``cohort`` (0/1: the 9-year cohort finishing this school year), ``case_id``,
+    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year`` and
+    ``visit_from`` (the start, exclusive, of the home-visit window).
+    """
+    age = frame.age
+    j = p(frame.place.jurisdiction_id)
+    d = p(frame.as_of)
+    end = p(end_of_day(frame.as_of))
+    in_window = _window_sql(p, age.birth_ranges(), "x.birth_date")
+    primary_first = p(age.stage_birth_first("PRIMARY"))
+    cohort_first, cohort_last = age.cohort_birth_range()
+    cohort = f"x.birth_date BETWEEN {p(cohort_first)} AND {p(cohort_last)}"
+    grades = ", ".join(str(g) for g in age.grades)
+    modes = EnrolmentMode
+    day = as_of_sql(p, frame.as_of)
+    visit_from = as_of_sql(p, age.visit_window_start(frame.as_of))
+    year = f"CAST({p(frame.school_year)} AS INTEGER)" if p.postgres else p(frame.school_year)
+    kinds = _quote(OUT_OF_SCHOOL_KINDS)
+    state_at = (
+        "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k}.id "
+        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {end} "
+        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1)"
+    )
+    sql = f"""
+WITH latest AS (
+  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id,
+    (SELECT c.id FROM enrolment_change c WHERE c.child_id = ch.id AND c.occurred_on <= {d}
+     ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC LIMIT 1) AS change_id,
+    (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
+       AND k.opened_at < {end}
+     ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
+  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
+),
+joined AS (
+  SELECT l.child_id, l.name, l.birth_date,
+         c.status_after AS status, c.counterpart_school, e.school_id AS enrol_school_id,
+         e.mode, e.grade, e.school_class_id, s.kind AS school_kind,
+         s.town_id AS school_town_id,
+         k.id AS case_id, k.school_id AS case_school_id, k.reason AS case_reason,
+         k.escalation_level AS case_level, {state_at.format(k="k")} AS case_state,
+         h.migration_status, h.current_address, h.village_id, v.town_id AS home_town_id,
+         cs_school.town_id AS case_town_id
+  FROM latest l
+  LEFT JOIN enrolment_change c ON c.id = l.change_id
+  LEFT JOIN enrolment e ON e.id = c.enrolment_id
+  LEFT JOIN school s ON s.id = e.school_id
+  LEFT JOIN case_file k ON k.id = l.case_id
+  LEFT JOIN school cs_school ON cs_school.id = k.school_id
+  LEFT JOIN household h ON h.id = l.household_id
+  LEFT JOIN village v ON v.id = h.village_id
+),
+base AS (
+  SELECT x.child_id, x.name, x.birth_date,
+         x.status AS enrolment_status, x.school_kind, x.mode, x.grade,
+         x.counterpart_school, x.school_class_id,
+         COALESCE(x.enrol_school_id, x.case_school_id) AS school_id,
+         COALESCE(x.home_town_id, x.school_town_id, x.case_town_id) AS town_id,
+         x.migration_status, x.current_address, x.village_id,
+         x.case_id, x.case_state, x.case_reason, x.case_level,
+         {_rank_sql("x.case_state")} AS case_rank,
+         CASE WHEN x.status IS NULL THEN 0 ELSE 1 END AS ever_enrolled,
+         CASE WHEN {cohort} THEN 1 ELSE 0 END AS cohort,
+         CASE WHEN {in_window} THEN
+              CASE WHEN x.birth_date >= {primary_first} THEN 'PRIMARY' ELSE 'JUNIOR_MIDDLE' END
+              WHEN x.grade <= 6 THEN 'PRIMARY' ELSE 'JUNIOR_MIDDLE' END AS stage
+  FROM joined x
+  WHERE {in_window}
+     OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
+),
+facts AS MATERIALIZED (
+  SELECT b.*, {day} AS as_of, {year} AS school_year, {visit_from} AS visit_from,
+    CASE
+      WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'
+      WHEN b.case_rank = 4 THEN 'CONFIRMED_OUT'
+      WHEN b.case_rank = 3 THEN 'UNDER_VERIFICATION'
+      WHEN b.case_rank = 2 THEN 'EXEMPTED_OR_DEFERRED'
+      WHEN b.enrolment_status = 'ENROLLED' THEN
+        CASE WHEN b.school_kind = 'SPECIAL' THEN 'IN_SCHOOL_SPECIAL'
+             WHEN b.mode = '{modes.INCLUSIVE.value}' THEN 'IN_SCHOOL_INCLUSIVE'
+             WHEN b.mode = '{modes.HOME_DELIVERED.value}' THEN 'IN_SCHOOL_HOME_DELIVERED'
+             ELSE 'IN_SCHOOL_REGULAR' END
+      WHEN b.enrolment_status = 'SUSPENDED' THEN 'EXEMPTED_OR_DEFERRED'
+      WHEN b.enrolment_status = 'DROPPED_OUT' THEN 'CONFIRMED_OUT'
+      WHEN b.enrolment_status = 'TRANSFERRED_OUT' AND b.counterpart_school <> ''
+        THEN 'STUDYING_ELSEWHERE'
+      WHEN b.enrolment_status = 'GRADUATED' THEN 'COMPLETED'
+      WHEN b.case_rank = 1 THEN 'STUDYING_ELSEWHERE'
+      WHEN b.enrolment_status IS NULL AND b.migration_status = 'WHOLE_FAMILY_AWAY'
+           AND b.current_address <> '' THEN 'MOVED_AWAY'
+      ELSE 'UNACCOUNTED'
+    END AS state
+  FROM base b
+  WHERE {_place_sql(frame.place, p)}
+)
+"""
+    return sql
+
+
+def as_of_sql(p: Params, day: date) -> str:
+    """The day as a SQL date value (PostgreSQL needs the type of a bare parameter)."""
+    return f"CAST({p(day)} AS DATE)" if p.postgres else p(day)
+
+
+def _place_sql(place: Place, p: Params) -> str:
+    if place.kind is PlaceKind.COUNTY:
+        return "1 = 1"
+    if place.kind is PlaceKind.TOWN:
+        return f"b.town_id = {p(place.id)}"
+    if place.kind is PlaceKind.SCHOOL:
+        return f"b.school_id = {p(place.id)}"
+    return (
+        "b.school_id IN (SELECT m.school_id FROM school_group_member m "
+        f"WHERE m.school_group_id = {p(place.id)})"
+    )

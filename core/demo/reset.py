@@ -18,7 +18,7 @@ from core.access.models import ApiKey, AuditEntry, AuthSession, StaffAccount
 from core.assistance.models import Assistance
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
-from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town, Village
+from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
 from core.officials.models import Official, ResponsibilityAssignment
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
 from core.schools.models import School, SchoolClass
@@ -76,6 +76,9 @@ async def delete_jurisdiction(division_code: str) -> int:
             SchoolClass.filter(school_id__in=schools),
             Official.filter(jurisdiction_id=jid),
             School.filter(jurisdiction_id=jid),
+            # 重点地区 name towns and villages: deleted (and counted) before them, not left to
+            # the database's cascade, which PostgreSQL does not count and SQLite may not do
+            KeyArea.filter(jurisdiction_id=jid),
             Village.filter(town_id__in=_ids(Town.filter(jurisdiction_id=jid))),
             Town.filter(jurisdiction_id=jid),
             Jurisdiction.filter(id=jid),

@@ -23,3 +23,30 @@ def test_table_comments_have_no_semicolons(db) -> None:
         if ";" in (m._meta.table_description or "")
     ]
     assert offenders == [], f"remove ';' from the docstrings of {offenders}"
+
+
+def test_columns_added_to_existing_tables_have_a_database_default() -> None:
+    """A county upgrading a database full of rows: ``ALTER TABLE … ADD COLUMN … NOT NULL``
+    without a DEFAULT fails on SQLite and PostgreSQL alike, so every NOT NULL column a
+    migration adds to an existing table carries ``db_default`` (a Python ``default`` is not
+    seen by the database)."""
+    import importlib
+    import pkgutil
+
+    from tortoise.fields.relational import ForeignKeyFieldInstance
+    from tortoise.migrations.operations import AddField
+
+    import core.migrations
+
+    offenders = []
+    for info in pkgutil.iter_modules(core.migrations.__path__):
+        module = importlib.import_module(f"core.migrations.{info.name}")
+        for op in module.Migration.operations:
+            if not isinstance(op, AddField):
+                continue
+            field = op.field
+            if field.null or isinstance(field, ForeignKeyFieldInstance):
+                continue
+            if not field.has_db_default():
+                offenders.append(f"{info.name}: {op.model_name}.{op.name}")
+    assert offenders == [], f"give these added NOT NULL columns a db_default: {offenders}"

@@ -42,7 +42,10 @@ class Case(Model):
     reason = fields.CharField(max_length=32, default="UNKNOWN", db_index=True)
     reason_detail = fields.TextField(default="")
     whereabouts = fields.CharField(
-        max_length=255, default="", description="去向 (上报或确认时所记, 辍学学生花名册的一栏)"
+        max_length=255,
+        default="",
+        db_default="",
+        description="去向 (上报或确认时所记, 辍学学生花名册的一栏)",
     )
     escalation_level = fields.SmallIntField(default=0, description="0 = 链条第一级")
     opened_at = fields.DatetimeField(db_index=True)

@@ -86,7 +86,7 @@ class Enrolment(Model):
     ended_on = fields.DateField(null=True)
     is_current = fields.BooleanField(default=True, db_index=True)
     mode_since = fields.DateField(null=True, description="现就读方式的开始日期")
-    version = fields.IntField(default=1, description="版本号 (每次异动加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次异动加一)")
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -120,7 +120,7 @@ class EnrolmentChange(Model):
     )
     reason = fields.CharField(max_length=255, default="")
     approving_document = fields.CharField(
-        max_length=128, default="", description="批准文件 (如休学审批表编号)"
+        max_length=128, default="", db_default="", description="批准文件 (如休学审批表编号)"
     )
     mode_after = fields.CharEnumField(
         EnrolmentMode, max_length=24, null=True, description="异动后的就读方式"

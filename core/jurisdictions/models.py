@@ -97,7 +97,7 @@ class SchoolGroup(Model):
     kind = fields.CharEnumField(SchoolGroupKind, max_length=24)
     name = fields.CharField(max_length=64)
     demo_only = fields.BooleanField(
-        default=False, description="演示数据: 文件只有此类分组, 未列出其范围"
+        default=False, db_default=False, description="演示数据: 文件只有此类分组, 未列出其范围"
     )
     schools = fields.ManyToManyField(
         "baoxue.School", related_name="groups", through="school_group_member"

@@ -73,6 +73,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='SchoolGroup',
             name='demo_only',
-            field=fields.BooleanField(default=False, description='演示数据: 文件只有此类分组, 未列出其范围'),
+            field=fields.BooleanField(default=False, db_default=False, description='演示数据: 文件只有此类分组, 未列出其范围'),
         ),
     ]

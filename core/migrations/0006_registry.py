@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Child',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次修改加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次修改加一)'),
         ),
         ops.AlterModelOptions(
             name='ChildKeyGroup',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ChildKeyGroup',
             name='source',
-            field=fields.CharField(default='', description='认定来源 (部门或名册)', max_length=128),
+            field=fields.CharField(default='', db_default='', description='认定来源 (部门或名册)', max_length=128),
         ),
         ops.AlterField(
             model_name='Enrolment',
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Enrolment',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次异动加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次异动加一)'),
         ),
         ops.AlterField(
             model_name='EnrolmentChange',
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='EnrolmentChange',
             name='approving_document',
-            field=fields.CharField(default='', description='批准文件 (如休学审批表编号)', max_length=128),
+            field=fields.CharField(default='', db_default='', description='批准文件 (如休学审批表编号)', max_length=128),
         ),
         ops.AddField(
             model_name='EnrolmentChange',
@@ -96,11 +96,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Guardian',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次修改加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次修改加一)'),
         ),
         ops.AddField(
             model_name='Household',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次修改加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次修改加一)'),
         ),
     ]

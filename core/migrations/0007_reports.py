@@ -66,6 +66,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Case',
             name='whereabouts',
-            field=fields.CharField(default='', description='去向 (上报或确认时所记, 辍学学生花名册的一栏)', max_length=255),
+            field=fields.CharField(default='', db_default='', description='去向 (上报或确认时所记, 辍学学生花名册的一栏)', max_length=255),
         ),
     ]

@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='SupportPlan',
             name='measures',
-            field=fields.JSONField(default=list, description='帮扶措施', encoder=JSON_DUMPS, decoder=loads),
+            field=fields.JSONField(default=list, db_default=[], description='帮扶措施', encoder=JSON_DUMPS, decoder=loads),
         ),
         ops.AddField(
             model_name='SupportPlan',
@@ -87,6 +87,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='SupportPlan',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次修改加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次修改加一)'),
         ),
     ]

@@ -40,7 +40,7 @@ class Household(Model):
     migration_status = fields.CharEnumField(
         MigrationStatus, max_length=24, default=MigrationStatus.NONE
     )
-    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次修改加一)")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -61,7 +61,7 @@ class Guardian(Model):
     id_number = fields.CharField(max_length=18, null=True, description="身份证号")
     works_away = fields.BooleanField(default=False, description="外出务工")
     is_primary = fields.BooleanField(default=False, description="主要监护人")
-    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次修改加一)")
 
     class Meta:
         table = "guardian"
@@ -92,7 +92,7 @@ class Child(Model):
     disability_grade = fields.SmallIntField(
         null=True, validators=[MinValueValidator(1), MaxValueValidator(4)], description="残疾等级"
     )
-    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次修改加一)")
     merged_into = fields.ForeignKeyField(
         "baoxue.Child",
         related_name="merged_duplicates",
@@ -121,7 +121,9 @@ class ChildKeyGroup(Model):
         "baoxue.Child", related_name="key_groups", on_delete=fields.CASCADE, db_index=True
     )
     group = fields.CharEnumField(KeyGroup, max_length=24, db_index=True)
-    source = fields.CharField(max_length=128, default="", description="认定来源 (部门或名册)")
+    source = fields.CharField(
+        max_length=128, default="", db_default="", description="认定来源 (部门或名册)"
+    )
     since = fields.DateField(null=True, description="认定日期")
     ended_on = fields.DateField(null=True, description="失效日期 (空: 仍有效)")
 

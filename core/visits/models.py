@@ -87,10 +87,10 @@ class SupportPlan(Model):
     plan = fields.TextField(default="")
     started_on = fields.DateField()
     ended_on = fields.DateField(null=True)
-    measures = fields.JSONField(default=list, description="帮扶措施")
+    measures = fields.JSONField(default=list, db_default=[], description="帮扶措施")
     review_on = fields.DateField(null=True, db_index=True, description="下次评估日期")
     last_reviewed_on = fields.DateField(null=True, description="最近评估日期")
-    version = fields.IntField(default=1, description="版本号 (每次修改加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次修改加一)")
 
     class Meta:
         table = "support_plan"

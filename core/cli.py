@@ -191,6 +191,10 @@ from core.reports.cli import report_command  # noqa: E402
 
 main.add_command(report_command)
 
+from core.notices.cli import notices  # noqa: E402
+
+main.add_command(notices)
+
 from core.imports.cli import compare_command, import_command  # noqa: E402
 
 main.add_command(import_command)

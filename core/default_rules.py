@@ -29,6 +29,8 @@ from core.rules import (
     KeyPeriod,
     Metric,
     MonitoringFocus,
+    NoticeKind,
+    NoticeTemplate,
     PeriodAnchor,
     PeriodKind,
     ProcedureStep,
@@ -486,6 +488,60 @@ def baoxue_exemption_rules():
                 "第十一条",
                 "适龄儿童、少年因身体状况需要延缓入学或者休学的，其父母或者其他法定"
                 "监护人应当提出申请，由当地乡镇人民政府或者县级人民政府教育行政部门批准。",
+            ),
+        ),
+    )
+
+
+_RECEIPT = (
+    "回执：本人已收到{school}送达的{child_name}的《劝返复学通知书》（{number}），"
+    "将于{deadline}前送子女返校复学。    监护人（签字）：__________    日期：__________"
+)
+
+
+@hookimpl(trylast=True)
+def baoxue_notice_templates():
+    return (
+        NoticeTemplate(
+            kind=NoticeKind.RETURN_NOTICE,
+            title="劝返复学通知书",
+            salutation="{guardian_name}（家长/监护人）：",
+            paragraphs=(
+                "您的子女{child_name}（{child_gender}，{birth_date}出生）系{school}{grade}学生，"
+                "现未到校就读。根据《中华人民共和国义务教育法》第五条，适龄儿童、少年的父母或者"
+                "其他法定监护人应当依法保证其按时入学接受并完成义务教育。",
+                "经学校多次动员，{child_name}仍未返校。现依法通知您：请于{deadline}前送"
+                "{child_name}返校复学。逾期仍不返校的，学校将报请当地乡镇人民政府依法责令限期改正。",
+                "如家庭有特殊困难，请及时与学校联系，学校和当地政府将依政策给予帮助。",
+            ),
+            closing="特此通知。",
+            issuer="{school}",
+            receipt=_RECEIPT,
+            clause=_plan(
+                "四、(二)",
+                "对无正当理由未送适龄儿童少年入学接受义务教育或造成辍学的，"
+                "由当地乡镇人民政府责令限期改正",
+                assumption="通知书的文字由 Baoxue 拟定; 各县插件可替换",
+            ),
+        ),
+        NoticeTemplate(
+            kind=NoticeKind.ADMISSION_NOTICE,
+            title="入学通知书",
+            salutation="{guardian_name}（家长/监护人）：",
+            paragraphs=(
+                "您的子女{child_name}（{child_gender}，{birth_date}出生）已到接受义务教育的年龄。"
+                "请于{deadline}前携户口簿等材料，送{child_name}到{school}报到，"
+                "就读{school_year}学年{grade}。",
+                "根据《中华人民共和国义务教育法》，适龄儿童、少年的父母或者其他法定监护人应当依法"
+                "保证其按时入学接受并完成义务教育。",
+            ),
+            closing="特此通知。",
+            issuer="{school}",
+            clause=_plan(
+                "四、(二)",
+                "每学年秋季学期，向小学、初中起始年级适龄儿童少年发放入学通知书，"
+                "督促家长积极做好孩子入学工作",
+                assumption="通知书的文字由 Baoxue 拟定; 各县插件可替换",
             ),
         ),
     )

@@ -58,6 +58,7 @@ from core.rules.enums import LeadershipRole, VocabularyKind
 from core.rules.render import render_report
 from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
 from core.rules.specs import (
+    NOTICE_FIELDS,
     Deadline,
     EscalationChain,
     ExemptionRule,
@@ -66,6 +67,7 @@ from core.rules.specs import (
     KeyPeriod,
     LeadershipGroup,
     MonitoringFocus,
+    NoticeTemplate,
     ReportFormat,
     ResponsibilitySpec,
     Scope,
@@ -739,4 +741,45 @@ def baoxue_home_delivery(jurisdiction_code: str) -> HomeDeliveryRule | None:
     Called when a county's rules are resolved. Stops at first non-None result; core has no
     default (no limit). Enforced wherever 送教上门 is recorded: a 学籍 changed to that mode, a
     送教上门 plan, an expert committee's recommendation.
+    """
+
+
+# -- notices -----------------------------------------------------------------------------------
+
+
+def check_notice_templates(templates: Sequence[NoticeTemplate], ctx: CountyContext) -> None:
+    """One template per kind, a title and some text, and blanks core knows how to fill."""
+    unique((t.kind.value for t in templates), "notice template kind")
+    for template in templates:
+        where = f"notice template {template.kind.value}"
+        check_clause(template.clause, where)
+        if not template.title.strip() or not template.paragraphs:
+            raise Invalid(f"{where}: needs a title and at least one paragraph")
+        texts = (
+            template.title,
+            template.salutation,
+            *template.paragraphs,
+            template.closing,
+            template.issuer,
+            template.receipt,
+        )
+        for text in texts:
+            for name in re.findall(r"{([^{}]*)}", text):
+                if name not in NOTICE_FIELDS:
+                    known = ", ".join(NOTICE_FIELDS)
+                    raise Invalid(f"{where}: unknown blank {{{name}}} (known: {known})")
+
+
+@hook(
+    fills="notice_templates",
+    label="文书模板 (劝返复学通知书、入学通知书)",
+    check=check_notice_templates,
+    merged_by=operator.attrgetter("kind"),
+)
+def baoxue_notice_templates(jurisdiction_code: str) -> Sequence[NoticeTemplate] | None:
+    """The printable notices' wording: the 劝返复学通知书 ``issueReturnNotice`` writes and the
+    autumn 入学通知书, as text with blanks (``{guardian_name}``) that core fills and prints.
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``kind``, the earlier plugin winning, so a county's template replaces core's.
     """

@@ -26,7 +26,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
-from core.api.reports.download import report_download
+from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.errors import DomainError, ErrorCode
@@ -239,6 +239,7 @@ def create_app(
             methods=["GET"],
         ),
         Route("/files/{attachment_id}", file_download(graphql_app), methods=["GET"]),
+        Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
     ]
     if settings.graphiql and not settings.graphiql_cdn:
         routes.append(assets_mount())

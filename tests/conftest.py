@@ -42,6 +42,19 @@ async def _admin(server: str, sql: str) -> None:
         await conn.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def files_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The file store (generated notices) in a directory of the session's own."""
+    path = tmp_path_factory.mktemp("files")
+    previous = os.environ.get("BAOXUE_FILES_DIR")
+    os.environ["BAOXUE_FILES_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("BAOXUE_FILES_DIR", None)
+    else:
+        os.environ["BAOXUE_FILES_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test session."""

@@ -56,6 +56,7 @@ from core.rules.enums import (
     ImportKind,
     LeadershipRole,
     Metric,
+    NoticeKind,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -154,6 +155,7 @@ graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一�
 graphql_enum(TargetStatus, "目标达成情况")
 graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
+graphql_enum(NoticeKind, "文书类别")
 # stored reports
 graphql_enum(SubmissionState, "报表报送状态", name="ReportSubmissionState")
 graphql_enum(SubmissionAction, "报表报送操作", name="ReportSubmissionAction")
@@ -203,6 +205,7 @@ __all__ = [
     "Metric",
     "MetricPlaceKind",
     "MigrationStatus",
+    "NoticeKind",
     "PeriodAnchor",
     "PeriodKind",
     "Permission",

@@ -62,11 +62,16 @@ from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
 from core.china_time import end_of_day, local_date
 from core.errors import DomainError, ErrorCode
+from core.files.storage import GENERATED_BY, file_store
 from core.idempotency import check_key, remember, replay, reused_for_another
 from core.jurisdictions.models import Jurisdiction
+from core.notices.docx import render_notice
+from core.notices.values import child_values, chinese_date
 from core.officials.models import Official
 from core.people.dates import check_day_in_life
 from core.people.models import Child
+from core.plugins import rules_for as county_rules_for
+from core.rules.enums import NoticeKind
 from core.rules.specs import ExemptionRule
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, HomeVisitKind
@@ -126,6 +131,9 @@ ResolvedActor = tuple[uuid.UUID | None, str]
 #: Work a step does after the compare-and-set, inside the transaction: it returns the event's
 #: payload with what it did added (the 学籍异动 it recorded, the home visit it logged).
 Effect = Callable[[Case, datetime, ResolvedActor, Payload], Awaitable[Payload]]
+#: A document a step writes (the 劝返复学通知书): its file name and bytes, stored in the file
+#: store and attached to the step's event.
+Document = Callable[[Case], Awaitable[tuple[str, bytes]]]
 
 
 @dataclass
@@ -140,6 +148,8 @@ class Step:
     due: Any = _KEEP
     #: Run after the compare-and-set, inside the transaction, in order.
     effects: list[Effect] = field(default_factory=list)
+    #: Documents generated for the event and attached to it.
+    documents: list[Document] = field(default_factory=list)
 
 
 Planner = Callable[[Case, CaseState, CaseRules, datetime], Awaitable[Step]]
@@ -312,6 +322,15 @@ async def _apply(
         payload = step.payload
         for effect in step.effects:
             payload = await effect(case, occurred, actor, payload)
+        generated = []
+        for make in step.documents:
+            name, data = await make(case)
+            digest, _ = file_store().put(data)
+            generated.append(
+                AttachmentRef(
+                    file_name=name, sha256=digest, size_bytes=len(data), uploaded_by=GENERATED_BY
+                )
+            )
         await _write_event(
             case,
             kind=step.event_kind,
@@ -322,7 +341,7 @@ async def _apply(
             actor=actor,
             payload=payload,
             note=cmd.note,
-            attachments=cmd.attachments,
+            attachments=cmd.attachments + tuple(generated),
         )
         await record_write(cmd.audit)
     return case
@@ -629,7 +648,9 @@ def _home_visit(cmd: Command, outcome: ContactOutcome) -> Effect:
 
 async def issue_return_notice(cmd: Command, *, number: str, deadline: date | None = None) -> Case:
     """劝返复学通知书: the guardian must send the child back by ``deadline`` (default: the
-    jurisdiction's notice time, 7 days); after that the case is due to go up the chain."""
+    jurisdiction's notice time, 7 days); after that the case is due to go up the chain. The
+    notice itself is printed from the county's template (``baoxue_notice_templates``) as a DOCX,
+    kept in the file store and attached to the event."""
     number = _required(number, "number", "通知书编号", "number")
 
     async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
@@ -644,6 +665,16 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
             )
         due_at = end_of_day(due_day)
         level = max(case.escalation_level, rules.return_notice_level or 0)
+
+        async def document(c: Case) -> tuple[str, bytes]:
+            county = county_rules_for(await _jurisdiction_code(c))
+            values = await child_values(c.child_id, school_id=c.school_id)
+            values.update(
+                number=number, issued_on=chinese_date(issued), deadline=chinese_date(due_day)
+            )
+            template = county.notice_template(NoticeKind.RETURN_NOTICE)
+            return f"劝返复学通知书_{number}.docx", render_notice(template, values)
+
         return Step(
             CaseEventKind.RETURN_NOTICE,
             events.ReturnNotice(
@@ -651,6 +682,7 @@ async def issue_return_notice(cmd: Command, *, number: str, deadline: date | Non
             ),
             updates={"escalation_level": level},
             due=clock_for(to, rules=rules, level=level, since=at, notice_deadline=due_at),
+            documents=[document],
         )
 
     return await _apply(cmd, A.ISSUE_RETURN_NOTICE, plan)

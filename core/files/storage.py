@@ -85,3 +85,15 @@ def files_dir_for(files_dir: str, database_url: str) -> Path:
         if location and location != ":memory:":
             return Path(location).resolve().parent / "baoxue-files"
     return Path("baoxue-files").resolve()
+
+
+#: ``uploaded_by`` of the files Baoxue generated itself (the notices it prints).
+GENERATED_BY = "系统生成"
+
+
+def file_store() -> LocalFileStore:
+    """The deployment's store (``BAOXUE_FILES_DIR``), for code that runs outside a request
+    (notices written by a case step, the command line)."""
+    from core.settings import load_settings
+
+    return LocalFileStore(load_settings().files_path)

@@ -43,6 +43,8 @@ class Breakdown(LabelledEnum):
     NONE = "NONE", "不分组"
     STAGE = "STAGE", "按学段"
     TOWN = "TOWN", "按乡镇/街道"
+    #: By the school the child is enrolled at (or whose case it is): the summary reports' rows.
+    SCHOOL = "SCHOOL", "按学校"
     KEY_GROUP = "KEY_GROUP", "按重点群体"
     KEY_AREA = "KEY_AREA", "按重点地区类别"
 
@@ -295,6 +297,8 @@ def _bucket_sql(breakdown: Breakdown, frame: Frame, p: Params) -> tuple[str, str
         return "f.stage", ""
     if breakdown is Breakdown.TOWN:
         return "f.town_id", ""
+    if breakdown is Breakdown.SCHOOL:
+        return "f.school_id", ""
     if breakdown is Breakdown.KEY_GROUP:
         return 'g."group"', f" JOIN child_key_group g ON g.child_id = f.child_id AND {_ACTIVE}"
     j = p(frame.place.jurisdiction_id)

@@ -2,7 +2,8 @@
 上学期末在籍, 应到, 实到, 未按时到校 (其中转学, 其中疑似辍学), 劝返复学, 平台下发, 新增, 已核实 ….
 
 These are the forms' own counts of enrolments and cases. Rates (入学率, 巩固率, 资助覆盖率),
-the 辍学人数 and the 适龄儿童少年数 are figures of the metric definitions, not counted here.
+the 辍学人数 and the 适龄儿童少年数 are figures of the metric definitions, added by
+:mod:`core.reports.figures`, not counted here.
 
 Definitions (a period runs from ``start`` to ``as_of``; a school's case is one whose 学籍校 is the
 school):
@@ -38,7 +39,6 @@ from core.cases.enums import CaseEventKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
 from core.china_time import end_of_day, local_date
 from core.jurisdictions.models import SchoolGroup, Town
-from core.people.enums import PovertyStatus
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import (
     CONFIRMED_STATES,
@@ -64,7 +64,6 @@ COUNTS = (
     "stats.returned",
     "stats.still_out",
     "stats.exempted",
-    "stats.poverty_lifted_dropouts",
 )
 _EXPLAINED = frozenset({CaseState.TRANSFERRED, CaseState.DISMISSED})
 
@@ -155,9 +154,8 @@ async def _case_counts(
         scoped(Case, caller)
         .filter(school_id__in=school_ids, kind__in=list(DROPOUT_KINDS), opened_at__lt=ends)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=began))
-        .values("id", "school_id", "child_id", "state", "source", "opened_at",
-                "child__household__poverty_status")
-    )  # fmt: skip
+        .values("id", "school_id", "child_id", "state", "source", "opened_at")
+    )
     ids = [c["id"] for c in cases]
     state_at: dict[uuid.UUID, CaseState] = {}
     returned_on: dict[uuid.UUID, date] = {}
@@ -197,8 +195,6 @@ async def _case_counts(
             row["stats.returned"] += 1
         if state in CONFIRMED_STATES:
             row["stats.still_out"] += 1
-            if c["child__household__poverty_status"] == PovertyStatus.LIFTED_OUT.value:
-                row["stats.poverty_lifted_dropouts"] += 1
         if state is CaseState.EXEMPTED:
             row["stats.exempted"] += 1
     return counts

@@ -52,6 +52,7 @@ from core.people.enums import (
     PovertyStatus,
 )
 from core.people.models import Child, ChildKeyGroup, Guardian
+from core.querysets import ids_of
 from core.reports.enums import PlaceKind
 from core.rules.county import CountyRules
 from core.rules.enums import RowSelection
@@ -109,17 +110,17 @@ async def _child_ids(
 ) -> list[uuid.UUID]:
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
     if place.kind is not PlaceKind.COUNTY:
-        enrolled = Enrolment.filter(place.school_q("school"), is_current=True).values("child_id")
-        condition = Q(id__in=enrolled)
+        enrolled = Enrolment.filter(place.school_q("school"), is_current=True)
+        condition = Q(id__in=ids_of(enrolled, "child_id"))
         if place.kind is PlaceKind.TOWN:  # 户籍地 too: children living in the town
             condition |= Q(household__village__town_id=place.id)
         qs = qs.filter(condition)
     if selection is RowSelection.KEY_GROUPS:
-        qs = qs.filter(id__in=ChildKeyGroup.all().values("child_id"))
+        qs = qs.filter(id__in=ids_of(ChildKeyGroup.all(), "child_id"))
     elif selection is RowSelection.POVERTY_LIFTED:
         qs = qs.filter(household__poverty_status=PovertyStatus.LIFTED_OUT)
     elif selection is RowSelection.MOVED_AWAY:
-        moved = ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY).values("child_id")
+        moved = ids_of(ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY), "child_id")
         qs = qs.filter(
             Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         )

@@ -28,6 +28,7 @@ from core.plugins import rules_for
 from core.reports import submission
 from core.reports.aggregates import summary_rows
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
+from core.reports.figures import METRIC_FIELDS, add_metric_figures
 from core.reports.ledgers import Place, case_rows, child_rows
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.reports.periods import Period, check_kind_for, check_period_for, parse_period
@@ -180,8 +181,12 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     check_period_for(period, fmt.period_kinds, today)
     place = await _place(caller, county, request)
     as_of = period.as_of(today)
+    totals: dict[str, Any] = {}
     if fmt.row_kind.is_aggregate:
         rows = await summary_rows(caller, place, fmt.row_kind, start=period.start, as_of=as_of)
+        wanted = {c.source for c in fmt.columns} & METRIC_FIELDS.keys()
+        if wanted:
+            totals = await add_metric_figures(rows, fmt.row_kind, place, as_of, wanted)
     else:
         source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
         rows = await source(
@@ -191,7 +196,9 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     subtitle = f"填报范围：{where}    期间：{period.label}    统计截至：{as_of.isoformat()}"
     masking = masking_for(caller, request.public)
     notes = ("公示版：姓名、身份证号等个人信息已打码",) if masking is Masking.PUBLIC else ()
-    table = build_table(fmt, rows, subtitle=subtitle, masking=masking, notes=notes)
+    table = build_table(
+        fmt, rows, subtitle=subtitle, masking=masking, notes=notes, total_values=totals
+    )
     return GeneratedReport(table=table, period=period, place=place, as_of=as_of, fmt=fmt)
 
 

@@ -148,10 +148,13 @@ def build_table(
     subtitle: str = "",
     masking: Masking = Masking.NONE,
     notes: tuple[str, ...] = (),
+    total_values: Mapping[str, Any] | None = None,
 ) -> ReportTable:
     """The table of ``fmt`` over ``rows``: sorted by ``group_by``, numbered, masked, totalled.
 
     A format with ``privacy`` is always the published variant, whatever ``masking`` asks.
+    The 合计 row sums the numeric columns; ``total_values`` gives the cells that are not sums
+    (a rate of the whole place), by field.
     """
     if fmt.privacy:
         masking = Masking.PUBLIC
@@ -171,7 +174,17 @@ def build_table(
         if fmt.numbered:
             cells.insert(0, str(number))
         body.append(tuple(cells))
-    totals = tuple(totals_row(fmt, fields, ordered)) if fmt.totals else None
+    totals = None
+    if fmt.totals:
+        cells = totals_row(fmt, fields, ordered)
+        for index, f in enumerate(fields):
+            if total_values and f.key in total_values:
+                cells[index + (1 if fmt.numbered else 0)] = format_value(
+                    f, total_values[f.key], mask=False
+                )
+        if fmt.numbered:
+            cells[0] = TOTAL_LABEL
+        totals = tuple(cells)
     positions = {c.key: i + offset for i, c in enumerate(fmt.columns)}
     groups = tuple(
         HeaderSpan(g.label, positions[g.columns[0]], len(g.columns)) for g in fmt.header_groups

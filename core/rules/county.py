@@ -13,8 +13,8 @@ from core.assistance.models import AssistanceProgramme
 from core.cases.enums import CaseReason
 from core.hookspecs import county_hooks
 from core.jurisdictions.spec import JurisdictionSpec
-from core.rules.enums import DeadlineKind, Metric, Population, VocabularyKind
-from core.rules.specs import Deadline, ReportFormat, Target
+from core.rules.enums import DeadlineKind, Metric, NoticeKind, Population, VocabularyKind
+from core.rules.specs import Deadline, NoticeTemplate, ReportFormat, Target
 
 
 def _one_field_per_hook(cls: type) -> type:
@@ -96,6 +96,13 @@ class CountyRules:
             if fmt.code == code:
                 return fmt
         raise KeyError(code)
+
+    def notice_template(self, kind: NoticeKind) -> NoticeTemplate:
+        """The county's template for ``kind`` (core's when its plugin gives none)."""
+        for template in self.notice_templates:
+            if template.kind is kind:
+                return template
+        raise KeyError(kind)
 
     def case_reasons(self) -> dict[str, str]:
         """``{code: 中文}`` of every case reason: core's, then the county's additions."""

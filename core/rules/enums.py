@@ -183,6 +183,15 @@ class RowSelection(LabelledEnum):
         return frozenset({RowKind.CHILD})
 
 
+class NoticeKind(LabelledEnum):
+    """Printable notices a county sends families (文书)."""
+
+    #: 劝返复学通知书: issued with ``issueReturnNotice`` to the guardian of a child out of school.
+    RETURN_NOTICE = "RETURN_NOTICE", "劝返复学通知书"
+    #: 入学通知书: sent each autumn to the children of the first grade of 小学 and 初中.
+    ADMISSION_NOTICE = "ADMISSION_NOTICE", "入学通知书"
+
+
 class FieldKind(LabelledEnum):
     """How a report field's value is written out."""
 

@@ -20,6 +20,7 @@ from core.rules.enums import (
     ImportKind,
     LeadershipRole,
     Metric,
+    NoticeKind,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -476,3 +477,41 @@ class HomeDeliveryRule:
     max_age: int
     disability_grades: tuple[int, ...]
     clause: Clause
+
+
+# -- notices -----------------------------------------------------------------------------------
+
+
+#: The values a notice template may name in braces (``{child_name}``), and what each holds.
+NOTICE_FIELDS: dict[str, str] = {
+    "county": "县 (区、市) 名称",
+    "town": "乡镇/街道",
+    "school": "学校",
+    "child_name": "学生姓名",
+    "child_gender": "性别",
+    "birth_date": "出生日期",
+    "grade": "年级 (如 七年级)",
+    "guardian_name": "监护人姓名",
+    "number": "文书编号",
+    "issued_on": "下达/发放日期 (如 2026年9月15日)",
+    "deadline": "限期 (如 2026年9月22日)",
+    "school_year": "学年 (如 2026—2027)",
+    "issuer": "发文单位",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeTemplate:
+    """A printable notice (文书) as text with blanks: the title, the salutation, paragraphs
+    and the closing, each of which may name :data:`NOTICE_FIELDS` in braces
+    (``{guardian_name}``). ``issuer`` is who signs it (``{school}`` or a named office);
+    ``receipt`` adds a tear-off 回执 the guardian signs and returns."""
+
+    kind: NoticeKind
+    title: str
+    salutation: str
+    paragraphs: tuple[str, ...]
+    clause: Clause
+    closing: str = ""
+    issuer: str = "{school}"
+    receipt: str = ""

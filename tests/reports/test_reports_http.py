@@ -26,7 +26,6 @@ from core.plugins import get_registry
 from core.reports.models import ReportSnapshot
 from core.reports.services import canonical_checksum
 from core.schools.models import School
-from tests.access.conftest import fast_argon2  # noqa: F401 - fixture: cheap password hashes
 from tests.conftest import graphql
 
 SUINING, LIPU = "430527", "450381"
@@ -200,7 +199,7 @@ async def test_sign_off_walked_from_draft_to_accepted_and_returned_with_a_reason
     assert no_reason["errors"][0] == {
         "code": "REQUIRED",
         "field": "reason",
-        "message": "退回须写明原因 / a return needs a reason",
+        "message": "退回须写明原因",
     }
     returned = await act("returnReport", bureau, first["id"], reason="实到人数与花名册不符, 请核对")
     report = returned["report"]
@@ -400,3 +399,47 @@ async def test_callers_without_report_permission_are_refused(http) -> None:
         http, GENERATE, {"input": {"formatCode": "dropout-roster", "period": "2026-11-20"}}
     )
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_school_ledgers_of_children_for_a_school_head(http) -> None:
+    county = await _county(SUINING)
+    head = await _sign_in(http, county["users"]["head"])
+    register = await _generate(http, head, formatCode="household-register", period="2026")
+    rows = register["report"]["table"]["rows"]
+    headers = [c["header"] for c in register["report"]["table"]["columns"]]
+    assert rows and {r[headers.index("就读学校")] for r in rows} == {county["school"].name}
+    moved = await _generate(http, head, formatCode="registry-tracking", period="2026-autumn")
+    assert moved["errors"] == []
+
+
+async def test_summary_rates_are_the_metric_definitions(http) -> None:
+    from core.jurisdictions.models import Jurisdiction
+    from core.metrics.indicators import Breakdown, IndicatorCode, evaluate, indicator
+    from core.metrics.place import Place, SchoolAge
+    from core.metrics.sql import Frame
+    from core.plugins import rules_for
+
+    county = await _county("500153")
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    report = (await _generate(http, bureau, formatCode="bimonthly-return", period="2026-09"))[
+        "report"
+    ]
+    table = report["table"]
+    headers = [c["header"] for c in table["columns"]]
+    rongchang = await Jurisdiction.get(division_code="500153")
+    as_of = datetime.fromisoformat(report["asOf"]).date()
+    frame = Frame(
+        Place.county(rongchang.id, "500153", rongchang.name),
+        as_of,
+        SchoolAge.for_county(rules_for("500153"), as_of),
+    )
+    rates = [indicator(IndicatorCode.ENROLMENT_RATE), indicator(IndicatorCode.CONSOLIDATION_RATE)]
+    whole = await evaluate(frame, rates)
+    assert table["totals"][headers.index("入学率")] == f"{whole[0].value}%"
+    assert table["totals"][headers.index("巩固率")] == f"{whole[1].value}%"
+    assert table["totals"][headers.index("适龄儿童少年数")] == str(whole[0].denominator)
+    by_town = await evaluate(frame, rates[:1], breakdown=Breakdown.TOWN)
+    towns = {str(t.id): t.name for t in await rongchang.towns.all()}
+    expected = {towns[v.bucket]: f"{v.value}%" for v in by_town if v.value is not None}
+    shown = {r[headers.index("镇街")]: r[headers.index("入学率")] for r in table["rows"]}
+    assert expected and all(shown[name] == rate for name, rate in expected.items())

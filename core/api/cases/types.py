@@ -20,6 +20,7 @@ from core.cases import models, workflow
 from core.cases import queries as case_queries
 from core.cases.enums import TERMINAL_STATES, CaseReason
 from core.enrolment.models import EnrolmentChange as EnrolmentChangeModel
+from core.files.storage import GENERATED_BY
 from core.jurisdictions import models as jmodels
 from core.officials import models as omodels
 from core.people import models as pmodels
@@ -170,6 +171,13 @@ class CaseAttachment(ModelNode):
     size_bytes: int | None = strawberry.field(description="大小 (字节)")
     uploaded_by: str = strawberry.field(description="上传人")
     uploaded_at: datetime.datetime = strawberry.field(description="上传时间")
+
+    @strawberry.field(
+        description="下载地址: 系统生成的文件 (如 劝返复学通知书 DOCX) 可在此下载 (需登录凭证); "
+        "其他附件由各县自行保存, 为 null"
+    )
+    def download_url(self) -> str | None:
+        return f"/attachments/{self.id}" if self.uploaded_by == GENERATED_BY else None
 
 
 @strawberry.type(description="某一状态的个案数")

@@ -21,7 +21,10 @@ from core.access import audit
 from core.access.caller import Caller
 from core.access.enums import ActorKind, AuditAction
 from core.access.middleware import authentication_of
+from core.access.scope import scoped
+from core.cases.models import CaseAttachment
 from core.errors import DomainError, ErrorCode
+from core.files.storage import file_store
 from core.reports.render_csv import render_csv
 from core.reports.render_xlsx import render_xlsx
 from core.reports.services import find_snapshot, table_of
@@ -31,6 +34,7 @@ _TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
@@ -86,6 +90,45 @@ def report_download(
             headers={
                 "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
                 "X-Report-Checksum": snapshot.checksum,
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return download
+
+
+def attachment_download() -> Callable[[Request], Awaitable[Response]]:
+    """``GET /attachments/<id>``: a file Baoxue generated for a case (a 劝返复学通知书), for
+    callers who may see the case; 404 for anyone else and for files kept elsewhere."""
+
+    async def download(request: Request) -> Response:
+        caller = authentication_of(request.scope).caller
+        if not caller.is_authenticated:
+            return JSONResponse(
+                {"error": {"code": "UNAUTHENTICATED", "message": "请先登录 / sign in first"}},
+                status_code=401,
+            )
+        try:
+            attachment_id = uuid.UUID(request.path_params["attachment_id"])
+        except ValueError:
+            attachment_id = None
+        attachment = None
+        if attachment_id is not None:
+            attachment = await scoped(CaseAttachment, caller).filter(id=attachment_id).first()
+        data = file_store().get(attachment.sha256) if attachment is not None else None
+        if data is None:
+            return JSONResponse(
+                {"error": {"code": "NOT_FOUND", "message": "附件不存在 / no such file"}},
+                status_code=404,
+            )
+        media = _DOCX if attachment.file_name.endswith(".docx") else "application/octet-stream"
+        name = quote(attachment.file_name)
+        return Response(
+            data,
+            media_type=media,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
+                "X-Content-SHA256": attachment.sha256,
                 "Cache-Control": "no-store",
             },
         )

@@ -321,6 +321,25 @@ class ReportFormat(RuleType):
         return render_sign_off(self.rule)
 
 
+# -- notices ----------------------------------------------------------------------------------
+
+
+@rule_type(
+    specs.NoticeTemplate,
+    name="NoticeTemplate",
+    description="文书模板: 劝返复学通知书、入学通知书的文字 (花括号内为由系统填写的空白)",
+)
+class NoticeTemplate(RuleType):
+    kind: auto = strawberry.field(description="文书类别")
+    title: auto = strawberry.field(description="标题")
+    salutation: auto = strawberry.field(description="称呼, 如 {guardian_name}（家长/监护人）：")
+    paragraphs: auto = strawberry.field(description="正文各段")
+    closing: auto = strawberry.field(description="结束语, 如 特此通知。")
+    issuer: auto = strawberry.field(description="落款单位")
+    receipt: auto = strawberry.field(description="回执 (空字符串: 无回执)")
+    clause: auto = strawberry.field(description="出处")
+
+
 # -- vocabulary and exemptions -----------------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ from core.rules import (
     Metric,
     MinorityShare,
     MonitoringFocus,
+    NoticeKind,
+    NoticeTemplate,
     PeriodAnchor,
     PeriodKind,
     Population,
@@ -443,5 +445,32 @@ def baoxue_vocabulary():
             code="NO_HOUSEHOLD_REGISTRATION",
             label="无户籍",
             clause=left_behind,
+        ),
+    ]
+
+
+@hookimpl
+def baoxue_notice_templates():
+    return [
+        # 四、(五): the admission notice carries the law and what breaking it costs.
+        NoticeTemplate(
+            kind=NoticeKind.ADMISSION_NOTICE,
+            title="义务教育入学通知书",
+            salutation="{guardian_name}（家长/监护人）：",
+            paragraphs=(
+                "您的子女{child_name}（{child_gender}，{birth_date}出生）已到接受义务教育的年龄，"
+                "请于{deadline}前送{child_name}到{school}报到，就读{school_year}学年{grade}。",
+                "有关法律规定：《中华人民共和国义务教育法》第五条规定，适龄儿童、少年的父母或者"
+                "其他法定监护人应当依法保证其按时入学接受并完成义务教育。",
+                "违法追责说明：无正当理由未依照规定送适龄子女入学接受义务教育的，"
+                "由当地乡镇人民政府或者县级人民政府教育行政部门给予批评教育，责令限期改正"
+                " (义务教育法第五十八条)。",
+            ),
+            closing="特此通知。",
+            issuer="{school}",
+            clause=_c(
+                "四、(五)",
+                "各学校在学生入学通知书中加入有关法律规定和违法追责说明",
+            ),
         ),
     ]

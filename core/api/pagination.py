@@ -85,6 +85,73 @@ def _page_size(value: int | None, argument: str, default: int, maximum: int) -> 
     return value
 
 
+def cached_count(count: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+    """``count`` run at most once (``totalCount`` and a ``last`` page may both ask)."""
+    cache: list[int] = []
+
+    async def once() -> int:
+        if not cache:
+            cache.append(await count())
+        return cache[0]
+
+    return once
+
+
+async def page_window(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+    count: Callable[[], Awaitable[int]],
+) -> tuple[int, int | None]:
+    """The offsets ``[start, end)`` one page covers (``end`` None: to the end), from the Relay
+    arguments; ``count`` is asked only for a ``last`` page without ``before``."""
+    first = _page_size(first, "first", default_size, max_size)
+    last = _page_size(last, "last", default_size, max_size)
+    if first is not None and last is not None:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "first 与 last 不能同时使用",
+            "use either 'first' or 'last', not both",
+            field="last",
+        )
+    start = decode_cursor(after, "after") + 1 if after else 0
+    end = decode_cursor(before, "before") if before else None
+    if last is not None:
+        if end is None:
+            end = await count()
+        start = max(start, end - last)
+    size = first if first is not None else (default_size if last is None else None)
+    if size is not None:
+        end = start + size if end is None else min(end, start + size)
+    return start, end
+
+
+def connection_of(
+    nodes: Sequence[Any],
+    *,
+    start: int,
+    has_more: bool,
+    before: str | None,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[Any]:
+    """The page of ``nodes`` that begins at offset ``start``, with its cursors."""
+    edges = [Edge(cursor=encode_cursor(start + i), node=n) for i, n in enumerate(nodes)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_more if before is None else True,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=count,
+    )
+
+
 async def paginate(
     queryset: QuerySet[Any],
     *,
@@ -97,32 +164,16 @@ async def paginate(
     transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> Connection[Any]:
     """Slice an ordered queryset into one page. Issues one query (two with ``totalCount``)."""
-    first = _page_size(first, "first", default_size, max_size)
-    last = _page_size(last, "last", default_size, max_size)
-    if first is not None and last is not None:
-        raise DomainError(
-            ErrorCode.INVALID,
-            "first 与 last 不能同时使用",
-            "use either 'first' or 'last', not both",
-            field="last",
-        )
-    start = decode_cursor(after, "after") + 1 if after else 0
-    end = decode_cursor(before, "before") if before else None
-
-    count_cache: list[int] = []
-
-    async def count() -> int:
-        if not count_cache:
-            count_cache.append(await queryset.count())
-        return count_cache[0]
-
-    if last is not None:
-        if end is None:
-            end = await count()
-        start = max(start, end - last)
-    size = first if first is not None else (default_size if last is None else None)
-    if size is not None:
-        end = start + size if end is None else min(end, start + size)
+    count = cached_count(queryset.count)
+    start, end = await page_window(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=default_size,
+        max_size=max_size,
+        count=count,
+    )
     limit = None if end is None else max(end - start, 0)
 
     if limit == 0:
@@ -134,17 +185,7 @@ async def paginate(
         has_more = limit is not None and len(rows) > limit
         rows = rows[:limit] if limit is not None else rows
     nodes = list(transform(rows)) if transform else rows
-    edges = [Edge(cursor=encode_cursor(start + i), node=n) for i, n in enumerate(nodes)]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=bool(has_more) if before is None else True,
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        _count=count,
-    )
+    return connection_of(nodes, start=start, has_more=bool(has_more), before=before, count=count)
 
 
 async def page_of(

@@ -33,12 +33,16 @@ def mask_id_number(value: str | None) -> str | None:
 
 
 def mask_phone(value: str | None) -> str | None:
-    """``13812345678`` → ``138****5678``."""
+    """``13812345678`` → ``138****5678``: a mobile number (11 characters or more) keeps its first
+    three and last four; a shorter one (a landline) only its last four, and one of fewer than
+    eight characters nothing, so that at least four characters are always hidden."""
     if not value:
         return value
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) >= 8:
+        return "*" * (len(value) - 4) + value[-4:]
+    return "*" * len(value)
 
 
 def mask_address(value: str | None) -> str | None:

@@ -38,14 +38,16 @@ def test_a_value_not_shaped_like_an_id_number_is_hidden_whole(value: str) -> Non
     ("phone", "masked"),
     [
         ("13812345678", "138****5678"),
-        ("12345678", "123*5678"),
         ("07733123456", "077****3456"),
         ("+8613812345678", "+86*******5678"),
+        ("0773312345", "******2345"),  # a landline keeps only its last four
+        ("12345678", "****5678"),
+        ("1234567", "*******"),  # was shown whole: at least four characters stay hidden
         ("123456", "******"),
         ("1", "*"),
     ],
 )
-def test_a_phone_keeps_its_first_three_and_last_four(phone: str, masked: str) -> None:
+def test_a_phone_keeps_at_most_its_first_three_and_last_four(phone: str, masked: str) -> None:
     assert mask_phone(phone) == masked
 
 

@@ -27,10 +27,12 @@ from core.access.enums import Permission
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
 from core.officials.models import Official
+from core.people.approvals import require_approver
 from core.people.dates import check_day_in_life
 from core.people.home_delivery import check_home_delivery
 from core.people.models import Child
 from core.people.services import KEEP, Write, compare_and_set, conflict
+from core.rules.enums import ApprovalKind
 from core.schools.models import School
 from core.visits.models import (
     PlacementAssessment,
@@ -250,6 +252,8 @@ async def record_placement_assessment(data: NewAssessment) -> PlacementAssessmen
             )
     if data.recommendation is PlacementRecommendation.HOME_DELIVERED:
         await check_home_delivery(child, data.assessed_on, "recommendation")
+    if data.guardian_consent:  # the placement takes effect: the county's authority decides
+        await require_approver(caller, child, ApprovalKind.PLACEMENT)
     async with in_transaction():
         plan = None
         if data.guardian_consent:

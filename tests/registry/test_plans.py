@@ -121,7 +121,7 @@ async def test_home_delivery_follows_the_countys_rule_wherever_recorded(
         http, ASSESS,
         assessment(severe, guardianConsent=True, consentOn=_day(clock, -5),
                    measures=["每周送教上门两次", "康复训练"]),
-        token=admin,
+        token=await token(http, counties, "TOWNSHIP_OFFICIAL"),  # 荔浦 四.(一): the township
     )  # fmt: skip
     assert errors_of(body, "recordPlacementAssessment") == []
     made = body["data"]["recordPlacementAssessment"]["assessment"]

@@ -321,3 +321,41 @@ async def create_school_plan(
             field="schoolYear",
         ) from None
     return plan
+
+
+SCHOOL_PLAN = ("一校一案", "school plan")
+
+
+async def update_school_plan(
+    write: Write,
+    plan_id: uuid.UUID | None,
+    expected_version: int,
+    *,
+    content: Any = KEEP,
+    measures: Any = KEEP,
+    responsible_id: Any = KEEP,
+) -> SchoolPlan:
+    """Change a school's 一校一案 (only the fields given); a stale ``expected_version`` is
+    ``CONFLICT`` and writes nothing. The school and year stay: a new year is a new plan."""
+    caller = require_permission(write.caller, *WRITERS)
+    async with in_transaction():
+        row = await find_in_scope(SchoolPlan, caller, plan_id, "id", SCHOOL_PLAN)
+        if row.version != expected_version:
+            raise conflict(SCHOOL_PLAN, expected_version, row.version)
+        updates: dict[str, Any] = {}
+        if content is not KEEP:
+            if not (content or "").strip():
+                raise DomainError(
+                    ErrorCode.REQUIRED, "须填写方案内容", "content is required", field="content"
+                )
+            updates["content"] = content.strip()
+        if measures is not KEEP:
+            updates["measures"] = _measures(measures, "measures", False)
+        if responsible_id is not KEEP:
+            jurisdiction = await School.filter(id=row.school_id).values_list(
+                "jurisdiction_id", flat=True
+            )
+            updates["responsible_id"] = await _mentor(caller, responsible_id, jurisdiction[0])
+        await compare_and_set(SchoolPlan, row, expected_version, updates, SCHOOL_PLAN)
+        await record_write(write.audit)
+    return row

@@ -85,6 +85,17 @@ class CreateSchoolPlanInput:
     )
 
 
+@strawberry.input(description="修改一校一案: 只改给出的字段 (学校与学年不变)")
+class UpdateSchoolPlanInput:
+    id: strawberry.ID = strawberry.field(description="一校一案 ID")
+    expected_version: int = strawberry.field(description=_VERSION)
+    content: str | None = strawberry.field(default=strawberry.UNSET, description="方案内容")
+    measures: list[str] | None = strawberry.field(default=strawberry.UNSET, description="主要措施")
+    responsible_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="责任人 (Official 的 ID)"
+    )
+
+
 @strawberry.type(description="帮扶计划操作的结果")
 class SupportPlanPayload:
     support_plan: SupportPlan | None = strawberry.field(description="帮扶计划")
@@ -195,6 +206,25 @@ class PlanMutation:
                 content=input.content,
                 measures=tuple(input.measures or ()),
                 responsible_id=parse_global_id(input.responsible_id, "Official", "responsibleId"),
+            )
+
+        plan, errors = await refused(call)
+        return SchoolPlanPayload(school_plan=plan, errors=errors)
+
+    @strawberry.mutation(description="修改一校一案 (版本号不符时返回 CONFLICT, 不做任何修改)")
+    async def update_school_plan(
+        self, info: Info, input: UpdateSchoolPlanInput
+    ) -> SchoolPlanPayload:
+        write = write_of(info, Permission.WRITE_ROSTER, Permission.WRITE_CASES)
+
+        async def call() -> Any:
+            return await plans.update_school_plan(
+                write,
+                parse_global_id(input.id, "SchoolPlan", "id"),
+                input.expected_version,
+                content=keep(input.content),
+                measures=keep(input.measures),
+                responsible_id=_official(input.responsible_id, "responsibleId"),
             )
 
         plan, errors = await refused(call)

@@ -279,6 +279,79 @@ async def record_placement_assessment(data: NewAssessment) -> PlacementAssessmen
     return assessment
 
 
+ASSESSMENT = ("一人一案评估", "placement assessment")
+
+
+async def correct_placement_assessment(
+    write: Write,
+    assessment_id: uuid.UUID | None,
+    expected_version: int,
+    *,
+    assessed_on: Any = KEEP,
+    committee: Any = KEEP,
+    recommendation: Any = KEEP,
+    findings: Any = KEEP,
+) -> PlacementAssessment:
+    """Correct what was recorded of the committee's assessment (only the fields given); a
+    stale ``expected_version`` is ``CONFLICT`` and writes nothing. The guardian's consent is
+    not changed here. Correcting an assessment whose placement took effect is, like the
+    consent, for the authority the county names (:mod:`core.people.approvals`)."""
+    caller = require_permission(write.caller, *WRITERS)
+    today = local_date(write.now)
+    async with in_transaction():
+        row = await find_in_scope(PlacementAssessment, caller, assessment_id, "id", ASSESSMENT)
+        if row.version != expected_version:
+            raise conflict(ASSESSMENT, expected_version, row.version)
+        child = await Child.get(id=row.child_id)
+        if row.plan_id is not None:
+            await require_approver(caller, child, ApprovalKind.PLACEMENT)
+        updates: dict[str, Any] = {}
+        if committee is not KEEP:
+            text = (committee or "").strip()
+            if not text:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写评估机构 (残疾人教育专家委员会)",
+                    "committee is required",
+                    field="committee",
+                )
+            updates["committee"] = text[:128]
+        if assessed_on is not KEEP:
+            if assessed_on is None:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写评估日期",
+                    "assessedOn is required",
+                    field="assessedOn",
+                )
+            _in_life(assessed_on, child, today, "assessedOn", ("评估日期", "assessedOn"))
+            if row.consent_on is not None and row.consent_on < assessed_on:
+                raise DomainError(
+                    ErrorCode.INVALID,
+                    "评估日期不能晚于监护人同意日期",
+                    "assessedOn cannot follow consentOn",
+                    field="assessedOn",
+                )
+            updates["assessed_on"] = assessed_on
+        if recommendation is not KEEP:
+            if recommendation is None:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写安置建议",
+                    "recommendation is required",
+                    field="recommendation",
+                )
+            if recommendation is PlacementRecommendation.HOME_DELIVERED:
+                day = updates.get("assessed_on", row.assessed_on)
+                await check_home_delivery(child, day, "recommendation")
+            updates["recommendation"] = recommendation
+        if findings is not KEEP:
+            updates["findings"] = (findings or "").strip()
+        await compare_and_set(PlacementAssessment, row, expected_version, updates, ASSESSMENT)
+        await record_write(write.audit)
+    return row
+
+
 async def create_school_plan(
     write: Write,
     school_id: uuid.UUID | None,

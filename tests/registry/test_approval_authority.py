@@ -115,3 +115,66 @@ async def test_a_placement_takes_effect_only_with_the_townships_approval(
     approved = await gql(http, ASSESS, consented, token=township)
     result = approved["data"]["recordPlacementAssessment"]
     assert result["errors"] == [] and result["assessment"]["plan"]["kind"] == "PLACEMENT", approved
+
+
+CORRECT = """mutation($in: CorrectPlacementAssessmentInput!) {
+  correctPlacementAssessment(input: $in) {
+    assessment { id version committee recommendation findings }
+    errors { code field currentVersion } } }"""
+
+
+async def test_a_placement_assessment_is_corrected_with_its_version(http, counties, clock) -> None:
+    today = local_date(clock())
+    advised, took_effect = (await _township_pupils(counties))[2:4]
+    for child in (advised, took_effect):
+        await Child.filter(id=child.id).update(
+            disability_category="PHYSICAL",
+            disability_grade=3,
+            birth_date=date(today.year - 9, 1, 1),
+        )
+    township = await token(http, counties, "TOWNSHIP_OFFICIAL")
+    made = []
+    for child, consent in ((advised, False), (took_effect, True)):
+        extra = {"guardianConsent": True, "consentOn": today.isoformat()} if consent else {}
+        body = await gql(
+            http, ASSESS,
+            {"in": {"childId": gid("Child", child), "assessedOn": today.isoformat(),
+                    "committee": "专家委员会", "recommendation": "INCLUSIVE", **extra}},
+            token=township,
+        )  # fmt: skip
+        assert body["data"]["recordPlacementAssessment"]["errors"] == [], body
+        made.append(body["data"]["recordPlacementAssessment"]["assessment"]["id"])
+
+    admin = await token(http, counties, "COUNTY_ADMIN")
+
+    def fix(i: int, version: int, **fields):
+        return {"in": {"id": made[i], "expectedVersion": version, **fields}}
+
+    async def errors(body):
+        assert "errors" not in body, body
+        return [
+            (e["code"], e["field"]) for e in body["data"]["correctPlacementAssessment"]["errors"]
+        ]
+
+    assert await errors(await gql(http, CORRECT, fix(0, 1, committee=" "), token=admin)) == [
+        ("REQUIRED", "committee")
+    ]
+    # 荔浦 四.(三)3: 送教上门 only for a severe disability (grade 3 is not)
+    home = fix(0, 1, recommendation="HOME_DELIVERED")
+    assert await errors(await gql(http, CORRECT, home, token=admin)) == [
+        ("INVALID", "recommendation")
+    ]
+    fixed = await gql(http, CORRECT, fix(0, 1, committee="荔浦市残疾人教育专家委员会",
+                                          findings="更正: 轻度肢体残疾"), token=admin)  # fmt: skip
+    assert await errors(fixed) == []
+    row = fixed["data"]["correctPlacementAssessment"]["assessment"]
+    assert (row["version"], row["committee"]) == (2, "荔浦市残疾人教育专家委员会")
+    stale = await gql(http, CORRECT, fix(0, 1, findings="旧"), token=admin)
+    assert await errors(stale) == [("CONFLICT", "expectedVersion")]
+    assert stale["data"]["correctPlacementAssessment"]["errors"][0]["currentVersion"] == 2
+
+    # the placement took effect: the county bureau may not correct it in 荔浦, the township may
+    assert "一人一案" in _refused(await gql(http, CORRECT, fix(1, 1, findings="x"), token=admin))
+    done = await gql(http, CORRECT, fix(1, 1, findings="复评意见"), token=township)
+    assert await errors(done) == []
+    assert (await PlacementAssessment.get(child_id=took_effect.id)).findings == "复评意见"

@@ -49,6 +49,7 @@ from core.people.enums import (
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.table import Masking
 from core.rules.enums import (
+    ApprovalKind,
     ApprovingAuthority,
     Comparison,
     DeadlineKind,
@@ -153,7 +154,8 @@ graphql_enum(IndicatorCode, "指标代码 (公式见 docs/metrics.md)", name="In
 graphql_enum(Breakdown, "指标的分组方式", name="MetricBreakdown")
 graphql_enum(AccountingState, "底数清: 每名适龄儿童少年所处的一种状态")
 graphql_enum(TargetStatus, "目标达成情况")
-graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学)")
+graphql_enum(ApprovingAuthority, "批准机关 (缓学/免学、休学、一人一案安置)")
+graphql_enum(ApprovalKind, "批准事项: 缓学/免学之外由同一批准机关决定的事项")
 graphql_enum(RowSelection, "台账所列的儿童或个案", name="ReportRowSelection")
 graphql_enum(NoticeKind, "文书类别")
 # stored reports
@@ -165,6 +167,7 @@ graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 __all__ = [
     "AccountingState",
     "ActorKind",
+    "ApprovalKind",
     "ApprovingAuthority",
     "AuditAction",
     "Breakdown",

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from core.plugins import rules_for as county_rules_for
 from core.rules.county import CountyRules
-from core.rules.enums import DeadlineKind
-from core.rules.specs import ExemptionRule
+from core.rules.enums import ApprovalKind, ApprovingAuthority, DeadlineKind
+from core.rules.specs import LAW_APPROVERS, ExemptionRule
 
 #: Division code used when a case's jurisdiction is unknown: core defaults only.
 NO_JURISDICTION = "000000"
@@ -75,6 +75,16 @@ class CaseRules:
     def exemption_for(self, reason: str) -> ExemptionRule | None:
         """The exemption rule that covers case reason ``reason`` (None: no ground for one)."""
         return next((rule for rule in self.exemptions if reason in rule.reasons), None)
+
+    def approvers(self, kind: ApprovalKind) -> tuple[tuple[ApprovingAuthority, ...], str]:
+        """Who approves ``kind`` (休学, a placement) and where that is written: the first
+        exemption rule naming it in ``also_approves``, else 义务教育法 第十一条."""
+        for rule in self.exemptions:
+            if kind in rule.also_approves:
+                return rule.approved_by, " ".join(
+                    p for p in (rule.clause.section, rule.clause.text[:40]) if p
+                )
+        return LAW_APPROVERS, "义务教育法 第十一条"
 
     @property
     def exemption_reasons(self) -> tuple[str, ...]:

@@ -20,9 +20,12 @@ the allowed changes, or ``INVALID`` on the field). A change to an existing enrol
 enrolment's ``version`` (compare-and-set: a stale one is ``CONFLICT``).
 
 Scope: ``WRITE_ENROLMENT`` (schools and the county; a township official reads 学籍 but does not
-write it); the child must be in the caller's scope - except that a school may enrol or take in
-a child of its county who has no live enrolment (转入 from elsewhere, a child never enrolled),
-into a class it reaches (a head teacher: their own class).
+write it) - except 休学, which only the authority the county's rule names records
+(:mod:`core.people.approvals`: 荔浦 the township, by default the township or the county's
+education department; ``WRITE_CASES`` suffices for it, so a township official may). The
+child must be in the caller's scope - except that a school may enrol or take in a child of
+its county who has no live enrolment (转入 from elsewhere, a child never enrolled), into a
+class it reaches (a head teacher: their own class).
 """
 
 from __future__ import annotations
@@ -47,10 +50,12 @@ from core.enrolment.models import (
     EnrolmentStatus,
 )
 from core.errors import DomainError, ErrorCode
+from core.people.approvals import require_approver
 from core.people.dates import check_day_in_life
 from core.people.home_delivery import check_home_delivery
 from core.people.models import Child
 from core.people.services import Write, compare_and_set, conflict
+from core.rules.enums import ApprovalKind
 from core.schools.models import SchoolClass
 
 K = EnrolmentChangeKind
@@ -94,6 +99,15 @@ class ChangeRequest:
     approving_document: str = ""
     #: 入学/转入 (default 普通) and 变更就读方式: the way the child is taught from ``occurred_on``.
     mode: EnrolmentMode | None = None
+
+
+def permissions_for(kind: EnrolmentChangeKind) -> tuple[Permission, ...]:
+    """The permissions recording ``kind`` needs (any one of them): ``WRITE_ENROLMENT``; for 休学
+    also ``WRITE_CASES``, since the approving authority (a township) records it - who that
+    authority is, :func:`core.people.approvals.require_approver` checks."""
+    if kind is K.SUSPEND:
+        return (Permission.WRITE_ENROLMENT, Permission.WRITE_CASES)
+    return (Permission.WRITE_ENROLMENT,)
 
 
 def _required(value: str, field: str, zh: str, en: str, max_length: int) -> str:
@@ -203,7 +217,7 @@ async def _last_change_day(child_id: uuid.UUID, current: Enrolment | None) -> da
 
 async def record_change(req: ChangeRequest) -> tuple[Enrolment, EnrolmentChange]:
     """Record one 学籍异动; ``(enrolment after the change, the change)``."""
-    caller = require_permission(req.write.caller, Permission.WRITE_ENROLMENT)
+    caller = require_permission(req.write.caller, *permissions_for(req.kind))
     texts = _check_inputs(req)
     today = local_date(req.write.now)
     async with in_transaction():
@@ -215,6 +229,8 @@ async def record_change(req: ChangeRequest) -> tuple[Enrolment, EnrolmentChange]
                 "this entry was merged into another; record the change on the surviving one",
                 field="childId",
             )
+        if req.kind is K.SUSPEND:
+            await require_approver(caller, child, ApprovalKind.SUSPENSION)
         # one writer per child at a time: two requests cannot both start a current enrolment
         await Child.filter(id=child.id).select_for_update().first()
         current = (
@@ -359,4 +375,4 @@ async def _change(
     return enrolment, change
 
 
-__all__ = ["ALLOWED", "ChangeRequest", "not_allowed", "record_change"]
+__all__ = ["ALLOWED", "ChangeRequest", "not_allowed", "permissions_for", "record_change"]

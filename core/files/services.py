@@ -7,8 +7,9 @@ DOCX, XLSX), stores the bytes once by SHA-256 and records the attachment with th
 audit entry in one transaction. :func:`open_attachment` returns a file to a caller who may see
 the record it belongs to (anyone else learns nothing: ``NOT_FOUND``) and audits the download.
 
-The bytes are stored before the row is written: a failed transaction can leave bytes no row
-names (harmless, and stored once), never a row whose bytes are missing.
+The bytes are stored after every check and before the row is written, so there is never a row
+whose bytes are missing; if the row's transaction fails, bytes this call newly stored are
+removed again (not bytes that were stored already, nor ones another record now names).
 """
 
 from __future__ import annotations
@@ -133,19 +134,27 @@ async def attach(
     require_permission(caller, permission)
     row = await find_in_scope(model, caller, owner_id, field, what)
     file_name, content_type = check_upload(upload, max_bytes)
+    jurisdiction_id = await _jurisdiction_of(kind, row)
     digest, already = store.put(upload.data)
-    async with in_transaction():
-        attachment = await Attachment.create(
-            jurisdiction_id=await _jurisdiction_of(kind, row),
-            sha256=digest,
-            file_name=file_name,
-            content_type=content_type,
-            size_bytes=len(upload.data),
-            uploaded_by=caller.label[:64],
-            uploaded_at=now,
-            **{column: row.pk},
-        )
-        await record_write(audit_entry)
+    try:
+        async with in_transaction():
+            attachment = await Attachment.create(
+                jurisdiction_id=jurisdiction_id,
+                sha256=digest,
+                file_name=file_name,
+                content_type=content_type,
+                size_bytes=len(upload.data),
+                uploaded_by=caller.label[:64],
+                uploaded_at=now,
+                **{column: row.pk},
+            )
+            await record_write(audit_entry)
+    except Exception:
+        # the row was not written: take back bytes this call stored, unless a record (another
+        # upload of the same file that committed meanwhile) uses them
+        if not already and not await Attachment.filter(sha256=digest).exists():
+            store.discard(digest)
+        raise
     return attachment, already
 
 

@@ -37,6 +37,10 @@ class FileStore(Protocol):
 
     def exists(self, digest: str) -> bool: ...
 
+    def discard(self, digest: str) -> None:
+        """Remove the bytes stored under ``digest`` (a put whose record was never written)."""
+        ...
+
 
 class LocalFileStore:
     """A :class:`FileStore` on the local disk (or a mounted share)."""
@@ -55,6 +59,9 @@ class LocalFileStore:
     def get(self, digest: str) -> bytes | None:
         path = self._path(digest)
         return path.read_bytes() if path.is_file() else None
+
+    def discard(self, digest: str) -> None:
+        self._path(digest).unlink(missing_ok=True)
 
     def put(self, data: bytes) -> tuple[str, bool]:
         digest = sha256_of(data)

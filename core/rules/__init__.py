@@ -24,6 +24,7 @@ from core.jurisdictions.spec import (
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovalKind,
     ApprovingAuthority,
     Comparison,
     DeadlineKind,
@@ -70,6 +71,7 @@ from core.rules.specs import (
 
 __all__ = [
     "REPORT_FIELDS",
+    "ApprovalKind",
     "ApprovingAuthority",
     "Clause",
     "Column",

@@ -217,6 +217,14 @@ class ApprovingAuthority(LabelledEnum):
     SCHOOL = "SCHOOL", "学校"
 
 
+class ApprovalKind(LabelledEnum):
+    """What besides a 缓学/免学 an approving authority decides (义务教育法 第十一条: 休学;
+    一人一案: a placement taking effect)."""
+
+    SUSPENSION = "SUSPENSION", "休学"
+    PLACEMENT = "PLACEMENT", "一人一案安置"
+
+
 class ImportKind(LabelledEnum):
     """What a roster is, which decides what an import does with its rows."""
 

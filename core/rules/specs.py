@@ -14,6 +14,7 @@ from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    ApprovalKind,
     ApprovingAuthority,
     Comparison,
     DeadlineKind,
@@ -408,7 +409,9 @@ class ExemptionRule:
     done. ``counts_as_dropout`` says whether such a child still counts against targets.
     ``approved_by`` names the authorities that may approve (any one of them; 义务教育法 第十一条:
     the township or the county's education department), ``filed_with`` the office an approval
-    is filed with (备案), if any.
+    is filed with (备案), if any. ``also_approves`` names the other approvals the same
+    authorities decide (休学, a placement taking effect); the first rule naming a kind is the
+    one that counts, and with none, :data:`LAW_APPROVERS` decide.
     """
 
     code: str
@@ -422,6 +425,15 @@ class ExemptionRule:
         ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
     )
     filed_with: str = ""
+    also_approves: tuple[ApprovalKind, ...] = (ApprovalKind.SUSPENSION, ApprovalKind.PLACEMENT)
+
+
+#: 义务教育法 第十一条: who approves when no county rule names an authority (乡镇人民政府或者县级
+#: 人民政府教育行政部门).
+LAW_APPROVERS: tuple[ApprovingAuthority, ...] = (
+    ApprovingAuthority.TOWNSHIP,
+    ApprovingAuthority.COUNTY_EDUCATION_BUREAU,
+)
 
 
 # -- import formats ----------------------------------------------------------------------------

@@ -27,10 +27,12 @@ from core.access.enums import Permission
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
 from core.officials.models import Official
+from core.people.approvals import require_approver
 from core.people.dates import check_day_in_life
 from core.people.home_delivery import check_home_delivery
 from core.people.models import Child
 from core.people.services import KEEP, Write, compare_and_set, conflict
+from core.rules.enums import ApprovalKind
 from core.schools.models import School
 from core.visits.models import (
     PlacementAssessment,
@@ -250,6 +252,8 @@ async def record_placement_assessment(data: NewAssessment) -> PlacementAssessmen
             )
     if data.recommendation is PlacementRecommendation.HOME_DELIVERED:
         await check_home_delivery(child, data.assessed_on, "recommendation")
+    if data.guardian_consent:  # the placement takes effect: the county's authority decides
+        await require_approver(caller, child, ApprovalKind.PLACEMENT)
     async with in_transaction():
         plan = None
         if data.guardian_consent:
@@ -273,6 +277,79 @@ async def record_placement_assessment(data: NewAssessment) -> PlacementAssessmen
         )
         await record_write(data.write.audit)
     return assessment
+
+
+ASSESSMENT = ("一人一案评估", "placement assessment")
+
+
+async def correct_placement_assessment(
+    write: Write,
+    assessment_id: uuid.UUID | None,
+    expected_version: int,
+    *,
+    assessed_on: Any = KEEP,
+    committee: Any = KEEP,
+    recommendation: Any = KEEP,
+    findings: Any = KEEP,
+) -> PlacementAssessment:
+    """Correct what was recorded of the committee's assessment (only the fields given); a
+    stale ``expected_version`` is ``CONFLICT`` and writes nothing. The guardian's consent is
+    not changed here. Correcting an assessment whose placement took effect is, like the
+    consent, for the authority the county names (:mod:`core.people.approvals`)."""
+    caller = require_permission(write.caller, *WRITERS)
+    today = local_date(write.now)
+    async with in_transaction():
+        row = await find_in_scope(PlacementAssessment, caller, assessment_id, "id", ASSESSMENT)
+        if row.version != expected_version:
+            raise conflict(ASSESSMENT, expected_version, row.version)
+        child = await Child.get(id=row.child_id)
+        if row.plan_id is not None:
+            await require_approver(caller, child, ApprovalKind.PLACEMENT)
+        updates: dict[str, Any] = {}
+        if committee is not KEEP:
+            text = (committee or "").strip()
+            if not text:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写评估机构 (残疾人教育专家委员会)",
+                    "committee is required",
+                    field="committee",
+                )
+            updates["committee"] = text[:128]
+        if assessed_on is not KEEP:
+            if assessed_on is None:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写评估日期",
+                    "assessedOn is required",
+                    field="assessedOn",
+                )
+            _in_life(assessed_on, child, today, "assessedOn", ("评估日期", "assessedOn"))
+            if row.consent_on is not None and row.consent_on < assessed_on:
+                raise DomainError(
+                    ErrorCode.INVALID,
+                    "评估日期不能晚于监护人同意日期",
+                    "assessedOn cannot follow consentOn",
+                    field="assessedOn",
+                )
+            updates["assessed_on"] = assessed_on
+        if recommendation is not KEEP:
+            if recommendation is None:
+                raise DomainError(
+                    ErrorCode.REQUIRED,
+                    "须填写安置建议",
+                    "recommendation is required",
+                    field="recommendation",
+                )
+            if recommendation is PlacementRecommendation.HOME_DELIVERED:
+                day = updates.get("assessed_on", row.assessed_on)
+                await check_home_delivery(child, day, "recommendation")
+            updates["recommendation"] = recommendation
+        if findings is not KEEP:
+            updates["findings"] = (findings or "").strip()
+        await compare_and_set(PlacementAssessment, row, expected_version, updates, ASSESSMENT)
+        await record_write(write.audit)
+    return row
 
 
 async def create_school_plan(
@@ -317,3 +394,41 @@ async def create_school_plan(
             field="schoolYear",
         ) from None
     return plan
+
+
+SCHOOL_PLAN = ("一校一案", "school plan")
+
+
+async def update_school_plan(
+    write: Write,
+    plan_id: uuid.UUID | None,
+    expected_version: int,
+    *,
+    content: Any = KEEP,
+    measures: Any = KEEP,
+    responsible_id: Any = KEEP,
+) -> SchoolPlan:
+    """Change a school's 一校一案 (only the fields given); a stale ``expected_version`` is
+    ``CONFLICT`` and writes nothing. The school and year stay: a new year is a new plan."""
+    caller = require_permission(write.caller, *WRITERS)
+    async with in_transaction():
+        row = await find_in_scope(SchoolPlan, caller, plan_id, "id", SCHOOL_PLAN)
+        if row.version != expected_version:
+            raise conflict(SCHOOL_PLAN, expected_version, row.version)
+        updates: dict[str, Any] = {}
+        if content is not KEEP:
+            if not (content or "").strip():
+                raise DomainError(
+                    ErrorCode.REQUIRED, "须填写方案内容", "content is required", field="content"
+                )
+            updates["content"] = content.strip()
+        if measures is not KEEP:
+            updates["measures"] = _measures(measures, "measures", False)
+        if responsible_id is not KEEP:
+            jurisdiction = await School.filter(id=row.school_id).values_list(
+                "jurisdiction_id", flat=True
+            )
+            updates["responsible_id"] = await _mentor(caller, responsible_id, jurisdiction[0])
+        await compare_and_set(SchoolPlan, row, expected_version, updates, SCHOOL_PLAN)
+        await record_write(write.audit)
+    return row

@@ -78,32 +78,45 @@ async def test_a_transfer_in_and_out_shows_in_the_history(http, counties, clock)
     assert enrolment["status"] == "TRANSFERRED_OUT" and enrolment["endedOn"] == _today(clock)
 
 
+async def _township_pupil(counties) -> Child:
+    """An attending pupil of a school in the 荔浦 township official's town (荔浦 四.(一): the
+    township approves 休学, so records it)."""
+    official = await account(counties, "TOWNSHIP_OFFICIAL")
+    enrolment = (
+        await Enrolment.filter(school__town_id=official.town_id, is_current=True, status="ENROLLED")
+        .order_by("child_id")
+        .first()
+    )
+    return await Child.get(id=enrolment.child_id)
+
+
 async def test_suspension_resumption_and_impossible_changes(http, counties, clock) -> None:
-    teacher = await token(http, counties, "HEAD_TEACHER")
-    child = (await class_pupils(counties))[0]
+    township = await token(http, counties, "TOWNSHIP_OFFICIAL")  # 休学: the approving township
+    admin = await token(http, counties, "COUNTY_ADMIN")  # 复学: the 学籍's keeper
+    child = await _township_pupil(counties)
     enrolment = await _current(child)
     changes_before = await EnrolmentChange.filter(child_id=child.id).count()
     v = enrolment.version
 
     resume = await _change(
-        http, teacher, child, "RESUME", clock, expectedVersion=v, approvingDocument="复学审批表1"
+        http, admin, child, "RESUME", clock, expectedVersion=v, approvingDocument="复学审批表1"
     )  # fmt: skip
     (error,) = resume["data"]["recordEnrolmentChange"]["errors"]
     assert error["code"] == "INVALID_TRANSITION" and "SUSPEND" in error["allowedChanges"]
     assert "休学" in error["message"] and "RESUME" in error["message"]
-    dropout = await _change(http, teacher, child, "DROP_OUT", clock, expectedVersion=v)
+    dropout = await _change(http, admin, child, "DROP_OUT", clock, expectedVersion=v)
     assert errors_of(dropout, "recordEnrolmentChange") == [("INVALID_TRANSITION", "kind")]
 
     no_doc = await _change(
-        http, teacher, child, "SUSPEND", clock, expectedVersion=v, reason="疾病 (住院治疗)"
+        http, township, child, "SUSPEND", clock, expectedVersion=v, reason="疾病 (住院治疗)"
     )  # fmt: skip
     assert errors_of(no_doc, "recordEnrolmentChange") == [("REQUIRED", "approvingDocument")]
     no_version = await _change(
-        http, teacher, child, "SUSPEND", clock, reason="疾病", approvingDocument="休学审批表 3 号"
+        http, township, child, "SUSPEND", clock, reason="疾病", approvingDocument="休学审批表 3 号"
     )  # fmt: skip
     assert errors_of(no_version, "recordEnrolmentChange") == [("REQUIRED", "expectedVersion")]
     future = await _change(
-        http, teacher, child, "SUSPEND", clock, expectedVersion=v, reason="疾病",
+        http, township, child, "SUSPEND", clock, expectedVersion=v, reason="疾病",
         approvingDocument="休学审批表 3 号",
         occurredOn=(local_date(clock()) + timedelta(days=5)).isoformat(),
     )  # fmt: skip
@@ -111,25 +124,25 @@ async def test_suspension_resumption_and_impossible_changes(http, counties, cloc
     assert await EnrolmentChange.filter(child_id=child.id).count() == changes_before
 
     suspend = await _change(
-        http, teacher, child, "SUSPEND", clock, expectedVersion=v, reason="疾病 (住院治疗)",
+        http, township, child, "SUSPEND", clock, expectedVersion=v, reason="疾病 (住院治疗)",
         approvingDocument="休学审批表 3 号",
     )  # fmt: skip
     assert errors_of(suspend, "recordEnrolmentChange") == []
     assert suspend["data"]["recordEnrolmentChange"]["enrolment"]["status"] == "SUSPENDED"
 
     earlier = await _change(
-        http, teacher, child, "RESUME", clock, expectedVersion=v + 1,
+        http, admin, child, "RESUME", clock, expectedVersion=v + 1,
         approvingDocument="复学审批表 1 号",
         occurredOn=(local_date(clock()) - timedelta(days=1)).isoformat(),
     )  # fmt: skip
     assert errors_of(earlier, "recordEnrolmentChange") == [("INVALID", "occurredOn")]
     stale = await _change(
-        http, teacher, child, "RESUME", clock, expectedVersion=v, approvingDocument="复学审批表"
+        http, admin, child, "RESUME", clock, expectedVersion=v, approvingDocument="复学审批表"
     )  # fmt: skip
     (error,) = stale["data"]["recordEnrolmentChange"]["errors"]
     assert (error["code"], error["currentVersion"]) == ("CONFLICT", v + 1)
     resumed = await _change(
-        http, teacher, child, "RESUME", clock, expectedVersion=v + 1, approvingDocument="复学审批表"
+        http, admin, child, "RESUME", clock, expectedVersion=v + 1, approvingDocument="复学审批表"
     )  # fmt: skip
     assert errors_of(resumed, "recordEnrolmentChange") == []
     kinds = (
@@ -198,8 +211,8 @@ async def test_scope_of_enrolment_changes(http, counties, clock) -> None:
 
     township = await token(http, counties, "TOWNSHIP_OFFICIAL")
     refused = await _change(
-        http, township, stranger, "SUSPEND", clock, expectedVersion=1, reason="x",
-        approvingDocument="y",
+        http, township, stranger, "TRANSFER_OUT", clock, expectedVersion=1,
+        counterpartSchool="y",
     )  # fmt: skip
     assert code_of(refused) == "FORBIDDEN"
     reads = await gql(
@@ -216,8 +229,8 @@ async def test_two_changes_with_the_same_version_one_conflicts(http, counties, c
     child = (await class_pupils(counties))[4]
     v = (await _current(child)).version
     first, second = await asyncio.gather(
-        _change(http, admin, child, "SUSPEND", clock, expectedVersion=v, reason="疾病",
-                approvingDocument="审批表 1"),
+        _change(http, admin, child, "TRANSFER_OUT", clock, expectedVersion=v,
+                counterpartSchool="外县某校"),
         _change(http, admin, child, "GRADUATE", clock, expectedVersion=v),
     )  # fmt: skip
     codes = sorted(

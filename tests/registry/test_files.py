@@ -134,3 +134,29 @@ async def test_uploads_are_checked_by_content_size_and_scope(
         "/graphql", json=padded, headers={"Authorization": f"Bearer {teacher}"}
     )
     assert response.status_code == 413
+
+
+async def test_a_failed_write_leaves_no_orphan_file(
+    make_client, counties, tmp_path, monkeypatch
+) -> None:
+    """The row's transaction fails after the bytes were stored: bytes this upload stored are
+    removed again, bytes another record already uses stay."""
+    import core.files.services as file_services
+
+    http = make_client(files_dir=str(tmp_path), max_upload_bytes=100_000)
+    teacher = await token(http, counties, "HEAD_TEACHER")
+    case = await reported_case(http, teacher, (await class_pupils(counties))[2])
+    kept = await _upload(http, teacher, "已存.pdf", PDF, case_id=case["id"])
+    assert kept.json()["data"]["uploadAttachment"]["errors"] == []
+    assert len(_stored_files(tmp_path)) == 1
+
+    async def failing(entry) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(file_services, "record_write", failing)
+    new = await _upload(http, teacher, "书面申请.docx", _docx(), case_id=case["id"])
+    assert "errors" in new.json() and new.json()["data"] is None
+    same = await _upload(http, teacher, "已存(再次).pdf", PDF, case_id=case["id"])
+    assert "errors" in same.json()
+    assert await Attachment.all().count() == 1
+    assert len(_stored_files(tmp_path)) == 1  # the new file is gone, the kept one stays

@@ -5,12 +5,13 @@ wherever it is recorded, and a school's 一校一案 - through HTTP, as school s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 from core.china_time import local_date
 from core.enrolment.models import Enrolment
 from core.people.models import Child
-from core.visits.models import PlacementAssessment, SupportPlan
+from core.visits.models import PlacementAssessment, SchoolPlan, SupportPlan
 from tests.registry.helpers import account, class_pupils, errors_of, gid, gql, token
 
 PLAN = "supportPlan { id kind measures reviewOn lastReviewedOn version isReviewOverdue " \
@@ -121,7 +122,7 @@ async def test_home_delivery_follows_the_countys_rule_wherever_recorded(
         http, ASSESS,
         assessment(severe, guardianConsent=True, consentOn=_day(clock, -5),
                    measures=["每周送教上门两次", "康复训练"]),
-        token=admin,
+        token=await token(http, counties, "TOWNSHIP_OFFICIAL"),  # 荔浦 四.(一): the township
     )  # fmt: skip
     assert errors_of(body, "recordPlacementAssessment") == []
     made = body["data"]["recordPlacementAssessment"]["assessment"]
@@ -174,3 +175,50 @@ async def test_a_schools_one_school_one_plan(http, counties, clock) -> None:
         http, query, {"in": {**data, "content": " ", "schoolYear": 2025}}, token=admin
     )
     assert errors_of(empty, "createSchoolPlan") == [("REQUIRED", "content")]
+
+
+async def test_a_school_plan_is_corrected_with_its_version(http, counties, clock) -> None:
+    admin = await token(http, counties, "COUNTY_ADMIN")
+    school_id = (
+        await Enrolment.filter(child_id=(await class_pupils(counties))[0].id).first()
+    ).school_id
+    create = """mutation($in: CreateSchoolPlanInput!) { createSchoolPlan(input: $in) {
+      schoolPlan { id version } errors { code field } } }"""
+    update = """mutation($in: UpdateSchoolPlanInput!) { updateSchoolPlan(input: $in) {
+      schoolPlan { id version content measures schoolYear }
+      errors { code field currentVersion } } }"""
+    made = await gql(
+        http, create,
+        {"in": {"schoolId": gid("School", school_id), "schoolYear": local_date(clock()).year,
+                "content": "初稿", "measures": ["建立台账"]}},
+        token=admin,
+    )  # fmt: skip
+    plan = made["data"]["createSchoolPlan"]["schoolPlan"]
+
+    def change(version: int, **fields):
+        return {"in": {"id": plan["id"], "expectedVersion": version, **fields}}
+
+    empty = await gql(http, update, change(1, content="  "), token=admin)
+    assert errors_of(empty, "updateSchoolPlan") == [("REQUIRED", "content")]
+    foreign = await token(http, counties, "COUNTY_ADMIN", county="rongchang")
+    outside = await gql(http, update, change(1, content="他县修改"), token=foreign)
+    assert errors_of(outside, "updateSchoolPlan") == [("NOT_FOUND", "id")]
+
+    first, second = await asyncio.gather(
+        gql(http, update, change(1, content="第二稿"), token=admin),
+        gql(http, update, change(1, content="另一第二稿"), token=admin),
+    )
+    codes = sorted(
+        [e["code"] for e in b["data"]["updateSchoolPlan"]["errors"]] for b in (first, second)
+    )
+    assert codes == [[], ["CONFLICT"]], (first, second)
+    done = await gql(http, update, change(2, measures=["建立台账", "每月家访"]), token=admin)
+    assert errors_of(done, "updateSchoolPlan") == []
+    result = done["data"]["updateSchoolPlan"]["schoolPlan"]
+    assert result["version"] == 3 and result["measures"] == ["建立台账", "每月家访"]
+    assert result["content"] in ("第二稿", "另一第二稿")
+    stale = await gql(http, update, change(2, content="旧版本"), token=admin)
+    (error,) = stale["data"]["updateSchoolPlan"]["errors"]
+    assert (error["code"], error["currentVersion"]) == ("CONFLICT", 3)
+    stored = await SchoolPlan.get(school_id=school_id, school_year=result["schoolYear"])
+    assert stored.content != "旧版本" and stored.version == 3

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 
-from core.access.enums import Permission
 from core.api.context import Info
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.enums import EnrolmentChangeKind, EnrolmentMode
@@ -72,7 +71,7 @@ class EnrolmentMutation:
     async def record_enrolment_change(
         self, info: Info, input: RecordEnrolmentChangeInput
     ) -> EnrolmentChangePayload:
-        write = write_of(info, Permission.WRITE_ENROLMENT)
+        write = write_of(info, *services.permissions_for(input.kind))
 
         async def call() -> Any:
             return await services.record_change(

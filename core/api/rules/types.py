@@ -406,6 +406,9 @@ class ExemptionRule(RuleType):
         description="批准机关 (其中之一批准即可; 其他人员批准时返回 FORBIDDEN)"
     )
     filed_with: auto = strawberry.field(description="批准后备案的部门 (空: 无须备案)")
+    also_approves: auto = strawberry.field(
+        description="同一批准机关还须批准的事项 (休学、一人一案安置生效)"
+    )
     clause: auto = strawberry.field(description="出处")
 
 

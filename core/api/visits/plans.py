@@ -74,6 +74,20 @@ class RecordPlacementAssessmentInput:
     measures: list[str] | None = strawberry.field(default=None, description="安置方案的措施")
 
 
+@strawberry.input(description="更正一人一案评估记录: 只改给出的字段 (监护人意见不在此修改)")
+class CorrectPlacementAssessmentInput:
+    id: strawberry.ID = strawberry.field(description="评估记录 ID")
+    expected_version: int = strawberry.field(description=_VERSION)
+    assessed_on: datetime.date | None = strawberry.field(
+        default=strawberry.UNSET, description="评估日期"
+    )
+    committee: str | None = strawberry.field(default=strawberry.UNSET, description="评估机构")
+    recommendation: PlacementRecommendation | None = strawberry.field(
+        default=strawberry.UNSET, description="安置建议 (送教上门须符合本地区条件)"
+    )
+    findings: str | None = strawberry.field(default=strawberry.UNSET, description="评估意见")
+
+
 @strawberry.input(description="制定一校一案 (每校每学年一份)")
 class CreateSchoolPlanInput:
     school_id: strawberry.ID = strawberry.field(description="学校")
@@ -82,6 +96,17 @@ class CreateSchoolPlanInput:
     measures: list[str] | None = strawberry.field(default=None, description="主要措施")
     responsible_id: strawberry.ID | None = strawberry.field(
         default=None, description="责任人 (Official 的 ID)"
+    )
+
+
+@strawberry.input(description="修改一校一案: 只改给出的字段 (学校与学年不变)")
+class UpdateSchoolPlanInput:
+    id: strawberry.ID = strawberry.field(description="一校一案 ID")
+    expected_version: int = strawberry.field(description=_VERSION)
+    content: str | None = strawberry.field(default=strawberry.UNSET, description="方案内容")
+    measures: list[str] | None = strawberry.field(default=strawberry.UNSET, description="主要措施")
+    responsible_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="责任人 (Official 的 ID)"
     )
 
 
@@ -181,6 +206,28 @@ class PlanMutation:
         assessment, errors = await refused(call)
         return PlacementAssessmentPayload(assessment=assessment, errors=errors)
 
+    @strawberry.mutation(
+        description="更正一人一案评估记录 (版本号不符时返回 CONFLICT; 已生效的安置须由批准机关更正)"
+    )
+    async def correct_placement_assessment(
+        self, info: Info, input: CorrectPlacementAssessmentInput
+    ) -> PlacementAssessmentPayload:
+        write = write_of(info, Permission.WRITE_ROSTER, Permission.WRITE_CASES)
+
+        async def call() -> Any:
+            return await plans.correct_placement_assessment(
+                write,
+                parse_global_id(input.id, "PlacementAssessment", "id"),
+                input.expected_version,
+                assessed_on=keep(input.assessed_on),
+                committee=keep(input.committee),
+                recommendation=keep(input.recommendation),
+                findings=keep(input.findings),
+            )
+
+        assessment, errors = await refused(call)
+        return PlacementAssessmentPayload(assessment=assessment, errors=errors)
+
     @strawberry.mutation(description="制定一校一案 (每校每学年一份)")
     async def create_school_plan(
         self, info: Info, input: CreateSchoolPlanInput
@@ -195,6 +242,25 @@ class PlanMutation:
                 content=input.content,
                 measures=tuple(input.measures or ()),
                 responsible_id=parse_global_id(input.responsible_id, "Official", "responsibleId"),
+            )
+
+        plan, errors = await refused(call)
+        return SchoolPlanPayload(school_plan=plan, errors=errors)
+
+    @strawberry.mutation(description="修改一校一案 (版本号不符时返回 CONFLICT, 不做任何修改)")
+    async def update_school_plan(
+        self, info: Info, input: UpdateSchoolPlanInput
+    ) -> SchoolPlanPayload:
+        write = write_of(info, Permission.WRITE_ROSTER, Permission.WRITE_CASES)
+
+        async def call() -> Any:
+            return await plans.update_school_plan(
+                write,
+                parse_global_id(input.id, "SchoolPlan", "id"),
+                input.expected_version,
+                content=keep(input.content),
+                measures=keep(input.measures),
+                responsible_id=_official(input.responsible_id, "responsibleId"),
             )
 
         plan, errors = await refused(call)

@@ -112,6 +112,7 @@ class PlacementAssessment(ModelNode):
     findings: str = strawberry.field(description="评估意见")
     guardian_consent: bool = strawberry.field(description="监护人是否同意")
     consent_on: datetime.date | None = strawberry.field(description="监护人同意日期")
+    version: int = strawberry.field(description="版本号: 更正时作为 expectedVersion 提交")
 
     @strawberry.field(description="评估对象")
     async def child(self, info: Info) -> ChildType:

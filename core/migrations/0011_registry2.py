@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='PlacementAssessment',
             name='version',
-            field=fields.IntField(default=1, description='版本号 (每次更正加一)'),
+            field=fields.IntField(default=1, db_default=1, description='版本号 (每次更正加一)'),
         ),
     ]

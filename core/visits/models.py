@@ -121,7 +121,7 @@ class PlacementAssessment(Model):
         on_delete=fields.SET_NULL,
         db_index=True,
     )
-    version = fields.IntField(default=1, description="版本号 (每次更正加一)")
+    version = fields.IntField(default=1, db_default=1, description="版本号 (每次更正加一)")
     recorded_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -122,9 +122,9 @@ def check_row(
 
     try:
         if "student_number" in values:
-            values["student_number"] = registry._check_student_number(values["student_number"])
+            values["student_number"] = registry.check_student_number(values["student_number"])
         if "birth_date" in values:
-            registry._check_birth_date(values["birth_date"], today)
+            registry.check_birth_date(values["birth_date"], today)
     except DomainError as exc:
         refuse(_FIELD_OF_ERROR.get(exc.field or "", exc.field or ""), exc.code, exc.zh, exc.en)
     if values.get("id_type", "RESIDENT_ID") == "RESIDENT_ID" and "id_number" in values:

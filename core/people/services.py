@@ -288,7 +288,9 @@ def check_resident_id(
     return number
 
 
-def _check_student_number(value: str | None) -> str | None:
+def check_student_number(value: str | None) -> str | None:
+    """A 学籍号 in its stored form (trimmed, upper case), or None when empty; ``INVALID``
+    otherwise. The registry's writes and the roster import both check with it."""
     number = (value or "").strip().upper()
     if not number:
         return None
@@ -302,7 +304,9 @@ def _check_student_number(value: str | None) -> str | None:
     return number
 
 
-def _check_birth_date(born: date, today: date) -> date:
+def check_birth_date(born: date, today: date) -> date:
+    """A birth date the registry accepts (not in the future, at most ``MAX_AGE`` years ago);
+    ``INVALID`` on ``birthDate`` otherwise."""
     if born > today:
         raise DomainError(
             ErrorCode.INVALID,
@@ -422,13 +426,13 @@ async def _child_values(
             raise DomainError(
                 ErrorCode.REQUIRED, "出生日期不能为空", "birthDate is required", field="birthDate"
             )
-        values["birth_date"] = _check_birth_date(data["birth_date"], today)
+        values["birth_date"] = check_birth_date(data["birth_date"], today)
     if "ethnicity" in data:
         values["ethnicity"] = _text(data["ethnicity"], "ethnicity", "民族", "ethnicity", 16) or (
             "汉族"
         )
     if "student_number" in data:
-        values["student_number"] = _check_student_number(data["student_number"])
+        values["student_number"] = check_student_number(data["student_number"])
     gender = values.get("gender", current.gender if current else None)
     born = values.get("birth_date", current.birth_date if current else None)
     id_number = data["id_number"] if "id_number" in data else (current and current.id_number)

@@ -101,8 +101,19 @@ class KeyGroupClaim:
     since: date | None = None
 
 
+class _Particulars:
+    """The particulars a write names; fields left at ``KEEP`` are not given."""
+
+    def given(self) -> dict[str, Any]:
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)  # type: ignore[arg-type]
+            if _given(getattr(self, f.name))
+        }
+
+
 @dataclass(frozen=True)
-class ChildFields:
+class ChildFields(_Particulars):
     """A child's particulars. For a create, ``name``, ``gender`` and ``birth_date`` are
     required and anything not given takes its default; for an update only given fields change."""
 
@@ -116,14 +127,9 @@ class ChildFields:
     disability_grade: Any = KEEP
     household_id: Any = KEEP
 
-    def given(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name) for f in fields(self) if _given(getattr(self, f.name))
-        }
-
 
 @dataclass(frozen=True)
-class HouseholdFields:
+class HouseholdFields(_Particulars):
     """A household's particulars (only given fields change on an update)."""
 
     head_name: Any = KEEP
@@ -134,14 +140,9 @@ class HouseholdFields:
     is_low_income: Any = KEEP
     migration_status: Any = KEEP
 
-    def given(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name) for f in fields(self) if _given(getattr(self, f.name))
-        }
-
 
 @dataclass(frozen=True)
-class GuardianFields:
+class GuardianFields(_Particulars):
     """A guardian's particulars (only given fields change on an update)."""
 
     name: Any = KEEP
@@ -150,11 +151,6 @@ class GuardianFields:
     id_number: Any = KEEP
     works_away: Any = KEEP
     is_primary: Any = KEEP
-
-    def given(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name) for f in fields(self) if _given(getattr(self, f.name))
-        }
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.access import audit
-from core.access.accounts import AccountPlace, insert_account
+from core.access.accounts import AccountPlace, check_password_counted, insert_account
 from core.access.audit import WriteAudit, record_write
 from core.access.authorise import find_in_scope, require_permission
 from core.access.caller import Caller
 from core.access.enums import AuditAction, Permission, Role
-from core.access.hashing import hash_secret, verify_secret
+from core.access.hashing import hash_secret
 from core.access.models import AuthSession, PasswordResetToken, StaffAccount
 from core.access.passwords import check_password
 from core.access.scope import scoped
@@ -328,6 +328,12 @@ async def reset_password_with_token(
     return account
 
 
+#: A wrong current password in :func:`change_password`; it counts towards the lock-out.
+_WRONG_CURRENT = DomainError(
+    ErrorCode.INVALID, "当前密码错误", "the current password is wrong", field="currentPassword"
+)
+
+
 async def change_password(
     caller: Caller,
     current_password: str,
@@ -345,13 +351,13 @@ async def change_password(
             "only staff accounts have a password (rotate an API key instead)",
         )
     account = await StaffAccount.get(id=caller.account_id)
-    if not verify_secret(account.password_hash, current_password):
-        raise DomainError(
-            ErrorCode.INVALID,
-            "当前密码错误",
-            "the current password is wrong",
-            field="currentPassword",
-        )
+
+    async def record_failure(reason: str, action: AuditAction) -> None:
+        await audit.record(action, caller=caller, at=now, details={"reason": reason})
+
+    await check_password_counted(
+        account, current_password, now=now, wrong=_WRONG_CURRENT, record_failure=record_failure
+    )
     if new_password == current_password:
         raise DomainError(
             ErrorCode.INVALID,
@@ -362,7 +368,7 @@ async def change_password(
     check_password(new_password, username=account.username, field="newPassword")
     async with in_transaction():
         await StaffAccount.filter(id=account.id).update(
-            password_hash=hash_secret(new_password), password_changed_at=now
+            password_hash=hash_secret(new_password), password_changed_at=now, failed_logins=0
         )
         ended = await _end_sessions(account.id, now, keep=caller.session_id)
         await _void_reset_tokens(account.id, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +26,7 @@ from core.schools.models import School, SchoolClass
 #: Failed logins in a row before an account is locked, and for how long.
 MAX_FAILED_LOGINS = 5
 LOCK_OUT_FOR = timedelta(minutes=15)
-__all__ = ["MIN_PASSWORD_LENGTH", "create_account", "login", "logout"]
+__all__ = ["MIN_PASSWORD_LENGTH", "check_password_counted", "create_account", "login", "logout"]
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,45 @@ def _verify_nothing(password: str) -> None:
     verify_secret(_dummy_hash[0], password)
 
 
+async def check_password_counted(
+    account: StaffAccount,
+    password: str,
+    *,
+    now: datetime,
+    wrong: DomainError,
+    record_failure: Callable[..., Awaitable[None]],
+) -> None:
+    """Check ``password`` against the account, counting the attempt towards its lock-out.
+
+    One of the account's :data:`MAX_FAILED_LOGINS` attempts is taken in a single conditional
+    UPDATE *before* the password is checked, so that concurrent guesses cannot all be checked:
+    once the attempts are taken (or the account is locked) the rest are refused unchecked
+    (:data:`_LOCKED_OUT`). A wrong password raises ``wrong``, and the failure that uses the
+    last attempt locks the account for :data:`LOCK_OUT_FOR`. Signing in and changing one's own
+    password both go through here, so a stolen session cannot guess the current password
+    without limit. ``record_failure(reason, action)`` audits each failure. The caller gives
+    the attempts back on success (``failed_logins=0`` in its own transaction).
+    """
+    attempt_taken = await StaffAccount.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        id=account.id,
+        failed_logins__lt=MAX_FAILED_LOGINS,
+    ).update(failed_logins=F("failed_logins") + 1)
+    if not attempt_taken:
+        await record_failure("locked", AuditAction.LOGIN_FAILED)
+        raise _LOCKED_OUT
+    if not verify_secret(account.password_hash, password):
+        async with in_transaction():
+            locked = await StaffAccount.filter(
+                id=account.id, failed_logins__gte=MAX_FAILED_LOGINS
+            ).update(failed_logins=0, locked_until=now + LOCK_OUT_FOR)
+            await record_failure(
+                "locked out" if locked else "wrong password",
+                AuditAction.LOCKED_OUT if locked else AuditAction.LOGIN_FAILED,
+            )
+        raise wrong
+
+
 async def login(
     username: str,
     password: str,
@@ -227,11 +267,8 @@ async def login(
     together or not at all.
 
     Each attempt first passes the login throttle (per address and per username, see
-    :mod:`core.access.login_throttle`), then takes one of the account's
-    :data:`MAX_FAILED_LOGINS` attempts in a single conditional UPDATE *before* the password is
-    checked, so that concurrent guesses cannot all be checked: once the attempts are taken
-    (or the account is locked) the rest are refused unchecked. A failure that uses the last
-    attempt locks the account for :data:`LOCK_OUT_FOR`; a success gives the attempts back.
+    :mod:`core.access.login_throttle`), then :func:`check_password_counted`; a success gives
+    the attempts back.
     """
     name = username.strip()
     throttle = current_login_throttle()
@@ -260,25 +297,13 @@ async def login(
         await audit_failure(unknown, "unknown or inactive account")
         raise _BAD_LOGIN
     caller = caller_for_account(account)
-    attempt_taken = await StaffAccount.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
-        id=account.id,
-        failed_logins__lt=MAX_FAILED_LOGINS,
-    ).update(failed_logins=F("failed_logins") + 1)
-    if not attempt_taken:
-        await audit_failure(caller, "locked")
-        raise _LOCKED_OUT
-    if not verify_secret(account.password_hash, password):
-        async with in_transaction():
-            locked = await StaffAccount.filter(
-                id=account.id, failed_logins__gte=MAX_FAILED_LOGINS
-            ).update(failed_logins=0, locked_until=now + LOCK_OUT_FOR)
-            await audit_failure(
-                caller,
-                "locked out" if locked else "wrong password",
-                AuditAction.LOCKED_OUT if locked else AuditAction.LOGIN_FAILED,
-            )
-        raise _BAD_LOGIN
+
+    async def record_failure(reason: str, action: AuditAction) -> None:
+        await audit_failure(caller, reason, action)
+
+    await check_password_counted(
+        account, password, now=now, wrong=_BAD_LOGIN, record_failure=record_failure
+    )
     session_id = uuid.uuid4()
     expires_at = now + TOKEN_LIFETIME
     async with in_transaction():

@@ -259,3 +259,41 @@ def test_the_common_password_list_ships_with_the_package() -> None:
     words = common_passwords()
     assert {"123456", "password", "woaini1314", "qwerty", "5201314"} <= words
     check_password("Lijiang-bamboo-raft-77", username="wang")
+
+
+async def test_guessing_the_current_password_locks_the_account_as_a_failed_login_does(
+    http, counties
+) -> None:
+    """A stolen session cannot guess the current password without limit: each wrong guess in
+    changePassword takes one of the account's sign-in attempts, the fifth locks it, and then
+    even the right password is refused, in changePassword and at login alike."""
+    name = username(counties.lipu, "HEAD_TEACHER")
+    token = await login(http, name, counties.lipu.password)
+    for guess in range(4):
+        body = await gql(http, CHANGE, {"c": f"guess-{guess}", "p": NEW_PASSWORD}, token=token)
+        assert body["data"]["changePassword"]["errors"][0]["code"] == "INVALID"
+    account = await StaffAccount.get(username=name)
+    assert (account.failed_logins, account.locked_until) == (4, None)
+
+    fifth = await gql(http, CHANGE, {"c": "guess-4", "p": NEW_PASSWORD}, token=token)
+    assert fifth["data"]["changePassword"]["errors"][0]["code"] == "INVALID"
+    account = await StaffAccount.get(username=name)
+    assert account.locked_until is not None
+
+    right = await gql(http, CHANGE, {"c": counties.lipu.password, "p": NEW_PASSWORD}, token=token)
+    assert right["data"]["changePassword"]["errors"][0]["code"] == "RATE_LIMITED"
+    body = await gql(http, LOGIN, {"u": name, "p": counties.lipu.password})
+    assert body["data"]["login"]["token"] is None
+    actions = await AuditEntry.filter(actor_label=name).values_list("action", flat=True)
+    assert sorted(str(a) for a in actions).count("LOCKED_OUT") == 1
+
+
+async def test_a_right_current_password_gives_the_attempts_back(http, counties) -> None:
+    name = username(counties.lipu, "HEAD_TEACHER")
+    token = await login(http, name, counties.lipu.password)
+    for guess in range(3):
+        await gql(http, CHANGE, {"c": f"guess-{guess}", "p": NEW_PASSWORD}, token=token)
+    assert (await StaffAccount.get(username=name)).failed_logins == 3
+    ok = await gql(http, CHANGE, {"c": counties.lipu.password, "p": NEW_PASSWORD}, token=token)
+    assert ok["data"]["changePassword"] == {"ok": True, "errors": []}
+    assert (await StaffAccount.get(username=name)).failed_logins == 0

@@ -12,12 +12,14 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,6 +28,7 @@ from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.graphql_messages import http_refusal
 from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
@@ -33,8 +36,9 @@ from core.errors import DomainError, ErrorCode
 from core.files.services import open_attachment
 from core.files.storage import LocalFileStore
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
-from core.graphql_request import JSON, negotiate
+from core.graphql_request import JSON, negotiate, send_error
 from core.health import health_check, readiness_check
+from core.language import preferred_language
 from core.observability import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
 from core.request_log import RequestLogMiddleware, configure_logging
@@ -80,6 +84,30 @@ class BaoxueGraphQL(GraphQL):
         self.clock = clock
         self.default_caller = default_caller
         self.file_store = LocalFileStore(settings.files_path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's view, except that its plain-text refusals of a request ("No GraphQL
+        query found", a GET mutation …) are answered as GraphQL-shaped errors with a code and
+        both languages, like the refusals of :mod:`core.access.middleware`."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            code, zh, en = http_refusal(exc.reason)
+            await send_error(
+                send,
+                exc.status_code,
+                code,
+                zh,
+                en,
+                language=preferred_language(request.headers.get("accept-language")),
+                media=negotiate(request.headers.get("accept", "")),
+            )
+            return
+        await response(scope, receive, send)
 
     @property
     def graphql_ide_html(self) -> str:

@@ -250,3 +250,51 @@ def translate(message: str) -> str | None:
     if translated is None:
         return None
     return f"{translated}{found}。{suggestion}"
+
+
+#: Strawberry's own plain-text refusals of an HTTP request (raised before graphql-core runs):
+#: (pattern, error code, Chinese template). Answered as GraphQL-shaped errors like every other
+#: refusal, in the caller's language, by :func:`http_refusal`.
+HTTP_REASONS: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"No GraphQL query found in the request$"),
+        "BAD_REQUEST",
+        "请求中没有 GraphQL 查询 (query)",
+    ),
+    (
+        re.compile(r'Unknown operation named "(?P<name>.*)"\.$'),
+        "GRAPHQL_VALIDATION_FAILED",
+        "文档中没有名为 '{name}' 的操作",
+    ),
+    (
+        re.compile(
+            r"(?P<kind>queries|mutations|subscriptions) are not allowed when using (?P<method>\w+)$"
+        ),
+        "METHOD_NOT_ALLOWED",
+        "{method} 请求不能执行{kind}",
+    ),
+    (
+        re.compile(r"Unable to parse the multipart body$"),
+        "BAD_REQUEST",
+        "无法解析 multipart 请求体",
+    ),
+    (
+        re.compile(r"File\(s\) missing in form data$"),
+        "BAD_REQUEST",
+        "表单中缺少 map 所列的文件",
+    ),
+]
+_KINDS = {"queries": "查询", "mutations": "变更 (mutation)", "subscriptions": "订阅"}
+
+
+def http_refusal(reason: str) -> tuple[str, str, str]:
+    """(code, Chinese, English) for one of strawberry's HTTP refusals; an unknown one keeps
+    its English text in both and the code ``BAD_REQUEST``."""
+    for pattern, code, template in HTTP_REASONS:
+        found = pattern.match(reason.strip())
+        if found:
+            values = found.groupdict()
+            if "kind" in values:
+                values["kind"] = _KINDS[values["kind"]]
+            return code, template.format(**values), reason
+    return "BAD_REQUEST", reason, reason

@@ -28,10 +28,12 @@ from core.assistance.models import Assistance
 from core.cases.enums import CaseKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.files.models import Attachment
 from core.jurisdictions.models import Jurisdiction, Town, Village
 from core.people.enums import Gender, GuardianRelation
 from core.people.models import Child, Guardian, Household
 from core.schools.models import School, SchoolClass, SchoolKind
+from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
 
 P = Permission
 EVERYTHING = frozenset(P)
@@ -352,3 +354,63 @@ async def test_a_model_without_a_rule_is_an_error_not_everything(world: World) -
     # sessions are never listed: scope.py has no rule for them, and says so
     with pytest.raises(LookupError, match=r"^no scope rule for AuthSession: add one to"):
         scoped(AuthSession, caller(world.county, ScopeKind.COUNTY))
+
+
+async def test_a_town_also_reaches_the_households_living_there_without_a_child(
+    world: World,
+) -> None:
+    """A household in the town's villages is the township's even when no child of it is
+    reached (the children grew up or moved away); a school reaches only its children's."""
+    village = await Village.get(town=world.qingshan)
+    empty_here = await Household.create(
+        jurisdiction=world.county, village=village, head_name="空户"
+    )
+    elsewhere = await Village.get(town=world.baisha)
+    empty_there = await Household.create(
+        jurisdiction=world.county, village=elsewhere, head_name="空户二"
+    )
+    qingshan = caller(world.county, ScopeKind.TOWN, town_ids=frozenset({world.qingshan.id}))
+    homes = await _ids(Household, qingshan)
+    assert empty_here.id in homes and empty_there.id not in homes
+    assert homes == {empty_here.id, world.kids["c4-0"].household_id}
+    school = caller(world.county, ScopeKind.SCHOOL, school_id=world.central.id)
+    assert await _ids(Household, school) == {world.kids["c4-0"].household_id}
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+
+async def _attach(world: World, county: Jurisdiction, **record) -> Attachment:
+    return await Attachment.create(
+        jurisdiction=county,
+        sha256="0" * 64,
+        file_name="a.pdf",
+        content_type="application/pdf",
+        size_bytes=1,
+        uploaded_at=OPENED,
+        **record,
+    )
+
+
+async def test_a_file_is_seen_by_whoever_sees_its_case_visit_or_plan(world: World) -> None:
+    k = world.kids
+    on_case = await _attach(world, world.county, case=world.cases["lipu-0"])
+    visit = await HomeVisit.create(child=k["c5"], visited_on=date(2026, 3, 3))
+    plan = await SupportPlan.create(
+        child=k["c5"], kind=next(iter(SupportPlanKind)), started_on=date(2026, 3, 3)
+    )
+    on_visit = await _attach(world, world.county, home_visit=visit)
+    on_plan = await _attach(world, world.county, support_plan=plan)
+    elsewhere = await _attach(world, world.counties["rongchang"], case=world.cases["rongchang-0"])
+
+    county = caller(world.county, ScopeKind.COUNTY)
+    assert await _ids(Attachment, county) == _of(on_case, on_visit, on_plan)
+    class_4 = caller(world.county, ScopeKind.CLASS, class_id=world.class_4.id)
+    assert await _ids(Attachment, class_4) == _of(on_case)
+    class_5 = caller(world.county, ScopeKind.CLASS, class_id=world.class_5.id)
+    assert await _ids(Attachment, class_5) == _of(on_visit, on_plan)
+    # the visit's and the plan's files are roster records: without READ_ROSTER, none of them
+    cases_only = caller(world.county, ScopeKind.COUNTY, EVERYTHING - {P.READ_ROSTER})
+    assert await _ids(Attachment, cases_only) == _of(on_case)
+    other = caller(world.counties["rongchang"], ScopeKind.COUNTY)
+    assert await _ids(Attachment, other) == _of(elsewhere)

@@ -70,6 +70,40 @@ async def test_a_mutation_over_get_is_refused_with_4xx(client) -> None:
     assert 400 <= response.status_code < 500
 
 
+@pytest.mark.parametrize(
+    ("params", "code", "zh", "en"),
+    [
+        (
+            {"query": "mutation { __typename }"},
+            "METHOD_NOT_ALLOWED",
+            "GET 请求不能执行变更 (mutation)",
+            "mutations are not allowed when using GET",
+        ),
+        (
+            {"query": "query A { __typename }", "operationName": "C"},
+            "GRAPHQL_VALIDATION_FAILED",
+            "文档中没有名为 'C' 的操作",
+            'Unknown operation named "C".',
+        ),
+    ],
+)
+async def test_strawberry_s_own_refusals_are_coded_and_in_both_languages(
+    client, params, code, zh, en
+) -> None:
+    """What strawberry refuses before graphql-core runs (its plain-text answers) is answered
+    like every other request error: GraphQL-shaped, with a code, in the caller's language."""
+    for language, message in (("zh-CN", zh), ("en", en)):
+        response = await client.get(
+            "/graphql", params=params, headers={"accept": GR, "accept-language": language}
+        )
+        assert response.status_code == 400
+        assert _content_type(response).startswith(GR)
+        (error,) = response.json()["errors"]
+        assert error["message"] == message
+        assert error["extensions"]["code"] == code
+        assert error["extensions"]["messages"] == {"zh": zh, "en": en}
+
+
 async def test_post_without_content_type_or_body_is_refused(client) -> None:
     assert 400 <= (await client.post("/graphql")).status_code < 500
     response = await client.post("/graphql", headers={"content-type": "application/json"})

@@ -160,3 +160,24 @@ async def test_a_failed_write_leaves_no_orphan_file(
     assert "errors" in same.json()
     assert await Attachment.all().count() == 1
     assert len(_stored_files(tmp_path)) == 1  # the new file is gone, the kept one stays
+
+
+async def test_an_upload_without_operations_is_refused_in_chinese(make_client, counties) -> None:
+    """Strawberry's own refusal of a multipart body with no query is coded and in Chinese."""
+    http = make_client()
+    teacher = await token(http, counties, "HEAD_TEACHER")
+    response = await http.post(
+        "/graphql",
+        files={"operations": (None, "{}"), "map": (None, "{}")},
+        headers={
+            "Authorization": f"Bearer {teacher}",
+            "accept": "application/graphql-response+json",
+            "accept-language": "zh-CN",
+        },
+    )
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert (error["message"], error["extensions"]["code"]) == (
+        "请求中没有 GraphQL 查询 (query)",
+        "BAD_REQUEST",
+    )

@@ -40,6 +40,7 @@ application with a :class:`core.plugins.PluginError` naming the plugin and the h
 from __future__ import annotations
 
 import inspect
+import itertools
 import operator
 import re
 import types
@@ -541,7 +542,7 @@ def check_term_calendar(calendar: TermCalendar, ctx: CountyContext) -> None:
     for term in ordered:
         if term.last_day < term.first_day:
             raise Invalid(f"term {term.code}: last_day is before first_day")
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.first_day <= earlier.last_day:
             raise Invalid(f"terms {earlier.code} and {later.code} overlap")
     for holiday in calendar.holidays:

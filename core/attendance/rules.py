@@ -39,9 +39,9 @@ from core.attendance.calendar import (
 )
 from core.attendance.models import AttendanceAlert, AttendanceMark, MarkKind
 from core.cases import services as case_services
-from core.cases.enums import CaseKind, CaseSource, CaseState
-from core.cases.models import Case
-from core.china_time import at_local
+from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
+from core.cases.models import Case, CaseEvent
+from core.china_time import at_local, local_date
 from core.enrolment.models import Enrolment
 from core.jurisdictions.models import Jurisdiction
 from core.metrics.sql import Params, fetch, is_postgres
@@ -86,6 +86,12 @@ NOT_COUNTED_YET = (
     "NOT EXISTS (SELECT 1 FROM attendance_alert a "
     "WHERE a.child_id = m.child_id AND a.last_day >= m.day)"
 )
+#: Children whose suspected-dropout case is being worked on (open, and not back in school).
+NO_OPEN_CASE = (
+    "NOT EXISTS (SELECT 1 FROM case_file c WHERE c.child_id = m.child_id "
+    f"AND c.kind = '{CaseKind.DROPOUT.value}' AND c.open_key IS NOT NULL "
+    f"AND c.state NOT IN ('{CaseState.RETURNED.value}', '{CaseState.MONITORING.value}'))"
+)
 
 
 async def _over(
@@ -103,6 +109,7 @@ async def _over(
         f"m.jurisdiction_id = {p(jurisdiction_id)}",
         f"m.kind = {p(MarkKind.UNEXPLAINED.value)}",
         NOT_COUNTED_YET,
+        NO_OPEN_CASE,
     ]
     if isinstance(days, tuple):
         where.append(f"m.day BETWEEN {p(days[0])} AND {p(days[1])}")
@@ -157,6 +164,10 @@ async def crossings(jurisdiction_id: uuid.UUID, rules: CountyRules, day: date) -
                 found.setdefault(child, (entry, (first, day)))
     if not found:
         return []
+    # What counts: absences after the child's latest alert and after the child's latest return
+    # to school (复学), so a child back from a case starts afresh. The aggregate above counted a
+    # superset; only the few children it found are looked at here.
+    since = await _counted_from(list(found))
     evidence: dict[uuid.UUID, list[date]] = {}
     rows = await AttendanceMark.filter(
         child_id__in=list(found),
@@ -167,29 +178,34 @@ async def crossings(jurisdiction_id: uuid.UUID, rules: CountyRules, day: date) -
     for child_id, when in rows:
         entry, window = found[child_id]
         inside = when in window if isinstance(window, list) else window[0] <= when <= window[1]
-        if inside:
+        if inside and when > since.get(child_id, date.min):
             evidence.setdefault(child_id, []).append(when)
-    latest = await _latest_alert_days(list(found))
-    return [
-        Crossing(
-            child,
-            found[child][0],
-            tuple(sorted(d for d in evidence.get(child, []) if d > latest.get(child, date.min))),
-        )
-        for child in sorted(found, key=str)
-    ]
+    caught = []
+    for child in sorted(found, key=str):
+        entry, _ = found[child]
+        days = tuple(sorted(evidence.get(child, [])))
+        if len(days) >= entry.rule.days:
+            caught.append(Crossing(child, entry, days))
+    return caught
 
 
 def _first(window: tuple[date, date] | list[date]) -> date:
     return window[0]
 
 
-async def _latest_alert_days(children: list[uuid.UUID]) -> dict[uuid.UUID, date]:
+async def _counted_from(children: list[uuid.UUID]) -> dict[uuid.UUID, date]:
+    """Per child, the last day whose absences no longer count: the last day of the latest
+    alert's evidence, or the day of the latest return to school, whichever is later."""
     latest: dict[uuid.UUID, date] = {}
     for child_id, last in await AttendanceAlert.filter(child_id__in=children).values_list(
         "child_id", "last_day"
     ):
         latest[child_id] = max(last, latest.get(child_id, date.min))
+    returns = await CaseEvent.filter(
+        case__child_id__in=children, kind=CaseEventKind.RETURN
+    ).values_list("case__child_id", "occurred_at")
+    for child_id, moment in returns:
+        latest[child_id] = max(local_date(moment), latest.get(child_id, date.min))
     return latest
 
 
@@ -244,10 +260,6 @@ async def _handle(
         .first()
     )
     text = describe(crossing)
-    if case is not None and case.open_key is not None:
-        alert = await AttendanceAlert.create(case_id=case.id, **values)
-        result.already_open.append(alert)
-        return
     if case is not None and CaseState(case.state) in REOPENABLE:
         created: list[AttendanceAlert] = []
 
@@ -270,6 +282,10 @@ async def _handle(
             then=record_alert,
         )
         result.reopened.extend(created)
+        return
+    if case is not None and case.open_key is not None:
+        alert = await AttendanceAlert.create(case_id=case.id, **values)
+        result.already_open.append(alert)
         return
     opened, _ = await case_services.report_case(
         case_services.ReportInput(
@@ -306,8 +322,7 @@ async def check_county(
         rules_in_force(rules, day),
     )
     for crossing in await crossings(jurisdiction.id, rules, day):
-        if crossing.days:
-            await _handle(crossing, jurisdiction.id, day, now, result)
+        await _handle(crossing, jurisdiction.id, day, now, result)
     return result
 
 

@@ -24,6 +24,7 @@ from core.jurisdictions.spec import (
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    AbsenceRuleKind,
     ApprovalKind,
     ApprovingAuthority,
     Comparison,
@@ -40,11 +41,13 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    TermSeason,
     VocabularyKind,
 )
 from core.rules.render import render_report, render_sign_off
 from core.rules.report_fields import REPORT_FIELDS, ReportField, sample_row
 from core.rules.specs import (
+    AbsenceRule,
     Clause,
     Column,
     Deadline,
@@ -52,6 +55,7 @@ from core.rules.specs import (
     EscalationLevel,
     ExemptionRule,
     HeaderGroup,
+    Holiday,
     HomeDeliveryRule,
     KeyPeriod,
     LeadershipGroup,
@@ -62,15 +66,19 @@ from core.rules.specs import (
     ProcedureStep,
     ReportFormat,
     ResponsibilitySpec,
+    SchoolTerm,
     Scope,
     SignOff,
     Target,
+    TermCalendar,
     VocabularyTerm,
     columns,
 )
 
 __all__ = [
     "REPORT_FIELDS",
+    "AbsenceRule",
+    "AbsenceRuleKind",
     "ApprovalKind",
     "ApprovingAuthority",
     "Clause",
@@ -84,6 +92,7 @@ __all__ = [
     "ExemptionRule",
     "FieldKind",
     "HeaderGroup",
+    "Holiday",
     "HomeDeliveryRule",
     "JurisdictionSpec",
     "KeyAreaKind",
@@ -112,11 +121,14 @@ __all__ = [
     "SchoolGroupSpec",
     "SchoolSpec",
     "SchoolStage",
+    "SchoolTerm",
     "Scope",
     "SignOff",
     "SignOffAction",
     "Target",
     "TargetPeriod",
+    "TermCalendar",
+    "TermSeason",
     "TownKind",
     "TownSpec",
     "VillageKind",

@@ -36,6 +36,9 @@ from core.rules import (
     ProcedureStep,
     ReportFormat,
     ResponsibilitySpec,
+    RiskRule,
+    RiskRuleSet,
+    RiskSignal,
     RowKind,
     RowSelection,
     SchoolStage,
@@ -552,3 +555,102 @@ def baoxue_import_formats():
     from core.imports.formats import CORE_FORMATS
 
     return tuple(CORE_FORMATS.values())
+
+
+#: 辍学风险预警: the early-warning indicators (attendance, course performance, age and past
+#: leaving) that research on dropping out found predictive, with thresholds Baoxue chose.
+_RISK = Clause(
+    document=BAOXUE,
+    section="辍学风险预警",
+    assumption=(
+        "出勤、学业与年龄指标 (早期预警研究中预测辍学的 ABC 指标) 及其阈值、分值由 Baoxue 设定, "
+        "各县可调整"
+    ),
+    core_default=True,
+)
+
+#: The 重点群体 the default KEY_GROUPS rule counts (留守, 监测户/脱贫户, 残疾, 学困 …).
+RISK_KEY_GROUPS = (
+    KeyGroup.LEFT_BEHIND,
+    KeyGroup.MONITORED,
+    KeyGroup.POVERTY_LIFTED,
+    KeyGroup.LOW_INCOME,
+    KeyGroup.DISABLED,
+    KeyGroup.LEARNING_DIFFICULTY,
+    KeyGroup.ORPHAN,
+    KeyGroup.DE_FACTO_UNSUPPORTED,
+    KeyGroup.IN_DIFFICULTY,
+    KeyGroup.FAMILY_CRISIS,
+    KeyGroup.PARENT_IMPRISONED,
+)
+
+#: Core's risk rules; a plugin adjusts them with ``CORE_RISK_RULES.adjusted(...)``.
+CORE_RISK_RULES = RiskRuleSet(
+    version="core-2026.1",
+    rules=(
+        RiskRule(
+            code="UNEXPLAINED_ABSENCES",
+            signal=RiskSignal.UNEXPLAINED_ABSENCES,
+            label="本学期无故缺勤",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(3),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="LOW_ATTENDANCE",
+            signal=RiskSignal.ATTENDANCE_RATE,
+            comparison=Comparison.AT_MOST,
+            threshold=Decimal(90),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="KEY_GROUP",
+            signal=RiskSignal.KEY_GROUPS,
+            label="属重点群体",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=1,
+            key_groups=RISK_KEY_GROUPS,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="PAST_CASE",
+            signal=RiskSignal.PAST_CASES,
+            label="曾辍学后复学",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="REPEATED_GRADE",
+            signal=RiskSignal.REPEATED_GRADES,
+            label="留级",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=1,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="OVER_AGE",
+            signal=RiskSignal.AGE_OVER_GRADE,
+            label="超出年级正常年龄",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(2),
+            weight=1,
+            clause=_RISK,
+        ),
+    ),
+    watch_at=2,
+    high_at=4,
+    visit_days=30,
+    clause=_RISK,
+    description="各条规则命中即计分, 合计 ≥4 分为高风险, ≥2 分为关注",
+)
+
+
+@hookimpl(trylast=True)
+def baoxue_risk_rules():
+    return CORE_RISK_RULES

@@ -53,6 +53,7 @@ from core.api.people.query import PeopleQuery
 from core.api.people.types import Child, Guardian, Household
 from core.api.reports.mutations import ReportMutation
 from core.api.reports.query import ReportQuery
+from core.api.risk.query import RiskQuery
 from core.api.reports.types import ReportSnapshot
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
@@ -79,6 +80,7 @@ Query = merge_types(
         OfficialQuery,
         AccessQuery,
         ReportQuery,
+        RiskQuery,
         ImportQuery,
     ),
 )

@@ -12,12 +12,15 @@ set for itself is no default for another.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from core.hookspecs import hookimpl
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules import (
+    AbsenceRule,
+    AbsenceRuleKind,
     Clause,
     Comparison,
     Deadline,
@@ -25,6 +28,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    Holiday,
     KeyAreaKind,
     KeyPeriod,
     Metric,
@@ -42,8 +46,11 @@ from core.rules import (
     RowKind,
     RowSelection,
     SchoolStage,
+    SchoolTerm,
     Scope,
     Target,
+    TermCalendar,
+    TermSeason,
     columns,
 )
 
@@ -649,6 +656,83 @@ CORE_RISK_RULES = RiskRuleSet(
     clause=_RISK,
     description="各条规则命中即计分, 合计 ≥4 分为高风险, ≥2 分为关注",
 )
+
+
+#: The school years the core calendar covers (2020 means 2020—2021).
+CALENDAR_YEARS = range(2020, 2036)
+
+
+def _school_year(year: int) -> tuple[tuple[SchoolTerm, ...], tuple[Holiday, ...]]:
+    terms = (
+        SchoolTerm(
+            code=f"autumn-{year}",
+            name=f"{year}—{year + 1}学年秋季学期",
+            season=TermSeason.AUTUMN,
+            first_day=date(year, 9, 1),
+            last_day=date(year + 1, 1, 20),
+        ),
+        SchoolTerm(
+            code=f"spring-{year}",
+            name=f"{year}—{year + 1}学年春季学期",
+            season=TermSeason.SPRING,
+            first_day=date(year + 1, 3, 1),
+            last_day=date(year + 1, 7, 5),
+        ),
+    )
+    holidays = (
+        Holiday(name="国庆节", first_day=date(year, 10, 1), last_day=date(year, 10, 7)),
+        Holiday(name="元旦", first_day=date(year + 1, 1, 1), last_day=date(year + 1, 1, 1)),
+        Holiday(name="清明节", first_day=date(year + 1, 4, 4), last_day=date(year + 1, 4, 6)),
+        Holiday(name="劳动节", first_day=date(year + 1, 5, 1), last_day=date(year + 1, 5, 5)),
+    )
+    return terms, holidays
+
+
+@hookimpl(trylast=True)
+def baoxue_term_calendar():
+    years = [_school_year(year) for year in CALENDAR_YEARS]
+    return TermCalendar(
+        terms=tuple(t for terms, _ in years for t in terms),
+        holidays=tuple(h for _, holidays in years for h in holidays),
+        clause=Clause(
+            document=BAOXUE,
+            section="校历",
+            assumption=(
+                "秋季学期 9月1日至次年1月20日, 春季学期 3月1日至7月5日, 国庆、元旦、清明、劳动节"
+                "放假 (农历节日与调休以县教育局校历为准, 由县级插件提供)"
+            ),
+            core_default=True,
+        ),
+    )
+
+
+_ABSENCE_ASSUMPTION = (
+    "班主任发现学生无故缺勤即应上报疑似辍学; 连续 3 个上学日或当月累计 5 天无故缺勤即视为"
+    "疑似辍学, 为 Baoxue 默认值, 各县可覆盖或在重点时段从严"
+)
+
+
+@hookimpl(trylast=True)
+def baoxue_absence_rules():
+    clause = Clause(
+        document=BAOXUE, section="考勤预警", assumption=_ABSENCE_ASSUMPTION, core_default=True
+    )
+    return (
+        AbsenceRule(
+            code="consecutive-unexplained",
+            name="连续3个上学日无故缺勤",
+            kind=AbsenceRuleKind.CONSECUTIVE,
+            days=3,
+            clause=clause,
+        ),
+        AbsenceRule(
+            code="monthly-unexplained",
+            name="当月累计5天无故缺勤",
+            kind=AbsenceRuleKind.IN_MONTH,
+            days=5,
+            clause=clause,
+        ),
+    )
 
 
 @hookimpl(trylast=True)

@@ -40,6 +40,7 @@ application with a :class:`core.plugins.PluginError` naming the plugin and the h
 from __future__ import annotations
 
 import inspect
+import itertools
 import operator
 import re
 import types
@@ -59,6 +60,7 @@ from core.rules.render import render_report
 from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
 from core.rules.specs import (
     NOTICE_FIELDS,
+    AbsenceRule,
     Deadline,
     EscalationChain,
     ExemptionRule,
@@ -73,6 +75,7 @@ from core.rules.specs import (
     RiskRuleSet,
     Scope,
     Target,
+    TermCalendar,
     VocabularyTerm,
 )
 from core.schools.models import SchoolKind
@@ -525,6 +528,81 @@ def baoxue_monitoring_focus(jurisdiction_code: str) -> Sequence[MonitoringFocus]
 
     Called when a county's rules are resolved. Every answer is collected and merged by
     ``code``, the earlier plugin winning.
+    """
+
+
+# -- attendance --------------------------------------------------------------------------------
+
+
+def check_term_calendar(calendar: TermCalendar, ctx: CountyContext) -> None:
+    check_clause(calendar.clause, "term calendar")
+    if not calendar.terms:
+        raise Invalid("term calendar: no terms")
+    codes(calendar.terms, "term")
+    ordered = sorted(calendar.terms, key=lambda t: t.first_day)
+    for term in ordered:
+        if term.last_day < term.first_day:
+            raise Invalid(f"term {term.code}: last_day is before first_day")
+    for earlier, later in itertools.pairwise(ordered):
+        if later.first_day <= earlier.last_day:
+            raise Invalid(f"terms {earlier.code} and {later.code} overlap")
+    for holiday in calendar.holidays:
+        if not holiday.name.strip() or holiday.last_day < holiday.first_day:
+            raise Invalid(f"holiday {holiday.name!r}: needs a name and last_day >= first_day")
+
+
+@hook(
+    fills="term_calendar",
+    label="校历: 学期起止、节假日与调休上课日",
+    check=check_term_calendar,
+    required=True,
+)
+def baoxue_term_calendar(jurisdiction_code: str) -> TermCalendar | None:
+    """The county's school calendar (校历): its terms, the holidays inside them and the weekend
+    days made school days (调休).
+
+    Called when a county's rules are resolved. Stops at first non-None result; the core default
+    gives every school year from 2020 an autumn term from 1 September and a spring term from 1
+    March, with 国庆, 元旦, 清明 and 劳动节 off. Attendance is recorded, and absence rules
+    counted, on school days only; a school adds its own closures (停课) through the API.
+    """
+
+
+def check_absence_rules(rules: Sequence[AbsenceRule], ctx: CountyContext) -> None:
+    codes(rules, "absence rule")
+    for rule in rules:
+        check_clause(rule.clause, f"absence rule {rule.code}")
+        if not 1 <= rule.days <= 60:
+            raise Invalid(f"absence rule {rule.code}: days must be 1–60")
+        if not rule.name.strip():
+            raise Invalid(f"absence rule {rule.code}: name is empty")
+
+
+def check_absence_rule_periods(rules: CountyRules) -> None:
+    """A rule for a key period names one the county declares."""
+    periods = {p.code for p in rules.key_periods}
+    for rule in rules.absence_rules:
+        if rule.key_period is not None and rule.key_period not in periods:
+            raise Invalid(
+                f"absence rule {rule.code}: unknown key period {rule.key_period!r} "
+                f"(known: {', '.join(sorted(periods)) or 'none'})"
+            )
+
+
+@hook(
+    fills="absence_rules",
+    label="考勤预警规则 (无故缺勤达到几天即疑似辍学; 重点时段可更严)",
+    check=check_absence_rules,
+    merged_by=operator.attrgetter("code"),
+    check_resolved=check_absence_rule_periods,
+)
+def baoxue_absence_rules(jurisdiction_code: str) -> Sequence[AbsenceRule] | None:
+    """Absence rules (考勤预警): how many unexplained absences make a child a suspected dropout.
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``code``, the earlier plugin winning; the core default is 3 consecutive unexplained school
+    days or 5 in one month of a term. A rule naming a ``key_period`` applies only inside that
+    key period: a county makes its key period stricter by declaring a rule for it.
     """
 
 

@@ -39,6 +39,7 @@ class Permission(LabelledEnum):
     WRITE_ROSTER = "WRITE_ROSTER", "维护学户册 (登记、更正儿童、户与监护人)"
     WRITE_ENROLMENT = "WRITE_ENROLMENT", "办理学籍异动 (入学、转入转出、休学复学、毕业等)"
     SUBMIT_ROSTER = "SUBMIT_ROSTER", "提交名册用于比对"
+    RECORD_ATTENDANCE = "RECORD_ATTENDANCE", "登记考勤、缺勤跟踪与学校停课"
     READ_REPORTS = "READ_REPORTS", "查看目标与报表"
     SIGN_REPORTS = "SIGN_REPORTS", "生成、签署并报送本单位报表"
     REVIEW_REPORTS = "REVIEW_REPORTS", "受理或退回下级报送的报表"

@@ -41,6 +41,7 @@ class CaseSource(LabelledEnum):
     ROSTER_COMPARISON = "ROSTER_COMPARISON", "名册比对"
     HOUSEHOLD_SURVEY = "HOUSEHOLD_SURVEY", "入户摸排"
     REGISTRY_TRACKING = "REGISTRY_TRACKING", "户籍地追踪"
+    ATTENDANCE_RULE = "ATTENDANCE_RULE", "考勤预警 (无故缺勤达到规则天数)"
     OTHER = "OTHER", "其他"
 
 
@@ -79,6 +80,7 @@ class CaseEventKind(LabelledEnum):
     EXEMPTION_WITHDRAWAL = "EXEMPTION_WITHDRAWAL", "缓学/免学申请撤回"
     UNREACHABLE = "UNREACHABLE", "联系不上"
     TRANSFER = "TRANSFER", "转学"
+    REOPEN = "REOPEN", "重新打开 (复学后再次疑似辍学)"
     NOTE = "NOTE", "备注"
 
 

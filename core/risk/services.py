@@ -139,8 +139,9 @@ async def children_at_risk(
     and the rule set that scored them. Everything is decided in the statement."""
     require_permission(caller, Permission.READ_ROSTER)
     county = await county_for(caller, flt.jurisdiction_code)
-    rules = rule_set(county.division_code)
-    frame = Frame(today, is_postgres())
+    county_rules = rules_for(county.division_code)
+    rules = county_rules.risk_rules
+    frame = Frame.of(county_rules, today, is_postgres())
     qs = scoped(Child, caller).filter(jurisdiction_id=county.id, merged_into_id__isnull=True)
     enrolments: dict[str, Any] = {}
     if flt.school_id:
@@ -184,10 +185,11 @@ async def assess(children: Iterable[tuple[uuid.UUID, str]], today: date) -> dict
     by_county: dict[str, list[uuid.UUID]] = defaultdict(list)
     for child_id, code in children:
         by_county[code].append(child_id)
-    frame = Frame(today, is_postgres())
     out: dict[str, Assessment] = {}
     for code, ids in by_county.items():
-        rules = rule_set(code)
+        county_rules = rules_for(code)
+        rules = county_rules.risk_rules
+        frame = Frame.of(county_rules, today, is_postgres())
         columns = all_columns(rules, frame)
         rows = (
             await Child.filter(id__in=ids)

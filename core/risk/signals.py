@@ -15,13 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.cases.enums import CaseKind, CaseState
 from core.people.models import Child
 from core.reports.periods import parse_period
 from core.rules.enums import Comparison, PeriodKind, RiskSignal
-from core.rules.specs import RiskRule, RiskRuleSet
+from core.rules.specs import RiskRule, RiskRuleSet, TermCalendar
+
+if TYPE_CHECKING:
+    from core.rules.county import CountyRules
 
 #: The outer row every subquery is correlated with.
 CHILD = f'"{Child._meta.db_table}"'
@@ -31,9 +34,15 @@ _PAST_KINDS = (CaseKind.DROPOUT.value, CaseKind.NEVER_ENROLLED.value)
 _PAST_STATES = (CaseState.RETURNED.value, CaseState.MONITORING.value, CaseState.CLOSED.value)
 
 
-def term_of(day: date) -> tuple[date, date]:
-    """The first and last day of the term ``day`` falls in (autumn: 9-01 to the end of
-    February; spring: 3-01 to 8-31), as the reports' TERM period has it."""
+def term_of(day: date, calendar: TermCalendar | None = None) -> tuple[date, date]:
+    """The first and last day of the term ``day`` counts in: the county calendar's term
+    (in a holiday, the last term before it), else the reports' TERM period (autumn: 9-01 to
+    the end of February; spring: 3-01 to 8-31)."""
+    if calendar is not None:
+        began = [t for t in calendar.terms if t.first_day <= day]
+        if began:
+            term = max(began, key=lambda t: t.first_day)
+            return term.first_day, term.last_day
     if day.month >= 9:
         value = f"{day.year}-autumn"
     elif day.month <= 2:
@@ -46,14 +55,16 @@ def term_of(day: date) -> tuple[date, date]:
 
 @dataclass(frozen=True)
 class Frame:
-    """What the measurement is about: the day, its term and the database's dialect."""
+    """What the measurement is about: the day, the first day of its term and the database's
+    dialect."""
 
     as_of: date
+    term_start: date
     postgres: bool
 
-    @property
-    def term_start(self) -> date:
-        return term_of(self.as_of)[0]
+    @classmethod
+    def of(cls, rules: CountyRules, as_of: date, postgres: bool) -> Frame:
+        return cls(as_of, term_of(as_of, rules.term_calendar)[0], postgres)
 
     @property
     def school_year(self) -> int:

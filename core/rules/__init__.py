@@ -24,6 +24,7 @@ from core.jurisdictions.spec import (
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    AbsenceRuleKind,
     ApprovalKind,
     ApprovingAuthority,
     Comparison,
@@ -42,11 +43,13 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    TermSeason,
     VocabularyKind,
 )
 from core.rules.render import render_report, render_sign_off
 from core.rules.report_fields import REPORT_FIELDS, ReportField, sample_row
 from core.rules.specs import (
+    AbsenceRule,
     Clause,
     Column,
     Deadline,
@@ -54,6 +57,7 @@ from core.rules.specs import (
     EscalationLevel,
     ExemptionRule,
     HeaderGroup,
+    Holiday,
     HomeDeliveryRule,
     KeyPeriod,
     LeadershipGroup,
@@ -66,15 +70,19 @@ from core.rules.specs import (
     ResponsibilitySpec,
     RiskRule,
     RiskRuleSet,
+    SchoolTerm,
     Scope,
     SignOff,
     Target,
+    TermCalendar,
     VocabularyTerm,
     columns,
 )
 
 __all__ = [
     "REPORT_FIELDS",
+    "AbsenceRule",
+    "AbsenceRuleKind",
     "ApprovalKind",
     "ApprovingAuthority",
     "Clause",
@@ -88,6 +96,7 @@ __all__ = [
     "ExemptionRule",
     "FieldKind",
     "HeaderGroup",
+    "Holiday",
     "HomeDeliveryRule",
     "JurisdictionSpec",
     "KeyAreaKind",
@@ -120,11 +129,14 @@ __all__ = [
     "SchoolGroupSpec",
     "SchoolSpec",
     "SchoolStage",
+    "SchoolTerm",
     "Scope",
     "SignOff",
     "SignOffAction",
     "Target",
     "TargetPeriod",
+    "TermCalendar",
+    "TermSeason",
     "TownKind",
     "TownSpec",
     "VillageKind",

@@ -116,6 +116,20 @@ class PeriodAnchor(LabelledEnum):
     SUMMER_HOLIDAY = "SUMMER_HOLIDAY", "暑假"
 
 
+class TermSeason(LabelledEnum):
+    """学期: the autumn term opens the school year, the spring term closes it."""
+
+    AUTUMN = "AUTUMN", "秋季学期"
+    SPRING = "SPRING", "春季学期"
+
+
+class AbsenceRuleKind(LabelledEnum):
+    """How an absence rule counts a child's unexplained absences (无故缺勤)."""
+
+    CONSECUTIVE = "CONSECUTIVE", "连续无故缺勤上学日数"
+    IN_MONTH = "IN_MONTH", "本学期当月累计无故缺勤天数"
+
+
 class SchoolStage(LabelledEnum):
     """学段."""
 

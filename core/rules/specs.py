@@ -8,12 +8,14 @@ Collections are tuples, so every value is hashable and safe to cache and share.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from core.jurisdictions.models import KeyAreaKind
 from core.officials.models import Duty, ResponsibilityLine
 from core.people.enums import KeyGroup
 from core.rules.enums import (
+    AbsenceRuleKind,
     ApprovalKind,
     ApprovingAuthority,
     Comparison,
@@ -31,6 +33,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    TermSeason,
     ValueKind,
     VocabularyKind,
 )
@@ -222,6 +225,72 @@ class KeyPeriod:
     purpose: str
     clause: Clause
     days: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchoolTerm:
+    """学期: its first and last school day (both included)."""
+
+    code: str
+    name: str
+    season: TermSeason
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class Holiday:
+    """节假日: days inside a term with no school (both ends included)."""
+
+    name: str
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class TermCalendar:
+    """校历: the county's terms, its holidays, and the weekend days made school days (调休).
+
+    A school day is a day inside a term that is a weekday or a make-up day and not a holiday.
+    A school adds its own closures (停课) in the database, not here.
+    """
+
+    terms: tuple[SchoolTerm, ...]
+    clause: Clause
+    holidays: tuple[Holiday, ...] = ()
+    make_up_days: tuple[date, ...] = ()
+
+    def term_of(self, day: date) -> SchoolTerm | None:
+        """The term ``day`` falls in, or None (a summer or winter holiday)."""
+        for term in self.terms:
+            if term.first_day <= day <= term.last_day:
+                return term
+        return None
+
+    def is_school_day(self, day: date) -> bool:
+        if self.term_of(day) is None:
+            return False
+        if any(h.first_day <= day <= h.last_day for h in self.holidays):
+            return False
+        return day.weekday() < 5 or day in self.make_up_days
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbsenceRule:
+    """考勤预警规则: ``days`` unexplained absences (counted as ``kind`` says) make a child a
+    suspected dropout.
+
+    ``key_period`` names one of the county's key periods (:class:`KeyPeriod` code): the rule then
+    applies only on the school days inside that period, so a county makes a period stricter by
+    declaring a rule with a smaller ``days`` for it. None: the rule applies all term.
+    """
+
+    code: str
+    name: str
+    kind: AbsenceRuleKind
+    days: int
+    clause: Clause
+    key_period: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

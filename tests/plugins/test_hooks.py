@@ -27,6 +27,8 @@ from core.people.enums import Gender
 from core.people.models import Child
 from core.plugins import build_plugin_manager
 from core.rules import (
+    AbsenceRule,
+    AbsenceRuleKind,
     Clause,
     Comparison,
     Deadline,
@@ -35,6 +37,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    Holiday,
     HomeDeliveryRule,
     JurisdictionSpec,
     KeyGroup,
@@ -53,10 +56,13 @@ from core.rules import (
     ResponsibilitySpec,
     RowKind,
     SchoolStage,
+    SchoolTerm,
     Scope,
     SignOff,
     SignOffAction,
     Target,
+    TermCalendar,
+    TermSeason,
     TownSpec,
     VocabularyKind,
     VocabularyTerm,
@@ -292,6 +298,81 @@ async def test_hook_baoxue_key_periods(install, client, county) -> None:
     got = (await rules(client, "keyPeriods { code anchor days }"))["keyPeriods"]
     assert {"code": "summer-holiday", "anchor": "SUMMER_HOLIDAY", "days": None} in got
     assert "autumn-enrolment-notice" in [p["code"] for p in got]  # core's stays
+
+
+async def test_hook_baoxue_term_calendar(install, client, county) -> None:
+    calendar = TermCalendar(
+        terms=(
+            SchoolTerm(
+                code="autumn-2026",
+                name="2026年秋季学期",
+                season=TermSeason.AUTUMN,
+                first_day=date(2026, 8, 31),
+                last_day=date(2027, 1, 15),
+            ),
+        ),
+        holidays=(Holiday(name="国庆节", first_day=date(2026, 10, 1), last_day=date(2026, 10, 8)),),
+        make_up_days=(date(2026, 10, 10),),
+        clause=_c("校历"),
+    )
+    install(county_plugin(term_calendar=calendar))
+    got = (
+        await rules(
+            client,
+            "termCalendar { terms { code season firstDay lastDay } holidays { name } makeUpDays }",
+        )
+    )["termCalendar"]
+    assert got["terms"] == [
+        {
+            "code": "autumn-2026",
+            "season": "AUTUMN",
+            "firstDay": "2026-08-31",
+            "lastDay": "2027-01-15",
+        }
+    ]
+    assert got["holidays"] == [{"name": "国庆节"}]
+    assert got["makeUpDays"] == ["2026-10-10"]
+    assert calendar.is_school_day(date(2026, 10, 10))  # a Saturday made a school day
+    assert not calendar.is_school_day(date(2026, 10, 8))  # inside the holiday
+    assert not calendar.is_school_day(date(2027, 2, 1))  # between terms
+
+
+async def test_hook_baoxue_absence_rules(install, client, county) -> None:
+    period = KeyPeriod(
+        code="term-start-first-month",
+        name="开学首月",
+        anchor=PeriodAnchor.TERM_START,
+        days=30,
+        purpose="重点监测",
+        clause=_c("二"),
+    )
+    strict = AbsenceRule(
+        code="first-month",
+        name="开学首月连续1天无故缺勤",
+        kind=AbsenceRuleKind.CONSECUTIVE,
+        days=1,
+        key_period="term-start-first-month",
+        clause=_c("二"),
+    )
+    install(county_plugin(key_periods=[period], absence_rules=[strict]))
+    got = (await rules(client, "absenceRules { code kind days keyPeriod }"))["absenceRules"]
+    assert got[0] == {
+        "code": "first-month",
+        "kind": "CONSECUTIVE",
+        "days": 1,
+        "keyPeriod": "term-start-first-month",
+    }
+    assert "consecutive-unexplained" in [r["code"] for r in got]  # core's stays
+    unknown = AbsenceRule(
+        code="holiday",
+        name="假期",
+        kind=AbsenceRuleKind.IN_MONTH,
+        days=2,
+        key_period="no-such-period",
+        clause=_c("二"),
+    )
+    with pytest.raises(Exception, match="unknown key period"):
+        install(county_plugin(absence_rules=[unknown]))
 
 
 async def test_hook_baoxue_monitoring_focus(install, client, county) -> None:

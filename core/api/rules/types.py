@@ -242,6 +242,46 @@ class KeyPeriod(RuleType):
     clause: auto = strawberry.field(description="出处")
 
 
+@rule_type(specs.SchoolTerm, name="SchoolTerm", description="学期: 起止日期 (含首尾两天)")
+class SchoolTerm(RuleType):
+    code: auto = strawberry.field(description="代码, 如 autumn-2026")
+    name: auto = strawberry.field(description="名称, 如 2026—2027学年秋季学期")
+    season: auto = strawberry.field(description="秋季学期或春季学期")
+    first_day: auto = strawberry.field(description="开学日期")
+    last_day: auto = strawberry.field(description="学期最后一天")
+
+
+@rule_type(specs.Holiday, name="Holiday", description="学期内的节假日 (不上课)")
+class Holiday(RuleType):
+    name: auto = strawberry.field(description="名称, 如 国庆节")
+    first_day: auto = strawberry.field(description="放假第一天")
+    last_day: auto = strawberry.field(description="放假最后一天")
+
+
+@rule_type(specs.TermCalendar, name="TermCalendar", description="校历: 学期、节假日与调休上课日")
+class TermCalendar(RuleType):
+    terms: auto = strawberry.field(description="各学期")
+    holidays: auto = strawberry.field(description="学期内的节假日")
+    make_up_days: auto = strawberry.field(description="调休上课的周末日期")
+    clause: auto = strawberry.field(description="出处")
+
+
+@rule_type(
+    specs.AbsenceRule,
+    name="AbsenceRule",
+    description="考勤预警规则: 无故缺勤达到几天即视为疑似辍学, 自动立案",
+)
+class AbsenceRule(RuleType):
+    code: auto = strawberry.field(description="代码")
+    name: auto = strawberry.field(description="名称, 如 连续3个上学日无故缺勤")
+    kind: auto = strawberry.field(description="计数方式: 连续上学日或当月累计")
+    days: auto = strawberry.field(description="天数 (达到即触发)")
+    key_period: auto = strawberry.field(
+        description="仅在此重点时段内适用 (重点时段代码; 为空时全学期适用)"
+    )
+    clause: auto = strawberry.field(description="出处")
+
+
 @rule_type(
     specs.MonitoringFocus,
     name="MonitoringFocus",

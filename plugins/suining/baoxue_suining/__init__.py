@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from core.plugins import hookimpl
 from core.rules import (
+    AbsenceRule,
+    AbsenceRuleKind,
     Clause,
     Comparison,
     HeaderGroup,
@@ -124,6 +126,36 @@ def baoxue_key_periods():
                 "重点监测: 掌握未按时到校学生的去向, 确定是否转学或疑似辍学, 建立台账并家访核实"
             ),
             clause=_c("二、(三)", _FOCUS),
+        ),
+    ]
+
+
+@hookimpl
+def baoxue_absence_rules():
+    # 二、(三): the first month of term is watched most closely, so inside it two consecutive
+    # unexplained school days, or three in the month, already make a suspected dropout. The
+    # document gives no numbers: they are the project's reading of "重点监测".
+    clause = _c(
+        "二、(三)",
+        _FOCUS,
+        assumption="文件未规定天数; 开学首月连续 2 天或累计 3 天无故缺勤即上报, 为 Baoxue 的假定",
+    )
+    return [
+        AbsenceRule(
+            code="term-start-consecutive",
+            name="开学首月连续2个上学日无故缺勤",
+            kind=AbsenceRuleKind.CONSECUTIVE,
+            days=2,
+            key_period="term-start-first-month",
+            clause=clause,
+        ),
+        AbsenceRule(
+            code="term-start-monthly",
+            name="开学首月累计3天无故缺勤",
+            kind=AbsenceRuleKind.IN_MONTH,
+            days=3,
+            key_period="term-start-first-month",
+            clause=clause,
         ),
     ]
 

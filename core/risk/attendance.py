@@ -25,7 +25,7 @@ _DAYS = ClassDay._meta.db_table
 def _absences(frame: Frame, child: str, kinds: tuple[MarkKind, ...]) -> str:
     listed = ", ".join(f"'{k.value}'" for k in kinds)
     return (
-        f"(SELECT COUNT(*) FROM {_MARKS} m WHERE m.child_id = {child}.\"id\" "
+        f'(SELECT COUNT(*) FROM {_MARKS} m WHERE m.child_id = {child}."id" '
         f"AND m.kind IN ({listed}) "
         f"AND m.day >= {frame.day(frame.term_start)} AND m.day <= {frame.day(frame.as_of)})"
     )
@@ -33,8 +33,9 @@ def _absences(frame: Frame, child: str, kinds: tuple[MarkKind, ...]) -> str:
 
 def _recorded(frame: Frame, child: str) -> str:
     return (
-        f"(SELECT COUNT(*) FROM {_DAYS} d JOIN enrolment e ON e.school_class_id = d.school_class_id "
-        f"WHERE e.child_id = {child}.\"id\" AND e.is_current AND d.day >= e.started_on "
+        f"(SELECT COUNT(*) FROM {_DAYS} d "
+        "JOIN enrolment e ON e.school_class_id = d.school_class_id "
+        f'WHERE e.child_id = {child}."id" AND e.is_current AND d.day >= e.started_on '
         f"AND d.day >= {frame.day(frame.term_start)} AND d.day <= {frame.day(frame.as_of)})"
     )
 

@@ -131,7 +131,7 @@ def rule_columns(rule: RiskRule, frame: Frame) -> dict[str, str]:
         entry = f"({frame.year(birth)} + 6 + CASE WHEN {frame.month(birth)} >= 9 THEN 1 ELSE 0 END)"
         return {
             key: f"(SELECT {frame.school_year} - {entry} + 1 - e.grade FROM enrolment e "
-            f'WHERE e.child_id = {CHILD}."id" AND e.is_current AND e.status = \'ENROLLED\' '
+            f"WHERE e.child_id = {CHILD}.\"id\" AND e.is_current AND e.status = 'ENROLLED' "
             "LIMIT 1)"
         }
     from core.risk.attendance import attendance_columns

@@ -27,8 +27,8 @@ from core.rules.enums import (
     PeriodAnchor,
     PeriodKind,
     Population,
-    RowKind,
     RiskSignal,
+    RowKind,
     RowSelection,
     SchoolStage,
     SignOffAction,
@@ -676,10 +676,12 @@ class RiskRuleSet:
                 r,
                 threshold=Decimal(thresholds.get(r.code, r.threshold)),
                 weight=weights.get(r.code, r.weight),
-                **({"clause": clause} if clause and (r.code in thresholds or r.code in weights) else {}),
+                **(
+                    {"clause": clause}
+                    if clause and (r.code in thresholds or r.code in weights)
+                    else {}
+                ),
             )
             for r in self.rules
         )
-        return replace(
-            self, version=version, rules=rules, clause=clause or self.clause, **changes
-        )
+        return replace(self, version=version, rules=rules, clause=clause or self.clause, **changes)

@@ -78,7 +78,8 @@ async def test_a_head_teacher_sees_own_class_only(http, county, sign_in) -> None
         {"filter": {"school": county.gid("School", county.school_b)}},
         headers=await sign_in("head_teacher"),
     )
-    assert other["data"]["childrenAtRisk"]["totalCount"] == 0
+    # Another school is outside the class: not a place the filter may name.
+    assert other["errors"][0]["extensions"]["code"] == "INVALID_FILTER"
 
 
 async def test_a_township_official_sees_the_town(http, county, sign_in) -> None:
@@ -96,7 +97,10 @@ async def test_unattended_high_risk_children(http, county, sign_in) -> None:
     )
     assert _names(school_a) == ["学生甲"]
     by_teacher = await _list(
-        http, headers, UNATTENDED, filter={"responsibleOfficial": county.gid("Official", county.wang)}
+        http,
+        headers,
+        UNATTENDED,
+        filter={"responsibleOfficial": county.gid("Official", county.wang)},
     )
     assert _names(by_teacher) == ["学生丁"]
     mine = await _list(http, await sign_in("wang"), UNATTENDED, filter={"responsibleToMe": True})
@@ -128,9 +132,7 @@ async def test_an_open_case_takes_a_child_off_the_unattended_list(http, county, 
 
 async def test_bad_inputs_are_refused(http, county, sign_in) -> None:
     headers = await sign_in("county")
-    body = await graphql(
-        http, UNATTENDED, {"filter": {"levels": ["WATCH"]}}, headers=headers
-    )
+    body = await graphql(http, UNATTENDED, {"filter": {"levels": ["WATCH"]}}, headers=headers)
     assert body["errors"][0]["extensions"]["code"] == "INVALID_FILTER"
     body = await graphql(http, LIST, {"filter": {"grades": [12]}}, headers=headers)
     assert body["errors"][0]["extensions"]["code"] == "INVALID_FILTER"
@@ -163,3 +165,29 @@ async def test_the_county_rules_show_the_risk_rules(http, county, sign_in) -> No
         "weight": 2,
         "unit": "天",
     }
+
+
+async def test_hook_baoxue_risk_rules(http, county, sign_in, monkeypatch) -> None:
+    """A plugin that adjusts the core rules (5 unexplained days instead of 3, a new version)
+    changes every child's level and explanation, and the lists with them."""
+    import core.plugins.manager as manager_module
+    from core.default_rules import CORE_RISK_RULES
+    from core.hookspecs import hookimpl
+    from core.plugins import build_plugin_manager
+
+    class Stricter:
+        @hookimpl
+        def baoxue_risk_rules(self, jurisdiction_code):
+            return CORE_RISK_RULES.adjusted(
+                version="test-2026.2", thresholds={"UNEXPLAINED_ABSENCES": 5}
+            )
+
+    pm = build_plugin_manager(extra=[("stricter", Stricter())], entrypoints=False)
+    monkeypatch.setattr(manager_module, "_pm", pm)
+    got = await _list(http, await sign_in("county"), filter={"levels": ["HIGH"]})
+    # 甲 and 丙 (4 and 3 unexplained days) no longer reach 5: only the rate fires, WATCH.
+    assert _names(got) == ["学生丁"]
+    assert got["edges"][0]["node"]["risk"]["ruleSetVersion"] == "test-2026.2"
+    watch = await _list(http, await sign_in("county"), filter={"levels": ["WATCH"]})
+    jia = next(e["node"]["risk"] for e in watch["edges"] if e["node"]["name"] == "学生甲")
+    assert [r["label"] for r in jia["reasons"]] == ["本学期出勤率 60% ≤ 90%"]

@@ -24,7 +24,10 @@ def test_thresholds_are_inclusive_and_weights_add_up() -> None:
     got = evaluate(CORE_RISK_RULES, {"UNEXPLAINED_ABSENCES": 3, "LOW_ATTENDANCE": Decimal(90)})
     assert [r.code for r in got.reasons] == ["UNEXPLAINED_ABSENCES", "LOW_ATTENDANCE"]
     assert (got.score, got.level) == (4, RiskLevel.HIGH)
-    assert [r.label for r in got.reasons] == ["本学期无故缺勤 3 天 ≥ 3 天", "本学期出勤率 90% ≤ 90%"]
+    assert [r.label for r in got.reasons] == [
+        "本学期无故缺勤 3 天 ≥ 3 天",
+        "本学期出勤率 90% ≤ 90%",
+    ]
 
 
 def test_a_key_group_alone_is_below_watch() -> None:

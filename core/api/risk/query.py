@@ -47,7 +47,9 @@ class ChildrenAtRiskFilterInput:
     town: strawberry.ID | None = strawberry.field(
         default=None, description="当前学籍校所在乡镇/街道 (Town 的 ID)"
     )
-    grades: list[int] | None = strawberry.field(default=None, description="当前年级 (1–9), 满足其一")
+    grades: list[int] | None = strawberry.field(
+        default=None, description="当前年级 (1–9), 满足其一"
+    )
     responsible_official: strawberry.ID | None = strawberry.field(
         default=None, description="包人责任人 (Official 的 ID; 双线四包: 科任教师包人)"
     )
@@ -81,7 +83,9 @@ class ChildrenAtRiskFilterInput:
                 f + "responsibleOfficial",
             ),
             responsible_to_me=bool(self.responsible_to_me),
-            has_open_case=self.has_open_case if self.has_open_case is not None else base.has_open_case,
+            has_open_case=self.has_open_case
+            if self.has_open_case is not None
+            else base.has_open_case,
             visited_recently=(
                 self.visited_recently
                 if self.visited_recently is not None

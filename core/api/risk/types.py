@@ -47,7 +47,9 @@ class RiskReason:
         )
 
 
-@strawberry.type(name="ChildRisk", description="辍学风险: 等级、分值、所依据的规则集版本与命中的规则")
+@strawberry.type(
+    name="ChildRisk", description="辍学风险: 等级、分值、所依据的规则集版本与命中的规则"
+)
 class ChildRisk:
     level: RiskLevel = strawberry.field(description="风险等级")
     score: int = strawberry.field(description="分值: 命中规则的分值之和")

@@ -28,6 +28,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HeaderGroup,
     Holiday,
     KeyAreaKind,
     KeyPeriod,
@@ -329,6 +330,31 @@ def baoxue_monitoring_focus():
     )
 
 
+def _attendance_columns(*place: tuple[str, str]):
+    """The attendance returns' columns after the place columns."""
+    return columns(
+        *place,
+        ("stats.registers", "考勤登记 (班·日)"),
+        ("stats.attendance_expected", "应出勤人次"),
+        ("stats.attendance_present", "实出勤人次"),
+        ("stats.attendance_absent", "缺勤人次"),
+        ("stats.absent_sick", "病假"),
+        ("stats.absent_personal_leave", "事假"),
+        ("stats.absent_unexplained", "无故缺勤"),
+        ("stats.attendance_late", "迟到人次"),
+        ("stats.unexplained_children", "无故缺勤学生人数"),
+        ("stats.attendance_rate", "出勤率"),
+    )
+
+
+_ATTENDANCE_HEADINGS = (
+    HeaderGroup(
+        label="缺勤原因 (人次)",
+        columns=("stats_absent_sick", "stats_absent_personal_leave", "stats_absent_unexplained"),
+    ),
+)
+
+
 @hookimpl(trylast=True)
 def baoxue_report_formats():
     return (
@@ -350,6 +376,72 @@ def baoxue_report_formats():
             group_by=("town_name",),
             totals=True,
             clause=_plan("四、(三)", "常态化落实学生到校情况日报、周报、月报制度"),
+        ),
+        ReportFormat(
+            code="attendance-register-return",
+            title="学生考勤统计表 (日报/周报/月报)",
+            period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
+            row_kind=RowKind.SCHOOL,
+            columns=_attendance_columns(("town.name", "乡镇/街道"), ("school.name", "学校")),
+            header_groups=_ATTENDANCE_HEADINGS,
+            group_by=("town_name",),
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption="按班级考勤登记汇总: 应出勤、实出勤人次与各类缺勤人次",
+            ),
+        ),
+        ReportFormat(
+            code="attendance-town-return",
+            title="乡镇学生考勤统计表 (日报/周报/月报)",
+            period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
+            row_kind=RowKind.TOWN,
+            columns=_attendance_columns(("town.name", "乡镇/街道")),
+            header_groups=_ATTENDANCE_HEADINGS,
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption="按乡镇汇总各校的班级考勤登记",
+            ),
+        ),
+        ReportFormat(
+            code="term-start-arrival",
+            title="开学学生报到情况统计表",
+            period_kinds=(PeriodKind.TERM_START,),
+            row_kind=RowKind.SCHOOL,
+            columns=columns(
+                ("town.name", "乡镇/街道"),
+                ("school.name", "学校"),
+                ("stats.arrival_expected", "应报到人数"),
+                ("stats.arrival_arrived", "已到校人数"),
+                ("stats.arrival_missing", "未到校人数"),
+                ("stats.arrival_missing_sick", "病假"),
+                ("stats.arrival_missing_personal_leave", "事假"),
+                ("stats.arrival_missing_unexplained", "无故未到"),
+                ("report.remarks", "备注"),
+            ),
+            header_groups=(
+                HeaderGroup(
+                    label="未到校原因",
+                    columns=(
+                        "stats_arrival_missing_sick",
+                        "stats_arrival_missing_personal_leave",
+                        "stats_arrival_missing_unexplained",
+                    ),
+                ),
+            ),
+            group_by=("town_name",),
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption=(
+                    "开学报到按开学两周内的班级考勤登记统计: 应报到为各班首次登记的应到人数, "
+                    "未到校为每次登记均缺勤的学生, 原因取最近一次缺勤的类别"
+                ),
+            ),
         ),
         ReportFormat(
             code="case-ledger",

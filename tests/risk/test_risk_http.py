@@ -191,3 +191,23 @@ async def test_hook_baoxue_risk_rules(http, county, sign_in, monkeypatch) -> Non
     watch = await _list(http, await sign_in("county"), filter={"levels": ["WATCH"]})
     jia = next(e["node"]["risk"] for e in watch["edges"] if e["node"]["name"] == "学生甲")
     assert [r["label"] for r in jia["reasons"]] == ["本学期出勤率 60% ≤ 90%"]
+
+
+async def test_a_page_of_risks_costs_the_same_statements_for_1_or_5_children(
+    http, county, sign_in
+) -> None:
+    """One statement for the page, one for the count, one for the explanations of the whole
+    page (and the look-ups every request makes), whatever the page size."""
+    from tests.api.statements import count_statements
+
+    headers = await sign_in("county")
+    query = f"""query($first: Int) {{ childrenAtRisk(
+        filter: {{ levels: [NONE, WATCH, HIGH] }}, first: $first) {{
+        totalCount edges {{ node {{ name {RISK} }} }} }} }}"""
+    counts = []
+    for first in (1, 5):
+        with count_statements() as statements:
+            body = await graphql(http, query, {"first": first}, headers=headers)
+        assert len(body["data"]["childrenAtRisk"]["edges"]) == first
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -138,27 +139,42 @@ async def _arrivals(
             "stats.arrival_missing_personal_leave": 0,
             "stats.arrival_missing_unexplained": 0,
         }
-    for school_id, kind in await never_arrived(school_ids, start, as_of):
-        row = out[school_id]
+    for absentee in await never_arrived(school_ids, start, as_of):
+        row = out[absentee.school_id]
         row["stats.arrival_missing"] += 1
-        row[f"stats.arrival_missing_{_BY_KIND[kind]}"] += 1
+        row[f"stats.arrival_missing_{_BY_KIND[absentee.reason]}"] += 1
     for row in out.values():
         row["stats.arrival_arrived"] = row["stats.arrival_expected"] - row["stats.arrival_missing"]
     return out
 
 
-async def never_arrived(
-    school_ids: list[uuid.UUID], start: date, as_of: date
-) -> list[tuple[str, str]]:
-    """``(school id, reason)`` of each child absent on every register of the child's class in
-    the period; the reason is the kind of the latest absence mark. The database finds the
-    children (a count per class and child against the class's registers); only they are read."""
+@dataclass(frozen=True)
+class Absentee:
+    """A child who has not come since term began (开学未到校): absent on every register of the
+    child's class in the period, for the reason of the latest absence."""
+
+    school_id: str
+    child_id: str
+    reason: str
+    absent_days: int
+
+    @property
+    def reason_label(self) -> str:
+        return MarkKind(self.reason).label
+
+
+async def never_arrived(school_ids: list[uuid.UUID], start: date, as_of: date) -> list[Absentee]:
+    """The children absent on every register of their class in the period. The database finds
+    them (a count per class and child against the class's registers); only they are read."""
+    if not school_ids:
+        return []
     p = Params(is_postgres())
     schools = p.many(school_ids)
     period = f"BETWEEN {p(start)} AND {p(as_of)}"
     absences = p.many(k.value for k in ABSENCE_KINDS)
     rows = await fetch(
-        "SELECT d.school_id AS school_id, m.child_id AS child_id, MAX(m.day) AS last_day "
+        "SELECT d.school_id AS school_id, m.child_id AS child_id, COUNT(*) AS n, "
+        "MAX(m.day) AS last_day "
         f"FROM {_MARKS} m JOIN {_DAYS} d ON d.id = m.class_day_id "
         f"WHERE d.school_id IN {schools} AND d.day {period} AND m.kind IN {absences} "
         "GROUP BY d.school_id, d.school_class_id, m.child_id "
@@ -168,16 +184,52 @@ async def never_arrived(
     )
     if not rows:
         return []
-    last = {(str(r["child_id"]), str(r["last_day"])[:10]): str(r["school_id"]) for r in rows}
-    kinds = await AttendanceMark.filter(
+    last = {(str(r["child_id"]), str(r["last_day"])[:10]): r for r in rows}
+    marks = await AttendanceMark.filter(
         child_id__in=list({child for child, _ in last}), day__gte=start, day__lte=as_of
     ).values("child_id", "day", "kind")
     found = []
-    for mark in kinds:
-        key = (str(mark["child_id"]), mark["day"].isoformat())
-        if key in last:
-            found.append((last[key], str(getattr(mark["kind"], "value", mark["kind"]))))
-    return found
+    for mark in marks:
+        row = last.get((str(mark["child_id"]), mark["day"].isoformat()))
+        if row is not None:
+            found.append(
+                Absentee(
+                    school_id=str(row["school_id"]),
+                    child_id=str(row["child_id"]),
+                    reason=str(getattr(mark["kind"], "value", mark["kind"])),
+                    absent_days=int(row["n"]),
+                )
+            )
+    return sorted(found, key=lambda a: (a.school_id, a.child_id))
 
 
-__all__ = ["ATTENDANCE_COUNTS", "RATE", "add_rate", "attendance_counts", "attendance_rate"]
+async def latest_follow_ups(child_ids: list[str], start: date, as_of: date) -> dict[str, str]:
+    """The latest same-day follow-up (缺勤跟踪) of each child in the period, as text: the day,
+    who called and what came of it."""
+    from core.attendance.models import AbsenceFollowUp, FollowUpOutcome
+
+    out: dict[str, str] = {}
+    if not child_ids:
+        return out
+    rows = (
+        await AbsenceFollowUp.filter(child_id__in=child_ids, day__gte=start, day__lte=as_of)
+        .order_by("day", "recorded_at")
+        .values("child_id", "day", "caller_name", "outcome", "note")
+    )
+    for r in rows:
+        outcome = FollowUpOutcome(getattr(r["outcome"], "value", r["outcome"])).label
+        text = f"{r['day'].isoformat()} {r['caller_name']}: {outcome}"
+        out[str(r["child_id"])] = f"{text} ({r['note']})" if r["note"] else text
+    return out
+
+
+__all__ = [
+    "ATTENDANCE_COUNTS",
+    "RATE",
+    "Absentee",
+    "add_rate",
+    "attendance_counts",
+    "attendance_rate",
+    "latest_follow_ups",
+    "never_arrived",
+]

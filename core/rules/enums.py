@@ -186,6 +186,9 @@ class RowSelection(LabelledEnum):
     POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
     #: Children away with their family (举家外出, 流出).
     MOVED_AWAY = "MOVED_AWAY", "随家庭外出 (举家外出/流出)"
+    #: Children who have not come since term began: absent on every register of their class in
+    #: the period (开学未到校, core.reports.attendance).
+    NOT_ARRIVED = "NOT_ARRIVED", "开学未到校 (期间每次考勤均缺勤)"
 
     @property
     def row_kinds(self) -> frozenset[RowKind]:

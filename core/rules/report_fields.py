@@ -103,6 +103,9 @@ _FIELDS: tuple[ReportField, ...] = (
     _f("child.persuasion_summary", "劝返情况", TXT, "child", "已劝返复学"),
     _f("visits.summary", "家访情况", TXT, "child", "2次, 家长表示支持"),
     _f("visits.last_on", "最近家访日期", DAY, "child", date(2025, 9, 12)),
+    _f("attendance.absent_days", "期间缺勤天数", INT, "child", 5),
+    _f("attendance.missing_reason", "未到校原因", TXT, "child", "无故缺勤 (旷课)"),
+    _f("attendance.follow_up", "缺勤跟踪情况", TXT, "child", "2026-09-02 张老师: 未联系上监护人"),
     # -- one case
     _f("case.kind", "类别", TXT, "case", "辍学 (含疑似辍学)"),
     _f("case.state", "状态", TXT, "case", "劝返中"),

@@ -162,3 +162,23 @@ async def test_the_start_of_term_arrival_count(http, county, returns, tmp_path: 
     sheet = load_workbook(path).active
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "开学学生报到情况统计表" in cells[0] and "未到校原因" in cells
+
+
+async def test_who_did_not_come_and_why(http, county, returns) -> None:
+    from core.attendance.models import AbsenceFollowUp, FollowUpOutcome
+    from core.people.models import Child
+
+    ji = await Child.get(name="学生己")
+    await AbsenceFollowUp.create(
+        jurisdiction=county.jurisdiction, school=county.school_b, child=ji, day=date(2026, 3, 12),
+        caller_name="王老师", outcome=FollowUpOutcome.NOT_REACHED, note="电话无人接听",
+    )  # fmt: skip
+    report = await _generate(
+        http, returns, formatCode="term-start-absentees", period="2026-03-09",
+        periodKind="TERM_START",
+    )  # fmt: skip
+    rows = _by_header(report["table"])
+    assert [(r["学校"], r["姓名"], r["缺勤天数"], r["未到校原因"]) for r in rows] == [
+        ("西镇小学", "学生己", "5", "无故缺勤 (旷课)"),
+    ]
+    assert rows[0]["跟踪情况"] == "2026-03-12 王老师: 未联系上监护人 (电话无人接听)"

@@ -195,10 +195,12 @@ from core.notices.cli import notices  # noqa: E402
 
 main.add_command(notices)
 
+from core.attendance.cli import attendance  # noqa: E402
 from core.imports.cli import compare_command, import_command  # noqa: E402
 
 main.add_command(import_command)
 main.add_command(compare_command)
+main.add_command(attendance)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -27,6 +27,14 @@ from core.access.caller import Caller, Scope
 from core.access.enums import Permission, ScopeKind
 from core.access.models import ApiKey, AuditEntry, StaffAccount
 from core.assistance.models import Assistance
+from core.attendance.models import (
+    AbsenceFollowUp,
+    AttendanceAlert,
+    AttendanceMark,
+    ClassDay,
+    ClassDayRevision,
+    SchoolClosure,
+)
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
 from core.files.models import Attachment
@@ -246,6 +254,26 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     SupportPlan: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     PlacementAssessment: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
     SchoolPlan: lambda qs, s, c: _schools(qs, s, "school"),
+    ClassDay: _needs(
+        Permission.READ_ROSTER,
+        lambda qs, s, c: (
+            qs.filter(school_class_id=s.class_id)
+            if s.kind is ScopeKind.CLASS
+            else _schools(qs, s, "school")
+        ),
+    ),
+    ClassDayRevision: _needs(
+        Permission.READ_ROSTER,
+        lambda qs, s, c: (
+            qs.filter(class_day__school_class_id=s.class_id)
+            if s.kind is ScopeKind.CLASS
+            else _schools(qs, s, "class_day__school")
+        ),
+    ),
+    AttendanceMark: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    AbsenceFollowUp: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    AttendanceAlert: _needs(Permission.READ_ROSTER, lambda qs, s, c: _children(qs, s, "child")),
+    SchoolClosure: lambda qs, s, c: _schools(qs, s, "school"),
     Case: lambda qs, s, c: _cases(qs, s, c),
     CaseEvent: lambda qs, s, c: _cases(qs, s, c, "case"),
     CaseAttachment: lambda qs, s, c: _cases(qs, s, c, "event__case"),
@@ -302,6 +330,10 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     HomeVisit: (Permission.READ_ROSTER,),
     SupportPlan: (Permission.READ_ROSTER,),
     PlacementAssessment: (Permission.READ_ROSTER,),
+    ClassDay: (Permission.READ_ROSTER,),
+    AttendanceMark: (Permission.READ_ROSTER,),
+    AbsenceFollowUp: (Permission.READ_ROSTER,),
+    AttendanceAlert: (Permission.READ_ROSTER,),
     Case: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseEvent: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),

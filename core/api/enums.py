@@ -14,6 +14,7 @@ from typing import TypeVar
 import strawberry
 
 from core.access.enums import ActorKind, AuditAction, Permission, Role, ScopeKind
+from core.attendance.models import FollowUpOutcome, MarkKind
 from core.cases.enums import (
     CaseEventKind,
     CaseKind,
@@ -49,6 +50,7 @@ from core.people.enums import (
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.table import Masking
 from core.rules.enums import (
+    AbsenceRuleKind,
     ApprovalKind,
     ApprovingAuthority,
     Comparison,
@@ -68,6 +70,7 @@ from core.rules.enums import (
     SchoolStage,
     SignOffAction,
     TargetPeriod,
+    TermSeason,
     ValueKind,
     VocabularyKind,
 )
@@ -117,6 +120,9 @@ graphql_enum(ExemptionKind, "缓学或免学")
 graphql_enum(HomeVisitKind, "家访类别")
 graphql_enum(SupportPlanKind, "帮扶计划类别")
 graphql_enum(PlacementRecommendation, "专家委员会的安置建议 (一人一案)")
+# attendance
+graphql_enum(MarkKind, "考勤情况: 病假、事假、无故缺勤或迟到")
+graphql_enum(FollowUpOutcome, "缺勤当日跟踪的结果")
 # responsibility
 graphql_enum(ResponsibilityLine, "责任线: 教育线或政府线")
 graphql_enum(Duty, "责任分工 (双线四包等)")
@@ -141,6 +147,8 @@ graphql_enum(TargetPeriod, "目标的考核周期")
 graphql_enum(DeadlineKind, "时限类别")
 graphql_enum(PeriodKind, "报表的报送周期")
 graphql_enum(PeriodAnchor, "重点时段的起算点")
+graphql_enum(TermSeason, "学期")
+graphql_enum(AbsenceRuleKind, "考勤预警规则的计数方式")
 graphql_enum(SchoolStage, "学段")
 graphql_enum(LeadershipRole, "领导小组中的职务")
 graphql_enum(VocabularyKind, "县级补充词汇的类别")
@@ -169,6 +177,7 @@ graphql_enum(PlaceKind, "报表的范围", name="ReportPlaceKind")
 graphql_enum(Masking, "报表打码方式", name="ReportMasking")
 
 __all__ = [
+    "AbsenceRuleKind",
     "AccountingState",
     "ActorKind",
     "ApprovalKind",
@@ -198,6 +207,7 @@ __all__ = [
     "ErrorCode",
     "ExemptionKind",
     "FieldKind",
+    "FollowUpOutcome",
     "Gender",
     "GuardianRelation",
     "HomeVisitKind",
@@ -208,6 +218,7 @@ __all__ = [
     "KeyAreaKind",
     "KeyGroup",
     "LeadershipRole",
+    "MarkKind",
     "Masking",
     "Metric",
     "MetricPlaceKind",
@@ -236,6 +247,7 @@ __all__ = [
     "SupportPlanKind",
     "TargetPeriod",
     "TargetStatus",
+    "TermSeason",
     "TownKind",
     "ValueKind",
     "VillageKind",

@@ -27,6 +27,15 @@ from core.api.access.query import AccessQuery
 from core.api.access.types import ApiKey, AuditEntry, StaffAccount
 from core.api.assistance.mutations import AssistanceMutation
 from core.api.assistance.types import Assistance
+from core.api.attendance.mutations import AttendanceMutation
+from core.api.attendance.query import AttendanceQuery
+from core.api.attendance.types import (
+    AbsenceFollowUp,
+    AttendanceAlert,
+    AttendanceRecord,
+    ClassAttendanceDay,
+    SchoolClosure,
+)
 from core.api.audit_extension import AuditExtension, audited
 from core.api.cases.deadlines import CaseDeadlineQuery
 from core.api.cases.mutations import CaseMutation
@@ -82,6 +91,7 @@ Query = merge_types(
         ReportQuery,
         RiskQuery,
         ImportQuery,
+        AttendanceQuery,
     ),
 )
 
@@ -100,6 +110,7 @@ Mutation = audited(
             FileMutation,
             PlanMutation,
             ReportMutation,
+            AttendanceMutation,
         ),
     )
 )
@@ -134,6 +145,11 @@ NODE_TYPES = [
     StaffAccount,
     ReportSnapshot,
     ImportJob,
+    ClassAttendanceDay,
+    AttendanceRecord,
+    AbsenceFollowUp,
+    SchoolClosure,
+    AttendanceAlert,
 ]
 
 

@@ -349,6 +349,17 @@ class Note(Payload):
     KINDS: ClassVar = (CaseEventKind.NOTE,)
 
 
+@dataclass(frozen=True)
+class Reopen(Payload):
+    """A returned, monitored or closed case opened again because the child is again suspected
+    of dropping out (反弹): what found it and the evidence (for an absence rule, its absences)."""
+
+    KINDS: ClassVar = (CaseEventKind.REOPEN,)
+    source: CaseSource
+    reason_detail: str = _data("", Personal.TEXT)
+    previous_state: str = ""
+
+
 #: The payload type of every event kind.
 PAYLOADS: dict[CaseEventKind, type[Payload]] = {
     kind: cls
@@ -369,6 +380,7 @@ PAYLOADS: dict[CaseEventKind, type[Payload]] = {
         ExemptionWithdrawal,
         Unreachable,
         Transfer,
+        Reopen,
         Note,
     )
     for kind in cls.KINDS

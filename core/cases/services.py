@@ -787,6 +787,48 @@ async def record_follow_up(cmd: Command, *, attending: bool) -> Case:
     return await _apply(cmd, action, plan)
 
 
+async def reopen_case(
+    cmd: Command,
+    *,
+    source: CaseSource,
+    reason_detail: str,
+    then: Effect | None = None,
+) -> Case:
+    """反弹: a returned, monitored or closed case is opened again, back to 疑似 for
+    verification, because the child is suspected of dropping out again (a head teacher's
+    report, an absence rule). The same case carries on: its timeline keeps every earlier step
+    and shows the reopening. ``then`` runs inside the transaction after the new state is
+    written (the absence rule records its alert there)."""
+    detail = _required(reason_detail, "reasonDetail", "重新打开的原因", "reasonDetail")
+
+    async def plan(case: Case, to: CaseState, rules: CaseRules, at: datetime) -> Step:
+        previous = CaseState(case.state)
+        duplicate = await Case.get_or_none(open_key=open_key(case.child_id, CaseKind(case.kind)))
+        if duplicate is not None and duplicate.id != case.id:
+            raise DomainError(
+                ErrorCode.DUPLICATE,
+                f"该儿童已有未结的同类个案 ({duplicate.id})",
+                f"the child already has another open case of this kind ({duplicate.id})",
+                field="caseId",
+                existing_id=duplicate.id,
+            )
+        step = Step(
+            CaseEventKind.REOPEN,
+            events.Reopen(source=source, reason_detail=detail, previous_state=previous.value),
+            updates={
+                "open_key": open_key(case.child_id, CaseKind(case.kind)),
+                "closed_at": None,
+                "escalation_level": 0,
+            },
+            due=clock_for(to, rules=rules, level=0, since=at),
+        )
+        if then is not None:
+            step.effects.append(then)
+        return step
+
+    return await _apply(cmd, A.REOPEN, plan)
+
+
 async def last_return_at(case_id: uuid.UUID) -> datetime | None:
     event = (
         await CaseEvent.filter(case_id=case_id, kind=CaseEventKind.RETURN)

@@ -41,6 +41,7 @@ class CaseAction(LabelledEnum):
     WITHDRAW_EXEMPTION = "WITHDRAW_EXEMPTION", "撤回缓学/免学申请"
     MARK_UNREACHABLE = "MARK_UNREACHABLE", "联系不上, 移交乡镇/村"
     RECORD_TRANSFER = "RECORD_TRANSFER", "转学 (人籍一致)"
+    REOPEN = "REOPEN", "再次疑似辍学, 重新打开个案 (反弹, 如考勤预警)"
 
 
 def _t(*pairs: tuple[CaseState | None, CaseState]) -> Mapping[CaseState | None, CaseState]:
@@ -100,6 +101,11 @@ TRANSITIONS: Mapping[CaseAction, Mapping[CaseState | None, CaseState]] = Mapping
             (S.CONFIRMED, S.TRANSFERRED),
             (S.PERSUADING, S.TRANSFERRED),
             (S.UNREACHABLE, S.TRANSFERRED),
+        ),
+        # 反弹: a child back in school (or whose case was closed) is suspected again; the same
+        # case is opened again for verification, with its history kept.
+        CaseAction.REOPEN: _t(
+            (S.RETURNED, S.REPORTED), (S.MONITORING, S.REPORTED), (S.CLOSED, S.REPORTED)
         ),
     }
 )

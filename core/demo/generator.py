@@ -37,6 +37,7 @@ from tortoise.transactions import in_transaction
 from core.assistance.models import Assistance, AssistanceProgramme
 from core.cases.models import Case, CaseEvent
 from core.demo import names, texts
+from core.demo.attendance import generate_attendance
 from core.demo.calendar import (
     DEMO_TODAY,
     SCHOOL_YEAR,
@@ -64,7 +65,7 @@ from core.enrolment.models import (
     EnrolmentMode,
     EnrolmentStatus,
 )
-from core.jurisdictions.models import VillageKind
+from core.jurisdictions.models import Jurisdiction, VillageKind
 from core.jurisdictions.spec import JurisdictionSpec
 from core.officials.models import Duty, Official, ResponsibilityAssignment
 from core.people.enums import (
@@ -1236,4 +1237,9 @@ async def generate_demo(
     if students < 1:
         raise ValueError("students must be at least 1")
     builder = _Builder(spec, students=students, seed=seed, progress=progress)
-    return await builder.run()
+    summary = await builder.run()
+    started = time.perf_counter()
+    county = await Jurisdiction.get(division_code=spec.division_code)
+    summary.counts.update(await generate_attendance(county.id, spec.division_code, seed))
+    summary.seconds += time.perf_counter() - started
+    return summary

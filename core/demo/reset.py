@@ -16,6 +16,14 @@ from tortoise.transactions import in_transaction
 
 from core.access.models import ApiKey, AuditEntry, AuthSession, StaffAccount
 from core.assistance.models import Assistance
+from core.attendance.models import (
+    AbsenceFollowUp,
+    AttendanceAlert,
+    AttendanceMark,
+    ClassDay,
+    ClassDayRevision,
+    SchoolClosure,
+)
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
@@ -50,6 +58,12 @@ async def delete_jurisdiction(division_code: str) -> int:
             AuthSession.filter(account_id__in=accounts),
             StaffAccount.filter(jurisdiction_id=jid),
             ApiKey.filter(jurisdiction_id=jid),
+            AttendanceAlert.filter(jurisdiction_id=jid),
+            AbsenceFollowUp.filter(jurisdiction_id=jid),
+            AttendanceMark.filter(jurisdiction_id=jid),
+            ClassDayRevision.filter(class_day_id__in=_ids(ClassDay.filter(jurisdiction_id=jid))),
+            ClassDay.filter(jurisdiction_id=jid),
+            SchoolClosure.filter(jurisdiction_id=jid),
             CaseAttachment.filter(event_id__in=_ids(CaseEvent.filter(case_id__in=cases))),
             CaseEvent.filter(case_id__in=cases),
             EnrolmentChange.filter(child_id__in=children),

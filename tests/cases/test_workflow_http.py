@@ -351,6 +351,7 @@ CALLS: dict[CaseAction, tuple[str, dict[str, Any]]] = {
     A.WITHDRAW_EXEMPTION: ("withdrawExemption", {}),
     A.MARK_UNREACHABLE: ("markUnreachable", {"handedTo": "青山镇人民政府"}),
     A.RECORD_TRANSFER: ("recordTransfer", {"toSchool": "外县某校", "transferDocument": "函 1"}),
+    A.REOPEN: ("reopenCase", {"reasonDetail": "返校后又连续三天未到校"}),
 }
 
 #: How to bring a new case to each state: the actions after the report.

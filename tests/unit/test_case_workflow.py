@@ -71,6 +71,10 @@ EXPECTED = {
     (A.RECORD_TRANSFER, S.CONFIRMED): S.TRANSFERRED,
     (A.RECORD_TRANSFER, S.PERSUADING): S.TRANSFERRED,
     (A.RECORD_TRANSFER, S.UNREACHABLE): S.TRANSFERRED,
+    # 反弹: the same case opened again, back to 疑似
+    (A.REOPEN, S.RETURNED): S.REPORTED,
+    (A.REOPEN, S.MONITORING): S.REPORTED,
+    (A.REOPEN, S.CLOSED): S.REPORTED,
 }
 
 ALL_PAIRS = [(a, s) for a in CaseAction for s in [None, *CaseState]]
@@ -104,10 +108,15 @@ def test_next_state_agrees_with_the_table_for_every_pair(
         assert next_state(action, state) is expected
 
 
-@pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
+@pytest.mark.parametrize("state", sorted(TERMINAL_STATES - {S.CLOSED}))
 def test_terminal_states_allow_nothing(state: CaseState) -> None:
     assert allowed_actions(state) == []
     assert reachable_states(state) == set()
+
+
+def test_a_closed_case_can_only_be_reopened() -> None:
+    assert allowed_actions(S.CLOSED) == [A.REOPEN]
+    assert next_state(A.REOPEN, S.CLOSED) is S.REPORTED
 
 
 @pytest.mark.parametrize("state", [s for s in CaseState if s.is_open])
@@ -129,7 +138,7 @@ def test_only_report_creates_a_case() -> None:
 def test_nothing_leads_back_to_reported_or_verifying() -> None:
     for (action, source), target in EXPECTED.items():
         if target in (S.REPORTED, S.VERIFYING):
-            assert source == target or action in (A.REPORT, A.VERIFY)
+            assert source == target or action in (A.REPORT, A.VERIFY, A.REOPEN)
 
 
 def test_closing_only_after_monitoring_and_monitoring_only_after_a_return() -> None:
@@ -155,6 +164,7 @@ def test_allowed_actions_keep_declaration_order() -> None:
         A.RECORD_FOLLOW_UP,
         A.RECORD_RELAPSE,
         A.CLOSE,
+        A.REOPEN,
     ]
 
 

@@ -145,6 +145,14 @@ class RecordFollowUpInput(CaseCommandInput):
     )
 
 
+@strawberry.input(description="重新打开个案 (反弹: 已复学、跟踪中或已销号的儿童再次疑似辍学)")
+class ReopenCaseInput(CaseCommandInput):
+    reason_detail: str = strawberry.field(description="再次疑似辍学的情况 (必填)")
+    source: CaseSource = strawberry.field(
+        default=CaseSource.HEAD_TEACHER_REPORT, description="发现途径 (默认班主任上报)"
+    )
+
+
 @strawberry.input(description="销号 (须在复学后跟踪期满之后)")
 class CloseCaseInput(CaseCommandInput):
     pass

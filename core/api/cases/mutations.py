@@ -33,6 +33,7 @@ from core.api.cases.inputs import (
     RecordReturnInput,
     RecordTransferInput,
     RejectExemptionInput,
+    ReopenCaseInput,
     ReportCaseInput,
     RequestExemptionInput,
     VerifyCaseInput,
@@ -286,6 +287,19 @@ class CaseMutation:
     async def record_follow_up(self, info: Info, input: RecordFollowUpInput) -> CasePayload:
         return await run(
             info, input, lambda cmd: services.record_follow_up(cmd, attending=input.attending)
+        )
+
+    @strawberry.mutation(
+        description="重新打开个案 (反弹): 已复学、跟踪中或已销号的儿童再次疑似辍学, "
+        "同一个案回到疑似, 时间线保留全部历史"
+    )
+    async def reopen_case(self, info: Info, input: ReopenCaseInput) -> CasePayload:
+        return await run(
+            info,
+            input,
+            lambda cmd: services.reopen_case(
+                cmd, source=input.source, reason_detail=input.reason_detail
+            ),
         )
 
     @strawberry.mutation(description="销号 (复学后跟踪期满方可, 默认 30 天)")

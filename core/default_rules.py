@@ -28,6 +28,7 @@ from core.rules import (
     EscalationChain,
     EscalationLevel,
     ExemptionRule,
+    HeaderGroup,
     Holiday,
     KeyAreaKind,
     KeyPeriod,
@@ -40,6 +41,9 @@ from core.rules import (
     ProcedureStep,
     ReportFormat,
     ResponsibilitySpec,
+    RiskRule,
+    RiskRuleSet,
+    RiskSignal,
     RowKind,
     RowSelection,
     SchoolStage,
@@ -326,6 +330,31 @@ def baoxue_monitoring_focus():
     )
 
 
+def _attendance_columns(*place: tuple[str, str]):
+    """The attendance returns' columns after the place columns."""
+    return columns(
+        *place,
+        ("stats.registers", "考勤登记 (班·日)"),
+        ("stats.attendance_expected", "应出勤人次"),
+        ("stats.attendance_present", "实出勤人次"),
+        ("stats.attendance_absent", "缺勤人次"),
+        ("stats.absent_sick", "病假"),
+        ("stats.absent_personal_leave", "事假"),
+        ("stats.absent_unexplained", "无故缺勤"),
+        ("stats.attendance_late", "迟到人次"),
+        ("stats.unexplained_children", "无故缺勤学生人数"),
+        ("stats.attendance_rate", "出勤率"),
+    )
+
+
+_ATTENDANCE_HEADINGS = (
+    HeaderGroup(
+        label="缺勤原因 (人次)",
+        columns=("stats_absent_sick", "stats_absent_personal_leave", "stats_absent_unexplained"),
+    ),
+)
+
+
 @hookimpl(trylast=True)
 def baoxue_report_formats():
     return (
@@ -347,6 +376,98 @@ def baoxue_report_formats():
             group_by=("town_name",),
             totals=True,
             clause=_plan("四、(三)", "常态化落实学生到校情况日报、周报、月报制度"),
+        ),
+        ReportFormat(
+            code="attendance-register-return",
+            title="学生考勤统计表 (日报/周报/月报)",
+            period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
+            row_kind=RowKind.SCHOOL,
+            columns=_attendance_columns(("town.name", "乡镇/街道"), ("school.name", "学校")),
+            header_groups=_ATTENDANCE_HEADINGS,
+            group_by=("town_name",),
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption="按班级考勤登记汇总: 应出勤、实出勤人次与各类缺勤人次",
+            ),
+        ),
+        ReportFormat(
+            code="attendance-town-return",
+            title="乡镇学生考勤统计表 (日报/周报/月报)",
+            period_kinds=(PeriodKind.DAILY, PeriodKind.WEEKLY, PeriodKind.MONTHLY),
+            row_kind=RowKind.TOWN,
+            columns=_attendance_columns(("town.name", "乡镇/街道")),
+            header_groups=_ATTENDANCE_HEADINGS,
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption="按乡镇汇总各校的班级考勤登记",
+            ),
+        ),
+        ReportFormat(
+            code="term-start-arrival",
+            title="开学学生报到情况统计表",
+            period_kinds=(PeriodKind.TERM_START,),
+            row_kind=RowKind.SCHOOL,
+            columns=columns(
+                ("town.name", "乡镇/街道"),
+                ("school.name", "学校"),
+                ("stats.arrival_expected", "应报到人数"),
+                ("stats.arrival_arrived", "已到校人数"),
+                ("stats.arrival_missing", "未到校人数"),
+                ("stats.arrival_missing_sick", "病假"),
+                ("stats.arrival_missing_personal_leave", "事假"),
+                ("stats.arrival_missing_unexplained", "无故未到"),
+                ("report.remarks", "备注"),
+            ),
+            header_groups=(
+                HeaderGroup(
+                    label="未到校原因",
+                    columns=(
+                        "stats_arrival_missing_sick",
+                        "stats_arrival_missing_personal_leave",
+                        "stats_arrival_missing_unexplained",
+                    ),
+                ),
+            ),
+            group_by=("town_name",),
+            totals=True,
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption=(
+                    "开学报到按开学两周内的班级考勤登记统计: 应报到为各班首次登记的应到人数, "
+                    "未到校为每次登记均缺勤的学生, 原因取最近一次缺勤的类别"
+                ),
+            ),
+        ),
+        ReportFormat(
+            code="term-start-absentees",
+            title="开学未到校学生名单",
+            period_kinds=(PeriodKind.TERM_START,),
+            row_kind=RowKind.CHILD,
+            selection=RowSelection.NOT_ARRIVED,
+            columns=columns(
+                ("school.name", "学校"),
+                ("enrolment.grade", "年级"),
+                ("enrolment.class", "班级"),
+                ("child.name", "姓名"),
+                ("child.gender", "性别"),
+                ("guardian.name", "监护人"),
+                ("guardian.phone", "联系电话"),
+                ("attendance.absent_days", "缺勤天数"),
+                ("attendance.missing_reason", "未到校原因"),
+                ("attendance.follow_up", "跟踪情况"),
+                ("report.remarks", "备注"),
+            ),
+            group_by=("school_name",),
+            clause=_plan(
+                "四、(三)",
+                "常态化落实学生到校情况日报、周报、月报制度",
+                assumption="开学两周内每次考勤均缺勤的学生, 原因取最近一次缺勤的类别",
+            ),
         ),
         ReportFormat(
             code="case-ledger",
@@ -561,6 +682,100 @@ def baoxue_import_formats():
     return tuple(CORE_FORMATS.values())
 
 
+#: 辍学风险预警: the early-warning indicators (attendance, course performance, age and past
+#: leaving) that research on dropping out found predictive, with thresholds Baoxue chose.
+_RISK = Clause(
+    document=BAOXUE,
+    section="辍学风险预警",
+    assumption=(
+        "出勤、学业与年龄指标 (早期预警研究中预测辍学的 ABC 指标) 及其阈值、分值由 Baoxue 设定, "
+        "各县可调整"
+    ),
+    core_default=True,
+)
+
+#: The 重点群体 the default KEY_GROUPS rule counts (留守, 监测户/脱贫户, 残疾, 学困 …).
+RISK_KEY_GROUPS = (
+    KeyGroup.LEFT_BEHIND,
+    KeyGroup.MONITORED,
+    KeyGroup.POVERTY_LIFTED,
+    KeyGroup.LOW_INCOME,
+    KeyGroup.DISABLED,
+    KeyGroup.LEARNING_DIFFICULTY,
+    KeyGroup.ORPHAN,
+    KeyGroup.DE_FACTO_UNSUPPORTED,
+    KeyGroup.IN_DIFFICULTY,
+    KeyGroup.FAMILY_CRISIS,
+    KeyGroup.PARENT_IMPRISONED,
+)
+
+#: Core's risk rules; a plugin adjusts them with ``CORE_RISK_RULES.adjusted(...)``.
+CORE_RISK_RULES = RiskRuleSet(
+    version="core-2026.1",
+    rules=(
+        RiskRule(
+            code="UNEXPLAINED_ABSENCES",
+            signal=RiskSignal.UNEXPLAINED_ABSENCES,
+            label="本学期无故缺勤",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(3),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="LOW_ATTENDANCE",
+            signal=RiskSignal.ATTENDANCE_RATE,
+            comparison=Comparison.AT_MOST,
+            threshold=Decimal(90),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="KEY_GROUP",
+            signal=RiskSignal.KEY_GROUPS,
+            label="属重点群体",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=1,
+            key_groups=RISK_KEY_GROUPS,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="PAST_CASE",
+            signal=RiskSignal.PAST_CASES,
+            label="曾辍学后复学",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=2,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="REPEATED_GRADE",
+            signal=RiskSignal.REPEATED_GRADES,
+            label="留级",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(1),
+            weight=1,
+            clause=_RISK,
+        ),
+        RiskRule(
+            code="OVER_AGE",
+            signal=RiskSignal.AGE_OVER_GRADE,
+            label="超出年级正常年龄",
+            comparison=Comparison.AT_LEAST,
+            threshold=Decimal(2),
+            weight=1,
+            clause=_RISK,
+        ),
+    ),
+    watch_at=2,
+    high_at=4,
+    visit_days=30,
+    clause=_RISK,
+    description="各条规则命中即计分, 合计 ≥4 分为高风险, ≥2 分为关注",
+)
+
+
 #: The school years the core calendar covers (2020 means 2020—2021).
 CALENDAR_YEARS = range(2020, 2036)
 
@@ -636,3 +851,8 @@ def baoxue_absence_rules():
             clause=clause,
         ),
     )
+
+
+@hookimpl(trylast=True)
+def baoxue_risk_rules():
+    return CORE_RISK_RULES

@@ -72,6 +72,7 @@ from core.rules.specs import (
     NoticeTemplate,
     ReportFormat,
     ResponsibilitySpec,
+    RiskRuleSet,
     Scope,
     Target,
     TermCalendar,
@@ -860,4 +861,57 @@ def baoxue_notice_templates(jurisdiction_code: str) -> Sequence[NoticeTemplate] 
 
     Called when a county's rules are resolved. Every answer is collected and merged by
     ``kind``, the earlier plugin winning, so a county's template replaces core's.
+    """
+
+
+# -- risk --------------------------------------------------------------------------------------
+
+
+def check_risk_rules(rules: RiskRuleSet, ctx: CountyContext) -> None:
+    """A version, distinct UPPER_SNAKE codes, positive weights, scores that can be reached."""
+    from core.rules.enums import Comparison, RiskSignal
+
+    check_clause(rules.clause, "risk rules")
+    if not rules.version.strip():
+        raise Invalid("risk rules: version is empty")
+    if not rules.rules:
+        raise Invalid("risk rules: no rules")
+    unique((r.code for r in rules.rules), "risk rule code")
+    for rule in rules.rules:
+        where = f"risk rule {rule.code}"
+        check_clause(rule.clause, where)
+        if not TERM_CODE.fullmatch(rule.code):
+            raise Invalid(f"{where}: code must be UPPER_SNAKE, 2–32 characters")
+        if rule.weight <= 0:
+            raise Invalid(f"{where}: weight must be > 0")
+        if rule.comparison is Comparison.EQUAL:
+            raise Invalid(f"{where}: compare with AT_LEAST or AT_MOST, not EQUAL")
+        if rule.threshold < 0:
+            raise Invalid(f"{where}: threshold must be >= 0")
+        if rule.signal is RiskSignal.ATTENDANCE_RATE and rule.threshold > 100:
+            raise Invalid(f"{where}: an attendance rate threshold is at most 100 (per cent)")
+        if (rule.signal is RiskSignal.KEY_GROUPS) != bool(rule.key_groups):
+            raise Invalid(f"{where}: a KEY_GROUPS rule, and only one, names its key groups")
+    if not 0 < rules.watch_at <= rules.high_at:
+        raise Invalid("risk rules: need 0 < watch_at <= high_at")
+    if rules.high_at > sum(r.weight for r in rules.rules):
+        raise Invalid("risk rules: high_at is more than all weights together")
+    if rules.visit_days <= 0:
+        raise Invalid("risk rules: visit_days must be > 0")
+
+
+@hook(
+    fills="risk_rules",
+    label="辍学风险预警规则 (有版本号, 每条规则的阈值与分值)",
+    check=check_risk_rules,
+    required=True,
+)
+def baoxue_risk_rules(jurisdiction_code: str) -> RiskRuleSet | None:
+    """The rules that give each child a risk level (NONE / WATCH / HIGH) and explain it.
+
+    Called when a county's rules are resolved. Stops at first non-None result; the core default
+    scores attendance this term (unexplained absences, the attendance rate), key groups, past
+    cases, repeated grades and age over grade, the early-warning indicators research found
+    predictive. A county tunes it by returning the default :meth:`~RiskRuleSet.adjusted` (other
+    thresholds or weights, a new version) or a rule set of its own.
     """

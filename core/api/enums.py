@@ -63,6 +63,8 @@ from core.rules.enums import (
     PeriodAnchor,
     PeriodKind,
     Population,
+    RiskLevel,
+    RiskSignal,
     RowKind,
     RowSelection,
     SchoolStage,
@@ -139,6 +141,8 @@ graphql_enum(AuditAction, "审计事件类别")
 graphql_enum(Metric, "目标指标 (率为百分数, 人数为人)")
 graphql_enum(Comparison, "实际值与目标值的比较方式")
 graphql_enum(Population, "目标统计的儿童范围 (分母)")
+graphql_enum(RiskSignal, "辍学风险预警规则所衡量的指标")
+graphql_enum(RiskLevel, "辍学风险等级")
 graphql_enum(TargetPeriod, "目标的考核周期")
 graphql_enum(DeadlineKind, "时限类别")
 graphql_enum(PeriodKind, "报表的报送周期")
@@ -228,6 +232,8 @@ __all__ = [
     "Population",
     "PovertyStatus",
     "ResponsibilityLine",
+    "RiskLevel",
+    "RiskSignal",
     "Role",
     "RowKind",
     "RowSelection",

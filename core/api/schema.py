@@ -63,6 +63,7 @@ from core.api.people.types import Child, Guardian, Household
 from core.api.reports.mutations import ReportMutation
 from core.api.reports.query import ReportQuery
 from core.api.reports.types import ReportSnapshot
+from core.api.risk.query import RiskQuery
 from core.api.schools.query import SchoolQuery
 from core.api.schools.types import School, SchoolClass
 from core.api.tracing import tracing_extension
@@ -88,6 +89,7 @@ Query = merge_types(
         OfficialQuery,
         AccessQuery,
         ReportQuery,
+        RiskQuery,
         ImportQuery,
         AttendanceQuery,
     ),

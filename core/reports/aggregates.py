@@ -1,5 +1,6 @@
 """Summary rows (one per school, town or 学区/督导责任区) of the counts the return forms ask for:
-上学期末在籍, 应到, 实到, 未按时到校 (其中转学, 其中疑似辍学), 劝返复学, 平台下发, 新增, 已核实 ….
+上学期末在籍, 应到, 实到, 未按时到校 (其中转学, 其中疑似辍学), 劝返复学, 平台下发, 新增, 已核实 …,
+and the attendance returns' counts from the class registers (:mod:`core.reports.attendance`).
 
 These are the forms' own counts of enrolments and cases. Rates (入学率, 巩固率, 资助覆盖率),
 the 辍学人数 and the 适龄儿童少年数 are figures of the metric definitions, added by
@@ -39,6 +40,7 @@ from core.cases.enums import CaseEventKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
 from core.china_time import end_of_day, local_date
 from core.jurisdictions.models import SchoolGroup, Town
+from core.reports.attendance import ATTENDANCE_COUNTS, add_rate, attendance_counts
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import (
     CONFIRMED_STATES,
@@ -209,6 +211,7 @@ async def school_rows(
     before = await _enrolled_on(start - timedelta(days=1), ids)
     left = await _left_with_papers(start, as_of, ids)
     cases = await _case_counts(caller, ids, start, as_of)
+    attendance = await attendance_counts(ids, start, as_of)
     rows = []
     for s in schools:
         key = str(s["id"])
@@ -217,6 +220,8 @@ async def school_rows(
         row["stats.enrolled_last_term"] = before.get(key, 0)
         row["stats.expected"] = max(before.get(key, 0) - left.get(key, 0), 0)
         row["stats.arrived"] = max(row["stats.expected"] - not_back, 0)
+        row.update(attendance.get(key) or dict.fromkeys(ATTENDANCE_COUNTS, 0))
+        add_rate(row)
         row.update(
             {
                 "_school_id": s["id"],
@@ -231,12 +236,14 @@ async def school_rows(
     return rows
 
 
-def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
-    total = dict.fromkeys(COUNTS, 0)
+def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The counts of ``rows`` added up, and the attendance rate of the sums."""
+    keys = (*COUNTS, *ATTENDANCE_COUNTS)
+    total: dict[str, Any] = dict.fromkeys(keys, 0)
     for row in rows:
-        for key in COUNTS:
+        for key in keys:
             total[key] += row.get(key, 0)
-    return total
+    return add_rate(total)
 
 
 async def summary_rows(
@@ -272,4 +279,9 @@ async def summary_rows(
     return rows
 
 
-__all__ = ["COUNTS", "school_rows", "summary_rows"]
+def attendance_totals(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The 合计 row's attendance rate: of the rows' sums, not the sum of their rates."""
+    return {"stats.attendance_rate": _sum(rows)["stats.attendance_rate"]}
+
+
+__all__ = ["COUNTS", "attendance_totals", "school_rows", "summary_rows"]

@@ -53,9 +53,11 @@ from core.people.enums import (
 )
 from core.people.models import Child, ChildKeyGroup, Guardian
 from core.querysets import ids_of
+from core.reports.attendance import Absentee, latest_follow_ups, never_arrived
 from core.reports.enums import PlaceKind
 from core.rules.county import CountyRules
 from core.rules.enums import RowSelection
+from core.schools.models import School
 from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
 
 #: Rows looked up per statement (well under every database's limit on parameters).
@@ -89,6 +91,16 @@ class Place:
             return Q(**{f"{path}__groups__id": self.id})
         return Q()
 
+    def schools_q(self) -> Q:
+        """The schools of the place (a condition on School rows)."""
+        if self.kind is PlaceKind.TOWN:
+            return Q(town_id=self.id)
+        if self.kind is PlaceKind.SCHOOL:
+            return Q(id=self.id)
+        if self.kind is PlaceKind.SCHOOL_GROUP:
+            return Q(groups__id=self.id)
+        return Q()
+
 
 def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(ids), CHUNK):
@@ -106,9 +118,15 @@ async def _values(qs_for, ids: Sequence[Any], *fields: str) -> list[dict[str, An
 
 
 async def _child_ids(
-    caller: Caller, place: Place, as_of: date, selection: RowSelection
+    caller: Caller,
+    place: Place,
+    as_of: date,
+    selection: RowSelection,
+    only: Sequence[Any] | None = None,
 ) -> list[uuid.UUID]:
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
+    if only is not None:
+        qs = qs.filter(id__in=list(only))
     if place.kind is not PlaceKind.COUNTY:
         enrolled = Enrolment.filter(place.school_q("school"), is_current=True)
         condition = Q(id__in=ids_of(enrolled, "child_id"))
@@ -595,8 +613,24 @@ async def child_rows(
 ) -> list[dict[str, Any]]:
     """One row per child of the place's 学户册 (born by ``as_of``) that ``selection`` keeps and
     ``caller`` may see, with the latest case's state as 劝返情况."""
-    ids = await _child_ids(caller, place, as_of, selection)
+    absentees: dict[str, Absentee] = {}
+    if selection is RowSelection.NOT_ARRIVED:
+        schools = scoped(School, caller).filter(jurisdiction_id=place.jurisdiction_id)
+        schools = schools.filter(place.schools_q())
+        school_ids = list(await schools.values_list("id", flat=True))
+        absentees = {a.child_id: a for a in await never_arrived(school_ids, start, as_of)}
+        ids = await _child_ids(caller, place, as_of, selection, only=list(absentees))
+    else:
+        ids = await _child_ids(caller, place, as_of, selection)
     facts = await _child_facts(ids, start, as_of, rules)
+    if absentees:
+        follow_ups = await latest_follow_ups(list(absentees), start, as_of)
+        for child_id, absentee in absentees.items():
+            row = facts.get(uuid.UUID(child_id))
+            if row is not None:
+                row["attendance.absent_days"] = absentee.absent_days
+                row["attendance.missing_reason"] = absentee.reason_label
+                row["attendance.follow_up"] = follow_ups.get(child_id, "")
     latest: dict[uuid.UUID, tuple[datetime, CaseState]] = {}
     for part in _chunks(ids):
         for r in (

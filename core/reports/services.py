@@ -26,7 +26,7 @@ from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.plugins import rules_for
 from core.reports import submission
-from core.reports.aggregates import summary_rows
+from core.reports.aggregates import attendance_totals, summary_rows
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.figures import METRIC_FIELDS, add_metric_figures
 from core.reports.ledgers import Place, case_rows, child_rows
@@ -187,6 +187,7 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
         wanted = {c.source for c in fmt.columns} & METRIC_FIELDS.keys()
         if wanted:
             totals = await add_metric_figures(rows, fmt.row_kind, place, as_of, wanted)
+        totals.update(attendance_totals(rows))
     else:
         source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
         rows = await source(

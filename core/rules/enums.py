@@ -186,6 +186,9 @@ class RowSelection(LabelledEnum):
     POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
     #: Children away with their family (举家外出, 流出).
     MOVED_AWAY = "MOVED_AWAY", "随家庭外出 (举家外出/流出)"
+    #: Children who have not come since term began: absent on every register of their class in
+    #: the period (开学未到校, core.reports.attendance).
+    NOT_ARRIVED = "NOT_ARRIVED", "开学未到校 (期间每次考勤均缺勤)"
 
     @property
     def row_kinds(self) -> frozenset[RowKind]:
@@ -257,3 +260,44 @@ class ValueKind(LabelledEnum):
     ID_NUMBER = "ID_NUMBER", "身份证件号"
     STUDENT_NUMBER = "STUDENT_NUMBER", "学籍号"
     VOCABULARY = "VOCABULARY", "代码表"
+
+
+class RiskSignal(LabelledEnum):
+    """What a risk rule measures about one child (辍学风险预警的指标)."""
+
+    #: 本学期无故缺勤天数 (unexplained absences this term).
+    UNEXPLAINED_ABSENCES = "UNEXPLAINED_ABSENCES", "本学期无故缺勤天数"
+    #: 本学期出勤率, in per cent of the school days recorded for the child.
+    ATTENDANCE_RATE = "ATTENDANCE_RATE", "本学期出勤率"
+    #: 所属重点群体数 (of the rule's ``key_groups``).
+    KEY_GROUPS = "KEY_GROUPS", "所属重点群体数"
+    #: 曾辍学后复学的个案数 (past cases: out of school once, back since).
+    PAST_CASES = "PAST_CASES", "曾有辍学个案数"
+    #: 留级次数 (the same grade in more than one school year).
+    REPEATED_GRADES = "REPEATED_GRADES", "留级次数"
+    #: 超龄年数: how many years older the child is than the grade's age.
+    AGE_OVER_GRADE = "AGE_OVER_GRADE", "超龄年数"
+
+    @property
+    def unit(self) -> str:
+        """The unit a value of the signal is written with."""
+        return {
+            "UNEXPLAINED_ABSENCES": "天",
+            "ATTENDANCE_RATE": "%",
+            "KEY_GROUPS": "类",
+            "PAST_CASES": "次",
+            "REPEATED_GRADES": "次",
+            "AGE_OVER_GRADE": "岁",
+        }[self.value]
+
+    @property
+    def needs_attendance(self) -> bool:
+        return self in (RiskSignal.UNEXPLAINED_ABSENCES, RiskSignal.ATTENDANCE_RATE)
+
+
+class RiskLevel(LabelledEnum):
+    """辍学风险等级."""
+
+    NONE = "NONE", "无风险"
+    WATCH = "WATCH", "关注"
+    HIGH = "HIGH", "高风险"

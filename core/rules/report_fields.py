@@ -103,6 +103,9 @@ _FIELDS: tuple[ReportField, ...] = (
     _f("child.persuasion_summary", "劝返情况", TXT, "child", "已劝返复学"),
     _f("visits.summary", "家访情况", TXT, "child", "2次, 家长表示支持"),
     _f("visits.last_on", "最近家访日期", DAY, "child", date(2025, 9, 12)),
+    _f("attendance.absent_days", "期间缺勤天数", INT, "child", 5),
+    _f("attendance.missing_reason", "未到校原因", TXT, "child", "无故缺勤 (旷课)"),
+    _f("attendance.follow_up", "缺勤跟踪情况", TXT, "child", "2026-09-02 张老师: 未联系上监护人"),
     # -- one case
     _f("case.kind", "类别", TXT, "case", "辍学 (含疑似辍学)"),
     _f("case.state", "状态", TXT, "case", "劝返中"),
@@ -143,6 +146,23 @@ _FIELDS: tuple[ReportField, ...] = (
     _f("stats.enrolment_rate", "入学率", PCT, "stats", Decimal("100.00")),
     _f("stats.consolidation_rate", "巩固率", PCT, "stats", Decimal("99.12")),
     _f("stats.assistance_coverage", "资助覆盖率", PCT, "stats", Decimal("100.00")),
+    # -- aggregate rows: attendance returns (core.reports.attendance)
+    _f("stats.registers", "考勤登记 (班·日)", INT, "stats", 50),
+    _f("stats.attendance_expected", "应出勤人次", INT, "stats", 2350),
+    _f("stats.attendance_present", "实出勤人次", INT, "stats", 2331),
+    _f("stats.attendance_absent", "缺勤人次", INT, "stats", 19),
+    _f("stats.absent_sick", "病假人次", INT, "stats", 11),
+    _f("stats.absent_personal_leave", "事假人次", INT, "stats", 5),
+    _f("stats.absent_unexplained", "无故缺勤人次", INT, "stats", 3),
+    _f("stats.attendance_late", "迟到人次", INT, "stats", 7),
+    _f("stats.unexplained_children", "无故缺勤学生人数", INT, "stats", 2),
+    _f("stats.attendance_rate", "出勤率", PCT, "stats", Decimal("99.19")),
+    _f("stats.arrival_expected", "应报到人数", INT, "stats", 470),
+    _f("stats.arrival_arrived", "已到校人数", INT, "stats", 466),
+    _f("stats.arrival_missing", "未到校人数", INT, "stats", 4),
+    _f("stats.arrival_missing_sick", "其中病假", INT, "stats", 2),
+    _f("stats.arrival_missing_personal_leave", "其中事假", INT, "stats", 1),
+    _f("stats.arrival_missing_unexplained", "其中无故未到", INT, "stats", 1),
     # -- anywhere
     _f("report.remarks", "备注", TXT, "any", ""),
 )

@@ -7,7 +7,7 @@ Collections are tuples, so every value is hashable and safe to cache and share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from core.rules.enums import (
     PeriodAnchor,
     PeriodKind,
     Population,
+    RiskSignal,
     RowKind,
     RowSelection,
     SchoolStage,
@@ -596,3 +597,91 @@ class NoticeTemplate:
     closing: str = ""
     issuer: str = "{school}"
     receipt: str = ""
+
+
+# -- risk --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskRule:
+    """One transparent risk rule: it fires when the child's ``signal`` ``comparison``
+    ``threshold`` (本学期无故缺勤 4 天 ≥ 3) and adds ``weight`` points to the child's score.
+
+    ``code`` is UPPER_SNAKE and names the rule in every explanation; ``label`` is how the
+    value is named there (default: the signal's name). ``key_groups`` are the 重点群体 a
+    ``KEY_GROUPS`` rule counts.
+    """
+
+    code: str
+    signal: RiskSignal
+    comparison: Comparison
+    threshold: Decimal
+    weight: int
+    clause: Clause
+    label: str = ""
+    key_groups: tuple[KeyGroup, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The value's name in an explanation: ``label``, else the signal's."""
+        return self.label or self.signal.label
+
+    def fires(self, value: Decimal | int | None) -> bool:
+        """Whether a child's value makes the rule fire (no value: never)."""
+        return value is not None and self.comparison.holds(Decimal(value), self.threshold)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskRuleSet:
+    """The county's risk rules (辍学风险预警规则), versioned: a child's score is the sum of the
+    weights of the rules that fire; ``high_at`` points or more is HIGH, ``watch_at`` or more
+    WATCH, less NONE. ``visit_days``: a HIGH-risk child with no open case and no home visit in
+    that many days goes on the list of children nobody is looking after.
+
+    ``version`` names the rules as they are (every explanation carries it); a plugin that
+    changes a threshold or weight gives a new one, most simply with :meth:`adjusted`.
+    """
+
+    version: str
+    rules: tuple[RiskRule, ...]
+    watch_at: int
+    high_at: int
+    visit_days: int
+    clause: Clause
+    description: str = ""
+
+    def rule(self, code: str) -> RiskRule:
+        for item in self.rules:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def adjusted(
+        self,
+        *,
+        version: str,
+        thresholds: dict[str, Decimal | int] | None = None,
+        weights: dict[str, int] | None = None,
+        clause: Clause | None = None,
+        **changes: object,
+    ) -> RiskRuleSet:
+        """These rules with some thresholds and weights changed (by rule code), under a new
+        ``version``; ``changes`` replace other fields (``high_at``, ``visit_days`` …).
+        ``KeyError`` for a code the set has not."""
+        thresholds, weights = thresholds or {}, weights or {}
+        for code in (*thresholds, *weights):
+            self.rule(code)
+        rules = tuple(
+            replace(
+                r,
+                threshold=Decimal(thresholds.get(r.code, r.threshold)),
+                weight=weights.get(r.code, r.weight),
+                **(
+                    {"clause": clause}
+                    if clause and (r.code in thresholds or r.code in weights)
+                    else {}
+                ),
+            )
+            for r in self.rules
+        )
+        return replace(self, version=version, rules=rules, clause=clause or self.clause, **changes)

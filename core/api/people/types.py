@@ -53,6 +53,7 @@ HomeVisitType = Annotated["HomeVisit", strawberry.lazy("core.api.visits.types")]
 SupportPlanType = Annotated["SupportPlan", strawberry.lazy("core.api.visits.types")]
 PlacementAssessmentType = Annotated["PlacementAssessment", strawberry.lazy("core.api.visits.types")]
 AssignmentType = Annotated["ResponsibilityAssignment", strawberry.lazy("core.api.officials.types")]
+ChildRiskType = Annotated["ChildRisk", strawberry.lazy("core.api.risk.types")]
 
 #: Keyword filters that select a child's open cases (state not terminal).
 OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
@@ -197,6 +198,14 @@ class Child(ModelNode):
     @strawberry.field(description="今天的周岁年龄 (按北京时间)")
     def age(self, info: Info) -> int:
         return age_on(self.birth_date, local_date(info.context.now()))
+
+    @strawberry.field(
+        description="辍学风险 (按本县规则集): 等级、分值、规则集版本与命中的规则及其数值"
+    )
+    async def risk(self, info: Info) -> ChildRiskType:
+        from core.api.risk.types import child_risk
+
+        return await child_risk(info, self)
 
     @strawberry.field(description="所属县级行政区")
     async def jurisdiction(self, info: Info) -> JurisdictionType:

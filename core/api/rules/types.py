@@ -464,6 +464,50 @@ class HomeDeliveryRule(RuleType):
     clause: auto = strawberry.field(description="出处")
 
 
+# -- risk --------------------------------------------------------------------------------------
+
+
+@rule_type(
+    specs.RiskRule,
+    name="RiskRule",
+    description="一条辍学风险预警规则: 指标达到阈值即命中, 计入分值",
+)
+class RiskRule(RuleType):
+    code: auto = strawberry.field(description="规则代码 (风险说明中引用)")
+    signal: auto = strawberry.field(description="所衡量的指标")
+    label: auto = strawberry.field(description="说明中的指标名称 (为空时用指标本身的名称)")
+    comparison: auto = strawberry.field(description="比较方式: 不低于 (≥) 或 不高于 (≤)")
+    threshold: auto = strawberry.field(description="阈值 (出勤率为百分数)")
+    weight: auto = strawberry.field(description="命中时计入的分值")
+    key_groups: auto = strawberry.field(description="KEY_GROUPS 规则所计的重点群体")
+    clause: auto = strawberry.field(description="出处")
+
+    @strawberry.field(description="指标的单位, 如 天、%、类")
+    def unit(self) -> str:
+        return self.rule.signal.unit
+
+    @strawberry.field(description="比较符号: ≥ 或 ≤")
+    def symbol(self) -> str:
+        return self.rule.comparison.symbol
+
+
+@rule_type(
+    specs.RiskRuleSet,
+    name="RiskRuleSet",
+    description="辍学风险预警规则集 (有版本号): 命中规则的分值相加, 达到门槛即为关注或高风险",
+)
+class RiskRuleSet(RuleType):
+    version: auto = strawberry.field(description="规则集版本 (每个风险结论都注明所依据的版本)")
+    rules: auto = strawberry.field(description="各条规则")
+    watch_at: auto = strawberry.field(description="「关注」的最低分")
+    high_at: auto = strawberry.field(description="「高风险」的最低分")
+    visit_days: auto = strawberry.field(
+        description="高风险且无在办个案的儿童, 多少天内无家访即列入「无人跟进」名单"
+    )
+    description: auto = strawberry.field(description="说明 (可为空字符串)")
+    clause: auto = strawberry.field(description="出处")
+
+
 # -- the whole ---------------------------------------------------------------------------------
 
 _CHAIN = HOOKS["baoxue_escalation_chain"]

@@ -1,0 +1,1 @@
+"""GraphQL of the risk rules: ``Child.risk``, ``childrenAtRisk`` and the unattended list."""

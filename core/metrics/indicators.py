@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.labelled_enum import LabelledEnum
 from core.metrics.accounting import IN_SCHOOL_STATES, AccountingState
-from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres
+from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres, key_group_column
 from core.people.enums import KeyGroup
 from core.rules.enums import Population, SchoolStage
 
@@ -66,27 +66,14 @@ def _states(*states: AccountingState) -> str:
 _IN_SCHOOL = _states(*IN_SCHOOL_STATES)
 #: Children the county itself must have in school: not dead, not gone with the family.
 _RESPONSIBLE = f"f.state NOT IN {_states(A.DECEASED, A.MOVED_AWAY)}"
-_FINANCIAL_HARDSHIP = (KeyGroup.FINANCIAL_HARDSHIP, KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED)
 #: A key-group membership that held on the day (``f.as_of``): begun, not yet ended.
 _ACTIVE = "(g.since IS NULL OR g.since <= f.as_of) AND (g.ended_on IS NULL OR g.ended_on > f.as_of)"
-_HARDSHIP = (
-    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-    "AND g.\"group\" IN "
-    + "(" + ", ".join(f"'{k.value}'" for k in (*_FINANCIAL_HARDSHIP, KeyGroup.LOW_INCOME)) + "))"
-)  # fmt: skip
-#: Assistance of the day's school year granted by the day; a home visit in the year up to it.
-_ASSISTED = (
-    "EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = f.child_id "
-    "AND a.school_year = f.school_year AND a.granted_on <= f.as_of)"
-)
-_VISITED = (
-    "EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = f.child_id "
-    "AND hv.visited_on > f.visit_from AND hv.visited_on <= f.as_of)"
-)
-_KEY_GROUP_MEMBER = (
-    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-    f"AND g.\"group\" <> '{KeyGroup.MOVED_AWAY.value}')"
-)
+#: Flags of ``facts`` (:func:`core.metrics.sql.facts_sql`), each as it stood on the day:
+#: a 家庭经济困难 group, the school year's assistance granted, a home visit in the year.
+_HARDSHIP = "f.hardship = 1"
+_ASSISTED = "f.assisted = 1"
+_VISITED = "f.visited = 1"
+_KEY_GROUP_MEMBER = "f.key_member = 1"
 
 
 def _dropout(options: Options, p: Params) -> str:
@@ -251,10 +238,7 @@ def population_sql(population: Population) -> str:
     group = POPULATION_GROUPS[population]
     if group is None:
         return "1 = 1"
-    return (
-        f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-        f"AND g.\"group\" = '{group.value}')"
-    )
+    return f"f.{key_group_column(group)} = 1"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from core.cases.enums import CaseKind, CaseState
 from core.china_time import end_of_day
 from core.enrolment.models import EnrolmentMode, EnrolmentStatus
 from core.metrics.place import Place, PlaceKind, SchoolAge
+from core.people.enums import KeyGroup
 
 
 class Params:
@@ -116,6 +117,23 @@ IN_SCHOOL_STATUSES = (
 )
 
 
+#: 家庭经济困难: the groups whose children 资助 coverage counts.
+HARDSHIP_GROUPS = (
+    KeyGroup.FINANCIAL_HARDSHIP,
+    KeyGroup.POVERTY_LIFTED,
+    KeyGroup.MONITORED,
+    KeyGroup.LOW_INCOME,
+)
+
+
+def key_group_column(group: KeyGroup) -> str:
+    """The ``facts`` column that is 1 when the child was in ``group`` on the day."""
+    return f"kg_{group.value.lower()}"
+
+
+_GROUP_COLUMNS = tuple(key_group_column(k) for k in KeyGroup)
+
+
 @dataclass(frozen=True)
 class Frame:
     """What a facts query is about: the place, the day and the county's school age."""
@@ -145,8 +163,11 @@ def facts_sql(frame: Frame, p: Params) -> str:
     Columns: ``child_id``, ``name``, ``state`` (accounting state), ``stage`` (PRIMARY or
     JUNIOR_MIDDLE), ``town_id``, ``school_id``, ``enrolment_status``, ``ever_enrolled`` (0/1),
     ``cohort`` (0/1: the 9-year cohort finishing this school year), ``case_id``,
-    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year`` and
-    ``visit_from`` (the start, exclusive, of the home-visit window).
+    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year``, and
+    0/1 flags as they stood on the day: ``kg_<group>`` for each key group
+    (:func:`key_group_column`), ``hardship`` (a :data:`HARDSHIP_GROUPS` group), ``key_member``
+    (a key group other than 流出), ``assisted`` (assistance of the school year granted by the
+    day) and ``visited`` (a home visit in the visit window up to the day).
     """
     age = frame.age
     j = p(frame.place.jurisdiction_id)
@@ -162,20 +183,63 @@ def facts_sql(frame: Frame, p: Params) -> str:
     visit_from = as_of_sql(p, age.visit_window_start(frame.as_of))
     year = f"CAST({p(frame.school_year)} AS INTEGER)" if p.postgres else p(frame.school_year)
     kinds = _quote(OUT_OF_SCHOOL_KINDS)
-    state_at = (
-        "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k}.id "
-        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {end} "
-        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1)"
+    active = f"(g.since IS NULL OR g.since <= {d}) AND (g.ended_on IS NULL OR g.ended_on > {d})"
+    flags = ",\n    ".join(
+        f"MAX(CASE WHEN g.\"group\" = '{k.value}' THEN 1 ELSE 0 END) AS {key_group_column(k)}"
+        for k in KeyGroup
     )
+    hardship = _quote(k.value for k in HARDSHIP_GROUPS)
+    group_columns = ", ".join(f"COALESCE(g.{c}, 0) AS {c}" for c in _GROUP_COLUMNS)
+    # Each history is read once, in one pass (a window over the children's rows), never by a
+    # look-up per child: the latest 学籍异动 up to the day, each case's state on the day (its
+    # latest event before the day's end), each child's strongest case, the key groups that
+    # held on the day, the year's assistance and the visits of the window.
     sql = f"""
-WITH latest AS (
-  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id,
-    (SELECT c.id FROM enrolment_change c WHERE c.child_id = ch.id AND c.occurred_on <= {d}
-     ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC LIMIT 1) AS change_id,
-    (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
-       AND k.opened_at < {end}
-     ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
+WITH kids AS (
+  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id
   FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
+),
+changes AS (
+  SELECT c.child_id, c.status_after, c.counterpart_school, c.enrolment_id,
+    ROW_NUMBER() OVER (PARTITION BY c.child_id
+                       ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC) AS n
+  FROM enrolment_change c JOIN kids ON kids.child_id = c.child_id
+  WHERE c.occurred_on <= {d}
+),
+cases AS (
+  SELECT k.id, k.child_id, k.school_id, k.reason, k.escalation_level
+  FROM case_file k JOIN kids ON kids.child_id = k.child_id
+  WHERE k.kind IN {kinds} AND k.opened_at < {end}
+),
+case_states AS (
+  SELECT ev.case_id, ev.to_state,
+    ROW_NUMBER() OVER (PARTITION BY ev.case_id
+                       ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC) AS n
+  FROM case_event ev JOIN cases k ON k.id = ev.case_id
+  WHERE ev.to_state IS NOT NULL AND ev.occurred_at < {end}
+),
+ranked_cases AS (
+  SELECT k.*, cs.to_state AS case_state,
+    ROW_NUMBER() OVER (PARTITION BY k.child_id
+                       ORDER BY {_rank_sql("cs.to_state")} DESC, k.id) AS n
+  FROM cases k LEFT JOIN case_states cs ON cs.case_id = k.id AND cs.n = 1
+),
+groups AS (
+  SELECT g.child_id,
+    {flags},
+    MAX(CASE WHEN g."group" IN {hardship} THEN 1 ELSE 0 END) AS hardship,
+    MAX(CASE WHEN g."group" <> '{KeyGroup.MOVED_AWAY.value}' THEN 1 ELSE 0 END) AS key_member
+  FROM child_key_group g JOIN kids ON kids.child_id = g.child_id
+  WHERE {active}
+  GROUP BY g.child_id
+),
+assisted AS (
+  SELECT DISTINCT a.child_id FROM assistance a JOIN kids ON kids.child_id = a.child_id
+  WHERE a.school_year = {year} AND a.granted_on <= {d}
+),
+visited AS (
+  SELECT DISTINCT hv.child_id FROM home_visit hv JOIN kids ON kids.child_id = hv.child_id
+  WHERE hv.visited_on > {visit_from} AND hv.visited_on <= {d}
 ),
 joined AS (
   SELECT l.child_id, l.name, l.birth_date,
@@ -183,17 +247,24 @@ joined AS (
          e.mode, e.grade, e.school_class_id, s.kind AS school_kind,
          s.town_id AS school_town_id,
          k.id AS case_id, k.school_id AS case_school_id, k.reason AS case_reason,
-         k.escalation_level AS case_level, {state_at.format(k="k")} AS case_state,
+         k.escalation_level AS case_level, k.case_state,
          h.migration_status, h.current_address, h.village_id, v.town_id AS home_town_id,
-         cs_school.town_id AS case_town_id
-  FROM latest l
-  LEFT JOIN enrolment_change c ON c.id = l.change_id
+         cs_school.town_id AS case_town_id,
+         {group_columns},
+         COALESCE(g.hardship, 0) AS hardship, COALESCE(g.key_member, 0) AS key_member,
+         CASE WHEN a.child_id IS NULL THEN 0 ELSE 1 END AS assisted,
+         CASE WHEN hv.child_id IS NULL THEN 0 ELSE 1 END AS visited
+  FROM kids l
+  LEFT JOIN changes c ON c.child_id = l.child_id AND c.n = 1
   LEFT JOIN enrolment e ON e.id = c.enrolment_id
   LEFT JOIN school s ON s.id = e.school_id
-  LEFT JOIN case_file k ON k.id = l.case_id
+  LEFT JOIN ranked_cases k ON k.child_id = l.child_id AND k.n = 1
   LEFT JOIN school cs_school ON cs_school.id = k.school_id
   LEFT JOIN household h ON h.id = l.household_id
   LEFT JOIN village v ON v.id = h.village_id
+  LEFT JOIN groups g ON g.child_id = l.child_id
+  LEFT JOIN assisted a ON a.child_id = l.child_id
+  LEFT JOIN visited hv ON hv.child_id = l.child_id
 ),
 base AS (
   SELECT x.child_id, x.name, x.birth_date,
@@ -203,6 +274,8 @@ base AS (
          COALESCE(x.home_town_id, x.school_town_id, x.case_town_id) AS town_id,
          x.migration_status, x.current_address, x.village_id,
          x.case_id, x.case_state, x.case_reason, x.case_level,
+         {", ".join(f"x.{c}" for c in _GROUP_COLUMNS)},
+         x.hardship, x.key_member, x.assisted, x.visited,
          {_rank_sql("x.case_state")} AS case_rank,
          CASE WHEN x.status IS NULL THEN 0 ELSE 1 END AS ever_enrolled,
          CASE WHEN {cohort} THEN 1 ELSE 0 END AS cohort,
@@ -214,7 +287,7 @@ base AS (
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
 facts AS MATERIALIZED (
-  SELECT b.*, {day} AS as_of, {year} AS school_year, {visit_from} AS visit_from,
+  SELECT b.*, {day} AS as_of, {year} AS school_year,
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'
       WHEN b.case_rank = 4 THEN 'CONFIRMED_OUT'

@@ -16,7 +16,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.labelled_enum import LabelledEnum
 from core.metrics.accounting import IN_SCHOOL_STATES, AccountingState
-from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres
+from core.metrics.sql import (
+    HARDSHIP_GROUPS,
+    Frame,
+    Params,
+    facts_sql,
+    fetch,
+    is_postgres,
+    key_groups_sql,
+)
 from core.people.enums import KeyGroup
 from core.rules.enums import Population, SchoolStage
 
@@ -66,27 +74,15 @@ def _states(*states: AccountingState) -> str:
 _IN_SCHOOL = _states(*IN_SCHOOL_STATES)
 #: Children the county itself must have in school: not dead, not gone with the family.
 _RESPONSIBLE = f"f.state NOT IN {_states(A.DECEASED, A.MOVED_AWAY)}"
-_FINANCIAL_HARDSHIP = (KeyGroup.FINANCIAL_HARDSHIP, KeyGroup.POVERTY_LIFTED, KeyGroup.MONITORED)
 #: A key-group membership that held on the day (``f.as_of``): begun, not yet ended.
 _ACTIVE = "(g.since IS NULL OR g.since <= f.as_of) AND (g.ended_on IS NULL OR g.ended_on > f.as_of)"
-_HARDSHIP = (
-    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-    "AND g.\"group\" IN "
-    + "(" + ", ".join(f"'{k.value}'" for k in (*_FINANCIAL_HARDSHIP, KeyGroup.LOW_INCOME)) + "))"
-)  # fmt: skip
-#: Assistance of the day's school year granted by the day; a home visit in the year up to it.
-_ASSISTED = (
-    "EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = f.child_id "
-    "AND a.school_year = f.school_year AND a.granted_on <= f.as_of)"
-)
-_VISITED = (
-    "EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = f.child_id "
-    "AND hv.visited_on > f.visit_from AND hv.visited_on <= f.as_of)"
-)
-_KEY_GROUP_MEMBER = (
-    f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-    f"AND g.\"group\" <> '{KeyGroup.MOVED_AWAY.value}')"
-)
+#: What ``facts`` (:func:`core.metrics.sql.facts_sql`) holds of each child as it stood on the
+#: day: a 家庭经济困难 group, the school year's assistance granted, a home visit in the year, a
+#: key group other than 流出.
+_HARDSHIP = key_groups_sql(HARDSHIP_GROUPS)
+_ASSISTED = "f.assisted = 1"
+_VISITED = "f.visited = 1"
+_KEY_GROUP_MEMBER = key_groups_sql(g for g in KeyGroup if g is not KeyGroup.MOVED_AWAY)
 
 
 def _dropout(options: Options, p: Params) -> str:
@@ -251,10 +247,7 @@ def population_sql(population: Population) -> str:
     group = POPULATION_GROUPS[population]
     if group is None:
         return "1 = 1"
-    return (
-        f"EXISTS (SELECT 1 FROM child_key_group g WHERE g.child_id = f.child_id AND {_ACTIVE} "
-        f"AND g.\"group\" = '{group.value}')"
-    )
+    return key_groups_sql([group])
 
 
 @dataclass(frozen=True)
@@ -319,19 +312,36 @@ class Request:
     options: Options = Options()
 
 
-def _columns(requests: Sequence[Request], p: Params) -> list[str]:
+def _columns(requests: Sequence[Request], p: Params, weight: str) -> list[str]:
     columns = []
     for i, req in enumerate(requests):
         pop = population_sql(req.population)
         num = req.indicator.numerator(req.options, p)
-        columns.append(f"SUM(CASE WHEN {pop} AND {num} THEN 1 ELSE 0 END) AS n{i}")
+        columns.append(f"SUM(CASE WHEN {pop} AND {num} THEN {weight} ELSE 0 END) AS n{i}")
         if req.indicator.denominator is not None:
             den = req.indicator.denominator(req.options, p)
-            columns.append(f"SUM(CASE WHEN {pop} AND {den} THEN 1 ELSE 0 END) AS d{i}")
+            columns.append(f"SUM(CASE WHEN {pop} AND {den} THEN {weight} ELSE 0 END) AS d{i}")
         if req.options.excluding_reasons:
             exc = _excepted(req.options, p)
-            columns.append(f"SUM(CASE WHEN {pop} AND {exc} THEN 1 ELSE 0 END) AS e{i}")
+            columns.append(f"SUM(CASE WHEN {pop} AND {exc} THEN {weight} ELSE 0 END) AS e{i}")
     return columns
+
+
+#: The ``facts`` columns every condition of this module reads: the children are first
+#: counted by these (a few hundred combinations for a county), then each figure sums the
+#: counts of the combinations it takes, so the conditions run once per combination, not
+#: once per child.
+_CELL_COLUMNS = (
+    "state",
+    "case_reason",
+    "cohort",
+    "ever_enrolled",
+    "key_groups",
+    "assisted",
+    "visited",
+)
+#: Breakdowns by a column of ``facts`` (one bucket per child), which can be counted so.
+_BY_COLUMN = (Breakdown.NONE, Breakdown.STAGE, Breakdown.TOWN, Breakdown.SCHOOL)
 
 
 def _values(requests: Sequence[Request], rows: list[dict]) -> list[Value]:
@@ -363,17 +373,30 @@ async def evaluate_requests(
     also the children of the whole place by accounting state (``{state: children}``)."""
     p = Params(is_postgres())
     prefix = facts_sql(frame, p)
-    columns = _columns(requests, p)
+    cells = breakdown in _BY_COLUMN
+    columns = _columns(requests, p, "f.n" if cells else "1")
     if with_states:
         from core.metrics.accounting import AccountingState
 
         # Aliases by position: PostgreSQL folds unquoted aliases to lower case.
         columns += [
-            f"SUM(CASE WHEN f.state = '{s.value}' THEN 1 ELSE 0 END) AS s{i}"
+            f"SUM(CASE WHEN f.state = '{s.value}' THEN {'f.n' if cells else 1} ELSE 0 END) AS s{i}"
             for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
-    sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM facts f{join}"
+    if cells:
+        keys = ", ".join(f"f.{c}" for c in _CELL_COLUMNS)
+        grouped = keys if breakdown is Breakdown.NONE else f"{bucket}, {keys}"
+        prefix += (
+            f", cells AS (SELECT {bucket} AS bucket, {keys}, COUNT(*) AS n FROM facts f "
+            f"GROUP BY {grouped})"
+        )
+        source = "cells f"
+        if breakdown is not Breakdown.NONE:
+            bucket = "f.bucket"
+    else:
+        source = f"facts f{join}"
+    sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM {source}"
     if breakdown is not Breakdown.NONE:
         sql += f" GROUP BY {bucket} ORDER BY {bucket}"
     rows = await fetch(sql, p)

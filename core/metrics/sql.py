@@ -27,6 +27,7 @@ from core.cases.enums import CaseKind, CaseState
 from core.china_time import end_of_day
 from core.enrolment.models import EnrolmentMode, EnrolmentStatus
 from core.metrics.place import Place, PlaceKind, SchoolAge
+from core.people.enums import KeyGroup
 
 
 class Params:
@@ -116,6 +117,19 @@ IN_SCHOOL_STATUSES = (
 )
 
 
+#: 家庭经济困难: the groups whose children 资助 coverage counts.
+HARDSHIP_GROUPS = (
+    KeyGroup.FINANCIAL_HARDSHIP,
+    KeyGroup.POVERTY_LIFTED,
+    KeyGroup.MONITORED,
+    KeyGroup.LOW_INCOME,
+)
+
+
+#: One bit per key group in ``facts.key_groups`` (see :func:`key_groups_sql`).
+_KEY_GROUP_BITS = {group: 1 << i for i, group in enumerate(KeyGroup)}
+
+
 @dataclass(frozen=True)
 class Frame:
     """What a facts query is about: the place, the day and the county's school age."""
@@ -145,11 +159,12 @@ def facts_sql(frame: Frame, p: Params) -> str:
     Columns: ``child_id``, ``name``, ``state`` (accounting state), ``stage`` (PRIMARY or
     JUNIOR_MIDDLE), ``town_id``, ``school_id``, ``enrolment_status``, ``ever_enrolled`` (0/1),
     ``cohort`` (0/1: the 9-year cohort finishing this school year), ``case_id``,
-    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year`` and
-    ``visit_from`` (the start, exclusive, of the home-visit window).
+    ``case_state``, ``case_reason``, ``case_level``, ``as_of`` (the day), ``school_year``,
+    and as they stood on the day: ``key_groups`` (the child's key groups as bits: test them with
+    :func:`key_groups_sql`), ``assisted`` (0/1: assistance of the school year granted by the
+    day) and ``visited`` (0/1: a home visit in the year's visit window up to the day).
     """
     age = frame.age
-    j = p(frame.place.jurisdiction_id)
     d = p(frame.as_of)
     end = p(end_of_day(frame.as_of))
     in_window = _window_sql(p, age.birth_ranges(), "x.birth_date")
@@ -161,29 +176,17 @@ def facts_sql(frame: Frame, p: Params) -> str:
     day = as_of_sql(p, frame.as_of)
     visit_from = as_of_sql(p, age.visit_window_start(frame.as_of))
     year = f"CAST({p(frame.school_year)} AS INTEGER)" if p.postgres else p(frame.school_year)
-    kinds = _quote(OUT_OF_SCHOOL_KINDS)
-    state_at = (
-        "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k}.id "
-        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {end} "
-        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1)"
-    )
+    looked_up = _latest_sql(frame, p, d, end)
+    flag_ctes, flag_columns, flag_joins = _flags_sql(p, d, year, visit_from)
     sql = f"""
-WITH latest AS (
-  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id,
-    (SELECT c.id FROM enrolment_change c WHERE c.child_id = ch.id AND c.occurred_on <= {d}
-     ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC LIMIT 1) AS change_id,
-    (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
-       AND k.opened_at < {end}
-     ORDER BY {_rank_sql(state_at.format(k="k"))} DESC, k.id LIMIT 1) AS case_id
-  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
-),
+WITH {looked_up},{flag_ctes}
 joined AS (
   SELECT l.child_id, l.name, l.birth_date,
          c.status_after AS status, c.counterpart_school, e.school_id AS enrol_school_id,
          e.mode, e.grade, e.school_class_id, s.kind AS school_kind,
          s.town_id AS school_town_id,
          k.id AS case_id, k.school_id AS case_school_id, k.reason AS case_reason,
-         k.escalation_level AS case_level, {state_at.format(k="k")} AS case_state,
+         k.escalation_level AS case_level, l.case_state,
          h.migration_status, h.current_address, h.village_id, v.town_id AS home_town_id,
          cs_school.town_id AS case_town_id
   FROM latest l
@@ -214,7 +217,7 @@ base AS (
      OR (x.status IN {_quote(IN_SCHOOL_STATUSES)} AND x.grade IN ({grades}))
 ),
 facts AS MATERIALIZED (
-  SELECT b.*, {day} AS as_of, {year} AS school_year, {visit_from} AS visit_from,
+  SELECT b.*, {day} AS as_of, {year} AS school_year, {flag_columns},
     CASE
       WHEN b.enrolment_status = 'DECEASED' THEN 'DECEASED'
       WHEN b.case_rank = 4 THEN 'CONFIRMED_OUT'
@@ -235,11 +238,140 @@ facts AS MATERIALIZED (
            AND b.current_address <> '' THEN 'MOVED_AWAY'
       ELSE 'UNACCOUNTED'
     END AS state
-  FROM base b
+  FROM base b{flag_joins}
   WHERE {_place_sql(frame.place, p)}
 )
 """
     return sql
+
+
+def key_groups_sql(groups: Iterable[KeyGroup]) -> str:
+    """The condition on ``facts f``: the child was in one of ``groups`` on the day."""
+    mask = sum(_KEY_GROUP_BITS[g] for g in groups)
+    return f"(f.key_groups & {mask}) <> 0"
+
+
+def _key_group_bits_sql(column: str) -> str:
+    whens = " ".join(f"WHEN '{g.value}' THEN {bit}" for g, bit in _KEY_GROUP_BITS.items())
+    return f"CASE {column} {whens} ELSE 0 END"
+
+
+def _latest_sql(frame: Frame, p: Params, d: str, end: str) -> str:
+    """CTEs ending in ``latest``: for each child of the county (not merged into another), its
+    ``name``, ``birth_date``, ``household_id``; ``change_id``, its latest 学籍异动 up to the
+    day (ties: latest ``recorded_at``, then id); ``case_id`` and ``case_state``, its strongest
+    out-of-school case opened by the day's end and that case's state then (the ``to_state`` of
+    its latest event before the day's end).
+
+    The same rows two ways, each the faster for its database: SQLite (nested loops only) seeks
+    each child's rows in the indexes of migration ``0009_metrics``; PostgreSQL reads each
+    history once, numbering each child's rows with a window, and hash-joins the results."""
+    j = p(frame.place.jurisdiction_id)
+    kinds = _quote(OUT_OF_SCHOOL_KINDS)
+    if not p.postgres:
+        state_at = (
+            "(SELECT ev.to_state FROM case_event ev WHERE ev.case_id = {k} "
+            f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {end} "
+            "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1)"
+        )
+        return f"""
+picked AS (
+  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id,
+    (SELECT c.id FROM enrolment_change c WHERE c.child_id = ch.id AND c.occurred_on <= {d}
+     ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC LIMIT 1) AS change_id,
+    (SELECT k.id FROM case_file k WHERE k.child_id = ch.id AND k.kind IN {kinds}
+       AND k.opened_at < {end}
+     ORDER BY {_rank_sql(state_at.format(k="k.id"))} DESC, k.id LIMIT 1) AS case_id
+  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
+),
+latest AS MATERIALIZED (
+  SELECT x.*, {state_at.format(k="x.case_id")} AS case_state
+  FROM picked x
+)"""
+    return f"""
+kids AS (
+  SELECT ch.id AS child_id, ch.name, ch.birth_date, ch.household_id
+  FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
+),
+changes AS (
+  SELECT c.child_id, c.id,
+    ROW_NUMBER() OVER (PARTITION BY c.child_id
+                       ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC) AS n
+  FROM enrolment_change c JOIN kids ON kids.child_id = c.child_id
+  WHERE c.occurred_on <= {d}
+),
+cases AS (
+  SELECT k.id, k.child_id
+  FROM case_file k JOIN kids ON kids.child_id = k.child_id
+  WHERE k.kind IN {kinds} AND k.opened_at < {end}
+),
+case_states AS (
+  SELECT ev.case_id, ev.to_state,
+    ROW_NUMBER() OVER (PARTITION BY ev.case_id
+                       ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC) AS n
+  FROM case_event ev JOIN cases k ON k.id = ev.case_id
+  WHERE ev.to_state IS NOT NULL AND ev.occurred_at < {end}
+),
+ranked_cases AS (
+  SELECT k.id, k.child_id, cs.to_state,
+    ROW_NUMBER() OVER (PARTITION BY k.child_id
+                       ORDER BY {_rank_sql("cs.to_state")} DESC, k.id) AS n
+  FROM cases k LEFT JOIN case_states cs ON cs.case_id = k.id AND cs.n = 1
+),
+latest AS (
+  SELECT l.*, c.id AS change_id, k.id AS case_id, k.to_state AS case_state
+  FROM kids l
+  LEFT JOIN changes c ON c.child_id = l.child_id AND c.n = 1
+  LEFT JOIN ranked_cases k ON k.child_id = l.child_id AND k.n = 1
+)"""
+
+
+def _flags_sql(p: Params, d: str, year: str, visit_from: str) -> tuple[str, str, str]:
+    """``(CTEs, columns, joins)`` of the facts stage's ``key_groups``, ``assisted`` and
+    ``visited`` of each child ``b`` (see :func:`facts_sql`): on SQLite a look-up per child in
+    the indexes, on PostgreSQL one grouped read of each table (of the county's children)
+    hash-joined. A child is at most once in a group (``child_key_group`` is unique on both), so
+    the sum of the groups' bits is their union."""
+    active = f"(g.since IS NULL OR g.since <= {d}) AND (g.ended_on IS NULL OR g.ended_on > {d})"
+    bits = _key_group_bits_sql('g."group"')
+    aid = f"a.school_year = {year} AND a.granted_on <= {d}"
+    visit = f"hv.visited_on > {visit_from} AND hv.visited_on <= {d}"
+    if not p.postgres:
+        columns = (
+            f"COALESCE((SELECT SUM({bits}) FROM child_key_group g "
+            f"WHERE g.child_id = b.child_id AND {active}), 0) AS key_groups, "
+            "EXISTS (SELECT 1 FROM assistance a WHERE a.child_id = b.child_id "
+            f"AND {aid}) AS assisted, "
+            "EXISTS (SELECT 1 FROM home_visit hv WHERE hv.child_id = b.child_id "
+            f"AND {visit}) AS visited"
+        )
+        return "", columns, ""
+    ctes = f"""
+groups AS (
+  SELECT g.child_id, SUM({bits}) AS key_groups
+  FROM child_key_group g JOIN kids ON kids.child_id = g.child_id
+  WHERE {active}
+  GROUP BY g.child_id
+),
+assisted AS (
+  SELECT DISTINCT a.child_id FROM assistance a JOIN kids ON kids.child_id = a.child_id
+  WHERE {aid}
+),
+visited AS (
+  SELECT DISTINCT hv.child_id FROM home_visit hv JOIN kids ON kids.child_id = hv.child_id
+  WHERE {visit}
+),"""
+    columns = (
+        "COALESCE(gs.key_groups, 0) AS key_groups, "
+        "CASE WHEN ai.child_id IS NULL THEN 0 ELSE 1 END AS assisted, "
+        "CASE WHEN vi.child_id IS NULL THEN 0 ELSE 1 END AS visited"
+    )
+    joins = (
+        " LEFT JOIN groups gs ON gs.child_id = b.child_id"
+        " LEFT JOIN assisted ai ON ai.child_id = b.child_id"
+        " LEFT JOIN visited vi ON vi.child_id = b.child_id"
+    )
+    return ctes, columns, joins
 
 
 def as_of_sql(p: Params, day: date) -> str:

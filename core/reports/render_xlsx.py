@@ -1,4 +1,4 @@
-"""A report table as an XLSX workbook a county bureau hands in (openpyxl).
+"""A report table as an XLSX workbook a county bureau hands in (XlsxWriter).
 
 Layout, top to bottom: the title (merged across the table, large and bold), the place and
 period, the header (two rows where the form groups columns under one heading: the heading is
@@ -7,6 +7,11 @@ then the sign-off lines (单位主要负责同志 (审核、签字、盖章)：)
 implements. The header is frozen and repeated on every printed page; column widths follow the
 longest value (a Chinese character counting double); numbers, percentages and dates are typed
 cells, so the county can add them up.
+
+The workbook is written row by row in XlsxWriter's ``constant_memory`` mode: each row goes to
+a temporary file as soon as it is written, so a county-wide 学户册 of a hundred thousand rows
+neither holds a cell object per value nor grows the process (everything about a row — its
+height, its cells' formats — is known before it is written: widths come from the table first).
 """
 
 from __future__ import annotations
@@ -16,65 +21,76 @@ import math
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 from core.reports.table import ReportTable
 from core.rules.enums import FieldKind
 
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_HEADER_FONT = Font(name="SimSun", bold=True, size=11)
-_BODY_FONT = Font(name="SimSun", size=11)
-_TITLE_FONT = Font(name="SimHei", bold=True, size=16)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
+_HEADER_FILL = "#D9E1F2"
+_BODY_FONT = "SimSun"
+_TITLE_FONT = "SimHei"
 _MIN_WIDTH, _MAX_WIDTH = 6, 40
 
 #: The sheet's name: Excel allows 31 characters and none of []:*?/\ .
 _SHEET_NAME_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
+_FORMATS = {
+    FieldKind.DECIMAL: "0.00",
+    FieldKind.PERCENT: "0.00%",
+    FieldKind.DATE: "yyyy-mm-dd",
+    FieldKind.INTEGER: "General",
+}
+
 
 def render_xlsx(table: ReportTable) -> bytes:
     """``table`` as the bytes of an .xlsx file."""
-    book = Workbook()
-    styles = _register_styles(book)
-    sheet = book.active
-    sheet.title = table.title.translate(_SHEET_NAME_BAD)[:31] or "报表"
-    width = len(table.columns)
-    last = get_column_letter(width)
+    out = io.BytesIO()
+    book = Workbook(out, {"constant_memory": True})
+    try:
+        _write(book, table)
+    finally:
+        book.close()
+    return out.getvalue()
 
-    sheet.append([table.title])
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"].font = _TITLE_FONT
-    sheet["A1"].alignment = _CENTRE
-    sheet.row_dimensions[1].height = 30
-    sheet.append([table.subtitle])
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"].alignment = _LEFT
 
-    header_top = 3
+def _write(book: Workbook, table: ReportTable) -> None:
+    sheet = book.add_worksheet(table.title.translate(_SHEET_NAME_BAD)[:31] or "报表")
+    last = len(table.columns) - 1
+    cells = _cell_widths(table)
+    widths = _widths(table, cells)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width)
+
+    title = book.add_format(
+        {"font_name": _TITLE_FONT, "bold": True, "font_size": 16, "align": "center"}
+    )
+    title.set_align("vcenter")
+    title.set_text_wrap()
+    left = book.add_format({"font_name": _BODY_FONT, "font_size": 11, "align": "left"})
+    left.set_align("vcenter")
+    sheet.set_row(0, 30)
+    _merged(sheet, 0, 0, 0, last, table.title, title)
+    _merged(sheet, 1, 0, 1, last, table.subtitle, left)
+
+    header_top = 2
     header_rows = 2 if table.header_groups else 1
-    _write_header(sheet, table, header_top, header_rows)
+    _write_header(book, sheet, table, header_top, header_rows)
     first_data = header_top + header_rows
 
-    for row in table.rows:
-        sheet.append([_typed(col.kind, text) for col, text in zip(table.columns, row, strict=True)])
+    body = [_body_format(book, c.kind, bold=False) for c in table.columns]
+    kinds = [c.kind for c in table.columns]
+    row_number = first_data
+    for row, row_widths in zip(table.rows, cells, strict=True):
+        sheet.set_row(row_number, _height(row_widths, widths))
+        _write_row(sheet, row_number, kinds, row, body)
+        row_number += 1
     if table.totals is not None:
-        sheet.append([_typed(c.kind, t) for c, t in zip(table.columns, table.totals, strict=True)])
-    last_data = sheet.max_row
-    # one named style per kind of column, set once per cell (setting font, border, alignment
-    # and number format one by one costs four look-ups a cell)
-    column_styles = [styles[_style_of(c.kind)] for c in table.columns]
-    for line in sheet.iter_rows(min_row=first_data, max_row=last_data, max_col=width):
-        for cell, style in zip(line, column_styles, strict=True):
-            cell.style = style
-    if table.totals is not None:
-        for cell in sheet[last_data]:
-            cell.font = Font(name="SimSun", bold=True, size=11)
+        bold = [_body_format(book, c.kind, bold=True) for c in table.columns]
+        _write_row(sheet, row_number, kinds, table.totals, bold)
+        row_number += 1
 
     footer = list(table.sign_off)
     if table.submit_to:
@@ -83,56 +99,96 @@ def render_xlsx(table: ReportTable) -> bytes:
         footer.append(f"依据：{table.clause}")
     footer.extend(table.notes)
     if footer:
-        sheet.append([])
+        row_number += 1  # a blank line before the sign-off
         for line in footer:
-            sheet.append([line])
-            sheet.merge_cells(f"A{sheet.max_row}:{last}{sheet.max_row}")
-            sheet.cell(sheet.max_row, 1).alignment = _LEFT
+            _merged(sheet, row_number, 0, row_number, last, line, left)
+            row_number += 1
 
-    widths = _widths(sheet, table)
-    for offset, row in enumerate(table.rows):
-        sheet.row_dimensions[first_data + offset].height = _height(row, widths)
-    sheet.freeze_panes = sheet.cell(first_data, 1)
-    sheet.print_title_rows = f"{header_top}:{first_data - 1}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet.freeze_panes(first_data, 0)
+    sheet.repeat_rows(header_top, first_data - 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
 
 
-def _write_header(sheet, table: ReportTable, top: int, rows: int) -> None:
-    grouped: dict[int, tuple[str, int]] = {g.first: (g.label, g.span) for g in table.header_groups}
-    under_group: set[int] = {
-        i for g in table.header_groups for i in range(g.first, g.first + g.span)
-    }
-    for index, column in enumerate(table.columns):
-        col = index + 1
-        if rows == 1:
-            sheet.cell(top, col, column.header)
-        elif index in under_group:
-            sheet.cell(top + 1, col, column.header)
-            if index in grouped:
-                label, span = grouped[index]
-                sheet.cell(top, col, label)
-                if span > 1:
-                    sheet.merge_cells(
-                        start_row=top, start_column=col, end_row=top, end_column=col + span - 1
-                    )
+def _merged(sheet: Any, r1: int, c1: int, r2: int, c2: int, value: Any, fmt: Any) -> None:
+    """``value`` over the cells r1:c1 … r2:c2 (one cell: no merge, which spreadsheets refuse)."""
+    if r1 == r2 and c1 == c2:
+        sheet.write(r1, c1, value, fmt)
+    else:
+        sheet.merge_range(r1, c1, r2, c2, value, fmt)
+
+
+def _write_row(sheet: Any, r: int, kinds: list[FieldKind], texts: Any, formats: list) -> None:
+    for c, (kind, text, fmt) in enumerate(zip(kinds, texts, formats, strict=True)):
+        value = _typed(kind, text)
+        if value is None:
+            sheet.write_blank(r, c, None, fmt)
+        elif isinstance(value, str):
+            sheet.write_string(r, c, value, fmt)
+        elif isinstance(value, date):
+            sheet.write_datetime(r, c, value, fmt)
         else:
-            sheet.cell(top, col, column.header)
-            sheet.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
-    for line in sheet.iter_rows(min_row=top, max_row=top + rows - 1, max_col=len(table.columns)):
-        for cell in line:
-            cell.font = _HEADER_FONT
-            cell.fill = _HEADER_FILL
-            cell.alignment = _CENTRE
-            cell.border = _BOX
+            sheet.write_number(r, c, value, fmt)
+
+
+def _write_header(book: Workbook, sheet: Any, table: ReportTable, top: int, rows: int) -> None:
+    fmt = book.add_format(
+        {
+            "font_name": _BODY_FONT,
+            "bold": True,
+            "font_size": 11,
+            "bg_color": _HEADER_FILL,
+            "pattern": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "border": 1,
+        }
+    )
     for r in range(top, top + rows):
-        sheet.row_dimensions[r].height = 32
+        sheet.set_row(r, 32)
+    if rows == 1:
+        for col, column in enumerate(table.columns):
+            sheet.write_string(top, col, column.header, fmt)
+        return
+    grouped = {g.first: g for g in table.header_groups}
+    under_group = {i for g in table.header_groups for i in range(g.first, g.first + g.span)}
+    # constant_memory writes a row out when the next one is begun, so a header merged down
+    # both rows cannot go through merge_range (it pads the second row at once, and the first
+    # row's later cells would be lost): its text and padding are written row by row, and the
+    # range is added to the sheet's list of merged ranges, which is written at the end.
+    col = 0
+    while col < len(table.columns):
+        if col in grouped:
+            group = grouped[col]
+            _merged(sheet, top, col, top, col + group.span - 1, group.label, fmt)
+            col += group.span
+            continue
+        sheet.write_string(top, col, "" if col in under_group else table.columns[col].header, fmt)
+        col += 1
+    for col, column in enumerate(table.columns):
+        if col in under_group:
+            sheet.write_string(top + 1, col, column.header, fmt)
+        else:
+            sheet.write_blank(top + 1, col, None, fmt)
+            sheet.merge.append([top, col, top + 1, col])
+
+
+def _body_format(book: Workbook, kind: FieldKind, *, bold: bool) -> Any:
+    """The body cells' format: boxed, 宋体, numbers centred in their format."""
+    return book.add_format(
+        {
+            "font_name": _BODY_FONT,
+            "font_size": 11,
+            "bold": bold,
+            "border": 1,
+            "num_format": _FORMATS.get(kind, "General"),
+            "align": "center" if kind in _FORMATS else "left",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
 
 
 def _typed(kind: FieldKind, text: str):
@@ -154,61 +210,34 @@ def _typed(kind: FieldKind, text: str):
     return text
 
 
-_FORMATS = {
-    FieldKind.DECIMAL: "0.00",
-    FieldKind.PERCENT: "0.00%",
-    FieldKind.DATE: "yyyy-mm-dd",
-    FieldKind.INTEGER: "General",
-}
-
-
-def _style_of(kind: FieldKind) -> str:
-    return f"body-{kind.value.lower()}" if kind in _FORMATS else "body-text"
-
-
-def _register_styles(book: Workbook) -> dict[str, str]:
-    """The named styles of the body cells: boxed, 宋体, numbers centred in their format."""
-    names = {}
-    for kind in (*_FORMATS, FieldKind.TEXT):
-        name = _style_of(kind)
-        if name in names:
-            continue
-        style = NamedStyle(name=name)
-        style.font = _BODY_FONT
-        style.border = _BOX
-        style.number_format = _FORMATS.get(kind, "General")
-        style.alignment = Alignment(
-            horizontal="center" if kind in _FORMATS else "left", vertical="center", wrap_text=True
-        )
-        book.add_named_style(style)
-        names[name] = name
-    return names
-
-
+@lru_cache(maxsize=8192)
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a spreadsheet: wide (CJK) characters count two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _height(row: tuple[str, ...], widths: list[float]) -> float:
+def _height(row_widths: list[int], widths: list[float]) -> float:
     """A row tall enough for its longest wrapped cell (spreadsheets do not grow rows written by
     a library, so wrapped text would be cut off or run over the next row)."""
-    pairs = zip(row, widths, strict=True)
     lines = max(
-        (math.ceil(display_width(text) / max(width - 1, 1)) for text, width in pairs), default=1
+        (math.ceil(w / max(width - 1, 1)) for w, width in zip(row_widths, widths, strict=True)),
+        default=1,
     )
     return 15.0 * max(lines, 1) + 2
 
 
-def _widths(sheet, table: ReportTable) -> list[float]:
+def _cell_widths(table: ReportTable) -> list[list[int]]:
+    """The display width of every body cell, row by row (measured once, used twice)."""
+    return [[display_width(text) for text in row] for row in table.rows]
+
+
+def _widths(table: ReportTable, cells: list[list[int]]) -> list[float]:
     widths: list[float] = []
     for index, column in enumerate(table.columns):
-        texts = [column.header, *(row[index] for row in table.rows)]
+        widest = max([display_width(column.header), *(row[index] for row in cells)])
         if table.totals is not None:
-            texts.append(table.totals[index])
-        widest = max(display_width(t) for t in texts)
-        letter = get_column_letter(index + 1)
-        width = min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH)
-        sheet.column_dimensions[letter].width = width
-        widths.append(width)
+            widest = max(widest, display_width(table.totals[index]))
+        widths.append(min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH))
     return widths

@@ -263,6 +263,25 @@ async def find_snapshot(caller: Caller, snapshot_id: uuid.UUID | None) -> Report
     return row
 
 
+#: The states of a report handed in to the next level (已报送, 已受理).
+HANDED_IN = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
+
+
+async def latest_handed_in(
+    caller: Caller, jurisdiction_id: uuid.UUID, *, limit: int = 10
+) -> list[ReportSnapshot]:
+    """最近报送的报表: the county's snapshots submitted or accepted that the caller may see
+    (a town's and its schools' for a township official, a school's own for its head), the
+    latest handed in (or accepted) first."""
+    require_permission(caller, Permission.READ_REPORTS)
+    return (
+        await scoped(ReportSnapshot, caller)
+        .filter(jurisdiction_id=jurisdiction_id, state__in=[s.value for s in HANDED_IN])
+        .order_by("-state_changed_at", "-generated_at", "-id")
+        .limit(limit)
+    )
+
+
 def table_of(snapshot: ReportSnapshot) -> ReportTable:
     return ReportTable.from_json(snapshot.table)
 

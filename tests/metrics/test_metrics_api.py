@@ -49,7 +49,7 @@ DASHBOARD = """
 query($asOf: Date) {
   countyDashboard(asOf: $asOf) {
     place { kind name jurisdictionCode }
-    asOf unaccounted latestReports
+    asOf unaccounted latestReports { id }
     accounting { registry states { state count } }
     targets { metric label value numerator denominator status gap pending excepted summary
               children(first: 5) { totalCount edges { node { name } } } }

@@ -231,6 +231,52 @@ async def test_sign_off_walked_from_draft_to_accepted_and_returned_with_a_reason
     assert [e["node"]["id"] for e in listed["data"]["reportSnapshots"]["edges"]] == [second["id"]]
 
 
+LATEST = """query($place: PlaceInput, $first: Int! = 10) {
+  countyDashboard(asOf: "2026-11-20", place: $place) {
+    latestReports(first: $first) { id state placeName formatCode } } }"""
+
+
+async def test_dashboard_lists_the_latest_reports_handed_in_within_the_callers_scope(http) -> None:
+    county = await _county(SUINING)
+    head = await _sign_in(http, county["users"]["head"])
+    rival = await _sign_in(http, county["users"]["other-head"])
+    bureau = await _sign_in(http, county["users"]["bureau"])
+
+    async def act(name: str, headers, report_id: str, **extra: Any) -> None:
+        body = await graphql(http, _act(name), {"input": {"id": report_id, **extra}}, headers)
+        assert "errors" not in body and body["data"][name]["errors"] == [], body
+
+    async def latest(headers, place=None, first=10) -> list[tuple[str, str]]:
+        body = await graphql(http, LATEST, {"place": place, "first": first}, headers)
+        assert "errors" not in body, body
+        return [(r["id"], r["state"]) for r in body["data"]["countyDashboard"]["latestReports"]]
+
+    async def make(headers) -> str:
+        made = await _generate(
+            http, headers, formatCode="term-start-statistics", period="2026-autumn"
+        )
+        return made["report"]["id"]
+
+    draft = await make(head)
+    assert await latest(bureau) == []  # a draft is not handed in
+    ours, theirs = await make(head), await make(rival)
+    for report, headers in ((ours, head), (theirs, rival)):
+        await act("signReport", headers, report)
+        await act("submitReport", headers, report)
+    await act("acceptReport", bureau, ours)
+    # the bureau: both, the latest moved first (the acceptance came after both submissions)
+    assert await latest(bureau) == [(ours, "ACCEPTED"), (theirs, "SUBMITTED")]
+    assert await latest(bureau, first=1) == [(ours, "ACCEPTED")]
+    # each head: their own school's only, never the draft
+    own = {"kind": "SCHOOL", "id": _gid("School", county["school"])}
+    assert await latest(head, own) == [(ours, "ACCEPTED")]
+    other = {"kind": "SCHOOL", "id": _gid("School", county["other"])}
+    assert await latest(rival, other) == [(theirs, "SUBMITTED")]
+    assert draft not in {r for r, _ in await latest(bureau, first=50)}
+    body = await graphql(http, LATEST, {"first": 0}, bureau)
+    assert body["errors"][0]["extensions"]["code"] == "INVALID"
+
+
 async def test_snapshot_unchanged_after_the_data_changes_and_checksum_holds(http) -> None:
     county = await _county(LIPU)
     bureau = await _sign_in(http, county["users"]["bureau"])

@@ -179,5 +179,5 @@ class MetricsQuery:
                 OfficeOverdue(office=o.office, cases=o.cases, most_days_overdue=o.most_days_overdue)
                 for o in board.overdue_by_office
             ],
-            latest_reports=[],
+            _jurisdiction_id=frame.place.jurisdiction_id,
         )

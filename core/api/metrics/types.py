@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import uuid
+from typing import Annotated
 
 import strawberry
 
@@ -24,12 +26,15 @@ from core.api.ids import encode_global_id
 from core.api.metrics.children import child_connection
 from core.api.pagination import Connection
 from core.api.people.types import Child
+from core.api.reports.types import ReportSnapshot
+from core.errors import DomainError, ErrorCode
 from core.metrics import indicators as ind
 from core.metrics import service
 from core.metrics.accounting import Accounting as AccountingData
 from core.metrics.place import Place
 from core.metrics.sql import Frame
 from core.metrics.targets import TargetEvaluation as TargetData
+from core.reports.services import latest_handed_in
 
 _PLACE_TYPES = {
     MetricPlaceKind.COUNTY: "Jurisdiction",
@@ -302,7 +307,28 @@ class CountyDashboard:
     overdue_by_office: list[OfficeOverdue] = strawberry.field(
         description="逾期个案, 按责任部门 (最逾期者在前)"
     )
-    # TODO(reports): the latest submitted report snapshots, filled in by the reports branch.
-    latest_reports: list[str] = strawberry.field(
-        description="最近报送的报表 (报表功能接入前为空列表)"
+    _jurisdiction_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="最近报送的报表: 已报送或已受理的报表快照 (在您的工作范围内), 最近报送者在前"
     )
+    async def latest_reports(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"条数 (1–{LATEST_REPORTS_MAX})")
+        ] = 10,
+    ) -> list[ReportSnapshot]:
+        if not 1 <= first <= LATEST_REPORTS_MAX:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"条数须在 1 到 {LATEST_REPORTS_MAX} 之间",
+                f"first must be between 1 and {LATEST_REPORTS_MAX}",
+                field="first",
+            )
+        rows = await latest_handed_in(info.context.caller, self._jurisdiction_id, limit=first)
+        return rows  # type: ignore[return-value]
+
+
+#: The most latest reports one dashboard request lists.
+LATEST_REPORTS_MAX = 50

@@ -42,7 +42,7 @@ from tortoise.transactions import in_transaction
 from core.access.authorise import require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
-from core.bulk import insert_rows
+from core.bulk import insert_rows, select_in
 from core.china_time import local_date
 from core.enrolment.models import Enrolment, EnrolmentMode, EnrolmentStatus
 from core.enrolment.services import (
@@ -62,7 +62,7 @@ from core.imports.rows import RowIssue, check_row
 from core.jurisdictions.models import Jurisdiction
 from core.people import services as registry
 from core.people.enums import Gender, KeyGroup
-from core.people.models import ACTIVE_KEY_GROUP, Child, ChildKeyGroup, Household
+from core.people.models import Child, ChildKeyGroup, Household
 from core.people.services import KeyGroupClaim
 from core.schools.models import School, SchoolClass
 
@@ -282,41 +282,31 @@ def _refuse(fmt: ImportFormat, row: int, fld: str, value: str, code: ErrorCode, 
     return RowIssue(row, column.header if column else fld, value, code, zh, en)
 
 
+#: What matching a row needs of an existing child.
+_MATCHED = ("id", "jurisdiction_id", "household_id", *CHILD_FIELDS, "disability_category")
+
+
 async def _existing(
     plans: list[ChildPlan],
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The registry's children with a 学籍号 or an ID number of the batch."""
     numbers = [p.values["student_number"] for p in plans if p.values.get("student_number")]
     ids = [p.values["id_number"] for p in plans if p.values.get("id_number")]
-    wanted = ("id", "jurisdiction_id", "household_id", *CHILD_FIELDS, "disability_category")
-    by_number: dict[str, dict[str, Any]] = {}
+    by_number = {
+        row["student_number"]: row
+        for row in await select_in(Child, _MATCHED, "student_number", numbers)
+    }
+    known = {row["id"]: row for row in by_number.values()}
     by_id: dict[str, dict[str, Any]] = {}
-    if numbers:
-        for row in await Child.filter(student_number__in=numbers).values(*wanted):
-            by_number[row["student_number"]] = row
-    if ids:
-        # a child already found by 学籍号 needs only its id here (to tell two children apart)
-        for child_id, number in await Child.filter(id_number__in=ids).values_list(
-            "id", "id_number"
-        ):
-            by_id[number] = {"id": child_id}
-        known = {row["id"]: row for row in by_number.values()}
-        others = [n for n, row in by_id.items() if row["id"] not in known]
-        if others:
-            for row in await Child.filter(id_number__in=others).values(*wanted):
-                by_id[row["id_number"]] = row
-        for number, row in by_id.items():
-            if row["id"] in known:
-                by_id[number] = known[row["id"]]
+    for row in await select_in(Child, _MATCHED, "id_number", ids):
+        by_id[row["id_number"]] = known.get(row["id"], row)
     return by_number, by_id
 
 
 async def _current_enrolments(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    if not child_ids:
-        return {}
-    rows = (
-        await Enrolment.filter(child_id__in=child_ids, is_current=True)
-        .order_by("started_on", "id")
-        .values(
+    rows = await select_in(
+        Enrolment,
+        (
             "id",
             "child_id",
             "school_id",
@@ -326,18 +316,22 @@ async def _current_enrolments(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, dic
             "mode",
             "version",
             "ended_on",
-        )
+            "started_on",
+        ),
+        "child_id",
+        child_ids,
+        is_current=True,
     )
+    rows.sort(key=lambda r: (r["started_on"], str(r["id"])))
     return {r["child_id"]: r for r in rows}  # the latest one, as the registry takes it
 
 
 async def _active_groups(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[KeyGroup]]:
     found: dict[uuid.UUID, set[KeyGroup]] = {}
-    if child_ids:
-        for child_id, group in await ChildKeyGroup.filter(
-            child_id__in=child_ids, **ACTIVE_KEY_GROUP
-        ).values_list("child_id", "group"):
-            found.setdefault(child_id, set()).add(KeyGroup(group))
+    for row in await select_in(
+        ChildKeyGroup, ("child_id", "group"), "child_id", child_ids, ended_on=None
+    ):
+        found.setdefault(row["child_id"], set()).add(KeyGroup(row["group"]))
     return found
 
 
@@ -601,18 +595,29 @@ async def _missing_from_roster(checked: Checked) -> list[dict[str, Any]]:
     (转出, 辍学, 死亡 …) someone must record."""
     if not checked.schools:
         return []
-    rows = await Enrolment.filter(
-        school_id__in=list(checked.schools), is_current=True, status=EnrolmentStatus.ENROLLED
-    ).values_list("child_id", "school_id", "child__student_number")
+    enrolled = await select_in(
+        Enrolment,
+        ("child_id", "school_id"),
+        "school_id",
+        checked.schools,
+        is_current=True,
+        status=EnrolmentStatus.ENROLLED,
+    )
+    gone = [r for r in enrolled if r["child_id"] not in checked.listed]
+    numbers: dict[uuid.UUID, str] = {}
+    for i in range(0, len(gone), BATCH):
+        for row in await select_in(
+            Child, ("id", "student_number"), "id", [r["child_id"] for r in gone[i : i + BATCH]]
+        ):
+            numbers[row["id"]] = row["student_number"] or ""
     return [
         {
             "kind": "MISSING_FROM_ROSTER",
-            "childId": str(child_id),
-            "studentNumber": number or "",
-            "schoolId": str(school_id),
+            "childId": str(r["child_id"]),
+            "studentNumber": numbers.get(r["child_id"], ""),
+            "schoolId": str(r["school_id"]),
         }
-        for child_id, school_id, number in rows
-        if child_id not in checked.listed
+        for r in gone
     ]
 
 

@@ -517,15 +517,15 @@ async def claim_key_groups(
     """Put children in key groups (重点群体), many at once: a group the child had before and
     lost is in force again from the new statement (one row per child and group), a new one is
     added. What a registry entry and a roster import both use."""
-    from core.bulk import insert_rows, update_rows
+    from core.bulk import insert_rows, select_in, update_rows
 
     for i in range(0, len(claims), batch):
         part = claims[i : i + batch]
         existing = {
-            (child_id, KeyGroup(group)): row_id
-            for row_id, child_id, group in await ChildKeyGroup.filter(
-                child_id__in=list({c for c, _ in part})
-            ).values_list("id", "child_id", "group")
+            (row["child_id"], KeyGroup(row["group"])): row["id"]
+            for row in await select_in(
+                ChildKeyGroup, ("id", "child_id", "group"), "child_id", {c for c, _ in part}
+            )
         }
         again, fresh = [], []
         for child_id, claim in part:

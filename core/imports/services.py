@@ -28,6 +28,9 @@ only differing fields are written.
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -205,12 +208,44 @@ def running_key(jurisdiction_id: uuid.UUID, format_code: str) -> str:
     return f"{jurisdiction_id}:{format_code}"[:64]
 
 
+def running_message() -> str:
+    """What a running job says while it runs: the machine and the process importing it (how a
+    later import knows, at once, that a job of a killed process on this machine is dead)."""
+    return f"导入进行中 / running: {socket.gethostname()[:120]} pid {os.getpid()}"
+
+
+_RUNNING = re.compile(r"running: (?P<host>\S+) pid (?P<pid>\d+)$")
+
+
+def _process_is_gone(message: str) -> bool:
+    """The job's process ran on this machine and no longer exists."""
+    found = _RUNNING.search(message or "")
+    if found is None or found["host"] != socket.gethostname()[:120]:
+        return False
+    pid = int(found["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 async def fail_interrupted(now: datetime) -> int:
-    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died (no heartbeat for
-    :data:`STALE_AFTER`): their transaction was never committed, so nothing of them is kept."""
-    return await ImportJob.filter(
+    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died: one of this machine
+    whose process is gone (killed, ``kill -9``, a crash), or any without a heartbeat for
+    :data:`STALE_AFTER`. Their transaction was never committed, so nothing of them is kept."""
+    running = await ImportJob.filter(state=ImportState.RUNNING).values_list("id", "message")
+    dead = [job_id for job_id, message in running if _process_is_gone(message)]
+    dead += await ImportJob.filter(
         state=ImportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(
+    ).values_list("id", flat=True)
+    if not dead:
+        return 0
+    return await ImportJob.filter(id__in=dead, state=ImportState.RUNNING).update(
         state=ImportState.FAILED,
         running_key=None,
         finished_at=now,
@@ -238,6 +273,7 @@ async def _start_job(
             started_at=req.now,
             heartbeat_at=req.now,
             running_key=running_key(jurisdiction.id, fmt.code),
+            message=running_message(),
         )
     except IntegrityError:
         raise DomainError(

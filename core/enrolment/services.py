@@ -33,6 +33,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -311,28 +312,17 @@ async def _start(
         await Enrolment.filter(id=previous.id).update(
             is_current=False, ended_on=previous.ended_on or req.occurred_on
         )
-    mode = req.mode or EnrolmentMode.REGULAR
-    enrolment = await Enrolment.create(
-        child_id=child.id,
-        school_id=school_class.school_id,
-        school_class=school_class,
-        grade=grade,
-        status=S.ENROLLED,
-        mode=mode,
-        mode_since=req.occurred_on,
-        started_on=req.occurred_on,
-        is_current=True,
+    enrolment_row, change_row = start_rows(
+        child.id,
+        req.kind,
+        Placement(
+            school_class.school_id, school_class.id, grade, req.mode or EnrolmentMode.REGULAR
+        ),
+        req.occurred_on,
+        texts,
     )
-    change = await EnrolmentChange.create(
-        enrolment=enrolment,
-        child_id=child.id,
-        kind=req.kind,
-        occurred_on=req.occurred_on,
-        status_after=S.ENROLLED,
-        school_class=school_class,
-        mode_after=mode,
-        **texts,
-    )
+    enrolment = await Enrolment.create(**enrolment_row)
+    change = await EnrolmentChange.create(**change_row)
     await record_write(req.write.audit)
     return enrolment, change
 
@@ -362,17 +352,238 @@ async def _change(
     assert req.expected_version is not None
     await compare_and_set(Enrolment, enrolment, req.expected_version, updates, WHAT)
     change = await EnrolmentChange.create(
-        enrolment=enrolment,
-        child_id=enrolment.child_id,
-        kind=kind,
-        occurred_on=req.occurred_on,
-        status_after=status_after,
-        school_class_id=enrolment.school_class_id,
-        mode_after=mode_after,
-        **texts,
+        **change_row(
+            enrolment.id,
+            enrolment.child_id,
+            kind,
+            req.occurred_on,
+            enrolment.school_class_id,
+            texts,
+            status_after=status_after,
+            mode_after=mode_after,
+        )
     )
     await record_write(req.write.audit)
     return enrolment, change
 
 
-__all__ = ["ALLOWED", "ChangeRequest", "not_allowed", "permissions_for", "record_change"]
+# -- the rows a change writes, and many changes at once (the roster import) ---------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a child is taught: school, class, grade and 就读方式."""
+
+    school_id: uuid.UUID
+    class_id: uuid.UUID | None
+    grade: int
+    mode: EnrolmentMode
+
+
+def start_rows(
+    child_id: uuid.UUID,
+    kind: EnrolmentChangeKind,
+    placement: Placement,
+    occurred_on: date,
+    texts: dict[str, str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """入学/转入: the new current enrolment and its change, as rows (field name → value)."""
+    enrolment_id = uuid.uuid4()
+    enrolment = {
+        "id": enrolment_id,
+        "child_id": child_id,
+        "school_id": placement.school_id,
+        "school_class_id": placement.class_id,
+        "grade": placement.grade,
+        "status": S.ENROLLED,
+        "mode": placement.mode,
+        "mode_since": occurred_on,
+        "started_on": occurred_on,
+        "is_current": True,
+    }
+    change = change_row(
+        enrolment_id,
+        child_id,
+        kind,
+        occurred_on,
+        placement.class_id,
+        texts,
+        mode_after=placement.mode,
+    )
+    return enrolment, change
+
+
+def change_row(
+    enrolment_id: uuid.UUID,
+    child_id: uuid.UUID,
+    kind: EnrolmentChangeKind,
+    occurred_on: date,
+    class_id: uuid.UUID | None,
+    texts: dict[str, str],
+    *,
+    status_after: EnrolmentStatus | None = None,
+    mode_after: EnrolmentMode | None = None,
+) -> dict[str, Any]:
+    """One 学籍异动 as a row (the history is append-only: rows are only ever added)."""
+    return {
+        "id": uuid.uuid4(),
+        "enrolment_id": enrolment_id,
+        "child_id": child_id,
+        "kind": kind,
+        "occurred_on": occurred_on,
+        "status_after": status_after or STATUS_AFTER_CHANGE.get(kind, S.ENROLLED),
+        "school_class_id": class_id,
+        "mode_after": mode_after,
+        "counterpart_school": texts.get("counterpart_school", ""),
+        "reason": texts.get("reason", ""),
+        "approving_document": texts.get("approving_document", ""),
+    }
+
+
+#: What a roster stating a placement implies for a child's current 学籍.
+ROSTER_ENROL = "ENROL"  # 入学: no live enrolment
+ROSTER_TRANSFER = "TRANSFER"  # 转出 from the current school, 转入 the roster's
+ROSTER_CHANGE_MODE = "CHANGE_MODE"  # 变更就读方式
+ROSTER_UPDATE = "UPDATE"  # grade or class only (升级, 调班): no 学籍异动
+
+
+def implied_by_roster(current: dict[str, Any] | None, placement: Placement) -> str:
+    """The change a roster listing the child at ``placement`` implies for its current enrolment
+    (``current``: the row's ``status``, ``school_id``, ``mode``, ``grade``, ``school_class_id``,
+    or None): ``""`` for none, or one of the ``ROSTER_*`` actions. The changes it stands for
+    are checked against :data:`ALLOWED` as a school's own would be: a roster cannot re-enrol a
+    dropout (复学 goes through the case) or a deceased child, nor change the mode of a child on
+    休学 (``INVALID_TRANSITION``)."""
+    status = S(current["status"]) if current is not None else None
+    version = current.get("version") if current is not None else None
+    if status not in (S.ENROLLED, S.SUSPENDED):
+        if K.ENROL not in ALLOWED[status]:
+            raise not_allowed(K.ENROL, status, version)
+        return ROSTER_ENROL
+    assert current is not None
+    if current["school_id"] != placement.school_id:
+        return ROSTER_TRANSFER  # 转出 is allowed from 在读 and 休学 alike
+    if EnrolmentMode(current["mode"]) is not placement.mode:
+        if K.CHANGE_MODE not in ALLOWED[status]:
+            raise not_allowed(K.CHANGE_MODE, status, version)
+        return ROSTER_CHANGE_MODE
+    if current["grade"] != placement.grade or current["school_class_id"] != placement.class_id:
+        return ROSTER_UPDATE
+    return ""
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """One child's change from a roster: the action :func:`implied_by_roster` gave."""
+
+    child_id: uuid.UUID
+    action: str
+    placement: Placement
+    current: dict[str, Any] | None = None
+    #: The school the child leaves (转出) and the school it comes from (转入), by name.
+    from_school: str = ""
+    to_school: str = ""
+
+
+async def record_roster_changes(
+    changes: list[RosterChange], occurred_on: date, reason: str
+) -> None:
+    """Write a roster's 学籍异动 in bulk (inside the caller's transaction): the same rows
+    :func:`record_change` writes for each, with the current enrolments ended or updated by one
+    statement per kind of change. The caller has checked the permission and planned each
+    action with :func:`implied_by_roster`."""
+    from core.bulk import insert_rows, update_rows
+
+    enrolments: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    ended: list[dict[str, Any]] = []
+    superseded: list[dict[str, Any]] = []
+    modes: list[dict[str, Any]] = []
+    placed: list[dict[str, Any]] = []
+    texts = {"reason": reason[:255]}
+    for c in changes:
+        p, current = c.placement, c.current
+        if c.action in (ROSTER_ENROL, ROSTER_TRANSFER):
+            kind = K.ENROL
+            if c.action == ROSTER_TRANSFER and current is not None:
+                kind = K.TRANSFER_IN
+                ended.append(
+                    {"id": current["id"], "status": S.TRANSFERRED_OUT, "ended_on": occurred_on}
+                )
+                rows.append(
+                    change_row(
+                        current["id"],
+                        c.child_id,
+                        K.TRANSFER_OUT,
+                        occurred_on,
+                        current["school_class_id"],
+                        {**texts, "counterpart_school": c.to_school[:128]},
+                    )
+                )
+            elif current is not None:  # 转出/毕业 before: the old one is history
+                superseded.append(
+                    {"id": current["id"], "ended_on": current.get("ended_on") or occurred_on}
+                )
+            enrolment, change = start_rows(
+                c.child_id,
+                kind,
+                p,
+                occurred_on,
+                {**texts, "counterpart_school": c.from_school[:128]}
+                if kind is K.TRANSFER_IN
+                else texts,
+            )
+            enrolments.append(enrolment)
+            rows.append(change)
+        elif c.action == ROSTER_CHANGE_MODE and current is not None:
+            modes.append(
+                {
+                    "id": current["id"],
+                    "mode": p.mode,
+                    "mode_since": occurred_on,
+                    "grade": p.grade,
+                    "school_class_id": p.class_id,
+                }
+            )
+            rows.append(
+                change_row(
+                    current["id"],
+                    c.child_id,
+                    K.CHANGE_MODE,
+                    occurred_on,
+                    p.class_id,
+                    texts,
+                    status_after=S(current["status"]),
+                    mode_after=p.mode,
+                )
+            )
+        elif c.action == ROSTER_UPDATE and current is not None:
+            placed.append({"id": current["id"], "grade": p.grade, "school_class_id": p.class_id})
+    await update_rows(
+        Enrolment, ("status", "ended_on", "is_current"), [{**r, "is_current": False} for r in ended]
+    )
+    await update_rows(
+        Enrolment,
+        ("is_current", "ended_on"),
+        [{**r, "is_current": False} for r in superseded],
+        bump=False,
+    )
+    await update_rows(Enrolment, ("mode", "mode_since", "grade", "school_class_id"), modes)
+    await update_rows(Enrolment, ("grade", "school_class_id"), placed)
+    await insert_rows(Enrolment, enrolments)
+    await insert_rows(EnrolmentChange, rows)
+
+
+__all__ = [
+    "ALLOWED",
+    "ChangeRequest",
+    "Placement",
+    "RosterChange",
+    "change_row",
+    "implied_by_roster",
+    "not_allowed",
+    "permissions_for",
+    "record_change",
+    "record_roster_changes",
+    "start_rows",
+]

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from core.access.authorise import require_permission
@@ -64,6 +65,8 @@ SCHOOL_AGE = (6, 15)
 #: Enrolment statuses that count as "in school" for a comparison (休学 is approved leave).
 IN_SCHOOL = (EnrolmentStatus.ENROLLED, EnrolmentStatus.SUSPENDED)
 PLACEMENT_PLANS = (SupportPlanKind.PLACEMENT, SupportPlanKind.HOME_DELIVERED_TEACHING)
+#: Children looked up together.
+_CHUNK = 1000
 
 KIND_OF_FORMAT = {
     ImportKind.DISABLED_ROSTER: ComparisonKind.DISABLED_ROSTER,
@@ -239,30 +242,55 @@ async def compare_registry_enrolment(
     county = await _county(caller, jurisdiction_id)
     run = await _start(ComparisonKind.REGISTRY_ENROLMENT, caller, county, now)
     earliest, latest = school_age_birth_range(local_date(now))
-    children = await Child.filter(
+    school_age = Child.filter(
         jurisdiction_id=county.id,
         merged_into_id__isnull=True,
         birth_date__gte=earliest,
         birth_date__lte=latest,
+    )
+    # the children in school here (the great majority) are only counted: the database leaves
+    # them out, and only the others are looked at one by one
+    in_school_here = Enrolment.filter(
+        is_current=True,
+        status__in=list(IN_SCHOOL),
+        school__jurisdiction_id=county.id,
+        child__jurisdiction_id=county.id,
+    ).exclude(mode=EnrolmentMode.HOME_DELIVERED)
+    total = await school_age.count()
+    others = await school_age.filter(
+        id__not_in=Subquery(in_school_here.values("child_id"))
     ).values_list("id", flat=True)
-    standing = await _Standing.load(None, county.id)
     counts: Counter = Counter()
-    results: list[ComparisonResult] = []
-    for child_id in children:
-        outcome = standing.outcome(child_id, county.id)
-        case_id = standing.open_case.get(child_id)
-        if outcome is None:
-            case_id = await _open_case(
-                run, child_id, standing, CaseSource.ROSTER_COMPARISON, now, None, "学户册与学籍比对"
-            )
-            outcome = MatchOutcome.CASE_OPENED
-        counts[outcome.value] += 1
-        if outcome not in (MatchOutcome.ENROLLED_HERE,):
-            results.append(
-                ComparisonResult(run_id=run.id, child_id=child_id, outcome=outcome, case_id=case_id)
-            )
-    counts["schoolAge"] = len(children)
-    await ComparisonResult.bulk_create(results, batch_size=1000)
+    counts[MatchOutcome.ENROLLED_HERE.value] = total - len(others)
+    for i in range(0, len(others), _CHUNK):
+        chunk = list(others[i : i + _CHUNK])
+        standing = await _Standing.load(chunk, county.id)
+        results: list[ComparisonResult] = []
+        for child_id in chunk:
+            outcome = standing.outcome(child_id, county.id)
+            case_id = standing.open_case.get(child_id)
+            if outcome is None:
+                case_id = await _open_case(
+                    run,
+                    child_id,
+                    standing,
+                    CaseSource.ROSTER_COMPARISON,
+                    now,
+                    None,
+                    "学户册与学籍比对",
+                )
+                outcome = MatchOutcome.CASE_OPENED
+            counts[outcome.value] += 1
+            if outcome is not MatchOutcome.ENROLLED_HERE:
+                results.append(
+                    ComparisonResult(
+                        run_id=run.id, child_id=child_id, outcome=outcome, case_id=case_id
+                    )
+                )
+        await ComparisonResult.bulk_create(results, batch_size=1000)
+    if not counts[MatchOutcome.ENROLLED_HERE.value]:
+        del counts[MatchOutcome.ENROLLED_HERE.value]
+    counts["schoolAge"] = total
     return await _finish(run, counts, now)
 
 

@@ -28,28 +28,34 @@ only differing fields are written.
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.access.authorise import require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
+from core.bulk import insert_rows, select_in
 from core.china_time import local_date
-from core.enrolment.models import (
-    STATUS_AFTER_CHANGE,
-    Enrolment,
-    EnrolmentChange,
-    EnrolmentChangeKind,
-    EnrolmentMode,
-    EnrolmentStatus,
+from core.enrolment.models import Enrolment, EnrolmentMode, EnrolmentStatus
+from core.enrolment.services import (
+    ROSTER_CHANGE_MODE,
+    ROSTER_ENROL,
+    ROSTER_TRANSFER,
+    Placement,
+    RosterChange,
+    implied_by_roster,
+    record_roster_changes,
 )
 from core.errors import DomainError, ErrorCode
 from core.imports.formats import CORE_FORMATS, ImportFormat, ImportKind
@@ -57,12 +63,16 @@ from core.imports.models import ImportJob, ImportMode, ImportState
 from core.imports.reading import file_checksum, read_rows
 from core.imports.rows import RowIssue, check_row
 from core.jurisdictions.models import Jurisdiction
+from core.people import services as registry
 from core.people.enums import Gender, KeyGroup
-from core.people.models import ACTIVE_KEY_GROUP, Child, ChildKeyGroup, Household
+from core.people.models import Child, ChildKeyGroup, Household
+from core.people.services import KeyGroupClaim
 from core.schools.models import School, SchoolClass
 
-#: Rows looked up and written per batch.
-BATCH = 1000
+#: Rows looked up, planned and written per chunk (the file streams through).
+BATCH = 2000
+#: The 学籍异动 a job lists one by one (its counts have them all).
+CHANGES_LISTED = 10_000
 #: A running job whose heartbeat is older than this was interrupted (its process died).
 STALE_AFTER = timedelta(minutes=10)
 #: Progress is reported (and the heartbeat written) every this many rows.
@@ -123,8 +133,9 @@ class ChildPlan:
     child_id: uuid.UUID | None = None
     #: Columns of an existing child that change.
     changed: dict[str, Any] = field(default_factory=dict)
-    #: 学籍: (school_id, class_id, grade, mode) the row says, and what to do about it.
-    placement: tuple[uuid.UUID, uuid.UUID | None, int, EnrolmentMode] | None = None
+    #: 学籍: where the row says the child is taught, and what that implies
+    #: (:func:`core.enrolment.services.implied_by_roster`).
+    placement: Placement | None = None
     enrolment_action: str = ""  # "", ENROL, TRANSFER, UPDATE, CHANGE_MODE
     current: dict[str, Any] | None = None
     groups_on: tuple[KeyGroup, ...] = ()
@@ -197,12 +208,44 @@ def running_key(jurisdiction_id: uuid.UUID, format_code: str) -> str:
     return f"{jurisdiction_id}:{format_code}"[:64]
 
 
+def running_message() -> str:
+    """What a running job says while it runs: the machine and the process importing it (how a
+    later import knows, at once, that a job of a killed process on this machine is dead)."""
+    return f"导入进行中 / running: {socket.gethostname()[:120]} pid {os.getpid()}"
+
+
+_RUNNING = re.compile(r"running: (?P<host>\S+) pid (?P<pid>\d+)$")
+
+
+def _process_is_gone(message: str) -> bool:
+    """The job's process ran on this machine and no longer exists."""
+    found = _RUNNING.search(message or "")
+    if found is None or found["host"] != socket.gethostname()[:120]:
+        return False
+    pid = int(found["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 async def fail_interrupted(now: datetime) -> int:
-    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died (no heartbeat for
-    :data:`STALE_AFTER`): their transaction was never committed, so nothing of them is kept."""
-    return await ImportJob.filter(
+    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died: one of this machine
+    whose process is gone (killed, ``kill -9``, a crash), or any without a heartbeat for
+    :data:`STALE_AFTER`. Their transaction was never committed, so nothing of them is kept."""
+    running = await ImportJob.filter(state=ImportState.RUNNING).values_list("id", "message")
+    dead = [job_id for job_id, message in running if _process_is_gone(message)]
+    dead += await ImportJob.filter(
         state=ImportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(
+    ).values_list("id", flat=True)
+    if not dead:
+        return 0
+    return await ImportJob.filter(id__in=dead, state=ImportState.RUNNING).update(
         state=ImportState.FAILED,
         running_key=None,
         finished_at=now,
@@ -230,6 +273,7 @@ async def _start_job(
             started_at=req.now,
             heartbeat_at=req.now,
             running_key=running_key(jurisdiction.id, fmt.code),
+            message=running_message(),
         )
     except IntegrityError:
         raise DomainError(
@@ -250,13 +294,17 @@ class _Context:
         self.jurisdiction = jurisdiction
         self.today = today
         self.schools: dict[str, uuid.UUID] = {}
+        self.school_names: dict[uuid.UUID, str] = {}
         self.classes: dict[tuple[uuid.UUID, int, str], uuid.UUID] = {}
+        #: 学户册: the households entered by this import, by (户主, 户籍地址).
+        self.households: dict[tuple[str, str], uuid.UUID] = {}
 
     async def load(self) -> None:
-        for school_id, code in await School.filter(
+        for school_id, code, name in await School.filter(
             jurisdiction_id=self.jurisdiction.id
-        ).values_list("id", "code"):
+        ).values_list("id", "code", "name"):
             self.schools[code] = school_id
+            self.school_names[school_id] = name
         year = school_year_of(self.today)
         rows = await SchoolClass.filter(
             school__jurisdiction_id=self.jurisdiction.id, school_year=year
@@ -270,50 +318,56 @@ def _refuse(fmt: ImportFormat, row: int, fld: str, value: str, code: ErrorCode, 
     return RowIssue(row, column.header if column else fld, value, code, zh, en)
 
 
+#: What matching a row needs of an existing child.
+_MATCHED = ("id", "jurisdiction_id", "household_id", *CHILD_FIELDS, "disability_category")
+
+
 async def _existing(
     plans: list[ChildPlan],
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The registry's children with a 学籍号 or an ID number of the batch."""
     numbers = [p.values["student_number"] for p in plans if p.values.get("student_number")]
     ids = [p.values["id_number"] for p in plans if p.values.get("id_number")]
-    wanted = ("id", "jurisdiction_id", "household_id", *CHILD_FIELDS, "disability_category")
-    by_number: dict[str, dict[str, Any]] = {}
+    by_number = {
+        row["student_number"]: row
+        for row in await select_in(Child, _MATCHED, "student_number", numbers)
+    }
+    known = {row["id"]: row for row in by_number.values()}
     by_id: dict[str, dict[str, Any]] = {}
-    if numbers:
-        for row in await Child.filter(student_number__in=numbers).values(*wanted):
-            by_number[row["student_number"]] = row
-    if ids:
-        # a child already found by 学籍号 needs only its id here (to tell two children apart)
-        for child_id, number in await Child.filter(id_number__in=ids).values_list(
-            "id", "id_number"
-        ):
-            by_id[number] = {"id": child_id}
-        known = {row["id"]: row for row in by_number.values()}
-        others = [n for n, row in by_id.items() if row["id"] not in known]
-        if others:
-            for row in await Child.filter(id_number__in=others).values(*wanted):
-                by_id[row["id_number"]] = row
-        for number, row in by_id.items():
-            if row["id"] in known:
-                by_id[number] = known[row["id"]]
+    for row in await select_in(Child, _MATCHED, "id_number", ids):
+        by_id[row["id_number"]] = known.get(row["id"], row)
     return by_number, by_id
 
 
 async def _current_enrolments(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    if not child_ids:
-        return {}
-    rows = await Enrolment.filter(child_id__in=child_ids, is_current=True).values(
-        "id", "child_id", "school_id", "school_class_id", "grade", "status", "mode", "version"
+    rows = await select_in(
+        Enrolment,
+        (
+            "id",
+            "child_id",
+            "school_id",
+            "school_class_id",
+            "grade",
+            "status",
+            "mode",
+            "version",
+            "ended_on",
+            "started_on",
+        ),
+        "child_id",
+        child_ids,
+        is_current=True,
     )
-    return {r["child_id"]: r for r in rows}
+    rows.sort(key=lambda r: (r["started_on"], str(r["id"])))
+    return {r["child_id"]: r for r in rows}  # the latest one, as the registry takes it
 
 
 async def _active_groups(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[KeyGroup]]:
     found: dict[uuid.UUID, set[KeyGroup]] = {}
-    if child_ids:
-        for child_id, group in await ChildKeyGroup.filter(
-            child_id__in=child_ids, **ACTIVE_KEY_GROUP
-        ).values_list("child_id", "group"):
-            found.setdefault(child_id, set()).add(KeyGroup(group))
+    for row in await select_in(
+        ChildKeyGroup, ("child_id", "group"), "child_id", child_ids, ended_on=None
+    ):
+        found.setdefault(row["child_id"], set()).add(KeyGroup(row["group"]))
     return found
 
 
@@ -361,40 +415,38 @@ async def _plan_batch(
         if match:
             plan.child_id = match["id"]
             plan.is_new = False
-            for name in CHILD_FIELDS:
+            for name in (*CHILD_FIELDS, "disability_category"):
                 if name not in v or v[name] in (None, ""):
                     continue
-                new = v[name]
                 old = match[name]
                 if hasattr(old, "value"):
                     old = old.value
-                if new != old:
-                    plan.changed[name] = new
-            if "disability_category" in v:
-                old = match["disability_category"]
-                old = old.value if hasattr(old, "value") else old
-                if v["disability_category"] != old:
-                    plan.changed["disability_category"] = v["disability_category"]
+                if v[name] != old:
+                    plan.changed[name] = v[name]
         kept.append(plan)
     existing_ids = [p.child_id for p in kept if p.child_id]
     currents = await _current_enrolments(existing_ids)
     groups = await _active_groups(existing_ids)
+    planned: list[ChildPlan] = []
     for plan in kept:
         if plan.placement is not None:
-            school_id, class_id, grade, mode = plan.placement
             current = currents.get(plan.child_id) if plan.child_id else None
             plan.current = current
-            if current is None or current["status"] not in (
-                EnrolmentStatus.ENROLLED,
-                EnrolmentStatus.SUSPENDED,
-            ):
-                plan.enrolment_action = "ENROL"
-            elif current["school_id"] != school_id:
-                plan.enrolment_action = "TRANSFER"
-            elif current["mode"] != mode:
-                plan.enrolment_action = "CHANGE_MODE"
-            elif current["grade"] != grade or current["school_class_id"] != class_id:
-                plan.enrolment_action = "UPDATE"
+            try:
+                plan.enrolment_action = implied_by_roster(current, plan.placement)
+            except DomainError as exc:
+                issues.append(
+                    _refuse(
+                        fmt,
+                        plan.row,
+                        "school_code",
+                        plan.values.get("school_code", ""),
+                        exc.code,
+                        f"名册所列学校与该生当前学籍不符: {exc.zh}",
+                        f"the roster's school does not fit the current enrolment: {exc.en}",
+                    )
+                )
+                continue
         have = groups.get(plan.child_id, set()) if plan.child_id else set()
         on, off = [], []
         for column, group in _FLAG_COLUMNS.items():
@@ -405,23 +457,60 @@ async def _plan_batch(
             elif not plan.values[column] and group in have:
                 off.append(group)
         plan.groups_on, plan.groups_off = tuple(on), tuple(off)
-    return kept
+        planned.append(plan)
+    return planned
 
 
 @dataclass
 class Checked:
-    """The outcome of checking a file: the plans of valid rows, the issues, the rows read."""
+    """What an import found, kept while the file streams through in chunks: the counts, the
+    refused rows, the 学籍异动 implied (the first :data:`CHANGES_LISTED`; the counts have them
+    all), the list rows of a list format, and for the 学籍 roster who and which schools it
+    lists (for the children it no longer lists)."""
 
-    plans: list[ChildPlan]
-    issues: list[RowIssue]
-    rows: int
-    missing: list[dict[str, Any]]
-    list_rows: list[tuple[int, dict[str, Any]]]
+    rows: int = 0
+    issues: list[RowIssue] = field(default_factory=list)
+    tally: Counter = field(default_factory=Counter)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    list_rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    schools: set[uuid.UUID] = field(default_factory=set)
+    listed: set[uuid.UUID] = field(default_factory=set)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, plans: list[ChildPlan]) -> None:
+        for p in plans:
+            if p.is_new:
+                self.tally["new"] += 1
+            elif p.is_change:
+                self.tally["updated"] += 1
+            else:
+                self.tally["unchanged"] += 1
+            if p.child_id is not None:
+                self.listed.add(p.child_id)
+            if p.placement is not None:
+                self.schools.add(p.placement.school_id)
+            if p.enrolment_action in _COUNTED_CHANGES:
+                self.tally[_COUNTED_CHANGES[p.enrolment_action]] += 1
+                if len(self.changes) < CHANGES_LISTED:
+                    self.changes.append(
+                        {
+                            "kind": p.enrolment_action,
+                            "row": p.row,
+                            "studentNumber": p.values.get("student_number") or "",
+                        }
+                    )
+
+
+_COUNTED_CHANGES = {
+    ROSTER_ENROL: "enrolments",
+    ROSTER_TRANSFER: "transfers",
+    ROSTER_CHANGE_MODE: "modeChanges",
+}
 
 
 def _placement(
     fmt: ImportFormat, ctx: _Context, number: int, v: dict[str, Any], issues: list[RowIssue]
-):
+) -> Placement | None:
     school_id = ctx.schools.get(v.get("school_code", ""))
     if school_id is None:
         issues.append(
@@ -453,18 +542,38 @@ def _placement(
                 )
             )
             return None
-    return school_id, class_id, grade, EnrolmentMode(v.get("mode") or "REGULAR")
+    return Placement(school_id, class_id, grade, EnrolmentMode(v.get("mode") or "REGULAR"))
+
+
+Writer = Callable[[list[ChildPlan]], Awaitable[None]]
 
 
 async def check_file(
-    fmt: ImportFormat, ctx: _Context, path: Path, report: Callable[[int], Any]
+    fmt: ImportFormat,
+    ctx: _Context,
+    path: Path,
+    report: Callable[[int], Any],
+    write: Writer | None = None,
+    *,
+    stop_on_issue: bool = False,
 ) -> Checked:
-    issues: list[RowIssue] = []
-    plans: list[ChildPlan] = []
-    list_rows: list[tuple[int, dict[str, Any]]] = []
+    """Stream the file: check each row, and per chunk of :data:`BATCH` valid rows look the
+    registry up, plan and (with ``write``) write them - only the counts, the refused rows and
+    who was listed stay in memory. ``stop_on_issue``: write nothing more once a row is refused
+    (all-or-nothing: the transaction will be rolled back), but go on checking."""
+    checked = Checked()
+    issues = checked.issues
     seen_numbers: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
     batch: list[ChildPlan] = []
+
+    async def flush() -> None:
+        plans = await _plan_batch(fmt, ctx, batch, issues)
+        if write is not None and not (stop_on_issue and issues):
+            await write(plans)
+        checked.add(plans)
+        batch.clear()
+
     rows = 0
     for number, cells in read_rows(fmt, path):
         rows += 1
@@ -497,7 +606,7 @@ async def check_file(
         if duplicate:
             continue
         if fmt.kind not in REGISTER_KINDS:
-            list_rows.append((number, values))
+            checked.list_rows.append((number, values))
             continue
         plan = ChildPlan(row=number, values=values)
         if fmt.kind is ImportKind.STUDENT_ROSTER:
@@ -506,64 +615,60 @@ async def check_file(
                 continue
         batch.append(plan)
         if len(batch) >= BATCH:
-            plans.extend(await _plan_batch(fmt, ctx, batch, issues))
-            batch = []
+            await flush()
     if batch:
-        plans.extend(await _plan_batch(fmt, ctx, batch, issues))
+        await flush()
+    checked.rows = rows
     await report(rows)
-    missing = (
-        await _missing_from_roster(fmt, plans) if fmt.kind is ImportKind.STUDENT_ROSTER else []
-    )
+    if fmt.kind is ImportKind.STUDENT_ROSTER:
+        checked.missing = await _missing_from_roster(checked)
     issues.sort(key=lambda i: i.row)
-    return Checked(plans, issues, rows, missing, list_rows)
+    return checked
 
 
-async def _missing_from_roster(fmt: ImportFormat, plans: list[ChildPlan]) -> list[dict[str, Any]]:
+async def _missing_from_roster(checked: Checked) -> list[dict[str, Any]]:
     """Children enrolled (在读) at a school of the file whom the file no longer lists: a 学籍异动
     (转出, 辍学, 死亡 …) someone must record."""
-    schools = {p.placement[0] for p in plans if p.placement}
-    listed = {p.child_id for p in plans if p.child_id}
-    if not schools:
+    if not checked.schools:
         return []
-    rows = await Enrolment.filter(
-        school_id__in=list(schools), is_current=True, status=EnrolmentStatus.ENROLLED
-    ).values("child_id", "school_id", "child__student_number")
+    enrolled = await select_in(
+        Enrolment,
+        ("child_id", "school_id"),
+        "school_id",
+        checked.schools,
+        is_current=True,
+        status=EnrolmentStatus.ENROLLED,
+    )
+    gone = [r for r in enrolled if r["child_id"] not in checked.listed]
+    numbers: dict[uuid.UUID, str] = {}
+    for i in range(0, len(gone), BATCH):
+        for row in await select_in(
+            Child, ("id", "student_number"), "id", [r["child_id"] for r in gone[i : i + BATCH]]
+        ):
+            numbers[row["id"]] = row["student_number"] or ""
     return [
         {
             "kind": "MISSING_FROM_ROSTER",
             "childId": str(r["child_id"]),
-            "studentNumber": r["child__student_number"] or "",
+            "studentNumber": numbers.get(r["child_id"], ""),
             "schoolId": str(r["school_id"]),
         }
-        for r in rows
-        if r["child_id"] not in listed
+        for r in gone
     ]
 
 
-def _implied_changes(plans: Iterable[ChildPlan]) -> Iterator[dict[str, Any]]:
-    for p in plans:
-        if p.enrolment_action in ("ENROL", "TRANSFER", "CHANGE_MODE"):
-            yield {
-                "kind": p.enrolment_action,
-                "row": p.row,
-                "studentNumber": p.values.get("student_number") or "",
-            }
-
-
 def counts_of(checked: Checked, written: bool) -> dict[str, int]:
-    refused_rows = len({i.row for i in checked.issues})
-    plans = checked.plans
-    changes = list(_implied_changes(plans))
+    t = checked.tally
     return {
         "rows": checked.rows,
-        "new": sum(1 for p in plans if p.is_new),
-        "updated": sum(1 for p in plans if not p.is_new and p.is_change),
-        "unchanged": sum(1 for p in plans if not p.is_new and not p.is_change),
-        "refused": refused_rows,
+        "new": t["new"],
+        "updated": t["updated"],
+        "unchanged": t["unchanged"],
+        "refused": len({i.row for i in checked.issues}),
         "listed": len(checked.list_rows),
-        "enrolments": sum(1 for c in changes if c["kind"] == "ENROL"),
-        "transfers": sum(1 for c in changes if c["kind"] == "TRANSFER"),
-        "modeChanges": sum(1 for c in changes if c["kind"] == "CHANGE_MODE"),
+        "enrolments": t["enrolments"],
+        "transfers": t["transfers"],
+        "modeChanges": t["modeChanges"],
         "missingFromRoster": len(checked.missing),
         "written": int(written),
     }
@@ -572,195 +677,76 @@ def counts_of(checked: Checked, written: bool) -> dict[str, int]:
 # -- writing -----------------------------------------------------------------------------------
 
 
-def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-async def _write(
-    fmt: ImportFormat,
-    ctx: _Context,
-    plans: list[ChildPlan],
-    job: ImportJob,
-) -> None:
-    """Write the plan (inside the caller's transaction)."""
+async def _write(fmt: ImportFormat, ctx: _Context, plans: list[ChildPlan], job: ImportJob) -> None:
+    """Write one chunk's plans (inside the import's transaction) through the registry's bulk
+    services: children entered and corrected (:mod:`core.people.services`), key groups claimed
+    and ended, the 学籍异动 recorded (:func:`core.enrolment.services.record_roster_changes`)."""
     today = ctx.today
     source = f"{fmt.source}名册导入 {job.file_name}"[:128]
-    households: dict[tuple[str, str], uuid.UUID] = {}
-    new_households: list[Household] = []
-    new_children: list[Child] = []
-    new_groups: list[ChildKeyGroup] = []
+    new_households: list[dict[str, Any]] = []
+    new_children: list[dict[str, Any]] = []
+    corrections: list[tuple[uuid.UUID, dict[str, Any]]] = []
+    claims: list[tuple[uuid.UUID, KeyGroupClaim]] = []
+    ended: list[tuple[uuid.UUID, KeyGroup]] = []
     for plan in plans:
         v = plan.values
         if plan.is_new:
-            child_id = uuid.uuid4()
-            plan.child_id = child_id
             household_id = None
             if fmt.kind is ImportKind.HOUSEHOLD_REGISTER and (
                 v.get("head_name") or v.get("registered_address")
             ):
                 key = (v.get("head_name", ""), v.get("registered_address", ""))
-                if key not in households:
-                    households[key] = uuid.uuid4()
+                if key not in ctx.households:
+                    ctx.households[key] = uuid.uuid4()
                     new_households.append(
-                        Household(
-                            id=households[key],
-                            jurisdiction_id=ctx.jurisdiction.id,
-                            head_name=key[0],
-                            registered_address=key[1],
-                            current_address=v.get("current_address", ""),
-                        )
+                        {
+                            "id": ctx.households[key],
+                            "jurisdiction_id": ctx.jurisdiction.id,
+                            "head_name": key[0],
+                            "registered_address": key[1],
+                            "current_address": v.get("current_address", ""),
+                        }
                     )
-                household_id = households[key]
-            new_children.append(
-                Child(
-                    id=child_id,
-                    jurisdiction_id=ctx.jurisdiction.id,
-                    household_id=household_id,
-                    name=v["name"],
-                    gender=Gender(v["gender"]),
-                    birth_date=v["birth_date"],
-                    id_number=v.get("id_number"),
-                    student_number=v.get("student_number"),
-                    ethnicity=v.get("ethnicity") or "汉族",
-                    disability_category=v.get("disability_category"),
-                )
+                household_id = ctx.households[key]
+            row = registry.new_child_row(
+                ctx.jurisdiction.id,
+                {
+                    "household_id": household_id,
+                    "name": v["name"],
+                    "gender": Gender(v["gender"]),
+                    "birth_date": v["birth_date"],
+                    "id_number": v.get("id_number"),
+                    "student_number": v.get("student_number"),
+                    "ethnicity": v.get("ethnicity"),
+                    "disability_category": v.get("disability_category"),
+                },
             )
+            plan.child_id = row["id"]
+            new_children.append(row)
+        elif plan.changed:
+            corrections.append((plan.child_id, plan.changed))  # type: ignore[arg-type]
         for group in plan.groups_on:
-            new_groups.append(
-                ChildKeyGroup(child_id=plan.child_id, group=group, source=source, since=today)
-            )
-    for chunk in _chunks(new_households):
-        await Household.bulk_create(chunk)
-    for chunk in _chunks(new_children):
-        await Child.bulk_create(chunk)
-    for plan in plans:
-        if plan.changed and not plan.is_new:
-            await Child.filter(id=plan.child_id).update(**plan.changed, version=F("version") + 1)
+            claims.append((plan.child_id, KeyGroupClaim(group, source, today)))  # type: ignore[arg-type]
         for group in plan.groups_off:
-            await ChildKeyGroup.filter(
-                child_id=plan.child_id, group=group, **ACTIVE_KEY_GROUP
-            ).update(ended_on=today)
-    if new_groups:
-        # a group ended earlier comes back: the old row is reused (one row per child and group)
-        ended = {
-            (c, KeyGroup(g))
-            for c, g in await ChildKeyGroup.filter(
-                child_id__in=[g.child_id for g in new_groups], ended_on__isnull=False
-            ).values_list("child_id", "group")
-        }
-        fresh = [g for g in new_groups if (g.child_id, g.group) not in ended]
-        for g in new_groups:
-            if (g.child_id, g.group) in ended:
-                await ChildKeyGroup.filter(child_id=g.child_id, group=g.group).update(
-                    ended_on=None, source=source, since=today
-                )
-        for chunk in _chunks(fresh):
-            await ChildKeyGroup.bulk_create(chunk)
-    await _write_enrolments(plans, today, job)
-
-
-def _change(
-    enrolment_id: uuid.UUID,
-    child_id: uuid.UUID,
-    kind: EnrolmentChangeKind,
-    today: date,
-    class_id: uuid.UUID | None,
-    mode: EnrolmentMode | None,
-    reason: str,
-    counterpart: str = "",
-) -> EnrolmentChange:
-    return EnrolmentChange(
-        id=uuid.uuid4(),
-        enrolment_id=enrolment_id,
-        child_id=child_id,
-        kind=kind,
-        occurred_on=today,
-        status_after=STATUS_AFTER_CHANGE.get(kind, EnrolmentStatus.ENROLLED),
-        school_class_id=class_id,
-        counterpart_school=counterpart,
-        reason=reason,
-        mode_after=mode,
-    )
-
-
-async def _write_enrolments(plans: list[ChildPlan], today: date, job: ImportJob) -> None:
-    reason = f"学籍名册导入 (任务 {job.id})"[:255]
-    new_enrolments: list[Enrolment] = []
-    changes: list[EnrolmentChange] = []
-    for plan in plans:
-        if not plan.enrolment_action or plan.placement is None:
-            continue
-        school_id, class_id, grade, mode = plan.placement
-        current = plan.current
-        if plan.enrolment_action in ("ENROL", "TRANSFER"):
-            kind = EnrolmentChangeKind.ENROL
-            if plan.enrolment_action == "TRANSFER" and current is not None:
-                kind = EnrolmentChangeKind.TRANSFER_IN
-                await Enrolment.filter(id=current["id"]).update(
-                    status=EnrolmentStatus.TRANSFERRED_OUT,
-                    ended_on=today,
-                    is_current=False,
-                    version=F("version") + 1,
-                )
-                changes.append(
-                    _change(
-                        current["id"],
-                        plan.child_id,
-                        EnrolmentChangeKind.TRANSFER_OUT,
-                        today,
-                        current["school_class_id"],
-                        None,
-                        reason,
-                    )
-                )
-            elif current is not None:
-                await Enrolment.filter(id=current["id"]).update(is_current=False)
-            enrolment_id = uuid.uuid4()
-            new_enrolments.append(
-                Enrolment(
-                    id=enrolment_id,
-                    child_id=plan.child_id,
-                    school_id=school_id,
-                    school_class_id=class_id,
-                    grade=grade,
-                    status=EnrolmentStatus.ENROLLED,
-                    mode=mode,
-                    started_on=today,
-                    is_current=True,
-                    mode_since=today,
-                )
-            )
-            changes.append(
-                _change(enrolment_id, plan.child_id, kind, today, class_id, mode, reason)
-            )
-        elif plan.enrolment_action == "CHANGE_MODE" and current is not None:
-            await Enrolment.filter(id=current["id"]).update(
-                mode=mode,
-                mode_since=today,
-                grade=grade,
-                school_class_id=class_id,
-                version=F("version") + 1,
-            )
-            changes.append(
-                _change(
-                    current["id"],
-                    plan.child_id,
-                    EnrolmentChangeKind.CHANGE_MODE,
-                    today,
-                    class_id,
-                    mode,
-                    reason,
-                )
-            )
-        elif plan.enrolment_action == "UPDATE" and current is not None:
-            await Enrolment.filter(id=current["id"]).update(
-                grade=grade, school_class_id=class_id, version=F("version") + 1
-            )
-    for chunk in _chunks(new_enrolments):
-        await Enrolment.bulk_create(chunk)
-    for chunk in _chunks(changes):
-        await EnrolmentChange.bulk_create(chunk)
+            ended.append((plan.child_id, group))  # type: ignore[arg-type]
+    await insert_rows(Household, new_households)
+    await registry.register_children(new_children)
+    await registry.correct_children(corrections)
+    await registry.end_key_groups(ended, today)
+    await registry.claim_key_groups(claims, today)
+    changes = [
+        RosterChange(
+            child_id=p.child_id,  # type: ignore[arg-type]
+            action=p.enrolment_action,
+            placement=p.placement,
+            current=p.current,
+            from_school=ctx.school_names.get(p.current["school_id"], "") if p.current else "",
+            to_school=ctx.school_names.get(p.placement.school_id, ""),
+        )
+        for p in plans
+        if p.enrolment_action and p.placement is not None
+    ]
+    await record_roster_changes(changes, today, f"学籍名册导入 (任务 {job.id})")
 
 
 # -- the import --------------------------------------------------------------------------------
@@ -789,42 +775,85 @@ async def run_import(req: ImportRequest) -> ImportJob:
 
     async def report(rows: int) -> None:
         job.rows_read = rows
-        await ImportJob.filter(id=job.id).update(rows_read=rows, heartbeat_at=req.now)
+        await ImportJob.filter(id=job.id).update(rows_read=rows, heartbeat_at=datetime.now(UTC))
         if req.progress is not None:
             req.progress(rows)
 
+    writes = fmt.kind in REGISTER_KINDS and not req.dry_run
     try:
         await ctx.load()
-        checked = await check_file(fmt, ctx, req.path, report)
+        if writes:
+            checked = await _check_and_write(req, fmt, ctx, job, report)
+        else:
+            checked = await check_file(fmt, ctx, req.path, report)
+            await _settle(req, job, checked)
+    except _Refused as refused:
+        checked = refused.checked
+        await _settle(req, job, checked)
+        return job
     except DomainError as exc:
         await _finish(job, ImportState.REFUSED, {}, [], [], exc.message)
         raise
-    issues = [_issue_dict(i) for i in checked.issues]
-    changes = [*_implied_changes(checked.plans), *checked.missing]
-    refused = bool(checked.issues) and req.mode is ImportMode.ALL
-    if req.dry_run or refused:
-        state = ImportState.DRY_RUN if req.dry_run else ImportState.REFUSED
-        message = "有行未通过校验, 全部未写入" if refused and not req.dry_run else ""
-        await _finish(job, state, counts_of(checked, False), issues, changes, message)
-        return job
-    try:
-        async with in_transaction():
-            if fmt.kind in REGISTER_KINDS:
-                await _write(fmt, ctx, checked.plans, job)
-            if _before_commit is not None:
-                await _before_commit()
-            await _finish(job, ImportState.SUCCEEDED, counts_of(checked, True), issues, changes)
     except Exception as exc:
-        await _finish(
-            job, ImportState.FAILED, counts_of(checked, False), issues, changes, str(exc)[:200]
-        )
+        await _finish(job, ImportState.FAILED, {}, [], [], str(exc)[:200])
         raise
+    if job.state is not ImportState.SUCCEEDED:
+        return job
     job.checked = checked  # type: ignore[attr-defined]  # the list rows, for a comparison
     if req.compare or fmt.kind not in REGISTER_KINDS:
         from core.imports.comparison import compare_after_import
 
         job.comparison = await compare_after_import(req.caller, job, req.now)  # type: ignore[attr-defined]
     return job
+
+
+class _Refused(Exception):
+    """An all-or-nothing import with refused rows: what was written is rolled back."""
+
+    def __init__(self, checked: Checked) -> None:
+        super().__init__("refused rows")
+        self.checked = checked
+
+
+async def _check_and_write(
+    req: ImportRequest,
+    fmt: ImportFormat,
+    ctx: _Context,
+    job: ImportJob,
+    report: Callable[[int], Any],
+) -> Checked:
+    """Check and write the file chunk by chunk in **one transaction**, finished with the job's
+    state: killed or failed half-way, the database keeps nothing of it. All-or-nothing with a
+    refused row: the writing stops at once, the checking goes on (the report names every row)
+    and the transaction is rolled back."""
+    async with in_transaction():
+        stop = req.mode is ImportMode.ALL
+
+        async def write(plans: list[ChildPlan]) -> None:
+            await _write(fmt, ctx, plans, job)
+
+        checked = await check_file(fmt, ctx, req.path, report, write, stop_on_issue=stop)
+        if checked.issues and req.mode is ImportMode.ALL:
+            raise _Refused(checked)
+        if _before_commit is not None:
+            await _before_commit()
+        await _settle(req, job, checked)
+    return checked
+
+
+async def _settle(req: ImportRequest, job: ImportJob, checked: Checked) -> None:
+    """Record the job's outcome: its counts, refused rows and the 学籍异动 implied."""
+    issues = [_issue_dict(i) for i in checked.issues]
+    changes = [*checked.changes, *checked.missing]
+    refused = bool(checked.issues) and req.mode is ImportMode.ALL
+    if req.dry_run:
+        state, message = ImportState.DRY_RUN, ""
+    elif refused:
+        state, message = ImportState.REFUSED, "有行未通过校验, 全部未写入"
+    else:
+        state, message = ImportState.SUCCEEDED, ""
+    written = state is ImportState.SUCCEEDED
+    await _finish(job, state, counts_of(checked, written), issues, changes, message)
 
 
 async def _finish(

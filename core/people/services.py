@@ -508,17 +508,85 @@ def _check_claims(claims: Sequence[KeyGroupClaim], born: date, today: date) -> N
 
 
 async def _add_claims(child_id: uuid.UUID, claims: Iterable[KeyGroupClaim], today: date) -> None:
-    for claim in claims:
-        existing = await ChildKeyGroup.get_or_none(child_id=child_id, group=claim.group)
-        values = {
-            "source": claim.source.strip(),
-            "since": claim.since or today,
-            "ended_on": None,
+    await claim_key_groups([(child_id, claim) for claim in claims], today)
+
+
+async def claim_key_groups(
+    claims: Sequence[tuple[uuid.UUID, KeyGroupClaim]], today: date, batch: int = 1000
+) -> None:
+    """Put children in key groups (重点群体), many at once: a group the child had before and
+    lost is in force again from the new statement (one row per child and group), a new one is
+    added. What a registry entry and a roster import both use."""
+    from core.bulk import insert_rows, select_in, update_rows
+
+    for i in range(0, len(claims), batch):
+        part = claims[i : i + batch]
+        existing = {
+            (row["child_id"], KeyGroup(row["group"])): row["id"]
+            for row in await select_in(
+                ChildKeyGroup, ("id", "child_id", "group"), "child_id", {c for c, _ in part}
+            )
         }
-        if existing is None:
-            await ChildKeyGroup.create(child_id=child_id, group=claim.group, **values)
-        else:  # stated again: in force again, from the new statement
-            await ChildKeyGroup.filter(id=existing.id).update(**values)
+        again, fresh = [], []
+        for child_id, claim in part:
+            values = {
+                "source": claim.source.strip(),
+                "since": claim.since or today,
+                "ended_on": None,
+            }
+            row_id = existing.get((child_id, claim.group))
+            if row_id is None:
+                fresh.append({"child_id": child_id, "group": claim.group, **values})
+            else:  # stated again: in force again, from the new statement
+                again.append({"id": row_id, **values})
+        await update_rows(ChildKeyGroup, ("source", "since", "ended_on"), again)
+        await insert_rows(ChildKeyGroup, fresh)
+
+
+async def end_key_groups(
+    memberships: Sequence[tuple[uuid.UUID, KeyGroup]], today: date, batch: int = 1000
+) -> None:
+    """End children's memberships of key groups (``ended_on`` today), many at once."""
+    by_group: dict[KeyGroup, list[uuid.UUID]] = {}
+    for child_id, group in memberships:
+        by_group.setdefault(group, []).append(child_id)
+    for group, child_ids in by_group.items():
+        for i in range(0, len(child_ids), batch):
+            await ChildKeyGroup.filter(
+                child_id__in=child_ids[i : i + batch], group=group, ended_on__isnull=True
+            ).update(ended_on=today)
+
+
+def new_child_row(jurisdiction_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
+    """A new registry entry's columns from its checked values (民族 defaults to 汉族)."""
+    return {
+        "id": uuid.uuid4(),
+        "jurisdiction_id": jurisdiction_id,
+        **values,
+        "ethnicity": values.get("ethnicity") or "汉族",
+    }
+
+
+async def register_children(rows: Sequence[dict[str, Any]]) -> int:
+    """Enter many checked children (rows of :func:`new_child_row`) at once, inside the
+    caller's transaction; the caller has checked the permission and that no other child
+    carries their 学籍号 or ID number (the unique columns refuse a duplicate regardless)."""
+    from core.bulk import insert_rows
+
+    return await insert_rows(Child, rows)
+
+
+async def correct_children(corrections: Sequence[tuple[uuid.UUID, dict[str, Any]]]) -> None:
+    """Correct many children's particulars at once (each: its id and the checked columns that
+    change), ``version`` up by one as :func:`update_child` does; one statement per set of
+    columns."""
+    from core.bulk import update_rows
+
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for child_id, values in corrections:
+        by_columns.setdefault(tuple(sorted(values)), []).append({"id": child_id, **values})
+    for columns, rows in by_columns.items():
+        await update_rows(Child, columns, rows)
 
 
 @dataclass(frozen=True)
@@ -546,8 +614,7 @@ async def create_child(data: NewChild) -> tuple[Child, bool]:
         given = {"id_number": None, "student_number": None, **data.fields.given()}
         values = await _child_values(caller, given, None, jurisdiction_id, today)
         _check_claims(data.key_groups, values["birth_date"], today)
-        values.setdefault("ethnicity", "汉族")
-        child = await Child.create(jurisdiction_id=jurisdiction_id, **values)
+        child = await Child.create(**new_child_row(jurisdiction_id, values))
         await _add_claims(child.id, data.key_groups, today)
         await must_see(Child, caller, child.id, "新登记的儿童", "new child")
         await record_write(data.write.audit)

@@ -1,0 +1,192 @@
+"""Writing many rows at once (批量写入): one ``INSERT`` executed for a batch of parameter rows,
+without building a model instance per row.
+
+``Model.bulk_create`` builds a full instance for every row (field validation, descriptors,
+lazy relations) before it writes, which costs more than the database does for a 100,000-row
+roster. :func:`insert_rows` takes plain dicts keyed by the model's field names (``child_id``
+for a foreign key), fills what the model would (defaults, ``auto_now``/``auto_now_add``
+timestamps, a fresh UUID for a missing primary key), converts each value with the field's own
+``to_db_value`` and sends the model's own ``INSERT`` statement through the current connection -
+inside the caller's transaction when there is one, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from tortoise import fields as f
+from tortoise.fields import DatetimeField
+from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
+from tortoise.models import Model
+
+#: Rows per statement.
+BATCH = 1000
+
+_MISSING = object()
+
+
+def _default_of(field: Any, now: datetime) -> Callable[[], Any]:
+    if isinstance(field, DatetimeField) and (field.auto_now or field.auto_now_add):
+        return lambda: now
+    default = field.default
+    if callable(default):
+        return default
+    if default is None and field.pk:
+        return uuid.uuid4
+    return lambda: default
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _uuid_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _enum_of(field: Any) -> Callable[[Any], Any]:
+    enum_type = field.enum_type
+
+    def convert(value: Any) -> Any:
+        if value is None or isinstance(value, Enum):
+            return None if value is None else value.value
+        return enum_type(value).value  # a text that is no member is refused here
+
+    return convert
+
+
+def converter(field: Any) -> Callable[[Any], Any]:
+    """How a value goes to the database for ``field``: what its ``to_db_value`` does, without
+    the per-value validation for the plain types (the values were checked before)."""
+    if isinstance(field, f.UUIDField):
+        return _uuid_text
+    if isinstance(field, (CharEnumFieldInstance, IntEnumFieldInstance)):
+        return _enum_of(field)
+    if type(field) in (f.DateField, f.DatetimeField, f.BooleanField, f.IntField, f.SmallIntField):
+        return _same
+    return lambda value: field.to_db_value(value, None)
+
+
+async def insert_rows(
+    model: type[Model], rows: Iterable[dict[str, Any]], batch: int = BATCH
+) -> int:
+    """Insert ``rows`` (dicts by field name) into ``model``'s table; the number written."""
+    db = model._meta.db
+    executor = db.executor_class(model=model, db=db)
+    columns = executor.regular_columns_all
+    sql = executor.insert_query_all
+    fields_map = model._meta.fields_map
+    now = datetime.now(UTC)
+    plan = [
+        (name, converter(fields_map[name]), _default_of(fields_map[name], now)) for name in columns
+    ]
+    written = 0
+    values: list[list[Any]] = []
+    for row in rows:
+        line = []
+        for name, convert, default in plan:
+            value = row.get(name, _MISSING)
+            if value is _MISSING:
+                value = default()
+            line.append(convert(value))
+        values.append(line)
+        if len(values) >= batch:
+            await db.execute_many(sql, values)
+            written += len(values)
+            values = []
+    if values:
+        await db.execute_many(sql, values)
+        written += len(values)
+    return written
+
+
+async def update_rows(
+    model: type[Model],
+    columns: tuple[str, ...],
+    rows: Iterable[dict[str, Any]],
+    *,
+    bump: bool = True,
+    batch: int = BATCH,
+) -> int:
+    """Set ``columns`` of each row (a dict with its ``id`` and the new values) by one
+    ``UPDATE … WHERE id = ?`` executed for a batch of rows; ``version`` goes up by one when
+    ``bump`` (and the model has one) and an ``auto_now`` timestamp is set, as a save would."""
+    db = model._meta.db
+    executor = db.executor_class(model=model, db=db)
+    meta = model._meta
+    fields_map = meta.fields_map
+    now = datetime.now(UTC)
+    stamped = [
+        name
+        for name, field in fields_map.items()
+        if isinstance(field, DatetimeField) and field.auto_now and name not in columns
+    ]
+    names = [*columns, *stamped]
+    table = meta.basetable
+    query = db.query_class.update(table)
+    for i, name in enumerate(names):
+        query = query.set(table[meta.fields_db_projection[name]], executor.parameter(i))
+    if bump and "version" in fields_map and "version" not in columns:
+        query = query.set(table["version"], table["version"] + 1)
+    query = query.where(table[meta.db_pk_column] == executor.parameter(len(names)))
+    sql = str(query)
+    plan = [(name, converter(fields_map[name])) for name in names]
+    pk_value = converter(meta.pk)
+    written = 0
+    values: list[list[Any]] = []
+
+    async def flush() -> None:
+        nonlocal values, written
+        if values:
+            await db.execute_many(sql, values)
+            written += len(values)
+            values = []
+
+    for row in rows:
+        line = [convert(row[name] if name in columns else now) for name, convert in plan]
+        line.append(pk_value(row["id"]))
+        values.append(line)
+        if len(values) >= batch:
+            await flush()
+    await flush()
+    return written
+
+
+async def select_in(
+    model: type[Model],
+    columns: tuple[str, ...],
+    field: str,
+    values: Iterable[Any],
+    **equal: Any,
+) -> list[dict[str, Any]]:
+    """The rows (dicts of ``columns`` by field name, as Python values) whose ``field`` is one of
+    ``values`` and whose other fields equal ``equal`` (``None``: IS NULL) - a batch lookup by
+    key without building a filter term per value."""
+    wanted = list(values)
+    if not wanted:
+        return []
+    db = model._meta.db
+    executor = db.executor_class(model=model, db=db)
+    meta = model._meta
+    fields_map = meta.fields_map
+    table = meta.basetable
+    column = meta.fields_db_projection
+    query = db.query_class.from_(table).select(*(table[column[c]] for c in columns))
+    key = converter(fields_map[field])
+    params = [key(v) for v in wanted]
+    query = query.where(
+        table[column[field]].isin([executor.parameter(i) for i in range(len(params))])
+    )
+    for name, value in equal.items():
+        if value is None:
+            query = query.where(table[column[name]].isnull())
+        else:
+            query = query.where(table[column[name]] == executor.parameter(len(params)))
+            params.append(converter(fields_map[name])(value))
+    _, rows = await db.execute_query(str(query), params)
+    back = [(c, column[c], fields_map[c].to_python_value) for c in columns]
+    return [{c: to_python(row[col]) for c, col, to_python in back} for row in rows]

@@ -351,7 +351,9 @@ async def compare_list(
         )
 
     if kind is ComparisonKind.DISABLED_ROSTER:
-        counts["disabilityRecorded"] = await record_disabilities(county.id, fmt, rows, matches, now)
+        recorded = await record_disabilities(county.id, fmt, rows, matches, now)
+        if recorded:
+            counts["disabilityRecorded"] = recorded
     if kind is ComparisonKind.KEY_GROUP_LIST:
         await _key_groups(county.id, fmt, job, rows, matches, standing, result, counts, now)
     else:

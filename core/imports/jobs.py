@@ -146,6 +146,20 @@ def _finished(job_id: Callable[[], uuid.UUID | None], path: Path) -> Callable[[A
     return done
 
 
+async def _run(request: ImportRequest, started: asyncio.Future[ImportJob]) -> ImportJob:
+    """The import; if it fails after it was committed (a list's comparison), the job says so."""
+    try:
+        return await run_import(request)
+    except Exception as exc:
+        if started.done():
+            job = started.result()
+            if job.state is ImportState.SUCCEEDED:
+                await ImportJob.filter(id=job.id).update(
+                    message=f"已导入, 比对失败: {exc} / imported, the comparison failed"[:255]
+                )
+        raise
+
+
 async def start_uploaded_import(
     caller: Caller,
     *,
@@ -183,7 +197,7 @@ async def start_uploaded_import(
         dry_run=dry_run,
         started=on_started,
     )
-    task = asyncio.create_task(run_import(request), name=f"import {fmt.code}")
+    task = asyncio.create_task(_run(request, started), name=f"import {fmt.code}")
     _running.add(task)
     task.add_done_callback(_finished(lambda: started.result().id if started.done() else None, path))
     await asyncio.wait({started, task}, return_when=asyncio.FIRST_COMPLETED)

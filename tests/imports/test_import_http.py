@@ -45,7 +45,7 @@ JOB = """query($id: ID!) { node(id: $id) { ... on ImportJob {
 
 
 @pytest.fixture(autouse=True)
-async def no_import_left_running() -> AsyncIterator[None]:
+async def no_import_left_running(db: Any) -> AsyncIterator[None]:
     """Every background import has finished before the test's database goes away."""
     yield
     await jobs.wait_for_imports()
@@ -237,20 +237,25 @@ async def test_one_import_per_county_and_format_and_a_failed_run_writes_nothing(
     data = write_csv(tmp_path / "r.csv", roster.headers, roster.rows[:5], "utf-8").read_bytes()
     numbers = [r[0] for r in roster.rows[:5]]
     release = asyncio.Event()
+    reading = asyncio.Event()
+    check_file = services.check_file
 
-    async def held_then_killed() -> None:
+    async def held(*args: Any) -> Any:  # the first import waits before reading its rows
+        reading.set()
         await release.wait()
+        return await check_file(*args)
+
+    async def killed() -> None:  # and dies after writing them, before the commit
+        assert await Child.filter(student_number__in=numbers).count() == 5
         raise RuntimeError("the process died")
 
-    monkeypatch.setattr(services, "_before_commit", held_then_killed)
+    monkeypatch.setattr(services, "check_file", held)
+    monkeypatch.setattr(services, "_before_commit", killed)
     first = await started(await upload(http, "STUDENT_ROSTER", "r.csv", data, token=token))
-    for _ in range(200):  # the first import has written its rows, not yet committed
-        if services._before_commit is held_then_killed and not release.is_set():
-            running = await gql(http, JOB, {"id": first}, token=token)
-            if running["data"]["node"]["rowsRead"] == 5:
-                break
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(reading.wait(), 30)
+    running = await gql(http, JOB, {"id": first}, token=token)
     assert running["data"]["node"]["state"] == "RUNNING"
+    assert running["data"]["node"]["progress"]["finished"] is False
     second = (await upload(http, "STUDENT_ROSTER", "r.csv", data, token=token))["data"]
     assert [(e["code"], e["field"]) for e in second["startImport"]["errors"]] == [
         ("CONFLICT", "format")
@@ -261,6 +266,7 @@ async def test_one_import_per_county_and_format_and_a_failed_run_writes_nothing(
     assert "died" in failed["message"]
     assert await Child.filter(student_number__in=numbers).count() == 0
 
+    monkeypatch.setattr(services, "check_file", check_file)
     monkeypatch.setattr(services, "_before_commit", None)
     ok = await finished(
         http,

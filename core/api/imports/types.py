@@ -133,12 +133,18 @@ class ImportJob(ModelNode):
         ]
 
     @strawberry.field(description="进度: 已读取并校验的行数, 是否已结束 (前端可轮询本字段)")
-    def progress(self) -> ImportProgress:
+    async def progress(self, info: Info) -> ImportProgress:
         state = models.ImportState(self.state)  # type: ignore[attr-defined]
+        comparing = False
+        if state is models.ImportState.SUCCEEDED and self.counts.get("listed") and not self.message:  # type: ignore[attr-defined]
+            # a list is compared once imported: the job is done when its comparison is
+            runs = await info.context.loaders.many(models.ComparisonRun, "job_id").load(self.id)
+            comparing = not any(r.finished_at is not None for r in runs)
         return ImportProgress(
             rows_read=self.rows_read,  # type: ignore[attr-defined]
-            finished=state is not models.ImportState.RUNNING,
+            finished=state is not models.ImportState.RUNNING and not comparing,
             written=state is models.ImportState.SUCCEEDED,
+            comparing=comparing,
         )
 
     @strawberry.field(
@@ -180,6 +186,7 @@ class ImportProgress:
     rows_read: int = strawberry.field(description="已读取并校验的数据行数")
     finished: bool = strawberry.field(description="是否已结束 (成功、被拒绝、失败或试导入完成)")
     written: bool = strawberry.field(description="是否已写入 (一次事务; 失败时什么也不写)")
+    comparing: bool = strawberry.field(description="名单已导入, 比对正在进行")
 
 
 @strawberry.type(name="ImpliedEnrolmentChange", description="名册所隐含的一项学籍异动")
@@ -196,6 +203,13 @@ class ImpliedEnrolmentChange:
 class OutcomeCount:
     outcome: MatchOutcome = strawberry.field(description="比对结果")
     count: int = strawberry.field(description="人数 (行数)")
+
+
+@strawberry.input(description="比对结果的筛选条件")
+class ComparisonResultFilterInput:
+    outcomes: list[MatchOutcome] | None = strawberry.field(
+        default=None, description="比对结果 (任一)"
+    )
 
 
 @strawberry.type(
@@ -250,13 +264,6 @@ class ComparisonRun(ModelNode):
             qs = qs.filter(outcome__in=[o.value for o in filter.outcomes])
         qs = qs.order_by("row_number", "id")
         return await page_of(info, qs, first=first, after=after, last=last, before=before)
-
-
-@strawberry.input(description="比对结果的筛选条件")
-class ComparisonResultFilterInput:
-    outcomes: list[MatchOutcome] | None = strawberry.field(
-        default=None, description="比对结果 (任一)"
-    )
 
 
 @strawberry.type(

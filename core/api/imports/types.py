@@ -175,10 +175,8 @@ class ImportJob(ModelNode):
 
     @strawberry.field(description="本次导入后运行的比对 (可用 node(id:) 重新获取)")
     async def comparison_runs(self, info: Info) -> list[ComparisonRun]:
-        from core.api.permissions import restrict
-
-        qs = models.ComparisonRun.filter(job_id=self.id).order_by("started_at", "id")
-        return info.context.loaders.prime(await restrict(info, qs))
+        runs = await info.context.loaders.many(models.ComparisonRun, "job_id").load(self.id)
+        return sorted(runs, key=lambda r: (r.started_at, str(r.id)))
 
 
 @strawberry.type(name="ImportProgress", description="导入任务的进度")

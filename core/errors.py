@@ -36,6 +36,7 @@ class ErrorCode(LabelledEnum):
     PAGE_SIZE = "PAGE_SIZE", "分页大小超出范围"
     INVALID_FILTER = "INVALID_FILTER", "筛选条件无效"
     RATE_LIMITED = "RATE_LIMITED", "请求过于频繁"
+    TOO_LARGE = "TOO_LARGE", "文件过大"
     INTERNAL = "INTERNAL", "内部错误"
 
 

@@ -29,6 +29,7 @@ from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
 from core.api.graphql_messages import http_refusal
+from core.api.imports.download import import_report_download
 from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
@@ -266,6 +267,11 @@ def create_app(
             report_download(clock, default_caller),
             methods=["GET"],
         ),
+        Route(
+            "/imports/{job_id}/report.{extension}",
+            import_report_download(clock, default_caller),
+            methods=["GET"],
+        ),
         Route("/files/{attachment_id}", file_download(graphql_app), methods=["GET"]),
         Route("/attachments/{attachment_id}", attachment_download(), methods=["GET"]),
     ]
@@ -285,7 +291,8 @@ def create_app(
         login_per_minute=settings.rate_limit_login,
         key_checks_per_minute=settings.rate_limit_key_failures,
         max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
+        # an attachment or a roster: each mutation checks its own limit on the file
+        max_upload_bytes=max(settings.max_upload_bytes, settings.max_import_bytes),
         max_tokens=settings.max_tokens,
     )
     if settings.cors_origins:

@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(128 * 1024, ge=1024)
     #: Largest uploaded file (a multipart request may carry this plus its form fields).
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    #: Largest roster file an import may upload (startImport): a 100,000-row CSV is ~15 MB.
+    max_import_bytes: int = Field(64 * 1024 * 1024, ge=1024)
     #: Where uploaded files are stored (default: ``baoxue-files`` next to the SQLite file).
     files_dir: str = ""
     #: Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For and

@@ -73,7 +73,7 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
-        file_prefixes: tuple[str, ...] = ("/reports/", "/files/", "/attachments/"),
+        file_prefixes: tuple[str, ...] = ("/reports/", "/files/", "/attachments/", "/imports/"),
         max_upload_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.app = app

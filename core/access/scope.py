@@ -38,7 +38,7 @@ from core.attendance.models import (
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
 from core.files.models import Attachment
-from core.imports.models import ImportJob
+from core.imports.models import ComparisonResult, ComparisonRun, ImportJob
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
 from core.officials.models import (
     Official,
@@ -204,6 +204,21 @@ def _import_jobs(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[An
     return _nothing(qs)
 
 
+def _comparison_runs(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> Any:
+    """Comparison runs: the county's for a county-wide caller who keeps the register; for a
+    partner agency's key, the runs of the lists it submitted (their counts, not the county's
+    children)."""
+    prefix = f"{path}__" if path else ""
+    if scope.kind is not ScopeKind.COUNTY:
+        return _nothing(qs)
+    qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
+    if caller.can(Permission.WRITE_ROSTER):
+        return qs
+    if caller.can(Permission.SUBMIT_ROSTER) and caller.api_key_id is not None:
+        return qs.filter(**{f"{prefix}job__api_key_id": caller.api_key_id})
+    return _nothing(qs)
+
+
 def _jurisdiction_only(field: str) -> Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]]:
     def apply(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
         return qs.filter(**{field: scope.jurisdiction_id})
@@ -283,6 +298,11 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
         Permission.READ_REPORTS, lambda qs, s, c: _snapshots(qs, s, "snapshot")
     ),
     ImportJob: lambda qs, s, c: _import_jobs(qs, s, c),
+    ComparisonRun: lambda qs, s, c: _comparison_runs(qs, s, c),
+    # a run's per-child results name children: the register's readers of the run's county
+    ComparisonResult: _needs(
+        Permission.READ_ROSTER, lambda qs, s, c: _comparison_runs(qs, s, c, "run")
+    ),
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
@@ -340,6 +360,8 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     ReportSnapshot: (Permission.READ_REPORTS,),
     ReportSubmissionEvent: (Permission.READ_REPORTS,),
     ImportJob: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
+    ComparisonRun: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
+    ComparisonResult: (Permission.READ_ROSTER,),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),

@@ -30,7 +30,7 @@ from core.cases.workflow import CaseAction
 from core.child_lists import ChildOrderField
 from core.enrolment.models import EnrolmentChangeKind, EnrolmentMode, EnrolmentStatus
 from core.errors import ErrorCode
-from core.imports.models import ComparisonKind, ImportMode, ImportState
+from core.imports.models import ComparisonKind, ImportMode, ImportState, MatchOutcome
 from core.jurisdictions.models import KeyAreaKind, SchoolGroupKind, TownKind, VillageKind
 from core.labelled_enum import LabelledEnum
 from core.metrics.accounting import AccountingState
@@ -156,6 +156,7 @@ graphql_enum(ImportKind, "名册类别 (导入格式所读的名册)")
 graphql_enum(ImportState, "名册导入任务状态")
 graphql_enum(ImportMode, "名册导入方式")
 graphql_enum(ComparisonKind, "比对类别")
+graphql_enum(MatchOutcome, "比对结果 (一名儿童或名单的一行)")
 graphql_enum(ValueKind, "导入列的取值方式")
 graphql_enum(SignOffAction, "报表签署人的动作")
 graphql_enum(RowKind, "报表每一行代表的对象", name="ReportRowKind")
@@ -220,6 +221,7 @@ __all__ = [
     "LeadershipRole",
     "MarkKind",
     "Masking",
+    "MatchOutcome",
     "Metric",
     "MetricPlaceKind",
     "MigrationStatus",

@@ -47,8 +47,9 @@ from core.api.errors import MaskInternalErrors
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
+from core.api.imports.mutations import ImportMutation
 from core.api.imports.query import ImportQuery
-from core.api.imports.types import ImportJob
+from core.api.imports.types import ComparisonResult, ComparisonRun, ImportJob
 from core.api.input_limits import InputLimits
 from core.api.jurisdictions.query import JurisdictionQuery
 from core.api.jurisdictions.types import Jurisdiction, SchoolGroup, Town, Village
@@ -111,6 +112,7 @@ Mutation = audited(
             PlanMutation,
             ReportMutation,
             AttendanceMutation,
+            ImportMutation,
         ),
     )
 )
@@ -150,6 +152,8 @@ NODE_TYPES = [
     AbsenceFollowUp,
     SchoolClosure,
     AttendanceAlert,
+    ComparisonRun,
+    ComparisonResult,
 ]
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from core.access.authorise import require_permission
@@ -55,7 +55,7 @@ from core.imports.models import (
     MatchOutcome,
 )
 from core.jurisdictions.models import Jurisdiction
-from core.people.enums import KeyGroup
+from core.people.enums import DisabilityCategory, KeyGroup
 from core.people.models import ACTIVE_KEY_GROUP, Child, ChildKeyGroup
 from core.people.queries import birth_dates_for_ages
 from core.visits.models import SupportPlan, SupportPlanKind
@@ -377,6 +377,10 @@ async def compare_list(
             )
         )
 
+    if kind is ComparisonKind.DISABLED_ROSTER:
+        recorded = await record_disabilities(county.id, fmt, rows, matches, now)
+        if recorded:
+            counts["disabilityRecorded"] = recorded
     if kind is ComparisonKind.KEY_GROUP_LIST:
         await _key_groups(county.id, fmt, job, rows, matches, standing, result, counts, now)
     else:
@@ -411,6 +415,65 @@ async def compare_list(
             result(number, match, MatchOutcome.CASE_OPENED, case_id, values.get("note", ""))
     await ComparisonResult.bulk_create(results, batch_size=1000)
     return await _finish(run, counts, now)
+
+
+async def record_disabilities(
+    county_id: uuid.UUID,
+    fmt: ImportFormat,
+    rows: list[tuple[int, dict[str, Any]]],
+    matches: dict[int, Match],
+    now: datetime,
+) -> int:
+    """The disabled roster is the 残联's statement of each child's disability: a child of the
+    county it matches gets the 残疾类别 and 残疾等级 it lists (when they differ; the version goes
+    up) and the 残疾儿童少年 key group (source: the roster). One transaction; the number of
+    children whose disability changed."""
+    source = f"{fmt.source} {fmt.label}"[:128]
+    today = local_date(now)
+    wanted: dict[uuid.UUID, tuple[str, int | None]] = {}
+    for number, values in rows:
+        match = matches[number]
+        if match.child_id is None or match.jurisdiction_id != county_id:
+            continue
+        category = values.get("disability_category")
+        if category:
+            wanted[match.child_id] = (category, values.get("disability_grade"))
+    if not wanted:
+        return 0
+    changed = 0
+    ids = list(wanted)
+    async with in_transaction():
+        for i in range(0, len(ids), 1000):
+            chunk = ids[i : i + 1000]
+            current = await Child.filter(id__in=chunk).values_list(
+                "id", "disability_category", "disability_grade"
+            )
+            for child_id, category, grade in current:
+                new_category, new_grade = wanted[child_id]
+                if (category, grade) == (new_category, new_grade):
+                    continue
+                await Child.filter(id=child_id).update(
+                    disability_category=DisabilityCategory(new_category),
+                    disability_grade=new_grade,
+                    version=F("version") + 1,
+                )
+                changed += 1
+            grouped = set(
+                await ChildKeyGroup.filter(
+                    child_id__in=chunk, group=KeyGroup.DISABLED, **ACTIVE_KEY_GROUP
+                ).values_list("child_id", flat=True)
+            )
+            for child_id in chunk:
+                if child_id in grouped:
+                    continue
+                updated = await ChildKeyGroup.filter(
+                    child_id=child_id, group=KeyGroup.DISABLED
+                ).update(source=source, since=today, ended_on=None)
+                if not updated:
+                    await ChildKeyGroup.create(
+                        child_id=child_id, group=KeyGroup.DISABLED, source=source, since=today
+                    )
+    return changed
 
 
 async def _key_groups(county_id, fmt, job, rows, matches, standing, result, counts, now) -> None:

@@ -50,6 +50,11 @@ def render_issues_xlsx(issues: Iterable[Mapping[str, Any]], title: str = "导入
     for letter, width in zip("ABCDEF", (10, 18, 24, 12, 48, 48), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
+    # printed, the six columns fit on the width of a landscape page
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -122,6 +122,9 @@ class ImportRequest:
     compare: bool = False
     #: Called with the rows read so far (every :data:`PROGRESS_EVERY` rows and at the end).
     progress: Callable[[int], None] | None = None
+    #: Called with the job once it is recorded, before any row is read (the API answers
+    #: with it and lets the import run on in the background).
+    started: Callable[[ImportJob], None] | None = None
 
 
 @dataclass
@@ -199,6 +202,32 @@ def authorise_import(caller: Caller, fmt: ImportFormat) -> Caller:
     if fmt.kind in REGISTER_KINDS:
         return require_permission(caller, Permission.WRITE_ROSTER)
     return require_permission(caller, Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER)
+
+
+async def import_county(caller: Caller, jurisdiction_code: str | None = None) -> Jurisdiction:
+    """The county an import or a comparison is for: the caller's own (``jurisdiction_code``
+    may only name it again), or the one named for a caller who reaches every county."""
+    return await _jurisdiction(caller, jurisdiction_code)
+
+
+async def import_target(
+    caller: Caller, format_code: str, jurisdiction_code: str | None = None
+) -> tuple[Jurisdiction, ImportFormat]:
+    """The county and the format an import is for, once the caller may import it there:
+    ``NOT_FOUND`` for a county outside the caller's scope or a format the county does not
+    have (field ``format``), ``FORBIDDEN`` for a caller who may not import that roster."""
+    jurisdiction = await _jurisdiction(caller, jurisdiction_code)
+    formats = formats_for(jurisdiction.division_code)
+    fmt = formats.get(format_code.strip().upper())
+    if fmt is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            f"没有导入格式 {format_code} (可用: {', '.join(formats)})",
+            f"no import format {format_code}",
+            field="format",
+        )
+    authorise_import(caller, fmt)
+    return jurisdiction, fmt
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -758,19 +787,11 @@ _before_commit: Callable[[], Any] | None = None
 
 async def run_import(req: ImportRequest) -> ImportJob:
     """Check, plan and (unless refused or a dry run) write one roster file; the finished job."""
-    jurisdiction = await _jurisdiction(req.caller, req.jurisdiction_code)
-    formats = formats_for(jurisdiction.division_code)
-    fmt = formats.get(req.format_code.upper())
-    if fmt is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND,
-            f"没有导入格式 {req.format_code} (可用: {', '.join(formats)})",
-            f"no import format {req.format_code}",
-            field="format",
-        )
-    authorise_import(req.caller, fmt)
+    jurisdiction, fmt = await import_target(req.caller, req.format_code, req.jurisdiction_code)
     checksum = file_checksum(req.path)
     job = await _start_job(req, jurisdiction, fmt, checksum)
+    if req.started is not None:
+        req.started(job)
     ctx = _Context(jurisdiction, local_date(req.now))
 
     async def report(rows: int) -> None:

@@ -49,6 +49,7 @@ def test_the_five_screens_are_documented() -> None:
         "CorrectIdNumber",
         "RecordTransferIn",
         "SetUpHomeDelivery",
+        "CompareRegisterWithEnrolment",
         "CountyRules",
     ]
 
@@ -127,6 +128,17 @@ def _check(name: str, data: dict[str, Any]) -> None:
         assert payload["errors"] == [], payload
         assert payload["assessment"]["plan"]["kind"] == "PLACEMENT"
         assert payload["assessment"]["child"]["name"] == "蒙三"
+    elif name == "CompareRegisterWithEnrolment":
+        payload = data["runComparison"]
+        assert payload["errors"] == [], payload
+        run = payload["comparisonRun"]
+        opened = run["counts"].get("CASE_OPENED", 0)
+        assert run["kind"] == "REGISTRY_ENROLMENT" and run["counts"]["schoolAge"] > 0
+        results = run["results"]["edges"]
+        assert run["results"]["totalCount"] == opened + run["counts"].get("HAS_CASE", 0)
+        assert all(e["node"]["child"]["name"] for e in results)
+        opened_here = [e["node"] for e in results if e["node"]["outcome"] == "CASE_OPENED"]
+        assert all(n["case"]["source"] == "ROSTER_COMPARISON" for n in opened_here)
     else:  # pragma: no cover - a new documented query needs its own check
         raise AssertionError(f"add a check for {name}")
 

@@ -184,8 +184,10 @@ async def test_an_agency_key_submits_its_roster_in_its_own_county_only(
     agency = _agency(roster.jurisdiction.id, Permission.SUBMIT_ROSTER)
     job = await do_import(path, "DISABLED_ROSTER", caller=agency, jurisdiction=None)
     run = await ComparisonRun.get(job=job)
-    assert run.counts == {"CASE_OPENED": 1}
+    assert run.counts == {"CASE_OPENED": 1, "disabilityRecorded": 1}
     assert (await Case.get(child=missing)).source is CaseSource.ROSTER_COMPARISON
+    recorded = await Child.get(id=missing.id)
+    assert (recorded.disability_category.value, recorded.disability_grade) == ("PHYSICAL", 2)
     # not the 学籍 roster (a register write), not another county's
     with pytest.raises(DomainError) as forbidden:
         await do_import(path, "STUDENT_ROSTER", caller=agency, jurisdiction=None)

@@ -42,7 +42,8 @@ class UploadAttachmentPayload:
     errors: list[FieldError] = strawberry.field(description="错误 (成功时为空)")
 
 
-async def _read(file: Any) -> tuple[str, bytes]:
+async def read_upload(file: Any) -> tuple[str, bytes]:
+    """The file name and the bytes of an uploaded file (``Upload``)."""
     name = getattr(file, "filename", "") or ""
     reader = getattr(file, "read", None)
     if reader is None:
@@ -62,7 +63,7 @@ class FileMutation:
         caller = require(info, Permission.WRITE_CASES, Permission.WRITE_ROSTER)
         settings = info.context.settings
         try:
-            name, data = await _read(input.file)
+            name, data = await read_upload(input.file)
             attachment, already = await services.attach(
                 caller,
                 services.Upload(file_name=input.file_name or name, data=data),
@@ -81,4 +82,4 @@ class FileMutation:
         return UploadAttachmentPayload(attachment=attachment, already_stored=already, errors=[])
 
 
-__all__ = ["FileMutation", "UploadAttachmentPayload"]
+__all__ = ["FileMutation", "UploadAttachmentPayload", "read_upload"]

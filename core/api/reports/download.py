@@ -42,14 +42,41 @@ _STATUS = {
 }
 
 
+def download_caller(request: Request, default_caller: Caller | None = None) -> Caller:
+    """Who is downloading: the caller the credentials name (as for ``/graphql``)."""
+    auth = authentication_of(request.scope)
+    caller = auth.caller
+    if default_caller is not None and not caller.is_authenticated and not auth.failure:
+        caller = default_caller
+    return caller
+
+
+def refusal(exc: DomainError) -> Response:
+    """A refused download: 401, 403 or 404 (400 for anything else) with the code."""
+    return JSONResponse(
+        {"error": {"code": exc.code.value, "message": exc.message}},
+        status_code=_STATUS.get(exc.code, 400),
+    )
+
+
+def table_file(body: bytes, extension: str, name: str, headers: dict[str, str]) -> Response:
+    """A generated table (``xlsx`` or ``csv``) as an attachment named ``name``."""
+    return Response(
+        body,
+        media_type=_TYPES[extension],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+            **headers,
+        },
+    )
+
+
 def report_download(
     clock: Callable[[], datetime], default_caller: Caller | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
     async def download(request: Request) -> Response:
-        auth = authentication_of(request.scope)
-        caller = auth.caller
-        if default_caller is not None and not caller.is_authenticated and not auth.failure:
-            caller = default_caller
+        caller = download_caller(request, default_caller)
         extension = request.path_params["extension"].lower()
         try:
             if extension not in _TYPES:
@@ -64,10 +91,7 @@ def report_download(
                 ) from None
             snapshot = await find_snapshot(caller, snapshot_id)
         except DomainError as exc:
-            return JSONResponse(
-                {"error": {"code": exc.code.value, "message": exc.message}},
-                status_code=_STATUS.get(exc.code, 400),
-            )
+            return refusal(exc)
         table = table_of(snapshot)
         body = render_xlsx(table) if extension == "xlsx" else render_csv(table)
         if table.masking is Masking.NONE and caller.kind is not ActorKind.SYSTEM:
@@ -84,15 +108,7 @@ def report_download(
                 details={"rows": snapshot.row_count},
             )
         name = f"{snapshot.title}_{snapshot.place_name}_{snapshot.period_value}.{extension}"
-        return Response(
-            body,
-            media_type=_TYPES[extension],
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-                "X-Report-Checksum": snapshot.checksum,
-                "Cache-Control": "no-store",
-            },
-        )
+        return table_file(body, extension, name, {"X-Report-Checksum": snapshot.checksum})
 
     return download
 

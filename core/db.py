@@ -28,6 +28,7 @@ MODEL_MODULES: list[str] = [
     "core.access.models",
     "core.imports.models",
     "core.reports.models",
+    "core.events.models",
 ]
 
 

@@ -35,6 +35,9 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.events.mutations import InboxMutation
+from core.api.events.query import InboxQuery
+from core.api.events.types import InboxItem
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
@@ -80,6 +83,7 @@ Query = merge_types(
         AccessQuery,
         ReportQuery,
         ImportQuery,
+        InboxQuery,
     ),
 )
 
@@ -98,6 +102,7 @@ Mutation = audited(
             FileMutation,
             PlanMutation,
             ReportMutation,
+            InboxMutation,
         ),
     )
 )
@@ -132,6 +137,7 @@ NODE_TYPES = [
     StaffAccount,
     ReportSnapshot,
     ImportJob,
+    InboxItem,
 ]
 
 

@@ -38,6 +38,13 @@ from core.api.errors import MaskInternalErrors
 from core.api.events.mutations import InboxMutation
 from core.api.events.query import InboxQuery
 from core.api.events.types import InboxItem
+from core.api.events.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMutation,
+    WebhookQuery,
+)
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
@@ -84,6 +91,7 @@ Query = merge_types(
         ReportQuery,
         ImportQuery,
         InboxQuery,
+        WebhookQuery,
     ),
 )
 
@@ -103,6 +111,7 @@ Mutation = audited(
             PlanMutation,
             ReportMutation,
             InboxMutation,
+            WebhookMutation,
         ),
     )
 )
@@ -138,6 +147,9 @@ NODE_TYPES = [
     ReportSnapshot,
     ImportJob,
     InboxItem,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
 ]
 
 

@@ -286,3 +286,33 @@ def webhook_disabled(
         recipient=Recipient(COUNTY.kind, "", account_id=endpoint.owner_id),
         occurred_at=occurred_at,
     )
+
+
+def envelope(event: Any, *, delivery_id: Any, jurisdiction_code: str) -> dict[str, Any]:
+    """The body every webhook delivery sends (before its subscription's ``data``): the event
+    and the object it is about, by global id."""
+    return {
+        "eventId": str(event.id),
+        "deliveryId": str(delivery_id),
+        "kind": _value(event.kind),
+        "occurredAt": _iso(event.occurred_at),
+        "recordedAt": _iso(event.recorded_at),
+        "jurisdiction": jurisdiction_code,
+        "object": {
+            "type": event.object_type,
+            "id": encode_global_id(event.object_type, event.object_id),
+        },
+        "office": {"kind": _value(event.audience_kind), "name": event.audience_office},
+        "summary": event.summary,
+        "payload": event.payload,
+    }
+
+
+def subscription_variables(event: Any) -> dict[str, Any]:
+    """The variables a subscription document is run with: ``$id`` (the object's global id),
+    ``$kind`` and ``$eventId``; a document declares those it uses."""
+    return {
+        "id": encode_global_id(event.object_type, event.object_id),
+        "kind": _value(event.kind),
+        "eventId": str(event.id),
+    }

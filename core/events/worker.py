@@ -1,0 +1,344 @@
+"""``baoxue worker``: sends pending webhook deliveries and records what only time makes happen
+(a case's deadline passing, a target falling to at risk), each once.
+
+**Claiming.** Each endpoint's deliveries go out one at a time, in the order their events were
+recorded: a worker takes the oldest pending delivery of an endpoint (its *head*) and nothing
+after it until it is delivered, so a partner system receives a case's events in order, and
+an endpoint that was down receives the backlog in order once it answers again. To take a head
+a worker locks the endpoint's row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL: another
+worker passes on to the next endpoint) and leases the delivery with a compare-and-set
+(``UPDATE … WHERE claimed_until IS NULL OR claimed_until < now``; SQLite runs one writer at a
+time, so the UPDATE alone decides there). The lease (``BAOXUE_WORKER_LEASE_SECONDS``) outlives
+any one request; a worker killed mid-delivery leaves its lease to run out, and the delivery
+is sent again by whichever worker comes next. Delivery is therefore *at least once*: the
+receiver drops a repeat by its ``X-Baoxue-Delivery`` id (docs/webhooks.md).
+
+**Failures.** A delivery that gets no 2xx answer is tried again after
+``BAOXUE_WEBHOOK_RETRY_SECONDS`` × 2^(attempts − 1), at most ``BAOXUE_WEBHOOK_RETRY_MAX_SECONDS``;
+every attempt is logged (status, latency, the start of the answer). After
+``BAOXUE_WEBHOOK_DISABLE_AFTER`` failures in a row the endpoint is switched off, its
+administrator gets a notice in the inbox, and its deliveries wait (nothing is dropped) until
+someone redelivers by hand (``redeliverWebhook``), which switches it on again.
+
+**Reminders.** Every ``BAOXUE_WORKER_REMINDER_SECONDS`` the worker lists the cases whose
+deadline has passed (what ``baoxue deadlines`` prints) and records a ``CASE_DEADLINE_PASSED``
+event for each, addressed to the office the case is with; the event's key (case and deadline)
+is unique, so each deadline is told once however many workers run. Targets at risk are
+recorded the same way, once per target, period and status.
+
+**Channels.** Plugins may add channels (an SMS gateway, a workplace robot) through the
+``baoxue_event_channels`` hook: each returns the request to send for an event (or None), and
+the worker sends it (:mod:`core.events.channels`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from core.access.accounts import caller_for_account
+from core.access.caller import Caller
+from core.access.models import StaffAccount
+from core.cases.deadlines import due_cases
+from core.cases.models import Case
+from core.events import addressing, payloads
+from core.events.enums import DeliveryState
+from core.events.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.events.outbox import record_event
+from core.events.webhooks import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signature,
+)
+from core.jurisdictions.models import Jurisdiction
+from core.settings import Settings
+
+log = logging.getLogger("baoxue.worker")
+
+#: Runs an endpoint's subscription document as its owner: ``(document, variables, caller)`` →
+#: ``{"data": …, "errors": […]}`` (the API supplies it: core does not import the schema).
+Render = Callable[[str, dict[str, Any], Caller], Awaitable[dict[str, Any]]]
+SNIPPET = 500
+
+
+def worker_name() -> str:
+    """This process, as attempts and leases name it: host, pid and a random suffix."""
+    return f"{socket.gethostname()[:32]}:{__import__('os').getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    """The wait before retry number ``attempts`` (1 = after the first failure)."""
+    seconds = settings.webhook_retry_seconds * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, settings.webhook_retry_max_seconds))
+
+
+@dataclass
+class Worker:
+    """One worker process's state: its name, settings, HTTP client and what renders payloads."""
+
+    settings: Settings
+    render: Render | None = None
+    name: str = field(default_factory=worker_name)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    transport: httpx.AsyncBaseTransport | None = None
+    _http: httpx.AsyncClient | None = field(default=None, init=False)
+
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self.settings.webhook_timeout_seconds,
+                follow_redirects=False,
+                transport=self.transport,
+                trust_env=False,
+            )
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    # -- claiming ------------------------------------------------------------------------------
+
+    async def claim(self, endpoint_id: uuid.UUID) -> WebhookDelivery | None:
+        """Lease the head of ``endpoint_id``'s queue, if it is due and nobody holds it."""
+        now = self.clock()
+        async with in_transaction():
+            locked = (
+                await WebhookEndpoint.filter(id=endpoint_id, is_active=True)
+                .select_for_update(skip_locked=True)
+                .first()
+            )
+            if locked is None:  # switched off, or another worker is claiming its head
+                return None
+            head = (
+                await WebhookDelivery.filter(endpoint_id=endpoint_id, state=DeliveryState.PENDING)
+                .order_by("recorded_at", "id")
+                .first()
+            )
+            if head is None or head.next_attempt_at > now:
+                return None
+            free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+            taken = (
+                await WebhookDelivery.filter(id=head.id, state=DeliveryState.PENDING)
+                .filter(free)
+                .update(
+                    claimed_by=self.name,
+                    claimed_until=now + timedelta(seconds=self.settings.worker_lease_seconds),
+                )
+            )
+        if taken != 1:
+            return None
+        return await WebhookDelivery.get(id=head.id)
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def body_of(self, delivery: WebhookDelivery) -> bytes:
+        event = await OutboxEvent.get(id=delivery.event_id)
+        endpoint = await WebhookEndpoint.get(id=delivery.endpoint_id)
+        codes = await Jurisdiction.filter(id=event.jurisdiction_id).values_list(
+            "division_code", flat=True
+        )
+        body = payloads.envelope(event, delivery_id=delivery.id, jurisdiction_code=codes[0])
+        if endpoint.subscription and self.render is not None:
+            owner = await StaffAccount.get_or_none(id=endpoint.owner_id, is_active=True)
+            if owner is None:
+                body["data"] = None
+                body["errors"] = [{"message": "endpoint owner's account is disabled"}]
+            else:
+                result = await self.render(
+                    endpoint.subscription,
+                    payloads.subscription_variables(event),
+                    caller_for_account(owner),
+                )
+                body["data"] = result.get("data")
+                if result.get("errors"):
+                    body["errors"] = result["errors"]
+        return orjson.dumps(body)
+
+    async def send(self, delivery: WebhookDelivery) -> bool:
+        """One attempt at ``delivery`` (leased by this worker); True when it was delivered."""
+        endpoint = await WebhookEndpoint.get(id=delivery.endpoint_id)
+        event_kind = (
+            await OutboxEvent.filter(id=delivery.event_id).values_list("kind", flat=True)
+        )[0]
+        body = await self.body_of(delivery)
+        stamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Baoxue-Webhook/1",
+            TIMESTAMP_HEADER: str(stamp),
+            SIGNATURE_HEADER: signature(endpoint.secret, stamp, body),
+            EVENT_HEADER: getattr(event_kind, "value", str(event_kind)),
+            DELIVERY_HEADER: str(delivery.id),
+        }
+        started = time.perf_counter()
+        status: int | None = None
+        snippet = error = ""
+        try:
+            response = await self.http().post(endpoint.url, content=body, headers=headers)
+            status = response.status_code
+            snippet = response.text[:SNIPPET]
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:255]
+        latency = int((time.perf_counter() - started) * 1000)
+        ok = status is not None and 200 <= status < 300
+        await self.record(delivery, endpoint, ok, status, latency, snippet, error)
+        log.info(
+            "webhook delivery",
+            extra={"delivery": str(delivery.id), "status": status, "latency_ms": latency},
+        )
+        return ok
+
+    async def record(
+        self,
+        delivery: WebhookDelivery,
+        endpoint: WebhookEndpoint,
+        ok: bool,
+        status: int | None,
+        latency: int,
+        snippet: str,
+        error: str,
+    ) -> None:
+        """Log the attempt and move the delivery on, in one transaction (only while this
+        worker still holds the lease: a worker that overran it records nothing)."""
+        now = self.clock()
+        attempts = delivery.attempts + 1
+        async with in_transaction():
+            update: dict[str, Any] = {
+                "attempts": attempts,
+                "last_status": status,
+                "claimed_by": None,
+                "claimed_until": None,
+            }
+            if ok:
+                update.update(state=DeliveryState.DELIVERED, delivered_at=now)
+            else:
+                update["next_attempt_at"] = now + backoff(self.settings, attempts)
+            held = await WebhookDelivery.filter(id=delivery.id, claimed_by=self.name).update(
+                **update
+            )
+            if held != 1:
+                return
+            await WebhookAttempt.create(
+                delivery_id=delivery.id,
+                attempted_at=now,
+                status=status,
+                latency_ms=latency,
+                response_snippet=snippet,
+                error=error,
+                worker=self.name[:64],
+            )
+            if ok:
+                await WebhookEndpoint.filter(id=endpoint.id).update(consecutive_failures=0)
+                return
+            await WebhookEndpoint.filter(id=endpoint.id).update(
+                consecutive_failures=F("consecutive_failures") + 1
+            )
+            failures = (
+                await WebhookEndpoint.filter(id=endpoint.id).values_list(
+                    "consecutive_failures", flat=True
+                )
+            )[0]
+            if failures >= self.settings.webhook_disable_after:
+                reason = error or f"HTTP {status}"
+                switched = await WebhookEndpoint.filter(id=endpoint.id, is_active=True).update(
+                    is_active=False, disabled_at=now, disabled_reason=reason[:255]
+                )
+                if switched:
+                    await record_event(
+                        payloads.webhook_disabled(
+                            endpoint=endpoint, failures=failures, reason=reason, occurred_at=now
+                        ),
+                        caller=None,
+                    )
+
+    async def deliver_pending(self, limit: int = 100) -> int:
+        """Send what is due, endpoint by endpoint, each endpoint's in order; the number of
+        deliveries that got through."""
+        delivered = 0
+        endpoints = await WebhookEndpoint.filter(is_active=True).values_list("id", flat=True)
+        for endpoint_id in endpoints:
+            for _ in range(limit):
+                delivery = await self.claim(endpoint_id)
+                if delivery is None:
+                    break
+                if not await self.send(delivery):
+                    break  # the head failed: the rest of this endpoint waits for its retry
+                delivered += 1
+        return delivered
+
+    # -- what time makes happen ----------------------------------------------------------------
+
+    async def record_deadlines(self) -> int:
+        """A ``CASE_DEADLINE_PASSED`` event for every passed deadline not told yet."""
+        now = self.clock()
+        recorded = 0
+        for item in await due_cases(Caller.system(), now):
+            if not item.overdue:
+                continue
+            key = f"deadline:{item.case_id}:{item.deadline.isoformat()}"
+            if await OutboxEvent.exists(dedupe_key=key):
+                continue
+            case = await Case.get(id=item.case_id)
+            recipient = await addressing.for_case(case)
+            try:
+                async with in_transaction():
+                    event = await record_event(
+                        payloads.deadline_passed(
+                            case_id=item.case_id,
+                            jurisdiction_id=case.jurisdiction_id,
+                            state=item.state,
+                            level=item.level,
+                            level_name=item.level_name,
+                            clock=item.clock,
+                            office=item.office,
+                            deadline=item.deadline,
+                            days_overdue=item.days_overdue,
+                            escalation_due=item.escalation_due,
+                            notify=item.notify,
+                            occurred_at=now,
+                            recipient=recipient,
+                        ),
+                        caller=None,
+                    )
+            except IntegrityError:  # another worker told it first
+                continue
+            recorded += event is not None
+        return recorded
+
+    async def run(self, *, once: bool = False, stop: asyncio.Event | None = None) -> None:
+        """Deliver and remind until ``stop`` is set (or one round with ``once``)."""
+        stop = stop or asyncio.Event()
+        last_reminders = 0.0
+        try:
+            while not stop.is_set():
+                if time.monotonic() - last_reminders >= self.settings.worker_reminder_seconds:
+                    told = await self.record_deadlines()
+                    last_reminders = time.monotonic()
+                    if told:
+                        log.info("deadlines recorded", extra={"count": told})
+                await self.deliver_pending()
+                if once:
+                    break
+                try:
+                    await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
+                except TimeoutError:
+                    pass
+        finally:
+            await self.close()

@@ -161,3 +161,26 @@ class WebhookAttempt(Model):
     class Meta:
         table = "webhook_attempt"
         ordering = ["attempted_at"]
+
+
+class ChannelDelivery(Model):
+    """One event to one of the county's plugin channels (``baoxue_event_channels``): written
+    with the event, sent by the worker, retried with back-off like a webhook delivery."""
+
+    id = fields.UUIDField(primary_key=True)
+    event = fields.ForeignKeyField(
+        "baoxue.OutboxEvent", related_name="channel_deliveries", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=32, description="渠道代码")
+    state = fields.CharEnumField(DeliveryState, max_length=16, default=DeliveryState.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    claimed_by = fields.CharField(max_length=64, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    last_status = fields.IntField(null=True)
+    last_error = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "channel_delivery"
+        unique_together = (("event_id", "channel"),)

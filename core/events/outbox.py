@@ -1,10 +1,12 @@
 """Recording an event: :func:`record_event`, called by a service inside the transaction of its
 change (a transactional outbox).
 
-The event row and one :class:`~core.events.models.WebhookDelivery` per active endpoint of the
-county that hears its kind are written with the change, so they are committed together or not
-at all: a change that rolls back leaves no event, and a committed change always has its event,
-whatever happens to the process afterwards. ``baoxue worker`` sends the deliveries.
+The event row, one :class:`~core.events.models.WebhookDelivery` per active endpoint of the
+county that hears its kind and one :class:`~core.events.models.ChannelDelivery` per plugin
+channel of the county that hears it (``baoxue_event_channels``) are written with the change,
+so they are committed together or not at all: a change that rolls back leaves no event, and a
+committed change always has its event, whatever happens to the process afterwards.
+``baoxue worker`` sends the deliveries.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from datetime import UTC, datetime
 
 from core.access.caller import Caller
 from core.access.enums import ActorKind
-from core.events.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from core.events.models import ChannelDelivery, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from core.events.payloads import NewEvent
+from core.jurisdictions.models import Jurisdiction
+from core.plugins import rules_for
 
 
 async def record_event(new: NewEvent, *, caller: Caller | None) -> OutboxEvent | None:
@@ -65,4 +69,14 @@ async def record_event(new: NewEvent, *, caller: Caller | None) -> OutboxEvent |
     ]
     if deliveries:
         await WebhookDelivery.bulk_create(deliveries)
+    codes = await Jurisdiction.filter(id=new.jurisdiction_id).values_list(
+        "division_code", flat=True
+    )
+    channels = [
+        ChannelDelivery(event_id=event.id, channel=channel.name, next_attempt_at=recorded)
+        for channel in (rules_for(codes[0]).event_channels if codes else ())
+        if new.kind.value in channel.event_kinds
+    ]
+    if channels:
+        await ChannelDelivery.bulk_create(channels)
     return event

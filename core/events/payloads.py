@@ -316,3 +316,22 @@ def subscription_variables(event: Any) -> dict[str, Any]:
         "kind": _value(event.kind),
         "eventId": str(event.id),
     }
+
+
+def channel_message(event: Any, *, jurisdiction_code: str) -> Any:
+    """What a plugin channel's ``render`` is given for ``event``."""
+    from core.rules.specs import ChannelMessage
+
+    return ChannelMessage(
+        event_id=str(event.id),
+        kind=_value(event.kind),
+        jurisdiction_code=jurisdiction_code,
+        summary=event.summary,
+        office_kind=_value(event.audience_kind),
+        office=event.audience_office,
+        responsible_name=event.responsible_name,
+        object_type=event.object_type,
+        object_id=encode_global_id(event.object_type, event.object_id),
+        occurred_at=_iso(event.occurred_at) or "",
+        payload=dict(event.payload),
+    )

@@ -56,7 +56,13 @@ from core.cases.deadlines import due_cases
 from core.cases.models import Case
 from core.events import addressing, payloads
 from core.events.enums import DeliveryState
-from core.events.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.events.models import (
+    ChannelDelivery,
+    OutboxEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from core.events.outbox import record_event
 from core.events.webhooks import (
     DELIVERY_HEADER,
@@ -66,6 +72,7 @@ from core.events.webhooks import (
     signature,
 )
 from core.jurisdictions.models import Jurisdiction
+from core.plugins import rules_for
 from core.settings import Settings
 
 log = logging.getLogger("baoxue.worker")
@@ -283,6 +290,81 @@ class Worker:
                 delivered += 1
         return delivered
 
+    # -- plugin channels -----------------------------------------------------------------------
+
+    async def deliver_channels(self, limit: int = 100) -> int:
+        """Send the plugin channels' messages that are due; the number that got through."""
+        now = self.clock()
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        due = (
+            await ChannelDelivery.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+            .filter(free)
+            .order_by("next_attempt_at", "id")
+            .limit(limit)
+            .values_list("id", flat=True)
+        )
+        sent = 0
+        for delivery_id in due:
+            lease = now + timedelta(seconds=self.settings.worker_lease_seconds)
+            taken = (
+                await ChannelDelivery.filter(id=delivery_id, state=DeliveryState.PENDING)
+                .filter(free)
+                .update(claimed_by=self.name, claimed_until=lease)
+            )
+            if taken == 1:
+                sent += await self._send_channel(await ChannelDelivery.get(id=delivery_id))
+        return sent
+
+    async def _send_channel(self, delivery: ChannelDelivery) -> bool:
+        event = await OutboxEvent.get(id=delivery.event_id)
+        code = (
+            await Jurisdiction.filter(id=event.jurisdiction_id).values_list(
+                "division_code", flat=True
+            )
+        )[0]
+        channel = next(
+            (c for c in rules_for(code).event_channels if c.name == delivery.channel), None
+        )
+        status: int | None = None
+        error = ""
+        give_up = False
+        if channel is None:
+            error, give_up = "channel no longer installed", True
+        else:
+            try:
+                request = channel.render(payloads.channel_message(event, jurisdiction_code=code))
+            except Exception as exc:  # a plugin's bug: logged, retried, never the worker's end
+                log.exception("event channel failed to render", extra={"channel": channel.name})
+                request, error = None, f"render: {type(exc).__name__}"[:255]
+            if request is not None and not error:
+                try:
+                    response = await self.http().post(
+                        request.url, content=request.body, headers=dict(request.headers)
+                    )
+                    status = response.status_code
+                except httpx.HTTPError as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:255]
+        ok = not error and (status is None or 200 <= status < 300)
+        if not ok and not error:
+            error = f"HTTP {status}"
+        attempts = delivery.attempts + 1
+        now = self.clock()
+        update: dict[str, Any] = {
+            "attempts": attempts,
+            "last_status": status,
+            "last_error": error,
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if ok:
+            update.update(state=DeliveryState.DELIVERED, delivered_at=now)
+        elif give_up or attempts >= self.settings.webhook_disable_after:
+            update["state"] = DeliveryState.FAILED
+        else:
+            update["next_attempt_at"] = now + backoff(self.settings, attempts)
+        await ChannelDelivery.filter(id=delivery.id, claimed_by=self.name).update(**update)
+        return ok
+
     # -- what time makes happen ----------------------------------------------------------------
 
     async def record_deadlines(self) -> int:
@@ -334,6 +416,7 @@ class Worker:
                     if told:
                         log.info("deadlines recorded", extra={"count": told})
                 await self.deliver_pending()
+                await self.deliver_channels()
                 if once:
                     break
                 try:

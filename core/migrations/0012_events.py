@@ -44,6 +44,24 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ChannelDelivery',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('event', fields.ForeignKeyField('baoxue.OutboxEvent', source_field='event_id', db_constraint=True, to_field='id', related_name='channel_deliveries', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharField(description='渠道代码', max_length=32)),
+                ('state', fields.CharEnumField(default=DeliveryState.PENDING, description='PENDING: PENDING\nDELIVERED: DELIVERED\nFAILED: FAILED', enum_type=DeliveryState, max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('claimed_by', fields.CharField(null=True, max_length=64)),
+                ('claimed_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_status', fields.IntField(null=True)),
+                ('last_error', fields.CharField(default='', max_length=255)),
+            ],
+            options={'table': 'channel_delivery', 'app': 'baoxue', 'unique_together': (('event_id', 'channel'),), 'pk_attr': 'id', 'table_description': "One event to one of the county's plugin channels (``baoxue_event_channels``): written"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='InboxReceipt',
             fields=[
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),

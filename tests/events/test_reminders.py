@@ -51,7 +51,8 @@ async def test_each_passed_deadline_is_told_once_to_the_office_the_case_is_with(
     teacher = await _as(http, county.staff[Role.HEAD_TEACHER])
     inbox = await graphql(
         http,
-        "{ myInbox(filter: {kinds: [CASE_DEADLINE_PASSED]}) { totalCount edges { node { summary } } } }",
+        """{ myInbox(filter: {kinds: [CASE_DEADLINE_PASSED]}) {
+            totalCount edges { node { summary } } } }""",
         headers=teacher,
     )
     assert inbox["data"]["myInbox"]["totalCount"] == 2

@@ -119,6 +119,11 @@ def case_step(
     )
 
 
+def deadline_key(case_id: Any, deadline: datetime) -> str:
+    """The key that makes a deadline's event unique: the case and the moment it ran out."""
+    return f"deadline:{case_id}:{_iso(deadline)}"
+
+
 def deadline_passed(
     *,
     case_id: str,
@@ -157,7 +162,7 @@ def deadline_passed(
         },
         recipient=recipient,
         occurred_at=occurred_at,
-        dedupe_key=f"deadline:{case_id}:{_iso(deadline)}",
+        dedupe_key=deadline_key(case_id, deadline),
     )
 
 

@@ -23,8 +23,9 @@ someone redelivers by hand (``redeliverWebhook``), which switches it on again.
 **Reminders.** Every ``BAOXUE_WORKER_REMINDER_SECONDS`` the worker lists the cases whose
 deadline has passed (what ``baoxue deadlines`` prints) and records a ``CASE_DEADLINE_PASSED``
 event for each, addressed to the office the case is with; the event's key (case and deadline)
-is unique, so each deadline is told once however many workers run. Targets at risk are
-recorded the same way, once per target, period and status.
+is unique, so each deadline is told once however many workers run. County targets at risk or
+missed are recorded the same way (``TARGET_AT_RISK``, to the bureau), once per target, period
+and status.
 
 **Channels.** Plugins may add channels (an SMS gateway, a workplace robot) through the
 ``baoxue_event_channels`` hook: each returns the request to send for an event (or None), and
@@ -54,6 +55,7 @@ from core.access.caller import Caller
 from core.access.models import StaffAccount
 from core.cases.deadlines import due_cases
 from core.cases.models import Case
+from core.china_time import local_date
 from core.events import addressing, payloads
 from core.events.enums import DeliveryState
 from core.events.models import (
@@ -72,6 +74,10 @@ from core.events.webhooks import (
     signature,
 )
 from core.jurisdictions.models import Jurisdiction
+from core.metrics.place import Place
+from core.metrics.service import frame_for
+from core.metrics.service import targets as county_targets
+from core.metrics.targets import TargetStatus
 from core.plugins import rules_for
 from core.settings import Settings
 
@@ -371,11 +377,18 @@ class Worker:
         """A ``CASE_DEADLINE_PASSED`` event for every passed deadline not told yet."""
         now = self.clock()
         recorded = 0
-        for item in await due_cases(Caller.system(), now):
-            if not item.overdue:
-                continue
-            key = f"deadline:{item.case_id}:{item.deadline.isoformat()}"
-            if await OutboxEvent.exists(dedupe_key=key):
+        overdue = [i for i in await due_cases(Caller.system(), now) if i.overdue]
+        keys = {payloads.deadline_key(i.case_id, i.deadline): i for i in overdue}
+        told: set[str] = set()
+        names = list(keys)
+        for start in range(0, len(names), 500):
+            told |= set(
+                await OutboxEvent.filter(dedupe_key__in=names[start : start + 500]).values_list(
+                    "dedupe_key", flat=True
+                )
+            )
+        for key, item in keys.items():
+            if key in told:
                 continue
             case = await Case.get(id=item.case_id)
             recipient = await addressing.for_case(case)
@@ -404,6 +417,39 @@ class Worker:
             recorded += event is not None
         return recorded
 
+    async def record_targets(self) -> int:
+        """A ``TARGET_AT_RISK`` event for each county target at risk or missed, once per target,
+        period and status (an ``ONGOING`` target's period is the day)."""
+        now = self.clock()
+        recorded = 0
+        for jid, code, name in await Jurisdiction.all().values_list("id", "division_code", "name"):
+            if not rules_for(code).targets:
+                continue
+            frame = frame_for(Place.county(jid, code, name), None, now)
+            for evaluation in await county_targets(frame):
+                if evaluation.status is TargetStatus.MET:
+                    continue
+                target = evaluation.target
+                period = (evaluation.period_end or local_date(now)).isoformat()
+                new = payloads.target_at_risk(
+                    jurisdiction_id=jid,
+                    target_key=f"{target.metric.value}:{target.population.value}",
+                    metric=target.metric.value,
+                    status=evaluation.status.value,
+                    value=evaluation.value.value,
+                    threshold=target.threshold,
+                    gap=evaluation.gap,
+                    period=period,
+                    summary=evaluation.summary,
+                    occurred_at=now,
+                )
+                try:
+                    async with in_transaction():
+                        recorded += await record_event(new, caller=None) is not None
+                except IntegrityError:  # another worker told it first
+                    continue
+        return recorded
+
     async def run(self, *, once: bool = False, stop: asyncio.Event | None = None) -> None:
         """Deliver and remind until ``stop`` is set (or one round with ``once``)."""
         stop = stop or asyncio.Event()
@@ -411,7 +457,7 @@ class Worker:
         try:
             while not stop.is_set():
                 if time.monotonic() - last_reminders >= self.settings.worker_reminder_seconds:
-                    told = await self.record_deadlines()
+                    told = await self.record_deadlines() + await self.record_targets()
                     last_reminders = time.monotonic()
                     if told:
                         log.info("deadlines recorded", extra={"count": told})

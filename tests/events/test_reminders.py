@@ -86,3 +86,27 @@ def test_the_worker_command_runs_one_round(scratch_url: str) -> None:  # noqa: F
     again = runner.invoke(main, ["worker", "--once", "--database-url", scratch_url])
     assert again.exit_code == 0
     assert asyncio.run(told()) == count
+
+
+async def test_a_target_at_risk_is_told_to_the_bureau_once(
+    http: httpx.AsyncClient, head_teacher: Workflow, county: County
+) -> None:
+    from core.plugins import rules_for
+
+    assert rules_for("450381").targets  # 荔浦 sets its 巩固率 and others
+    worker = Worker(load_settings(), clock=Fixed(START + timedelta(days=1)))
+    before = await worker.record_targets()
+    cid = (await head_teacher.report(county.children[0]))["case"]["id"]
+    await head_teacher.ok("verifyCase", cid)
+    await head_teacher.ok("confirmCase", cid, findings="在家", reason="LEARNING_DIFFICULTY")
+    told = await worker.record_targets()
+    events = await OutboxEvent.filter(kind=EventKind.TARGET_AT_RISK)
+    assert told >= 1 and len(events) == before + told
+    assert all(e.audience_kind.value == "COUNTY" for e in events)
+    assert any(e.payload["gap"] >= 1 for e in events)
+    assert await worker.record_targets() == 0  # once per target, period and status
+    bureau = await _as(http, county.staff[Role.BUREAU_STAFF])
+    inbox = await graphql(
+        http, "{ myInbox(filter: {kinds: [TARGET_AT_RISK]}) { totalCount } }", headers=bureau
+    )
+    assert inbox["data"]["myInbox"]["totalCount"] == len(events)

@@ -268,3 +268,26 @@ async def test_repeated_failure_switches_the_endpoint_off_and_tells_its_administ
     assert only["node"]["state"] == "DELIVERED" and only["node"]["attempts"] == 4
     assert [a["status"] for a in only["node"]["attemptLog"]] == [503, 503, 503, 200]
     await worker.close()
+
+
+async def test_another_countys_endpoint_and_inbox_hear_nothing(
+    http: httpx.AsyncClient, workflow: Workflow, county: County, receiver: Receiver
+) -> None:
+    from tests.cases.conftest import make_county
+
+    other = await make_county("500153", "荣昌区", children=1)
+    account = await create_account(
+        username="admin-500153", password=PASSWORD, role=Role.COUNTY_ADMIN,
+        jurisdiction_code="500153",
+    )  # fmt: skip
+    theirs = await _as(http, account.username)
+    await _register(http, theirs, receiver.url)
+    await _escalated_to_township(workflow, county)
+    assert await WebhookDelivery.all().count() == 0
+    worker = _worker()
+    assert await worker.deliver_pending() == 0 and receiver.received == []
+    for role in (Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICIAL, Role.HEAD_TEACHER):
+        headers = await _as(http, other.staff[role])
+        box = await graphql(http, "{ myInbox { totalCount } }", headers=headers)
+        assert box["data"]["myInbox"]["totalCount"] == 0, role
+    await worker.close()

@@ -202,5 +202,42 @@ main.add_command(import_command)
 main.add_command(compare_command)
 main.add_command(attendance)
 
+
+@main.command()
+@click.option(
+    "--once", is_flag=True, help="One round (record deadlines, deliver what is due), then exit."
+)
+@_database_option
+def worker(once: bool, database_url: str) -> None:
+    """Deliver webhooks and record passed deadlines, until stopped (投递 Webhook、逾期提醒).
+
+    Several may run at once against PostgreSQL; SQLite allows one writing process.
+    """
+    import signal
+
+    from core.api.events.subscription import render
+    from core.events.worker import Worker
+
+    url = normalise_database_url(database_url)
+    settings = load_settings(database_url=url)
+
+    async def run() -> None:
+        from tortoise.context import TortoiseContext
+
+        from core.db import tortoise_config
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(url))
+            process = Worker(settings, render=render)
+            click.echo(f"baoxue worker {process.name} (database: {url})")
+            await process.run(once=once, stop=stop)
+
+    run_async(run())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

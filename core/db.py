@@ -29,6 +29,7 @@ MODEL_MODULES: list[str] = [
     "core.imports.models",
     "core.reports.models",
     "core.attendance.models",
+    "core.events.models",
 ]
 
 

@@ -53,6 +53,7 @@ from pluggy import HookimplMarker, HookspecMarker
 
 from core.assistance.models import AssistanceProgramme
 from core.cases.enums import CaseReason
+from core.events.enums import EventKind
 from core.jurisdictions.spec import JurisdictionSpec
 from core.rules.checks import TERM_CODE, CountyContext, Invalid, check_clause, codes, unique
 from core.rules.enums import LeadershipRole, VocabularyKind
@@ -63,6 +64,7 @@ from core.rules.specs import (
     AbsenceRule,
     Deadline,
     EscalationChain,
+    EventChannel,
     ExemptionRule,
     HomeDeliveryRule,
     ImportFormat,
@@ -914,4 +916,42 @@ def baoxue_risk_rules(jurisdiction_code: str) -> RiskRuleSet | None:
     cases, repeated grades and age over grade, the early-warning indicators research found
     predictive. A county tunes it by returning the default :meth:`~RiskRuleSet.adjusted` (other
     thresholds or weights, a new version) or a rule set of its own.
+    """
+
+
+# -- event channels ----------------------------------------------------------------------------
+
+
+def check_event_channels(channels: Sequence[EventChannel], ctx: CountyContext) -> None:
+    """A code-like name, a label, known event kinds and a plain function to render."""
+    unique((c.name for c in channels), "event channel")
+    known = set(EventKind.choices())
+    for channel in channels:
+        where = f"event channel {channel.name!r}"
+        if not re.fullmatch(TERM_CODE, channel.name) or not channel.label.strip():
+            raise Invalid(f"{where}: needs a code-like name (A-Z, 0-9, _) and a label")
+        if not channel.event_kinds:
+            raise Invalid(f"{where}: hears no event kind")
+        unknown = [k for k in channel.event_kinds if k not in known]
+        if unknown:
+            raise Invalid(f"{where}: unknown event kinds {', '.join(unknown)}")
+        if not callable(channel.render) or inspect.iscoroutinefunction(channel.render):
+            raise Invalid(f"{where}: render must be a plain function (core does the I/O)")
+
+
+@hook(
+    fills="event_channels",
+    label="事件通知渠道 (短信网关、工作群机器人等)",
+    check=check_event_channels,
+    merged_by=operator.attrgetter("name"),
+)
+def baoxue_event_channels(jurisdiction_code: str) -> Sequence[EventChannel] | None:
+    """Channels besides the inbox and webhooks by which the county tells people of events: each
+    names the event kinds it hears and a plain ``render`` function turning a
+    :class:`~core.rules.specs.ChannelMessage` into the :class:`~core.rules.specs.ChannelRequest`
+    to POST (or None: nothing for this one).
+
+    Called when a county's rules are resolved. Every answer is collected and merged by
+    ``name``, the earlier plugin winning. ``render`` runs in ``baoxue worker``; it must not do
+    I/O (pluggy cannot await): core sends the request, retries it and records each attempt.
     """

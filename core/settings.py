@@ -108,6 +108,21 @@ class Settings(BaseSettings):
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
 
+    #: Seconds a webhook receiver has to answer before the attempt counts as failed.
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    #: Wait before a failed delivery's first retry; each later retry waits twice as long.
+    webhook_retry_seconds: int = Field(10, ge=1)
+    #: Longest wait between two attempts of one delivery.
+    webhook_retry_max_seconds: int = Field(3600, ge=1)
+    #: Failures in a row after which an endpoint is switched off (its administrator is told).
+    webhook_disable_after: int = Field(20, ge=1)
+    #: How often ``baoxue worker`` looks for deliveries that are due.
+    worker_poll_seconds: float = Field(2.0, gt=0)
+    #: How long a worker holds a delivery it is sending; after that another worker may send it.
+    worker_lease_seconds: int = Field(120, ge=5)
+    #: How often ``baoxue worker`` records the deadlines that have passed.
+    worker_reminder_seconds: int = Field(300, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

@@ -31,6 +31,7 @@ AGENCY_PERMISSIONS = frozenset(Permission) - {
     Permission.MANAGE_ACCOUNTS,
     Permission.MANAGE_API_KEYS,
     Permission.READ_AUDIT,
+    Permission.MANAGE_WEBHOOKS,
 }
 MAX_LIFETIME = timedelta(days=366)
 #: ``last_used_at`` is written at most this often per key.

@@ -46,6 +46,7 @@ class Permission(LabelledEnum):
     MANAGE_ACCOUNTS = "MANAGE_ACCOUNTS", "管理工作人员账号"
     MANAGE_API_KEYS = "MANAGE_API_KEYS", "管理协作部门 API 密钥"
     READ_AUDIT = "READ_AUDIT", "查看审计日志"
+    MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS", "管理 Webhook (向协作系统推送事件)"
 
 
 class ActorKind(LabelledEnum):

@@ -37,6 +37,7 @@ from core.attendance.models import (
 )
 from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import Enrolment, EnrolmentChange
+from core.events.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.files.models import Attachment
 from core.imports.models import ComparisonResult, ComparisonRun, ImportJob
 from core.jurisdictions.models import Jurisdiction, KeyArea, SchoolGroup, Town, Village
@@ -160,6 +161,24 @@ def _first_case_level(rules: CountyRules) -> int | None:
     """The ``Case.escalation_level`` (counted from 0) from which the township sees a case."""
     level = rules.escalation.township_level
     return None if level is None else level - 1
+
+
+def _events(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
+    """Events addressed to the caller's office (their class, school, towns or the county, by
+    the event's ``audience_kind``) or to the caller's own account: the caller's inbox."""
+    qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
+    if scope.kind is ScopeKind.COUNTY:
+        office = Q(audience_kind=ScopeKind.COUNTY)
+    elif scope.kind is ScopeKind.TOWN:
+        office = Q(audience_kind=ScopeKind.TOWN, town_id__in=list(scope.town_ids))
+    elif scope.kind is ScopeKind.SCHOOL:
+        office = Q(audience_kind=ScopeKind.SCHOOL, school_id=scope.school_id)
+    else:
+        office = Q(audience_kind=ScopeKind.CLASS, school_class_id=scope.class_id)
+    reached = office & Q(recipient_account_id__isnull=True)
+    if caller.account_id is not None:
+        reached |= Q(recipient_account_id=caller.account_id)
+    return qs.filter(reached)
 
 
 def _attachments(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
@@ -306,6 +325,14 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
     StaffAccount: _needs(Permission.MANAGE_ACCOUNTS, _jurisdiction_only("jurisdiction_id")),
     ApiKey: _needs(Permission.MANAGE_API_KEYS, _jurisdiction_only("jurisdiction_id")),
     AuditEntry: _needs(Permission.READ_AUDIT, _jurisdiction_only("jurisdiction_id")),
+    OutboxEvent: _events,
+    WebhookEndpoint: _needs(Permission.MANAGE_WEBHOOKS, _jurisdiction_only("jurisdiction_id")),
+    WebhookDelivery: _needs(
+        Permission.MANAGE_WEBHOOKS, _jurisdiction_only("endpoint__jurisdiction_id")
+    ),
+    WebhookAttempt: _needs(
+        Permission.MANAGE_WEBHOOKS, _jurisdiction_only("delivery__endpoint__jurisdiction_id")
+    ),
 }
 
 
@@ -365,6 +392,9 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),
     ApiKey: (Permission.MANAGE_API_KEYS,),
     AuditEntry: (Permission.READ_AUDIT,),
+    WebhookEndpoint: (Permission.MANAGE_WEBHOOKS,),
+    WebhookDelivery: (Permission.MANAGE_WEBHOOKS,),
+    WebhookAttempt: (Permission.MANAGE_WEBHOOKS,),
 }
 
 

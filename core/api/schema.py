@@ -44,6 +44,16 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.events.mutations import InboxMutation
+from core.api.events.query import InboxQuery
+from core.api.events.types import InboxItem
+from core.api.events.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMutation,
+    WebhookQuery,
+)
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
@@ -93,6 +103,8 @@ Query = merge_types(
         RiskQuery,
         ImportQuery,
         AttendanceQuery,
+        InboxQuery,
+        WebhookQuery,
     ),
 )
 
@@ -113,6 +125,8 @@ Mutation = audited(
             ReportMutation,
             AttendanceMutation,
             ImportMutation,
+            InboxMutation,
+            WebhookMutation,
         ),
     )
 )
@@ -154,6 +168,10 @@ NODE_TYPES = [
     AttendanceAlert,
     ComparisonRun,
     ComparisonResult,
+    InboxItem,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
 ]
 
 

@@ -62,6 +62,9 @@ from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
 from core.china_time import end_of_day, local_date
 from core.errors import DomainError, ErrorCode
+from core.events import addressing
+from core.events import payloads as event_payloads
+from core.events.outbox import record_event
 from core.files.storage import GENERATED_BY, file_store
 from core.idempotency import check_key, remember, replay, reused_for_another
 from core.jurisdictions.models import Jurisdiction
@@ -239,7 +242,11 @@ async def _write_event(
     payload: Payload,
     note: str,
     attachments: tuple[AttachmentRef, ...],
+    caller: Caller,
+    from_level: int | None = None,
 ) -> CaseEvent:
+    """Append the timeline entry and record the step's event for whoever acts next (in the
+    caller's transaction: :func:`core.events.outbox.record_event`)."""
     event = await CaseEvent.create(
         case=case,
         kind=kind,
@@ -258,6 +265,23 @@ async def _write_event(
             size_bytes=ref.size_bytes,
             uploaded_by=(ref.uploaded_by or actor[1])[:64],
         )
+    rules = await case_rules(case)
+    await record_event(
+        event_payloads.case_step(
+            case=case,
+            case_event_id=event.id,
+            step=kind,
+            action=action.value,
+            from_state=from_state,
+            to_state=to_state,
+            from_level=from_level,
+            level_name=rules.level(case.escalation_level).name,
+            details=event.details,
+            occurred_at=occurred,
+            recipient=await addressing.for_case(case),
+        ),
+        caller=caller,
+    )
     return event
 
 
@@ -287,6 +311,7 @@ async def _apply(
         actor = await _actor(caller, cmd.actor, case.jurisdiction_id)
         chosen = action(case) if callable(action) else action
         from_state = CaseState(case.state)
+        from_level = case.escalation_level
         try:
             to_state = next_state(chosen, from_state)
         except InvalidTransition as exc:
@@ -342,6 +367,8 @@ async def _apply(
             payload=payload,
             note=cmd.note,
             attachments=cmd.attachments + tuple(generated),
+            caller=caller,
+            from_level=from_level,
         )
         await record_write(cmd.audit)
     return case
@@ -497,6 +524,7 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 ),
                 note=data.note,
                 attachments=data.attachments,
+                caller=caller,
             )
             if key is not None:
                 await remember(key, REPORT_OPERATION, case.id)

@@ -46,6 +46,8 @@ from core.cases.services import ReportInput, report_case
 from core.china_time import local_date
 from core.enrolment.models import Enrolment, EnrolmentMode, EnrolmentStatus
 from core.errors import DomainError, ErrorCode
+from core.events import payloads as event_payloads
+from core.events.outbox import record_event
 from core.imports.formats import ImportFormat, ImportKind
 from core.imports.models import (
     ComparisonKind,
@@ -201,9 +203,20 @@ async def _start(
 
 
 async def _finish(run: ComparisonRun, counts: Counter, now: datetime) -> ComparisonRun:
+    """Store the run's counts and tell the bureau (its event, in the same transaction)."""
     run.counts = dict(sorted(counts.items()))
     run.finished_at = now
-    await run.save(update_fields=["counts", "finished_at"])
+    async with in_transaction():
+        await run.save(update_fields=["counts", "finished_at"])
+        await record_event(
+            event_payloads.comparison_finished(
+                run=run,
+                kind_label=ComparisonKind(run.kind).label,
+                counts=run.counts,
+                occurred_at=now,
+            ),
+            caller=comparison_caller(run.jurisdiction_id, run.id),
+        )
     return run
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import types
+from collections.abc import Callable as CallableABC
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import Enum
@@ -93,6 +94,10 @@ def check_shape(value: Any, annotation: Any, path: str) -> None:
         hints = _hints(annotation)
         for f in dataclasses.fields(annotation):
             check_shape(getattr(value, f.name), hints[f.name], f"{path}.{f.name}")
+        return
+    if get_origin(annotation) is CallableABC:  # a plain function (an event channel's render)
+        if not callable(value):
+            raise Invalid(f"{path}: expected a function, got {_describe(value)}")
         return
     if annotation is bool:
         ok = isinstance(value, bool)

@@ -23,6 +23,9 @@ from core.access.enums import Permission, ScopeKind
 from core.access.scope import scoped
 from core.china_time import local_date
 from core.errors import DomainError, ErrorCode
+from core.events import addressing
+from core.events import payloads as event_payloads
+from core.events.outbox import record_event
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.plugins import rules_for
 from core.reports import submission
@@ -400,6 +403,21 @@ async def act_on_report(
             reason=reason,
             occurred_at=now,
         )
+        told = event_payloads.report_step(
+            snapshot=snapshot,
+            action=action.value,
+            from_state=current,
+            to_state=target,
+            reason=reason,
+            occurred_at=now,
+            recipient=addressing.COUNTY
+            if action is SubmissionAction.SUBMIT
+            else addressing.for_place(
+                snapshot.place_kind, town_id=snapshot.town_id, school_id=snapshot.school_id
+            ),
+        )
+        if told is not None:
+            await record_event(told, caller=caller)
     return await ReportSnapshot.get(id=snapshot.id)
 
 

@@ -7,6 +7,7 @@ Collections are tuples, so every value is hashable and safe to cache and share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -685,3 +686,47 @@ class RiskRuleSet:
             for r in self.rules
         )
         return replace(self, version=version, rules=rules, clause=clause or self.clause, **changes)
+
+
+# -- event channels ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelMessage:
+    """What a channel is told of one event (no personal details: as the inbox shows it)."""
+
+    event_id: str
+    kind: str
+    jurisdiction_code: str
+    summary: str
+    #: The office the event is addressed to: its kind (CLASS, SCHOOL, TOWN, COUNTY) and name.
+    office_kind: str
+    office: str
+    responsible_name: str
+    object_type: str
+    #: The object's global id.
+    object_id: str
+    occurred_at: str
+    payload: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelRequest:
+    """The HTTP request a channel wants sent for one message; core sends it (POST)."""
+
+    url: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventChannel:
+    """通知渠道: a way a county tells people of events besides the inbox (an SMS gateway, a
+    workplace messaging robot). ``render`` is a plain function from a message to the request
+    to send, or None to send nothing for it; it must not do I/O (core sends the request)."""
+
+    name: str
+    label: str
+    #: Event kinds (``core.events.enums.EventKind`` values) the channel hears.
+    event_kinds: tuple[str, ...]
+    render: Callable[[ChannelMessage], ChannelRequest | None]

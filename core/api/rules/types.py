@@ -508,6 +508,21 @@ class RiskRuleSet(RuleType):
     clause: auto = strawberry.field(description="出处")
 
 
+# -- event channels ----------------------------------------------------------------------------
+
+
+@rule_type(
+    specs.EventChannel,
+    name="EventChannel",
+    description="事件通知渠道: 县里使用的短信网关、工作群机器人等 (由插件提供)",
+    exclude=("render",),
+)
+class EventChannel(RuleType):
+    name: auto = strawberry.field(description="渠道代码")
+    label: auto = strawberry.field(description="渠道名称")
+    event_kinds: auto = strawberry.field(description="所通知的事件类型 (EventKind 的值)")
+
+
 # -- the whole ---------------------------------------------------------------------------------
 
 _CHAIN = HOOKS["baoxue_escalation_chain"]

@@ -1,0 +1,1 @@
+"""GraphQL of events: the inbox, webhooks and their deliveries."""

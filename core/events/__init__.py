@@ -1,0 +1,1 @@
+"""Events (事件): what changed, written with the change, and told to whoever must act next."""

@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): "auto" is one per CPU, 0 runs the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: install serve test test-sqlite test-postgres lint format schema migrate demo clean
+.PHONY: install serve test test-sqlite test-postgres lint format schema migrate demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,10 @@ test: lint test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The API benchmark over HTTP (bench/__main__.py): demo counties cached in ~/.cache/baoxue-bench,
+# the real server and the hand-written floor as subprocesses. Quick: BENCH_ARGS="--sizes 10000
+# --databases sqlite --quick".
+BENCH_ARGS ?=
+bench: install
+	nice $(BIN)/python -m bench $(BENCH_ARGS)

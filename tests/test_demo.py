@@ -120,10 +120,10 @@ async def test_every_key_group_state_kind_and_source(db: TortoiseContext) -> Non
         "child__disability_category", flat=True
     )
     assert disabled and None not in disabled
-    # seed 7, 300 pupils: 48 support plans and 50 home visits outside any case (drawn child
+    # seed 7, 300 pupils: 48 support plans and 51 home visits outside any case (drawn child
     # by child in the generator's _care: placements for disabled children, then by chance)
     assert await SupportPlan.all().count() == 48
-    assert await HomeVisit.filter(case_id__isnull=True).count() == 50
+    assert await HomeVisit.filter(case_id__isnull=True).count() == 51
 
 
 async def test_cases_follow_the_workflow(db: TortoiseContext) -> None:
@@ -214,8 +214,9 @@ async def test_same_seed_same_data_other_seed_other_data(db: TortoiseContext) ->
 
     summary = await _demo(students=200, seed=11)
     first = await snapshot()
-    # every row the generator wrote, and nothing else (3,486 at seed 11, 200 pupils)
-    assert await delete_jurisdiction("369901") == sum(summary.counts.values()) == 3486
+    # every row the generator wrote, attendance included, and nothing else (8,723 at seed 11,
+    # 200 pupils)
+    assert await delete_jurisdiction("369901") == sum(summary.counts.values()) == 8723
     assert not await Child.all().exists()
     await _demo(students=200, seed=11)
     assert await snapshot() == first

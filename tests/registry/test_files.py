@@ -102,7 +102,8 @@ async def test_an_upload_is_stored_once_and_shown_only_to_those_who_see_its_case
 async def test_uploads_are_checked_by_content_size_and_scope(
     make_client, counties, tmp_path
 ) -> None:
-    http = make_client(files_dir=str(tmp_path), max_upload_bytes=100_000)
+    # a multipart request may carry the larger of the two file limits (attachment, roster)
+    http = make_client(files_dir=str(tmp_path), max_upload_bytes=100_000, max_import_bytes=100_000)
     teacher = await token(http, counties, "HEAD_TEACHER")
     case = await reported_case(http, teacher, (await class_pupils(counties))[1])
 
@@ -143,7 +144,8 @@ async def test_a_failed_write_leaves_no_orphan_file(
     removed again, bytes another record already uses stay."""
     import core.files.services as file_services
 
-    http = make_client(files_dir=str(tmp_path), max_upload_bytes=100_000)
+    # a multipart request may carry the larger of the two file limits (attachment, roster)
+    http = make_client(files_dir=str(tmp_path), max_upload_bytes=100_000, max_import_bytes=100_000)
     teacher = await token(http, counties, "HEAD_TEACHER")
     case = await reported_case(http, teacher, (await class_pupils(counties))[2])
     kept = await _upload(http, teacher, "已存.pdf", PDF, case_id=case["id"])

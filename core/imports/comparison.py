@@ -17,8 +17,9 @@ result per child it found out of school (or per list row), and the summary count
   school gets a case with source ``NATIONAL_PLATFORM``; the verification results can be
   exported back in the platform's layout (:func:`platform_verification_rows`).
 
-Matching is by ID number, then by name and birth date (only when exactly one child of the
-county has both); the reason is kept on the result. Cases are opened through
+Matching is by ID number, then by name and birth date, with the household (户: the guardian or
+户主 a list names, the 户口所在地 or 现住址) deciding when the ID number is missing or disagrees
+(:func:`match_rows`); the reason is kept on the result. Cases are opened through
 :func:`core.cases.services.report_case`, by a caller standing for the comparison (the partner
 agency that submitted the list may not write cases itself), with the run and the roster row in
 the case's note and on the result. Running the same comparison again opens nothing new: a
@@ -58,7 +59,7 @@ from core.imports.models import (
 )
 from core.jurisdictions.models import Jurisdiction
 from core.people.enums import DisabilityCategory, KeyGroup
-from core.people.models import ACTIVE_KEY_GROUP, Child, ChildKeyGroup
+from core.people.models import ACTIVE_KEY_GROUP, Child, ChildKeyGroup, Guardian
 from core.people.queries import birth_dates_for_ages
 from core.visits.models import SupportPlan, SupportPlanKind
 
@@ -317,28 +318,90 @@ class Match:
     reason: str
 
 
+#: The row's household facts (户) compared with the register's.
+HOUSEHOLD_FIELDS = ("guardian_name", "registered_address", "current_address")
+
+
+def _plain(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+@dataclass(frozen=True)
+class _Household:
+    """What the register knows of a child's household: the people (户主, 监护人) and addresses."""
+
+    names: frozenset[str]
+    addresses: frozenset[str]
+
+    def agrees(self, values: dict[str, Any]) -> bool:
+        """The row names the household's head or a guardian, or one of its addresses."""
+        name = _plain(values.get("guardian_name"))
+        places = {_plain(values.get(f)) for f in ("registered_address", "current_address")}
+        return bool(name and name in self.names) or bool((places - {""}) & self.addresses)
+
+
+async def _households(child_ids: list[uuid.UUID]) -> dict[uuid.UUID, _Household]:
+    found: dict[uuid.UUID, _Household] = {}
+    for i in range(0, len(child_ids), _CHUNK):
+        rows = await Child.filter(
+            id__in=child_ids[i : i + _CHUNK], household_id__isnull=False
+        ).values_list(
+            "id",
+            "household_id",
+            "household__head_name",
+            "household__registered_address",
+            "household__current_address",
+        )
+        guardians: dict[uuid.UUID, set[str]] = {}
+        for household_id, name in await Guardian.filter(
+            household_id__in=list({r[1] for r in rows})
+        ).values_list("household_id", "name"):
+            guardians.setdefault(household_id, set()).add(_plain(name))
+        for child_id, household_id, head, registered, current in rows:
+            names = {_plain(head), *guardians.get(household_id, ())} - {""}
+            found[child_id] = _Household(
+                frozenset(names), frozenset({_plain(registered), _plain(current)} - {""})
+            )
+    return found
+
+
 async def match_rows(
     county_id: uuid.UUID, rows: list[tuple[int, dict[str, Any]]]
 ) -> dict[int, Match]:
-    """Each row's child: by ID number (in any county), then by name and birth date (in the
-    county, when exactly one child has both)."""
+    """Each row's child: by ID number (in any county); then by name and birth date in the
+    county, with the household (户: the guardian or 户主 the row names, the 户口所在地 or 现住址)
+    deciding when the ID number is missing or disagrees with the register's -
+
+    * one child of that name and birth date whose household agrees: matched (``姓名、出生日期
+      与户一致``);
+    * several such children: the one whose household agrees, if exactly one does;
+    * one child, the row's household given but not agreeing, and an ID number on each side
+      that differ: not matched (two children, most likely);
+    * one child and nothing to contradict it: matched by name and birth date."""
     ids = [v["id_number"] for _, v in rows if v.get("id_number")]
     by_id: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
-    for i in range(0, len(ids), 1000):
+    for i in range(0, len(ids), _CHUNK):
         for child_id, j, number in await Child.filter(
-            id_number__in=ids[i : i + 1000], merged_into_id__isnull=True
+            id_number__in=ids[i : i + _CHUNK], merged_into_id__isnull=True
         ).values_list("id", "jurisdiction_id", "id_number"):
             by_id[number] = (child_id, j)
-    names = {v["name"] for _, v in rows if v.get("name")}
-    by_name: dict[tuple[str, date], list[uuid.UUID]] = {}
-    names_list = list(names)
-    for i in range(0, len(names_list), 1000):
-        for child_id, name, born in await Child.filter(
+    names = list({v["name"] for _, v in rows if v.get("name") and v.get("id_number") not in by_id})
+    by_name: dict[tuple[str, date], list[tuple[uuid.UUID, str | None]]] = {}
+    for i in range(0, len(names), _CHUNK):
+        for child_id, name, born, number in await Child.filter(
             jurisdiction_id=county_id,
-            name__in=names_list[i : i + 1000],
+            name__in=names[i : i + _CHUNK],
             merged_into_id__isnull=True,
-        ).values_list("id", "name", "birth_date"):
-            by_name.setdefault((name, born), []).append(child_id)
+        ).values_list("id", "name", "birth_date", "id_number"):
+            by_name.setdefault((name, born), []).append((child_id, number))
+    households = await _households(
+        [
+            child_id
+            for _, v in rows
+            if any(v.get(f) for f in HOUSEHOLD_FIELDS) and v.get("id_number") not in by_id
+            for child_id, _ in by_name.get((v.get("name", ""), v.get("birth_date")), [])
+        ]
+    )
     matches: dict[int, Match] = {}
     for number, v in rows:
         found = by_id.get(v.get("id_number") or "")
@@ -346,13 +409,27 @@ async def match_rows(
             matches[number] = Match(found[0], found[1], "身份证件号一致")
             continue
         candidates = by_name.get((v.get("name", ""), v.get("birth_date")), [])
-        if len(candidates) == 1:
-            matches[number] = Match(
-                candidates[0], county_id, "姓名与出生日期一致 (身份证件号未匹配)"
-            )
+        given = v.get("id_number")
+        why = "身份证件号不符" if given else "未填身份证件号"
+        has_household = any(v.get(f) for f in HOUSEHOLD_FIELDS)
+        agreeing = [
+            c
+            for c in candidates
+            if has_household and c[0] in households and households[c[0]].agrees(v)
+        ]
+        if len(agreeing) == 1:
+            matches[number] = Match(agreeing[0][0], county_id, f"姓名、出生日期与户一致 ({why})")
+        elif len(candidates) == 1:
+            child_id, registered = candidates[0]
+            if has_household and given and registered and registered != given:
+                matches[number] = Match(
+                    None, None, "同名同出生日期者身份证件号与户均不符, 应为另一人"
+                )
+            else:
+                matches[number] = Match(child_id, county_id, f"姓名与出生日期一致 ({why})")
         elif candidates:
             matches[number] = Match(
-                None, None, f"同名同出生日期 {len(candidates)} 人, 无法确定 (请核对身份证件号)"
+                None, None, f"同名同出生日期 {len(candidates)} 人, 无法确定 (请核对身份证件号或户)"
             )
         else:
             matches[number] = Match(None, None, "学户册中无此身份证件号, 也无同名同出生日期者")

@@ -183,6 +183,14 @@ _REGISTERED = ImportColumn(
     field="registered_address", header="户口所在地", synonyms=("户籍地址", "户籍所在地")
 )
 _CURRENT = ImportColumn(field="current_address", header="现住址", synonyms=("现居住地址", "住址"))
+#: A list's household facts (户): who the child lives with - used to match a row whose ID
+#: number is missing or disagrees with the register's (:func:`core.imports.comparison.match_rows`).
+_GUARDIAN = ImportColumn(
+    field="guardian_name",
+    header="监护人姓名",
+    synonyms=("户主姓名", "家长姓名", "父母姓名"),
+    max_length=32,
+)
 
 STUDENT_ROSTER = ImportFormat(
     code="STUDENT_ROSTER",
@@ -301,6 +309,8 @@ DISABLED_ROSTER = ImportFormat(
             sample="二级",
         ),
         ImportColumn(field="certificate", header="残疾证号", max_length=32),
+        _GUARDIAN,
+        _REGISTERED,
     ),
 )
 
@@ -322,6 +332,8 @@ def key_group_list(code: str, label: str, source: str, group: KeyGroup) -> Impor
             ImportColumn(
                 field="since", header="认定日期", synonyms=("纳入日期",), kind=ValueKind.DATE
             ),
+            _GUARDIAN,
+            _REGISTERED,
         ),
     )
 
@@ -345,6 +357,7 @@ PLATFORM_SUSPECTED = ImportFormat(
             max_length=24,
         ),
         _REGISTERED,
+        _GUARDIAN,
         ImportColumn(field="note", header="备注", synonyms=("疑似原因",)),
     ),
 )

@@ -227,3 +227,84 @@ async def test_cli_imports_with_a_report_and_compares(
     compared = await asyncio.to_thread(run, "compare", *base)
     assert compared.exit_code == 0, compared.output
     assert "CASE_OPENED" not in json.loads(compared.output)["counts"]
+
+
+async def test_the_household_decides_a_match_without_or_against_the_id_number(
+    roster: Roster, tmp_path: Path
+) -> None:
+    from core.people.models import Guardian, Household
+
+    born = date(2016, 7, 9)
+    children = []
+    for sequence, head, address, guardian in (
+        (911, "王大山", "某县甲镇一村", "王大山"),
+        (913, "刘二水", "某县乙镇二村", "陈小梅"),
+    ):
+        household = await Household.create(
+            jurisdiction=roster.jurisdiction, head_name=head, registered_address=address
+        )
+        await Guardian.create(household=household, name=guardian, relation="MOTHER")
+        number = make_resident_id(LIPU, born, sequence)
+        children.append(
+            await Child.create(
+                jurisdiction=roster.jurisdiction,
+                household=household,
+                name="同名儿童",
+                gender=Gender.MALE if int(number[16]) % 2 else Gender.FEMALE,
+                birth_date=born,
+                id_number=number,
+            )
+        )
+    lone_number = make_resident_id(LIPU, date(2015, 2, 2), 917)
+    lone = await Child.create(
+        jurisdiction=roster.jurisdiction,
+        household=await Household.create(
+            jurisdiction=roster.jurisdiction, head_name="赵一", registered_address="某县丙镇"
+        ),
+        name="独一儿童",
+        gender=Gender.MALE if int(lone_number[16]) % 2 else Gender.FEMALE,
+        birth_date=date(2015, 2, 2),
+        id_number=lone_number,
+    )
+    gender = children[1].gender.label
+    headers = ["序号", "姓名", "性别", "出生日期", "身份证件号", "户口所在地", "监护人姓名", "备注"]
+    other_id = make_resident_id(LIPU, born, 915)
+    rows = [
+        # no ID number, two children of that name and birth date: the guardian decides
+        ["1", "同名儿童", gender, born.isoformat(), "", "", "陈小梅", ""],
+        # an ID number the register does not have: the registered address decides
+        [
+            "2",
+            "同名儿童",
+            children[0].gender.label,
+            born.isoformat(),
+            other_id,
+            "某县甲镇一村",
+            "",
+            "",
+        ],
+        # two children, no household facts: undecided
+        ["3", "同名儿童", gender, born.isoformat(), "", "", "", ""],
+        # one child, but both the ID number and the household disagree: another child
+        [
+            "4",
+            "独一儿童",
+            lone.gender.label,
+            "2015-02-02",
+            make_resident_id(LIPU, date(2015, 2, 2), 919),
+            "外省某村",
+            "钱某",
+            "",
+        ],
+    ]
+    job = await do_import(write_csv(tmp_path / "p.csv", headers, rows, "gbk"), "PLATFORM_SUSPECTED")
+    assert job.state is ImportState.SUCCEEDED, job.issues
+    run = await ComparisonRun.get(job=job)
+    results = {r.row_number: r for r in await ComparisonResult.filter(run=run)}
+    assert results[2].child_id == children[1].id
+    assert results[2].match_reason == "姓名、出生日期与户一致 (未填身份证件号)"
+    assert results[3].child_id == children[0].id
+    assert results[3].match_reason == "姓名、出生日期与户一致 (身份证件号不符)"
+    assert results[4].child_id is None and results[4].outcome is MatchOutcome.NOT_FOUND
+    assert "2 人" in results[4].match_reason
+    assert results[5].child_id is None and results[5].outcome is MatchOutcome.NOT_FOUND

@@ -229,3 +229,24 @@ async def test_one_import_per_county_and_format_at_a_time(roster: Roster, tmp_pa
     )
     assert (await do_import(path)).state is ImportState.SUCCEEDED
     assert (await ImportJob.get(id=running.id)).state is ImportState.FAILED
+
+
+async def test_chunks_written_before_a_refused_row_are_rolled_back_in_all_or_nothing_mode(
+    roster: Roster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "BATCH", 10)  # 40 rows: four chunks, the bad row in the last
+    rows = [list(r) for r in roster.rows]
+    rows[-1][3] = "2099-13-40"  # 出生日期 that is no date
+    path = write_csv(tmp_path / "roster.csv", roster.headers, rows, "utf-8")
+    numbers = [r[0] for r in rows]
+
+    job = await do_import(path, mode=ImportMode.ALL)
+    assert job.state is ImportState.REFUSED and job.counts["written"] == 0
+    assert [i["row"] for i in job.issues] == [len(rows) + 1]
+    assert await Child.filter(student_number__in=numbers).count() == 0
+    assert not await EnrolmentChange.filter(reason__contains=str(job.id)).exists()
+
+    job = await do_import(path, mode=ImportMode.VALID)
+    assert job.state is ImportState.SUCCEEDED and job.counts["new"] == len(rows) - 1
+    assert await Child.filter(student_number__in=numbers).count() == len(rows) - 1
+    assert await EnrolmentChange.filter(reason__contains=str(job.id)).count() == len(rows) - 1

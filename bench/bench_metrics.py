@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import resource
 import statistics
 import sys
 import time
@@ -46,14 +48,24 @@ async def _size() -> dict[str, int]:
     return sizes
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process (SQLite runs in it; PostgreSQL does not)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def _time(label: str, repeat: int, run: Callable[[], Awaitable[Any]]) -> Any:
     result = await run()  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu()
         result = await run()
         times.append(time.perf_counter() - started)
-    print(f"  {label:<52} best {min(times):7.3f} s   median {statistics.median(times):7.3f} s")
+        cpu.append(_cpu() - used)
+    print(
+        f"  {label:<52} best {min(times):7.3f} s   median {statistics.median(times):7.3f} s"
+        f"   process CPU {min(cpu):6.3f} s   load {os.getloadavg()[0]:.1f}"
+    )
     return result
 
 

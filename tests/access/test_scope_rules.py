@@ -27,11 +27,25 @@ from core.access.scope import jurisdiction_ids, list_permissions, restrict, scop
 from core.assistance.models import Assistance
 from core.cases.enums import CaseKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
-from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.enrolment.models import (
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentChangeKind,
+    EnrolmentStatus,
+)
 from core.files.models import Attachment
-from core.jurisdictions.models import Jurisdiction, Town, Village
-from core.people.enums import Gender, GuardianRelation
-from core.people.models import Child, Guardian, Household
+from core.jurisdictions.models import (
+    Jurisdiction,
+    KeyArea,
+    KeyAreaKind,
+    SchoolGroup,
+    SchoolGroupKind,
+    Town,
+    Village,
+)
+from core.officials.models import Official
+from core.people.enums import Gender, GuardianRelation, KeyGroup
+from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, Household
 from core.schools.models import School, SchoolClass, SchoolKind
 from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
 
@@ -414,3 +428,87 @@ async def test_a_file_is_seen_by_whoever_sees_its_case_visit_or_plan(world: Worl
     assert await _ids(Attachment, cases_only) == _of(on_case)
     other = caller(world.counties["rongchang"], ScopeKind.COUNTY)
     assert await _ids(Attachment, other) == _of(elsewhere)
+
+
+# -- records that hang off a child, a school or the county -------------------------------------
+
+
+async def _records_of(child: Child, enrolment: Enrolment, key: str) -> dict[str, Any]:
+    """One row of each record the scope table reaches through the child."""
+    return {
+        "ChildKeyGroup": await ChildKeyGroup.create(child=child, group=next(iter(KeyGroup))),
+        "Assistance": await Assistance.create(
+            child=child, programme="助学金", amount=500, school_year=2026, granted_on=OPENED.date()
+        ),
+        "EnrolmentChange": await EnrolmentChange.create(
+            enrolment=enrolment,
+            child=child,
+            kind=next(iter(EnrolmentChangeKind)),
+            occurred_on=OPENED.date(),
+            status_after=EnrolmentStatus.ENROLLED,
+        ),
+        "HomeVisit": await HomeVisit.create(child=child, visited_on=OPENED.date()),
+        "SupportPlan": await SupportPlan.create(
+            child=child, kind=next(iter(SupportPlanKind)), started_on=OPENED.date()
+        ),
+        "ChildMerge": await ChildMerge.create(
+            survivor=child,
+            duplicate=await Child.create(
+                jurisdiction_id=child.jurisdiction_id,
+                name=f"重复{key}",
+                gender=Gender.FEMALE,
+                birth_date=child.birth_date,
+            ),
+            merged_at=OPENED,
+        ),
+    }
+
+
+CHILD_RECORDS = {
+    "ChildKeyGroup": ChildKeyGroup,
+    "Assistance": Assistance,
+    "EnrolmentChange": EnrolmentChange,
+    "HomeVisit": HomeVisit,
+    "SupportPlan": SupportPlan,
+    "ChildMerge": ChildMerge,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHILD_RECORDS))
+async def test_a_child_s_records_follow_the_child_and_need_read_roster(
+    world: World, name: str
+) -> None:
+    model = CHILD_RECORDS[name]
+    k = world.kids
+    rows = {}
+    for key in ("c4-0", "c5"):
+        enrolment = await Enrolment.get(child_id=k[key].id)
+        rows[key] = (await _records_of(k[key], enrolment, key))[name]
+    class_5 = caller(world.county, ScopeKind.CLASS, class_id=world.class_5.id)
+    assert await _ids(model, class_5) == _of(rows["c5"])
+    school = caller(world.county, ScopeKind.SCHOOL, school_id=world.central.id)
+    assert await _ids(model, school) == _of(rows["c4-0"])
+    county = caller(world.county, ScopeKind.COUNTY)
+    assert await _ids(model, county) == _of(rows["c4-0"], rows["c5"])
+    no_roster = caller(world.county, ScopeKind.COUNTY, EVERYTHING - {P.READ_ROSTER})
+    assert await _ids(model, no_roster) == set()
+    assert await _ids(model, caller(world.counties["rongchang"], ScopeKind.COUNTY)) == set()
+
+
+async def test_the_county_s_own_places_and_people_are_its_own(world: World) -> None:
+    """School groups, key areas and officials belong to a county: every scope of the county
+    sees its county's, none of another county's."""
+    made: dict[str, dict[str, Any]] = {}
+    for key in ("lipu", "rongchang"):
+        county = world.counties[key]
+        made[key] = {
+            "SchoolGroup": await SchoolGroup.create(
+                jurisdiction=county, kind=next(iter(SchoolGroupKind)), name=f"{key}学区"
+            ),
+            "KeyArea": await KeyArea.create(jurisdiction=county, kind=next(iter(KeyAreaKind))),
+            "Official": await Official.create(jurisdiction=county, name=f"{key}干部"),
+        }
+    for model in (SchoolGroup, KeyArea, Official):
+        for key in ("lipu", "rongchang"):
+            who = caller(world.counties[key], ScopeKind.COUNTY)
+            assert await _ids(model, who) == _of(made[key][model.__name__]), (model, key)

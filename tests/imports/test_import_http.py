@@ -238,18 +238,18 @@ async def test_one_import_per_county_and_format_and_a_failed_run_writes_nothing(
     numbers = [r[0] for r in roster.rows[:5]]
     release = asyncio.Event()
     reading = asyncio.Event()
-    check_file = services.check_file
+    load = services._Context.load
 
-    async def held(*args: Any) -> Any:  # the first import waits before reading its rows
+    async def held(self: Any) -> Any:  # the first import waits before its transaction begins
         reading.set()
         await release.wait()
-        return await check_file(*args)
+        return await load(self)
 
     async def killed() -> None:  # and dies after writing them, before the commit
         assert await Child.filter(student_number__in=numbers).count() == 5
         raise RuntimeError("the process died")
 
-    monkeypatch.setattr(services, "check_file", held)
+    monkeypatch.setattr(services._Context, "load", held)
     monkeypatch.setattr(services, "_before_commit", killed)
     first = await started(await upload(http, "STUDENT_ROSTER", "r.csv", data, token=token))
     await asyncio.wait_for(reading.wait(), 30)
@@ -266,7 +266,7 @@ async def test_one_import_per_county_and_format_and_a_failed_run_writes_nothing(
     assert "died" in failed["message"]
     assert await Child.filter(student_number__in=numbers).count() == 0
 
-    monkeypatch.setattr(services, "check_file", check_file)
+    monkeypatch.setattr(services._Context, "load", load)
     monkeypatch.setattr(services, "_before_commit", None)
     ok = await finished(
         http,

@@ -12,7 +12,7 @@ from core.china_time import local_date
 from core.enrolment.models import Enrolment, EnrolmentChange
 from core.people.models import Child
 from tests.access.conftest import code_of
-from tests.registry.helpers import account, class_pupils, errors_of, gid, gql, outside_class, token
+from tests.registry.helpers import account, class_pupils, errors_of, gid, gql, token
 
 CHANGE = """mutation($in: RecordEnrolmentChangeInput!) { recordEnrolmentChange(input: $in) {
   enrolment { id status mode modeSince isCurrent version grade endedOn schoolClass { id } }
@@ -190,8 +190,20 @@ async def test_modes_graduation_death_and_grades(http, counties, clock) -> None:
 
 
 async def test_scope_of_enrolment_changes(http, counties, clock) -> None:
-    stranger = await outside_class(counties)
-    mine = (await class_pupils(counties))[3]
+    pupils = await class_pupils(counties)
+    mine = pupils[3]
+    # a 荔浦 child enrolled in another class
+    placed = await (
+        Enrolment.filter(
+            is_current=True,
+            school_class_id__isnull=False,
+            child__jurisdiction__division_code="450381",
+        )
+        .exclude(child_id__in=[c.id for c in pupils])
+        .order_by("child_id")
+        .first()
+    )
+    stranger = await Child.get(id=placed.child_id)
     teacher = await token(http, counties, "HEAD_TEACHER")
     before = await EnrolmentChange.all().count()
     body = await _change(

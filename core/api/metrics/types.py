@@ -316,7 +316,7 @@ class CountyDashboard:
         self,
         info: Info,
         first: Annotated[
-            int, strawberry.argument(description=f"条数 (1–{LATEST_REPORTS_MAX})")
+            int, strawberry.argument(description="条数 (1–50, LATEST_REPORTS_MAX)")
         ] = 10,
     ) -> list[ReportSnapshot]:
         if not 1 <= first <= LATEST_REPORTS_MAX:

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -264,6 +264,13 @@ async def test_dashboard_lists_the_latest_reports_handed_in_within_the_callers_s
         await act("signReport", headers, report)
         await act("submitReport", headers, report)
     await act("acceptReport", bureau, ours)
+    # the requests may share a clock tick: make the order of the two hand-ins explicit
+    their_time = (
+        await ReportSnapshot.get(id=relay.GlobalID.from_id(theirs).node_id)
+    ).state_changed_at
+    await ReportSnapshot.filter(id=relay.GlobalID.from_id(ours).node_id).update(
+        state_changed_at=their_time + timedelta(minutes=1)
+    )
     # the bureau: both, the latest moved first (the acceptance came after both submissions)
     assert await latest(bureau) == [(ours, "ACCEPTED"), (theirs, "SUBMITTED")]
     assert await latest(bureau, first=1) == [(ours, "ACCEPTED")]

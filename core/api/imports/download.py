@@ -16,11 +16,15 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.access import audit
 from core.access.caller import Caller
-from core.access.enums import ActorKind, AuditAction
-from core.api.reports.download import download_caller, refusal, table_file
-from core.errors import DomainError, ErrorCode
+from core.api.reports.download import (
+    audit_download,
+    download_caller,
+    refusal,
+    table_extension,
+    table_file,
+)
+from core.errors import DomainError
 from core.imports.jobs import REPORT_TYPES, find_job, report_file
 
 
@@ -29,12 +33,8 @@ def import_report_download(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def download(request: Request) -> Response:
         caller = download_caller(request, default_caller)
-        extension = request.path_params["extension"].lower()
         try:
-            if extension not in REPORT_TYPES:
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, "只能下载 .xlsx 或 .csv", "only .xlsx or .csv"
-                )
+            extension = table_extension(request, REPORT_TYPES)
             try:
                 job_id = uuid.UUID(request.path_params["job_id"])
             except ValueError:
@@ -43,19 +43,16 @@ def import_report_download(
         except DomainError as exc:
             return refusal(exc)
         body, name = report_file(job, extension)
-        if caller.kind is not ActorKind.SYSTEM:
-            await audit.record(
-                AuditAction.PERSONAL_DATA_READ,
-                caller=caller,
-                at=clock(),
-                request_id=request.scope.get("state", {}).get("request_id", ""),
-                client_address=request.client.host if request.client else "",
-                operation=f"download import report {extension}",
-                object_type="ImportJob",
-                object_id=str(job.id),
-                jurisdiction_id=job.jurisdiction_id,
-                details={"issues": len(job.issues)},
-            )
+        await audit_download(
+            request,
+            caller,
+            clock(),
+            operation=f"download import report {extension}",
+            object_type="ImportJob",
+            object_id=str(job.id),
+            jurisdiction_id=job.jurisdiction_id,
+            details={"issues": len(job.issues)},
+        )
         return table_file(body, extension, name, {"X-Import-Checksum": job.checksum})
 
     return download

@@ -10,8 +10,9 @@ personal details unmasked is written to the audit log.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -72,17 +73,50 @@ def table_file(body: bytes, extension: str, name: str, headers: dict[str, str]) 
     )
 
 
+def table_extension(request: Request, known: Iterable[str] = ("xlsx", "csv")) -> str:
+    """The download's file type from its path, or NOT_FOUND for any other."""
+    extension = request.path_params["extension"].lower()
+    if extension not in known:
+        raise DomainError(ErrorCode.NOT_FOUND, "只能下载 .xlsx 或 .csv", "only .xlsx or .csv")
+    return extension
+
+
+async def audit_download(
+    request: Request,
+    caller: Caller,
+    at: datetime,
+    *,
+    operation: str,
+    object_type: str,
+    object_id: str,
+    jurisdiction_id: Any,
+    details: dict[str, Any],
+) -> None:
+    """One PERSONAL_DATA_READ entry for a file that names children (the system caller's own
+    downloads, from the CLI and tests, are not audited)."""
+    if caller.kind is ActorKind.SYSTEM:
+        return
+    await audit.record(
+        AuditAction.PERSONAL_DATA_READ,
+        caller=caller,
+        at=at,
+        request_id=request.scope.get("state", {}).get("request_id", ""),
+        client_address=request.client.host if request.client else "",
+        operation=operation,
+        object_type=object_type,
+        object_id=object_id,
+        jurisdiction_id=jurisdiction_id,
+        details=details,
+    )
+
+
 def report_download(
     clock: Callable[[], datetime], default_caller: Caller | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
     async def download(request: Request) -> Response:
         caller = download_caller(request, default_caller)
-        extension = request.path_params["extension"].lower()
         try:
-            if extension not in _TYPES:
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, "只能下载 .xlsx 或 .csv", "only .xlsx or .csv"
-                )
+            extension = table_extension(request, _TYPES)
             try:
                 snapshot_id = uuid.UUID(request.path_params["snapshot_id"])
             except ValueError:
@@ -94,13 +128,11 @@ def report_download(
             return refusal(exc)
         table = table_of(snapshot)
         body = render_xlsx(table) if extension == "xlsx" else render_csv(table)
-        if table.masking is Masking.NONE and caller.kind is not ActorKind.SYSTEM:
-            await audit.record(
-                AuditAction.PERSONAL_DATA_READ,
-                caller=caller,
-                at=clock(),
-                request_id=request.scope.get("state", {}).get("request_id", ""),
-                client_address=request.client.host if request.client else "",
+        if table.masking is Masking.NONE:
+            await audit_download(
+                request,
+                caller,
+                clock(),
                 operation=f"download {extension}",
                 object_type="ReportSnapshot",
                 object_id=str(snapshot.id),

@@ -215,12 +215,22 @@ def school_elsewhere(rng: random.Random, primary: bool) -> str:
 
 
 def chinese_number(n: int) -> str:
-    """1–99 in Chinese numerals (一, 十二, 二十三)."""
+    """1–9999 in Chinese numerals (一, 十二, 二十三, 一百零五, 一千零一十): a county of a
+    million pupils numbers more than ninety-nine schools of one kind."""
     digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    if not 0 < n < 10000:
+        raise ValueError(f"chinese_number takes 1–9999, not {n}")
+    if n < 20:
+        return ("十" if n >= 10 else "") + (digits[n % 10] if n % 10 or n < 10 else "")
+    text, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            text += ("零" if zero else "") + digits[digit] + unit
+            zero = False
+        elif text:
+            zero = True
+    return text
 
 
 def pick(rng: random.Random, items: Sequence[str]) -> str:

@@ -34,6 +34,8 @@ from core.enrolment.models import (
     EnrolmentChangeKind,
     EnrolmentStatus,
 )
+from core.events.enums import EventKind
+from core.events.models import OutboxEvent
 from core.files.models import Attachment
 from core.imports.models import (
     ComparisonKind,
@@ -706,3 +708,86 @@ async def test_import_jobs_comparison_runs_and_results_by_caller(world: World) -
             await _ids(ComparisonRun, who),
             await _ids(ComparisonResult, who),
         ) == (of(jobs, *seen), of(runs, *seen), of(results, *with_results)), label
+
+
+# -- the inbox: events by the office they are addressed to ---------------------------------------
+
+
+async def test_events_reach_the_office_they_are_addressed_to_or_their_one_recipient(
+    world: World,
+) -> None:
+    """An event addressed to a level (county, town, school, class) reaches that office only,
+    not the offices above or below it; one addressed to an account reaches that account only."""
+    lipu = world.county
+    me, colleague = [
+        await StaffAccount.create(
+            username=name, password_hash="x", role="BUREAU_STAFF", jurisdiction=lipu,
+            scope_kind=ScopeKind.COUNTY,
+        )
+        for name in ("me", "colleague")
+    ]  # fmt: skip
+    qingshan, baisha = world.qingshan.id, world.baisha.id
+    central, ethnic = world.central.id, world.ethnic.id
+    addressed = {
+        "county": (lipu, ScopeKind.COUNTY, {}),
+        "qingshan": (lipu, ScopeKind.TOWN, {"town_id": qingshan}),
+        "baisha": (lipu, ScopeKind.TOWN, {"town_id": baisha}),
+        "central": (lipu, ScopeKind.SCHOOL, {"town_id": qingshan, "school_id": central}),
+        "ethnic": (lipu, ScopeKind.SCHOOL, {"town_id": qingshan, "school_id": ethnic}),
+        "class-4": (
+            lipu,
+            ScopeKind.CLASS,
+            {"town_id": qingshan, "school_id": central, "school_class_id": world.class_4.id},
+        ),
+        "class-5": (
+            lipu,
+            ScopeKind.CLASS,
+            {"town_id": qingshan, "school_id": ethnic, "school_class_id": world.class_5.id},
+        ),
+        "to-me": (lipu, ScopeKind.SCHOOL, {"school_id": central, "recipient_account": me}),
+        "to-colleague": (lipu, ScopeKind.COUNTY, {"recipient_account": colleague}),
+        "rongchang": (world.counties["rongchang"], ScopeKind.COUNTY, {}),
+    }
+    events = {
+        name: await OutboxEvent.create(
+            kind=EventKind.CASE_OPENED,
+            jurisdiction=county,
+            occurred_at=OPENED,
+            recorded_at=OPENED,
+            actor_kind=ActorKind.STAFF,
+            object_type="Case",
+            object_id=name,
+            audience_kind=kind,
+            **where,
+        )
+        for name, (county, kind, where) in addressed.items()
+    }
+
+    def inbox(county: Jurisdiction, kind: ScopeKind, account=None, **where: Any) -> Caller:
+        return Caller(
+            kind=ActorKind.STAFF,
+            label="test",
+            scope=Scope(kind=kind, jurisdiction_id=county.id, **where),
+            permissions=EVERYTHING,
+            account_id=account.id if account else None,
+        )
+
+    def named(*names: str) -> set[Any]:
+        return {events[n].id for n in names}
+
+    expected = [
+        (inbox(lipu, ScopeKind.COUNTY), named("county")),
+        (inbox(lipu, ScopeKind.COUNTY, me), named("county", "to-me")),
+        (inbox(lipu, ScopeKind.COUNTY, colleague), named("county", "to-colleague")),
+        (inbox(lipu, ScopeKind.TOWN, town_ids=(qingshan,)), named("qingshan")),
+        (inbox(lipu, ScopeKind.TOWN, town_ids=(qingshan, baisha)), named("qingshan", "baisha")),
+        (inbox(lipu, ScopeKind.SCHOOL, school_id=central), named("central")),
+        (inbox(lipu, ScopeKind.SCHOOL, me, school_id=ethnic), named("ethnic", "to-me")),
+        (
+            inbox(lipu, ScopeKind.CLASS, school_id=central, class_id=world.class_4.id),
+            named("class-4"),
+        ),
+        (inbox(world.counties["rongchang"], ScopeKind.COUNTY, me), named("rongchang")),
+    ]
+    for who, seen in expected:
+        assert await _ids(OutboxEvent, who) == seen, who.scope

@@ -14,6 +14,7 @@ The world (荔浦 450381, with a second county 荣昌 500153 and a county no plu
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,7 +34,18 @@ from core.enrolment.models import (
     EnrolmentChangeKind,
     EnrolmentStatus,
 )
+from core.events.enums import EventKind
+from core.events.models import OutboxEvent
 from core.files.models import Attachment
+from core.imports.models import (
+    ComparisonKind,
+    ComparisonResult,
+    ComparisonRun,
+    ImportJob,
+    ImportMode,
+    ImportState,
+    MatchOutcome,
+)
 from core.jurisdictions.models import (
     Jurisdiction,
     KeyArea,
@@ -46,6 +58,8 @@ from core.jurisdictions.models import (
 from core.officials.models import Official
 from core.people.enums import Gender, GuardianRelation, KeyGroup
 from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, Household
+from core.reports.enums import SubmissionState
+from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.schools.models import School, SchoolClass, SchoolKind
 from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
 
@@ -512,3 +526,268 @@ async def test_the_county_s_own_places_and_people_are_its_own(world: World) -> N
         for key in ("lipu", "rongchang"):
             who = caller(world.counties[key], ScopeKind.COUNTY)
             assert await _ids(model, who) == _of(made[key][model.__name__]), (model, key)
+
+
+# -- stored reports and imports ----------------------------------------------------------------
+
+
+async def _snapshot(county: Jurisdiction, name: str, town=None, school=None) -> ReportSnapshot:
+    place_kind = "SCHOOL" if school else "TOWN" if town else "COUNTY"
+    return await ReportSnapshot.create(
+        jurisdiction=county,
+        format_code="term-start-statistics",
+        title=name,
+        period_kind="TERM_START",
+        period_value="2026-autumn",
+        period_start=date(2026, 9, 1),
+        period_end=date(2026, 9, 14),
+        place_kind=place_kind,
+        place_name=name,
+        town=town,
+        school=school,
+        masking="NONE",
+        parameters={},
+        table={},
+        row_count=1,
+        checksum="0" * 64,
+        generated_by="test",
+        generated_at=OPENED,
+    )
+
+
+async def _snapshots(world: World) -> dict[str, ReportSnapshot]:
+    """One stored report for the county, each town and each school of 荔浦, and one of 荣昌."""
+    made = {
+        "county": await _snapshot(world.county, "荔浦市"),
+        "qingshan": await _snapshot(world.county, "青山镇", town=world.qingshan),
+        "baisha": await _snapshot(world.county, "白沙镇", town=world.baisha),
+        # a school's report names its school only (town left empty), as the reports service does
+        "central": await _snapshot(world.county, "中心小学", school=world.central),
+        "ethnic": await _snapshot(world.county, "民族中学", school=world.ethnic),
+        "baisha-school": await _snapshot(world.county, "白沙小学", school=world.baisha_school),
+        "rongchang": await _snapshot(world.counties["rongchang"], "荣昌"),
+    }
+    for snapshot in made.values():
+        await ReportSubmissionEvent.create(
+            snapshot=snapshot,
+            action="SIGN",
+            from_state=SubmissionState.DRAFT,
+            to_state=SubmissionState.SIGNED,
+            actor="test",
+            occurred_at=OPENED,
+        )
+    return made
+
+
+async def test_stored_reports_by_scope(world: World) -> None:
+    """The county's for the county, a town's and its schools' for the town, a school's own for
+    the school, none for a class or without READ_REPORTS, never another county's."""
+    made = await _snapshots(world)
+    lipu = world.county
+
+    def named(*names: str) -> set[Any]:
+        return {made[n].id for n in names}
+
+    county_wide = caller(lipu, ScopeKind.COUNTY)
+    assert await _ids(ReportSnapshot, county_wide) == named(
+        "county", "qingshan", "baisha", "central", "ethnic", "baisha-school"
+    )
+    qingshan = caller(lipu, ScopeKind.TOWN, town_ids=(world.qingshan.id,))
+    assert await _ids(ReportSnapshot, qingshan) == named("qingshan", "central", "ethnic")
+    baisha = caller(lipu, ScopeKind.TOWN, town_ids=(world.baisha.id,))
+    assert await _ids(ReportSnapshot, baisha) == named("baisha", "baisha-school")
+    both = caller(lipu, ScopeKind.TOWN, town_ids=(world.qingshan.id, world.baisha.id))
+    assert await _ids(ReportSnapshot, both) == named(
+        "qingshan", "baisha", "central", "ethnic", "baisha-school"
+    )
+    head = caller(lipu, ScopeKind.SCHOOL, school_id=world.central.id)
+    assert await _ids(ReportSnapshot, head) == named("central")
+    teacher = caller(lipu, ScopeKind.CLASS, school_id=world.central.id, class_id=world.class_4.id)
+    assert await _ids(ReportSnapshot, teacher) == set()
+    no_reports = caller(lipu, ScopeKind.COUNTY, EVERYTHING - {P.READ_REPORTS})
+    assert await _ids(ReportSnapshot, no_reports) == set()
+    rongchang = caller(world.counties["rongchang"], ScopeKind.COUNTY)
+    assert await _ids(ReportSnapshot, rongchang) == named("rongchang")
+
+
+async def test_a_report_s_submission_events_follow_the_report(world: World) -> None:
+    made = await _snapshots(world)
+    lipu = world.county
+
+    async def events_of(who: Caller) -> set[Any]:
+        rows = scoped(ReportSubmissionEvent, who).values_list("snapshot_id", flat=True)
+        return set(await rows)
+
+    qingshan = caller(lipu, ScopeKind.TOWN, town_ids=(world.qingshan.id,))
+    assert await events_of(qingshan) == {made[n].id for n in ("qingshan", "central", "ethnic")}
+    head = caller(lipu, ScopeKind.SCHOOL, school_id=world.baisha_school.id)
+    assert await events_of(head) == {made["baisha-school"].id}
+    teacher = caller(lipu, ScopeKind.CLASS, school_id=world.central.id, class_id=world.class_4.id)
+    assert await events_of(teacher) == set()
+    no_reports = caller(lipu, ScopeKind.COUNTY, EVERYTHING - {P.READ_REPORTS})
+    assert await events_of(no_reports) == set()
+    rongchang = caller(world.counties["rongchang"], ScopeKind.COUNTY)
+    assert await events_of(rongchang) == {made["rongchang"].id}
+
+
+def _key_caller(county: Jurisdiction, key_id: Any, permissions: set[Permission]) -> Caller:
+    return Caller(
+        kind=ActorKind.API_KEY,
+        label="县残联",
+        scope=Scope(kind=ScopeKind.COUNTY, jurisdiction_id=county.id),
+        permissions=frozenset(permissions),
+        api_key_id=key_id,
+    )
+
+
+async def _job(county: Jurisdiction, key_id: Any = None) -> ImportJob:
+    return await ImportJob.create(
+        jurisdiction=county,
+        format_code="DISABLED_ROSTER" if key_id else "STUDENT_ROSTER",
+        checksum="0" * 64,
+        mode=ImportMode.ALL,
+        state=ImportState.SUCCEEDED,
+        api_key_id=key_id,
+        started_at=OPENED,
+    )
+
+
+async def test_import_jobs_comparison_runs_and_results_by_caller(world: World) -> None:
+    """The county's register keepers (WRITE_ROSTER, county-wide) see the county's jobs and
+    runs; an agency key (SUBMIT_ROSTER) only those of the lists it submitted; a staff account
+    with SUBMIT_ROSTER and no key, a town, a school and another county none. A run's per-child
+    results also need READ_ROSTER."""
+    lipu, rongchang = world.county, world.counties["rongchang"]
+    ours, theirs = uuid.uuid4(), uuid.uuid4()
+    jobs = {
+        "register": await _job(lipu),
+        "ours": await _job(lipu, ours),
+        "theirs": await _job(lipu, theirs),
+        "rongchang": await _job(rongchang),
+    }
+    runs, results = {}, {}
+    for name, job in jobs.items():
+        runs[name] = await ComparisonRun.create(
+            jurisdiction_id=job.jurisdiction_id,
+            kind=ComparisonKind.DISABLED_ROSTER,
+            job=job,
+            started_at=OPENED,
+        )
+        results[name] = await ComparisonResult.create(
+            run=runs[name], row_number=2, outcome=MatchOutcome.NOT_FOUND
+        )
+
+    def of(table: dict[str, Any], *names: str) -> set[Any]:
+        return {table[n].id for n in names}
+
+    keeper = caller(lipu, ScopeKind.COUNTY, {P.WRITE_ROSTER, P.READ_ROSTER})
+    key = _key_caller(lipu, ours, {P.SUBMIT_ROSTER, P.READ_ROSTER})
+    staff_submitter = caller(lipu, ScopeKind.COUNTY, {P.SUBMIT_ROSTER, P.READ_ROSTER})
+    key_without_submit = _key_caller(lipu, ours, {P.READ_ROSTER})
+    town = caller(lipu, ScopeKind.TOWN, town_ids=(world.qingshan.id,))
+    head = caller(lipu, ScopeKind.SCHOOL, school_id=world.central.id)
+    other = caller(rongchang, ScopeKind.COUNTY)
+    everyone = {"register", "ours", "theirs"}
+    expected = {
+        "keeper": (keeper, everyone, everyone),
+        "key": (key, {"ours"}, {"ours"}),
+        "staff_submitter": (staff_submitter, set(), set()),
+        "key_without_submit": (key_without_submit, set(), set()),
+        "town": (town, set(), set()),
+        "head": (head, set(), set()),
+        "other": (other, {"rongchang"}, {"rongchang"}),
+        "keeper_without_roster": (
+            caller(lipu, ScopeKind.COUNTY, {P.WRITE_ROSTER}),
+            everyone,
+            set(),
+        ),
+    }
+    for label, (who, seen, with_results) in expected.items():
+        assert (
+            await _ids(ImportJob, who),
+            await _ids(ComparisonRun, who),
+            await _ids(ComparisonResult, who),
+        ) == (of(jobs, *seen), of(runs, *seen), of(results, *with_results)), label
+
+
+# -- the inbox: events by the office they are addressed to ---------------------------------------
+
+
+async def test_events_reach_the_office_they_are_addressed_to_or_their_one_recipient(
+    world: World,
+) -> None:
+    """An event addressed to a level (county, town, school, class) reaches that office only,
+    not the offices above or below it; one addressed to an account reaches that account only."""
+    lipu = world.county
+    me, colleague = [
+        await StaffAccount.create(
+            username=name, password_hash="x", role="BUREAU_STAFF", jurisdiction=lipu,
+            scope_kind=ScopeKind.COUNTY,
+        )
+        for name in ("me", "colleague")
+    ]  # fmt: skip
+    qingshan, baisha = world.qingshan.id, world.baisha.id
+    central, ethnic = world.central.id, world.ethnic.id
+    addressed = {
+        "county": (lipu, ScopeKind.COUNTY, {}),
+        "qingshan": (lipu, ScopeKind.TOWN, {"town_id": qingshan}),
+        "baisha": (lipu, ScopeKind.TOWN, {"town_id": baisha}),
+        "central": (lipu, ScopeKind.SCHOOL, {"town_id": qingshan, "school_id": central}),
+        "ethnic": (lipu, ScopeKind.SCHOOL, {"town_id": qingshan, "school_id": ethnic}),
+        "class-4": (
+            lipu,
+            ScopeKind.CLASS,
+            {"town_id": qingshan, "school_id": central, "school_class_id": world.class_4.id},
+        ),
+        "class-5": (
+            lipu,
+            ScopeKind.CLASS,
+            {"town_id": qingshan, "school_id": ethnic, "school_class_id": world.class_5.id},
+        ),
+        "to-me": (lipu, ScopeKind.SCHOOL, {"school_id": central, "recipient_account": me}),
+        "to-colleague": (lipu, ScopeKind.COUNTY, {"recipient_account": colleague}),
+        "rongchang": (world.counties["rongchang"], ScopeKind.COUNTY, {}),
+    }
+    events = {
+        name: await OutboxEvent.create(
+            kind=EventKind.CASE_OPENED,
+            jurisdiction=county,
+            occurred_at=OPENED,
+            recorded_at=OPENED,
+            actor_kind=ActorKind.STAFF,
+            object_type="Case",
+            object_id=name,
+            audience_kind=kind,
+            **where,
+        )
+        for name, (county, kind, where) in addressed.items()
+    }
+
+    def inbox(county: Jurisdiction, kind: ScopeKind, account=None, **where: Any) -> Caller:
+        return Caller(
+            kind=ActorKind.STAFF,
+            label="test",
+            scope=Scope(kind=kind, jurisdiction_id=county.id, **where),
+            permissions=EVERYTHING,
+            account_id=account.id if account else None,
+        )
+
+    def named(*names: str) -> set[Any]:
+        return {events[n].id for n in names}
+
+    expected = [
+        (inbox(lipu, ScopeKind.COUNTY), named("county")),
+        (inbox(lipu, ScopeKind.COUNTY, me), named("county", "to-me")),
+        (inbox(lipu, ScopeKind.COUNTY, colleague), named("county", "to-colleague")),
+        (inbox(lipu, ScopeKind.TOWN, town_ids=(qingshan,)), named("qingshan")),
+        (inbox(lipu, ScopeKind.TOWN, town_ids=(qingshan, baisha)), named("qingshan", "baisha")),
+        (inbox(lipu, ScopeKind.SCHOOL, school_id=central), named("central")),
+        (inbox(lipu, ScopeKind.SCHOOL, me, school_id=ethnic), named("ethnic", "to-me")),
+        (
+            inbox(lipu, ScopeKind.CLASS, school_id=central, class_id=world.class_4.id),
+            named("class-4"),
+        ),
+        (inbox(world.counties["rongchang"], ScopeKind.COUNTY, me), named("rongchang")),
+    ]
+    for who, seen in expected:
+        assert await _ids(OutboxEvent, who) == seen, who.scope

@@ -299,3 +299,53 @@ async def test_another_countys_agency_key_finds_nothing(
     assert (await gql(http, JOB, {"id": job}, key=key))["data"]["node"] is None
     report = await http.get(f"/imports/{job.split(':')[-1]}/report.csv", headers=_auth(key=key))
     assert report.status_code == 404
+
+
+JOBS = "{ importJobs(first: 100) { totalCount edges { node { id } } } }"
+
+
+async def test_import_jobs_are_listed_to_the_register_keepers_and_the_submitting_key(
+    roster: Roster, counties: Counties, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """The county administrator lists every job of the county; an agency key only the lists it
+    submitted; a school head and a township official (who may write the roster in their
+    place, but keep no county register) and another county's administrator and key none."""
+    admin = await login(http, username(counties.lipu, "COUNTY_ADMIN"), counties.lipu.password)
+    headers = ["姓名", "性别", "出生日期", "身份证件号", "残疾类别"]
+    row = roster.rows[0]
+    disabled = write_csv(
+        tmp_path / "d.csv", headers, [[row[1], row[2], row[3], row[5], "听力残疾"]], "gbk"
+    ).read_bytes()
+    register = write_csv(tmp_path / "r.csv", roster.headers, roster.rows[:2], "gbk").read_bytes()
+    ours, theirs = await _agency_key(LIPU), await _agency_key(LIPU)
+    jobs = {
+        "register": await started(
+            await upload(http, "STUDENT_ROSTER", "r.csv", register, token=admin, dryRun=True)
+        ),
+        "ours": await started(await upload(http, "DISABLED_ROSTER", "d.csv", disabled, key=ours)),
+        "theirs": await started(
+            await upload(http, "DISABLED_ROSTER", "d.csv", disabled, key=theirs)
+        ),
+    }
+    await finished(http, jobs["register"], token=admin)
+    await finished(http, jobs["ours"], key=ours)
+    await finished(http, jobs["theirs"], key=theirs)
+
+    async def listed(**auth: str) -> set[str]:
+        body = await gql(http, JOBS, **auth)
+        assert "errors" not in body, body
+        connection = body["data"]["importJobs"]
+        ids = {e["node"]["id"] for e in connection["edges"]}
+        assert connection["totalCount"] == len(ids)
+        return ids
+
+    async def staff(creds: Any, role: str) -> str:
+        return await login(http, username(creds, role), creds.password)
+
+    assert await listed(token=admin) == set(jobs.values())
+    assert await listed(key=ours) == {jobs["ours"]}
+    assert await listed(key=theirs) == {jobs["theirs"]}
+    assert await listed(token=await staff(counties.lipu, "SCHOOL_HEAD")) == set()
+    assert await listed(token=await staff(counties.lipu, "TOWNSHIP_OFFICIAL")) == set()
+    assert await listed(token=await staff(counties.rongchang, "COUNTY_ADMIN")) == set()
+    assert await listed(key=await _agency_key(RONGCHANG)) == set()

@@ -18,7 +18,8 @@ from strawberry import relay
 from tortoise.context import TortoiseContext
 
 from core.access.accounts import create_account
-from core.access.enums import Role
+from core.access.api_keys import create_key
+from core.access.enums import Permission, Role
 from core.cases.models import Case
 from core.demo.generator import generate_demo
 from core.people.models import Child
@@ -165,6 +166,102 @@ async def test_school_head_sees_and_signs_for_their_school_only(http) -> None:
     assert (await http.get(f"/reports/{row_id}.xlsx")).status_code == 401
     listed = await graphql(http, "{ reportSnapshots { totalCount } }", headers=rival)
     assert listed["data"]["reportSnapshots"]["totalCount"] == 0
+
+
+LISTED = "{ reportSnapshots(first: 100) { totalCount edges { node { id placeKind } } } }"
+
+
+async def _report_key(code: str, towns: list[str] | None = None) -> dict[str, str]:
+    now = datetime.now(UTC)
+    issued = await create_key(
+        agency="县统计局",
+        jurisdiction_code=code,
+        permissions=[Permission.READ_REPORTS],
+        expires_at=now + timedelta(days=30),
+        now=now,
+        town_names=towns,
+    )
+    return {"X-API-Key": issued.secret}
+
+
+async def test_stored_reports_are_listed_by_the_callers_scope(http) -> None:
+    """The bureau and a county-wide key see every report of the county; a town's key its
+    town's and its schools'; a head their school's; a township official (no READ_REPORTS) is
+    refused; another county's bureau and key see none."""
+    county = await _county(SUINING)
+    school = county["school"]
+    # a school with pupils in another town
+    far = await (
+        School.filter(jurisdiction_id=school.jurisdiction_id, enrolments__is_current=True)
+        .exclude(town_id=school.town_id)
+        .order_by("code")
+        .first()
+    )
+    near_town, far_town = await school.town, await far.town
+    for name, role, place in (
+        ("far-head", Role.SCHOOL_HEAD, {"school_code": far.code}),
+        ("township", Role.TOWNSHIP_OFFICIAL, {"town_name": near_town.name}),
+    ):
+        await create_account(
+            username=f"{name}-{SUINING}",
+            password=PASSWORD,
+            role=role,
+            jurisdiction_code=SUINING,
+            **place,
+        )
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    head = await _sign_in(http, county["users"]["head"])
+    far_head = await _sign_in(http, f"far-head-{SUINING}")
+    township = await _sign_in(http, f"township-{SUINING}")
+
+    async def make(headers, **place: Any) -> str:
+        made = await _generate(
+            http, headers, formatCode="term-start-statistics", period="2026-autumn", **place
+        )
+        assert made["errors"] == [], made
+        return made["report"]["id"]
+
+    reports = {
+        "county": await make(bureau, placeKind="COUNTY"),
+        "near-town": await make(bureau, placeKind="TOWN", placeId=_gid("Town", near_town)),
+        "far-town": await make(bureau, placeKind="TOWN", placeId=_gid("Town", far_town)),
+        "school": await make(head),
+        "far-school": await make(far_head),
+    }
+    lipu = await _county(LIPU)
+    lipu_bureau = await _sign_in(http, lipu["users"]["bureau"])
+
+    async def listed(headers) -> set[str]:
+        body = await graphql(http, LISTED, headers=headers)
+        assert "errors" not in body, body
+        connection = body["data"]["reportSnapshots"]
+        ids = [e["node"]["id"] for e in connection["edges"]]
+        assert connection["totalCount"] == len(ids)
+        return set(ids)
+
+    def named(*names: str) -> set[str]:
+        return {reports[n] for n in names}
+
+    everything = set(reports.values())
+    assert await listed(bureau) == everything
+    assert await listed(await _report_key(SUINING)) == everything
+    near_key = await _report_key(SUINING, [near_town.name])
+    assert await listed(near_key) == named("near-town", "school")
+    assert await listed(await _report_key(SUINING, [far_town.name])) == named(
+        "far-town", "far-school"
+    )
+    assert await listed(head) == named("school")
+    assert await listed(far_head) == named("far-school")
+    assert await listed(lipu_bureau) == set()
+    assert await listed(await _report_key(LIPU)) == set()
+    refused = await graphql(http, LISTED, headers=township)
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # node(id:) agrees with the lists: the near town's key cannot open the far town's report
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    opened = await graphql(http, node, {"id": reports["far-school"]}, near_key)
+    assert opened["data"]["node"] is None
+    opened = await graphql(http, node, {"id": reports["school"]}, near_key)
+    assert opened["data"]["node"] == {"id": reports["school"]}
 
 
 async def test_sign_off_walked_from_draft_to_accepted_and_returned_with_a_reason(http) -> None:

@@ -193,3 +193,25 @@ def test_the_documented_diagram_and_table_are_generated_from_the_table() -> None
     assert markdown_table() in doc, (
         "docs/case-workflow.md is out of date: paste core.cases.workflow.markdown_table()"
     )
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "message"),
+    [
+        (A.CLOSE, None, "CLOSE is not allowed from no case; allowed: REPORT"),
+        (A.REPORT, S.DISMISSED, "REPORT is not allowed from DISMISSED; allowed: none"),
+        (
+            A.CLOSE,
+            S.RETURNED,
+            "CLOSE is not allowed from RETURNED; "
+            "allowed: RECORD_CONTACT, RECORD_FOLLOW_UP, RECORD_RELAPSE, REOPEN",
+        ),
+    ],
+)
+def test_a_refusal_names_the_action_the_state_and_what_is_allowed(
+    action: CaseAction, state: CaseState | None, message: str
+) -> None:
+    with pytest.raises(InvalidTransition) as refused:
+        next_state(action, state)
+    assert str(refused.value) == message
+    assert (refused.value.action, refused.value.state) == (action, state)

@@ -10,11 +10,19 @@ from core.access.masking import (
     mask_address,
     mask_id_number,
     mask_name,
+    mask_name_for_publication,
     mask_phone,
     mask_student_number,
 )
 
-MASKS = [mask_id_number, mask_phone, mask_address, mask_name, mask_student_number]
+MASKS = [
+    mask_id_number,
+    mask_phone,
+    mask_address,
+    mask_name,
+    mask_student_number,
+    mask_name_for_publication,
+]
 
 
 @pytest.mark.parametrize("mask", MASKS, ids=lambda m: m.__name__)
@@ -86,3 +94,17 @@ def test_a_name_keeps_its_surname(name: str, masked: str) -> None:
 )
 def test_a_student_number_is_masked_like_the_id_number_it_holds(number: str, masked: str) -> None:
     assert mask_student_number(number) == masked
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张小三", "张*三"),
+        ("张三", "张*"),
+        ("欧阳小明", "欧**明"),
+        ("黄", "黄"),
+        ("欧阳娜娜子", "欧***子"),
+    ],
+)
+def test_a_published_name_keeps_its_first_and_last_character(name: str, masked: str) -> None:
+    assert mask_name_for_publication(name) == masked

@@ -307,11 +307,10 @@ kids AS (
   FROM child ch WHERE ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL
 ),
 changes AS (
-  SELECT c.child_id, c.id,
-    ROW_NUMBER() OVER (PARTITION BY c.child_id
-                       ORDER BY c.occurred_on DESC, c.recorded_at DESC, c.id DESC) AS n
+  SELECT DISTINCT ON (c.child_id) c.child_id, c.id
   FROM enrolment_change c JOIN kids ON kids.child_id = c.child_id
   WHERE c.occurred_on <= {d}
+  ORDER BY c.child_id, c.occurred_on DESC, c.recorded_at DESC, c.id DESC
 ),
 cases AS (
   SELECT k.id, k.child_id
@@ -334,7 +333,7 @@ ranked_cases AS (
 latest AS (
   SELECT l.*, c.id AS change_id, k.id AS case_id, k.to_state AS case_state
   FROM kids l
-  LEFT JOIN changes c ON c.child_id = l.child_id AND c.n = 1
+  LEFT JOIN changes c ON c.child_id = l.child_id
   LEFT JOIN ranked_cases k ON k.child_id = l.child_id AND k.n = 1
 )"""
 

@@ -294,12 +294,23 @@ def _bucket_sql(breakdown: Breakdown, frame: Frame, p: Params) -> tuple[str, str
         return "f.school_id", ""
     if breakdown is Breakdown.KEY_GROUP:
         return 'g."group"', f" JOIN child_key_group g ON g.child_id = f.child_id AND {_ACTIVE}"
-    j = p(frame.place.jurisdiction_id)
+    # KEY_AREA: the cells (counted by village and town too) joined to ``areas``, each
+    # (village, town) of the cells with each kind of key area it lies in, once.
+    same = "IS NOT DISTINCT FROM" if p.postgres else "IS"
     return "kx.kind", (
-        " JOIN (SELECT DISTINCT f2.child_id, ka.kind FROM facts f2 JOIN key_area ka"
-        " ON ka.jurisdiction_id = " + j + " AND (ka.village_id = f2.village_id"
-        " OR (ka.village_id IS NULL AND ka.town_id = f2.town_id))) kx"
-        " ON kx.child_id = f.child_id"
+        f" JOIN areas kx ON kx.village_id {same} f.village_id AND kx.town_id {same} f.town_id"
+    )
+
+
+def _areas_sql(frame: Frame, p: Params) -> str:
+    """``areas``: each (village, town) of the cells with each kind of 重点地区 it lies in (a
+    village named by a key area, or any village of a town named as a whole), once per kind."""
+    j = p(frame.place.jurisdiction_id)
+    return (
+        ", areas AS (SELECT DISTINCT c.village_id, c.town_id, ka.kind"
+        " FROM (SELECT DISTINCT village_id, town_id FROM cells) c JOIN key_area ka"
+        f" ON ka.jurisdiction_id = {j} AND (ka.village_id = c.village_id"
+        " OR (ka.village_id IS NULL AND ka.town_id = c.town_id)))"
     )
 
 
@@ -342,6 +353,9 @@ _CELL_COLUMNS = (
 )
 #: Breakdowns by a column of ``facts`` (one bucket per child), which can be counted so.
 _BY_COLUMN = (Breakdown.NONE, Breakdown.STAGE, Breakdown.TOWN, Breakdown.SCHOOL)
+#: Breakdowns whose buckets a cell's columns decide (a child may fall in several key-area
+#: kinds: the cells carry village and town, and each joins the kinds of its place).
+_BY_CELL = (*_BY_COLUMN, Breakdown.KEY_AREA)
 
 
 def _values(requests: Sequence[Request], rows: list[dict]) -> list[Value]:
@@ -373,7 +387,7 @@ async def evaluate_requests(
     also the children of the whole place by accounting state (``{state: children}``)."""
     p = Params(is_postgres())
     prefix = facts_sql(frame, p)
-    cells = breakdown in _BY_COLUMN
+    cells = breakdown in _BY_CELL
     columns = _columns(requests, p, "f.n" if cells else "1")
     if with_states:
         from core.metrics.accounting import AccountingState
@@ -384,7 +398,14 @@ async def evaluate_requests(
             for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
-    if cells:
+    if breakdown is Breakdown.KEY_AREA:
+        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *_CELL_COLUMNS))
+        prefix += (
+            f", cells AS (SELECT {keys}, COUNT(*) AS n FROM facts f GROUP BY {keys})"
+            + _areas_sql(frame, p)
+        )
+        source = f"cells f{join}"
+    elif cells:
         keys = ", ".join(f"f.{c}" for c in _CELL_COLUMNS)
         grouped = keys if breakdown is Breakdown.NONE else f"{bucket}, {keys}"
         prefix += (

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from core.access.caller import Caller
 from core.access.scope import scoped
@@ -107,7 +107,15 @@ def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield ids[start : start + CHUNK]
 
 
-async def _values(qs_for, ids: Sequence[Any], *fields: str) -> list[dict[str, Any]]:
+async def _values(
+    qs_for, ids: Sequence[Any], *fields: str, within: Subquery | None = None
+) -> list[dict[str, Any]]:
+    """``fields`` of the rows ``qs_for`` selects for ``ids``, 500 ids per statement; or, given
+    ``within`` (a sub-select of the same ids) and more ids than one statement takes, in one
+    statement over the sub-select: a county's 学户册 is 150,000 children, and 300 statements
+    of 500 bound ids each cost more in building the SQL than in running it."""
+    if within is not None and len(ids) > CHUNK:
+        return list(await qs_for(within).values(*fields))
     out: list[dict[str, Any]] = []
     for part in _chunks(ids):
         out.extend(await qs_for(part).values(*fields))
@@ -123,7 +131,8 @@ async def _child_ids(
     as_of: date,
     selection: RowSelection,
     only: Sequence[Any] | None = None,
-) -> list[uuid.UUID]:
+) -> tuple[list[uuid.UUID], Subquery]:
+    """The children's ids in name order, and the same children as a sub-select."""
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
     if only is not None:
         qs = qs.filter(id__in=list(only))
@@ -142,7 +151,8 @@ async def _child_ids(
         qs = qs.filter(
             Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         )
-    return list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
+    ids = list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
+    return ids, ids_of(qs, "id")
 
 
 async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> list[uuid.UUID]:
@@ -163,7 +173,9 @@ async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> l
 # -- child facts ---------------------------------------------------------------------------------
 
 
-async def _children(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+async def _children(
+    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
+) -> dict[uuid.UUID, dict[str, Any]]:
     rows = await _values(
         lambda part: Child.filter(id__in=part),
         ids,
@@ -184,6 +196,7 @@ async def _children(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, di
         "household__is_low_income",
         "household__village__name",
         "household__village__town__name",
+        within=within,
     )
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
@@ -219,9 +232,13 @@ async def _children(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, di
     return out
 
 
-async def _key_groups(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[KeyGroup]]:
+async def _key_groups(
+    ids: Sequence[uuid.UUID], within: Subquery | None
+) -> dict[uuid.UUID, list[KeyGroup]]:
     out: dict[uuid.UUID, list[KeyGroup]] = defaultdict(list)
-    rows = await _values(lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group")
+    rows = await _values(
+        lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group", within=within
+    )
     order = {g: i for i, g in enumerate(KeyGroup)}
     for r in rows:
         out[r["child_id"]].append(KeyGroup(r["group"]))
@@ -230,7 +247,13 @@ async def _key_groups(ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[KeyGroup
     return out
 
 
-async def _guardians(households: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+async def _guardians(
+    households: Sequence[uuid.UUID], within: Subquery | None
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The guardians of ``households`` (with ``within``: of the households of those children)."""
+    of_children = None
+    if within is not None:
+        of_children = ids_of(Child.filter(id__in=within), "household_id")
     rows = await _values(
         lambda p: Guardian.filter(household_id__in=p).order_by("-is_primary", "name"),
         households,
@@ -239,6 +262,7 @@ async def _guardians(households: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[st
         "relation",
         "phone",
         "works_away",
+        within=of_children,
     )
     out: dict[uuid.UUID, dict[str, Any]] = {}
     away: dict[uuid.UUID, int] = defaultdict(int)
@@ -250,7 +274,9 @@ async def _guardians(households: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[st
     return out
 
 
-async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+async def _enrolments(
+    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
+) -> dict[uuid.UUID, dict[str, Any]]:
     """Each child's enrolment on ``as_of``, with its status after the last change by then."""
     rows = await _values(
         lambda p: Enrolment.filter(child_id__in=p, started_on__lte=as_of).filter(
@@ -270,6 +296,7 @@ async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, 
         "school__town__name",
         "school_class__name",
         "school_class__head_teacher__name",
+        within=within,
     )
     best: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
@@ -279,6 +306,9 @@ async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, 
             held["started_on"],
         ):
             best[r["child_id"]] = r
+    of_children = None
+    if within is not None:  # the changes of every enrolment of those children (some unused)
+        of_children = ids_of(Enrolment.filter(child_id__in=within), "id")
     changes = await _values(
         lambda p: EnrolmentChange.filter(enrolment_id__in=p, occurred_on__lte=as_of).order_by(
             "occurred_on", "recorded_at"
@@ -288,6 +318,7 @@ async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, 
         "kind",
         "status_after",
         "counterpart_school",
+        within=of_children,
     )
     last: dict[uuid.UUID, dict[str, Any]] = {}
     for c in changes:
@@ -303,7 +334,9 @@ async def _enrolments(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, 
     return best
 
 
-async def _support(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dict[str, Any]]:
+async def _support(
+    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
+) -> dict[uuid.UUID, dict[str, Any]]:
     rows = await _values(
         lambda p: (
             SupportPlan.filter(child_id__in=p, started_on__lte=as_of)
@@ -315,6 +348,7 @@ async def _support(ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, dic
         "kind",
         "plan",
         "mentor__name",
+        within=within,
     )
     out: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
     for r in rows:
@@ -346,7 +380,7 @@ def _plan_parts(plan: str) -> dict[str, str]:
 
 
 async def _assistance(
-    ids: Sequence[uuid.UUID], as_of: date, labels: dict[str, str]
+    ids: Sequence[uuid.UUID], as_of: date, labels: dict[str, str], within: Subquery | None
 ) -> dict[uuid.UUID, dict[str, Any]]:
     school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
     rows = await _values(
@@ -355,6 +389,7 @@ async def _assistance(
         "child_id",
         "programme",
         "amount",
+        within=within,
     )
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
@@ -376,7 +411,7 @@ def _programme_label(code: str) -> str:
 
 
 async def _visits(
-    ids: Sequence[uuid.UUID], start: date, as_of: date
+    ids: Sequence[uuid.UUID], start: date, as_of: date, within: Subquery | None
 ) -> dict[uuid.UUID, dict[str, Any]]:
     rows = await _values(
         lambda p: HomeVisit.filter(child_id__in=p, visited_on__lte=as_of).order_by("visited_on"),
@@ -385,6 +420,7 @@ async def _visits(
         "visited_on",
         "findings",
         "visitor_name",
+        within=within,
     )
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for r in rows:
@@ -421,16 +457,22 @@ def _family_situation(child: dict[str, Any], guardian: dict[str, Any] | None) ->
 
 
 async def _child_facts(
-    ids: Sequence[uuid.UUID], start: date, as_of: date, rules: CountyRules
+    ids: Sequence[uuid.UUID],
+    start: date,
+    as_of: date,
+    rules: CountyRules,
+    within: Subquery | None = None,
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    """Everything a row may say about each child, as of ``as_of``."""
-    children = await _children(ids, as_of)
-    groups = await _key_groups(ids)
-    guardians = await _guardians([c["_household"] for c in children.values() if c["_household"]])
-    enrolments = await _enrolments(ids, as_of)
-    support = await _support(ids, as_of)
-    assistance = await _assistance(ids, as_of, rules.assistance_programmes())
-    visits = await _visits(ids, start, as_of)
+    """Everything a row may say about each child, as of ``as_of`` (``within``: the same
+    children as a sub-select, for many of them)."""
+    children = await _children(ids, as_of, within)
+    groups = await _key_groups(ids, within)
+    households = list(dict.fromkeys(c["_household"] for c in children.values() if c["_household"]))
+    guardians = await _guardians(households, within)
+    enrolments = await _enrolments(ids, as_of, within)
+    support = await _support(ids, as_of, within)
+    assistance = await _assistance(ids, as_of, rules.assistance_programmes(), within)
+    visits = await _visits(ids, start, as_of, within)
     out: dict[uuid.UUID, dict[str, Any]] = {}
     for child_id in ids:
         child = children.get(child_id)
@@ -619,10 +661,10 @@ async def child_rows(
         schools = schools.filter(place.schools_q())
         school_ids = list(await schools.values_list("id", flat=True))
         absentees = {a.child_id: a for a in await never_arrived(school_ids, start, as_of)}
-        ids = await _child_ids(caller, place, as_of, selection, only=list(absentees))
+        ids, within = await _child_ids(caller, place, as_of, selection, only=list(absentees))
     else:
-        ids = await _child_ids(caller, place, as_of, selection)
-    facts = await _child_facts(ids, start, as_of, rules)
+        ids, within = await _child_ids(caller, place, as_of, selection)
+    facts = await _child_facts(ids, start, as_of, rules, within)
     if absentees:
         follow_ups = await latest_follow_ups(list(absentees), start, as_of)
         for child_id, absentee in absentees.items():
@@ -632,15 +674,17 @@ async def child_rows(
                 row["attendance.missing_reason"] = absentee.reason_label
                 row["attendance.follow_up"] = follow_ups.get(child_id, "")
     latest: dict[uuid.UUID, tuple[datetime, CaseState]] = {}
-    for part in _chunks(ids):
-        for r in (
-            await scoped(Case, caller)
-            .filter(child_id__in=part, opened_at__lt=end_of_day(as_of))
-            .values("child_id", "opened_at", "state")
-        ):
-            held = latest.get(r["child_id"])
-            if held is None or r["opened_at"] > held[0]:
-                latest[r["child_id"]] = (r["opened_at"], CaseState(r["state"]))
+    for r in await _values(
+        lambda p: scoped(Case, caller).filter(child_id__in=p, opened_at__lt=end_of_day(as_of)),
+        ids,
+        "child_id",
+        "opened_at",
+        "state",
+        within=within,
+    ):
+        held = latest.get(r["child_id"])
+        if held is None or r["opened_at"] > held[0]:
+            latest[r["child_id"]] = (r["opened_at"], CaseState(r["state"]))
     rows = []
     for child_id in ids:
         row = facts.get(child_id)

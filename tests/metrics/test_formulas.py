@@ -128,6 +128,38 @@ async def test_breakdowns_by_stage_and_town_and_key_group(db):
     assert got == {"FINANCIAL_HARDSHIP": (1, 2), "POVERTY_LIFTED": (0, 1)}
 
 
+async def test_breakdown_by_key_area_counts_each_child_once_per_kind(db):
+    from core.jurisdictions.models import KeyArea, KeyAreaKind
+
+    t = await build()
+    village = await t.town.villages.all().first()
+    # 东村 is 农村 twice over: by itself and as part of 东镇 (a whole town marked): a child of
+    # 东村 still counts once for 农村. 西镇 (G's household) is 边远.
+    await KeyArea.create(jurisdiction=t.county, village=village, kind=KeyAreaKind.RURAL)
+    await KeyArea.create(jurisdiction=t.county, town=t.town, kind=KeyAreaKind.RURAL)
+    await KeyArea.create(jurisdiction=t.county, town=t.other_town, kind=KeyAreaKind.REMOTE)
+    frame = await _frame(t)
+    codes = [IndicatorCode.DROPOUT_COUNT, IndicatorCode.UNACCOUNTED_COUNT]
+    values = await evaluate(frame, [indicator(c) for c in codes], breakdown=Breakdown.KEY_AREA)
+    got = {(v.indicator.code, v.bucket): v.numerator for v in values}
+    # B and F (dropouts) and H (unaccounted) live in 东村; G in 西村 is neither.
+    assert got == {
+        (IndicatorCode.DROPOUT_COUNT, "RURAL"): 2,
+        (IndicatorCode.DROPOUT_COUNT, "REMOTE"): 0,
+        (IndicatorCode.UNACCOUNTED_COUNT, "RURAL"): 1,
+        (IndicatorCode.UNACCOUNTED_COUNT, "REMOTE"): 0,
+    }
+    rates = await evaluate(
+        frame, [indicator(IndicatorCode.ENROLMENT_RATE)], breakdown=Breakdown.KEY_AREA
+    )
+    # 农村: the registry's 11 less G (西村) = 10, less E (dead) = 9; in school A D L M and C
+    # elsewhere = 5. 边远: G alone, moved away with the family, so 0 ÷ 0.
+    assert {v.bucket: (v.numerator, v.denominator) for v in rates} == {
+        "RURAL": (5, 9),
+        "REMOTE": (0, 0),
+    }
+
+
 async def test_places_town_and_school(db):
     t = await build()
     town = await service.accounting(await _frame(t, kind=PlaceKind.TOWN, place_id=t.other_town.id))

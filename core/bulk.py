@@ -77,7 +77,22 @@ def converter(field: Any) -> Callable[[Any], Any]:
         return _enum_of(field)
     if type(field) in (f.DateField, f.DatetimeField, f.BooleanField, f.IntField, f.SmallIntField):
         return _same
+    if type(field) is f.CharField:
+        return _text_of(field)
     return lambda value: field.to_db_value(value, None)
+
+
+def _text_of(field: Any) -> Callable[[Any], Any]:
+    """A ``CharField``'s value: a text within its length as it is, anything else through the
+    field's own ``to_db_value`` (which converts it, or refuses it naming the field)."""
+    longest = field.max_length
+
+    def convert(value: Any) -> Any:
+        if value is None or (type(value) is str and len(value) <= longest):
+            return value
+        return field.to_db_value(value, None)
+
+    return convert
 
 
 async def insert_rows(
@@ -104,13 +119,13 @@ async def insert_rows(
     written = 0
     values: list[list[Any]] = []
     for row in rows:
-        line = []
-        for name, convert, default in plan:
-            value = row.get(name, _MISSING)
-            if value is _MISSING:
-                value = default()
-            line.append(convert(value))
-        values.append(line)
+        get = row.get
+        values.append(
+            [
+                convert(default() if (value := get(name, _MISSING)) is _MISSING else value)
+                for name, convert, default in plan
+            ]
+        )
         if len(values) >= batch:
             await send(values)
             written += len(values)

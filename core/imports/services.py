@@ -372,15 +372,22 @@ async def _existing(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The registry's children with a 学籍号 or an ID number of the batch."""
     numbers = [p.values["student_number"] for p in plans if p.values.get("student_number")]
-    ids = [p.values["id_number"] for p in plans if p.values.get("id_number")]
     by_number = {
         row["student_number"]: row
         for row in await select_in(Child, _MATCHED, "student_number", numbers)
     }
-    known = {row["id"]: row for row in by_number.values()}
-    by_id: dict[str, dict[str, Any]] = {}
+    # an ID number the children found by 学籍号 carry is theirs (it is unique): only the others
+    # are looked up (a re-imported roster needs one lookup per chunk, not two)
+    by_id: dict[str, dict[str, Any]] = {
+        row["id_number"]: row for row in by_number.values() if row["id_number"]
+    }
+    ids = [
+        p.values["id_number"]
+        for p in plans
+        if p.values.get("id_number") and p.values["id_number"] not in by_id
+    ]
     for row in await select_in(Child, _MATCHED, "id_number", ids):
-        by_id[row["id_number"]] = known.get(row["id"], row)
+        by_id[row["id_number"]] = row
     return by_number, by_id
 
 

@@ -112,11 +112,16 @@ async def server_cpu() -> float | None:
     _, rows = await db.execute_query(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
     )
+    return process_cpu([row["pid"] for row in rows])
+
+
+def process_cpu(pids: list[int]) -> float | None:
+    """CPU seconds (user + system) the processes ``pids`` have used, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for row in rows:
+    for pid in pids:
         try:
-            fields = Path(f"/proc/{row['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return None
         total += int(fields[11]) + int(fields[12])  # utime, stime

@@ -66,6 +66,74 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class AnonymousPeak:
+    """The process's peak anonymous resident memory (``RssAnon``: the heap, the rows in
+    flight), sampled every 0.1 s by a thread. The peak RSS also counts the pages of the SQLite
+    file mapped in (``mmap_size``), which are the operating system's file cache, not the
+    import's."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def now_kb() -> int:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self.now_kb())
+
+    def take(self) -> float:
+        """The peak since the last take, in MB; sampling starts again."""
+        peak = max(self.peak, self.now_kb())
+        self.peak = 0
+        return peak / 1024
+
+
+async def server_cpu() -> float | None:
+    """CPU seconds the PostgreSQL server's processes for this database have used (a server on
+    this machine whose /proc is readable), or None."""
+    from tortoise import connections
+
+    db = connections.get("default")
+    if db.capabilities.dialect != "postgres":
+        return None
+    _, rows = await db.execute_query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    return process_cpu([row["pid"] for row in rows])
+
+
+def process_cpu(pids: list[int]) -> float | None:
+    """CPU seconds (user + system) the processes ``pids`` have used, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def cpu_note(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return ""
+    return f" + {after - before:.1f} s CPU of the PostgreSQL server"
+
+
 async def write_roster(path: Path, rows: int) -> None:
     from core.schools.models import SchoolClass
 
@@ -122,7 +190,12 @@ async def main(rows: int, database_url: str) -> None:
         print(
             f"database: {database_url.split('://')[0]}; roster: {rows} rows, {size:.1f} MB GBK CSV"
         )
-        print(f"peak memory before import: {peak_mb():.0f} MB")
+        print(
+            f"load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+            f"peak memory before import: {peak_mb():.0f} MB"
+        )
+        anonymous = AnonymousPeak()
+        anonymous.take()
 
         def request() -> ImportRequest:
             return ImportRequest(
@@ -134,16 +207,21 @@ async def main(rows: int, database_url: str) -> None:
                 mode=ImportMode.VALID,
             )
 
+        server = await server_cpu()
         started, cpu = time.perf_counter(), time.process_time()
         job = await run_import(request())
         first = time.perf_counter() - started
         print(
-            f"import: {first:.1f} s wall, {time.process_time() - cpu:.1f} s CPU of this process "
-            f"({job.state.value}; {job.counts})"
+            f"import: {first:.1f} s wall, {time.process_time() - cpu:.1f} s CPU of this process"
+            f"{cpu_note(server, await server_cpu())} ({job.state.value}; {job.counts})"
         )
         for issue in job.issues[:3]:
             print(f"  refused: row {issue['row']} {issue['column']}: {issue['reasonEn']}")
-        print(f"peak memory after import: {peak_mb():.0f} MB")
+        print(
+            f"peak memory after import: {peak_mb():.0f} MB RSS; "
+            f"peak anonymous (heap) during it: {anonymous.take():.0f} MB"
+        )
+        server = await server_cpu()
         started, cpu = time.perf_counter(), time.process_time()
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
@@ -159,9 +237,10 @@ async def main(rows: int, database_url: str) -> None:
         second = time.perf_counter() - started
         c = again.counts
         print(
-            f"re-import: {second:.1f} s wall, {time.process_time() - cpu:.1f} s CPU "
-            f"(unchanged {c['unchanged']}, new {c['new']}, "
-            f"updated {c['updated']})"
+            f"re-import: {second:.1f} s wall, {time.process_time() - cpu:.1f} s CPU"
+            f"{cpu_note(server, await server_cpu())} (unchanged {c['unchanged']}, "
+            f"new {c['new']}, updated {c['updated']}); "
+            f"peak anonymous during it: {anonymous.take():.0f} MB"
         )
         from core.jurisdictions.models import Jurisdiction
 
@@ -173,6 +252,7 @@ async def main(rows: int, database_url: str) -> None:
             f"comparison: {third:.1f} s wall, {time.process_time() - cpu:.1f} s CPU ({run.counts})"
         )
         print(f"peak memory (whole run, RSS): {peak_mb():.0f} MB")
+        print(f"load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         await close_database(ctx)
 

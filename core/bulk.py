@@ -7,24 +7,33 @@ roster. :func:`insert_rows` takes plain dicts keyed by the model's field names (
 for a foreign key), fills what the model would (defaults, ``auto_now``/``auto_now_add``
 timestamps, a fresh UUID for a missing primary key), converts each value with the field's own
 ``to_db_value`` and sends the model's own ``INSERT`` statement through the current connection -
-inside the caller's transaction when there is one, on SQLite and PostgreSQL alike.
+inside the caller's transaction when there is one, on SQLite and PostgreSQL alike. On
+PostgreSQL the rows go by ``COPY`` (asyncpg's ``copy_records_to_table``) on that same
+connection instead: a few times faster than one ``INSERT`` per parameter row, and inside the
+transaction just the same (a rolled-back import keeps none of them).
+
+:func:`select_in` looks a batch of keys up in one statement: ``IN (?, ?, …)`` on SQLite,
+``= ANY($1)`` with one array parameter on PostgreSQL (one plan, whatever the batch size).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from tortoise import fields as f
+from tortoise.exceptions import IntegrityError
 from tortoise.fields import DatetimeField
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.models import Model
 
 #: Rows per statement.
 BATCH = 1000
+#: Rows per ``COPY`` on PostgreSQL.
+COPY_BATCH = 5000
 
 _MISSING = object()
 
@@ -68,7 +77,22 @@ def converter(field: Any) -> Callable[[Any], Any]:
         return _enum_of(field)
     if type(field) in (f.DateField, f.DatetimeField, f.BooleanField, f.IntField, f.SmallIntField):
         return _same
+    if type(field) is f.CharField:
+        return _text_of(field)
     return lambda value: field.to_db_value(value, None)
+
+
+def _text_of(field: Any) -> Callable[[Any], Any]:
+    """A ``CharField``'s value: a text within its length as it is, anything else through the
+    field's own ``to_db_value`` (which converts it, or refuses it naming the field)."""
+    longest = field.max_length
+
+    def convert(value: Any) -> Any:
+        if value is None or (type(value) is str and len(value) <= longest):
+            return value
+        return field.to_db_value(value, None)
+
+    return convert
 
 
 async def insert_rows(
@@ -84,24 +108,58 @@ async def insert_rows(
     plan = [
         (name, converter(fields_map[name]), _default_of(fields_map[name], now)) for name in columns
     ]
+    if is_postgres(db):
+        send = _copier(model, db, columns)
+        batch = max(batch, COPY_BATCH)
+    else:
+
+        async def send(values: list[list[Any]]) -> None:
+            await db.execute_many(sql, values)
+
     written = 0
     values: list[list[Any]] = []
     for row in rows:
-        line = []
-        for name, convert, default in plan:
-            value = row.get(name, _MISSING)
-            if value is _MISSING:
-                value = default()
-            line.append(convert(value))
-        values.append(line)
+        get = row.get
+        values.append(
+            [
+                convert(default() if (value := get(name, _MISSING)) is _MISSING else value)
+                for name, convert, default in plan
+            ]
+        )
         if len(values) >= batch:
-            await db.execute_many(sql, values)
+            await send(values)
             written += len(values)
             values = []
     if values:
-        await db.execute_many(sql, values)
+        await send(values)
         written += len(values)
     return written
+
+
+def is_postgres(db: Any) -> bool:
+    return db.capabilities.dialect == "postgres"
+
+
+def _copier(
+    model: type[Model], db: Any, columns: list[str]
+) -> Callable[[list[list[Any]]], Awaitable[None]]:
+    """``COPY`` rows into ``model``'s table on the current connection (the transaction's, when
+    there is one); a unique or foreign-key violation is tortoise's ``IntegrityError``, as an
+    ``INSERT`` would raise it."""
+    import asyncpg
+
+    meta = model._meta
+    table = meta.db_table
+    db_columns = [meta.fields_db_projection[name] for name in columns]
+
+    async def send(values: list[list[Any]]) -> None:
+        try:
+            async with db.acquire_connection() as connection:
+                await connection.copy_records_to_table(table, records=values, columns=db_columns)
+        except asyncpg.exceptions.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
+
+    return send
 
 
 async def update_rows(
@@ -170,23 +228,36 @@ async def select_in(
     if not wanted:
         return []
     db = model._meta.db
-    executor = db.executor_class(model=model, db=db)
     meta = model._meta
     fields_map = meta.fields_map
-    table = meta.basetable
     column = meta.fields_db_projection
-    query = db.query_class.from_(table).select(*(table[column[c]] for c in columns))
     key = converter(fields_map[field])
-    params = [key(v) for v in wanted]
-    query = query.where(
-        table[column[field]].isin([executor.parameter(i) for i in range(len(params))])
-    )
-    for name, value in equal.items():
-        if value is None:
-            query = query.where(table[column[name]].isnull())
-        else:
-            query = query.where(table[column[name]] == executor.parameter(len(params)))
-            params.append(converter(fields_map[name])(value))
-    _, rows = await db.execute_query(str(query), params)
+    if is_postgres(db):
+        conditions = [f'"{column[field]}" = ANY($1)']
+        params: list[Any] = [[key(v) for v in wanted]]
+        for name, value in equal.items():
+            if value is None:
+                conditions.append(f'"{column[name]}" IS NULL')
+            else:
+                params.append(converter(fields_map[name])(value))
+                conditions.append(f'"{column[name]}" = ${len(params)}')
+        selected = ", ".join(f'"{column[c]}"' for c in columns)
+        sql = f'SELECT {selected} FROM "{meta.db_table}" WHERE {" AND ".join(conditions)}'
+    else:
+        executor = db.executor_class(model=model, db=db)
+        table = meta.basetable
+        query = db.query_class.from_(table).select(*(table[column[c]] for c in columns))
+        params = [key(v) for v in wanted]
+        query = query.where(
+            table[column[field]].isin([executor.parameter(i) for i in range(len(params))])
+        )
+        for name, value in equal.items():
+            if value is None:
+                query = query.where(table[column[name]].isnull())
+            else:
+                query = query.where(table[column[name]] == executor.parameter(len(params)))
+                params.append(converter(fields_map[name])(value))
+        sql = str(query)
+    _, rows = await db.execute_query(sql, params)
     back = [(c, column[c], fields_map[c].to_python_value) for c in columns]
     return [{c: to_python(row[col]) for c, col, to_python in back} for row in rows]

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -240,9 +240,19 @@ def create_app(
     graphql_app = BaoxueGraphQL(settings, clock=clock, default_caller=default_caller)
     limiter = build_rate_limiter(settings.redis_url)
 
+    async def end_interrupted_imports() -> None:
+        # import jobs a previous run of the server left RUNNING (it was restarted or killed
+        # mid-import): failed, with the reason, and their county and format free again
+        from core.imports.services import fail_interrupted
+
+        ended = await fail_interrupted(datetime.now(UTC))
+        if ended:
+            log.warning("interrupted import jobs marked failed", extra={"jobs": ended})
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_database:
+        if not manage_database:  # the caller (a test) has opened the database
+            await end_interrupted_imports()
             yield
             return
         ctx = await open_database(settings.database_url)
@@ -253,6 +263,7 @@ def create_app(
         await connections.get("default").execute_query("SELECT 1")
         log.info("database opened", extra={"database": settings.database_url.split("@")[-1]})
         try:
+            await end_interrupted_imports()
             yield
         finally:
             await close_database(ctx)

@@ -127,6 +127,14 @@ def import_command(
     if report_path is not None and report_path.suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", "--report")
     progress = Progress()
+    url = normalise_database_url(database_url)
+    store = _store(url)
+
+    def keep_file(job: Any) -> None:
+        # kept by its SHA-256 (the job's checksum) once the job is recorded, as an upload is:
+        # the list's comparison can be run again on it (``baoxue compare --job``, the API)
+        store.put(file.read_bytes())
+
     request = ImportRequest(
         caller=Caller.system(),
         format_code=format_code,
@@ -138,6 +146,7 @@ def import_command(
         dry_run=dry_run,
         progress=progress,
         compare=compare,
+        started=keep_file,
     )
 
     async def work() -> Any:
@@ -150,7 +159,7 @@ def import_command(
         return job, comparison
 
     try:
-        job, comparison = asyncio.run(_with_database(normalise_database_url(database_url), work))
+        job, comparison = asyncio.run(_with_database(url, work))
     except DomainError as exc:
         progress.done()
         raise click.ClickException(exc.message) from None
@@ -173,25 +182,67 @@ def import_command(
         sys.exit(1)
 
 
+def _store(database_url: str) -> Any:
+    """The file store of the deployment this database belongs to (``BAOXUE_FILES_DIR``, or
+    next to the SQLite file), as the server opens it."""
+    from core.files.storage import LocalFileStore, files_dir_for
+    from core.settings import load_settings
+
+    return LocalFileStore(files_dir_for(load_settings().files_dir, database_url))
+
+
 @click.command("compare")
 @click.option("--jurisdiction", "-j", required=True, help="6-digit division code of the county.")
+@click.option(
+    "--job",
+    "job_id",
+    default=None,
+    help="Run a list's comparison again on the file an earlier import job kept (its id).",
+)
 @_DATABASE
-def compare_command(jurisdiction: str, database_url: str) -> None:
+def compare_command(jurisdiction: str, job_id: str | None, database_url: str) -> None:
     """Compare the register with enrolment (学户册与学籍比对): school-age children enrolled nowhere,
-    not exempted and not placed get a suspected case (source ROSTER_COMPARISON)."""
+    not exempted and not placed get a suspected case (source ROSTER_COMPARISON). With ``--job``:
+    compare a list imported before (disabled roster, key-group list, platform list) again, read
+    anew from the file that import kept, with the register as it is now."""
+    import uuid
+
     from core.access.caller import Caller
     from core.errors import DomainError
     from core.imports.comparison import compare_registry_enrolment
+    from core.imports.jobs import KIND_OF_LIST, run_comparison
+    from core.imports.models import ImportJob
+    from core.imports.services import formats_for
     from core.jurisdictions.models import Jurisdiction
+
+    url = normalise_database_url(database_url)
 
     async def work() -> Any:
         county = await Jurisdiction.get_or_none(division_code=jurisdiction)
         if county is None:
             raise click.ClickException(f"没有县级行政区 {jurisdiction} / no such jurisdiction")
-        return await compare_registry_enrolment(Caller.system(), county.id, datetime.now(UTC))
+        if job_id is None:
+            return await compare_registry_enrolment(Caller.system(), county.id, datetime.now(UTC))
+        try:
+            job = await ImportJob.get_or_none(id=uuid.UUID(job_id), jurisdiction_id=county.id)
+        except ValueError:
+            job = None
+        fmt = formats_for(jurisdiction).get(job.format_code) if job is not None else None
+        if job is None or fmt is None or fmt.kind not in KIND_OF_LIST:
+            raise click.ClickException(
+                f"本县没有名单导入任务 {job_id} / no list import job {job_id} in this county"
+            )
+        return await run_comparison(
+            Caller.system(),
+            KIND_OF_LIST[fmt.kind],
+            now=datetime.now(UTC),
+            store=_store(url),
+            job_id=job.id,
+            jurisdiction_code=jurisdiction,
+        )
 
     try:
-        run = asyncio.run(_with_database(normalise_database_url(database_url), work))
+        run = asyncio.run(_with_database(url, work))
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(json.dumps({"run": str(run.id), "counts": run.counts}, ensure_ascii=False, indent=2))

@@ -312,8 +312,9 @@ async def run_comparison(
     if data is None:
         raise DomainError(
             ErrorCode.NOT_FOUND,
-            "该任务的文件未保存 (如由命令行导入), 请重新上传名单",
-            "the job's file was not kept (imported from the command line?): upload it again",
+            "该任务的文件未保存 (已被清理, 或由旧版本的命令行导入), 请重新上传名单",
+            "the job's file was not kept (removed, or imported by an older command line): "
+            "upload it again",
             field="importJob",
         )
     path = _spill(data, _suffix(job.file_name, data))

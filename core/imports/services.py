@@ -28,6 +28,7 @@ only differing fields are written.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import socket
@@ -263,23 +264,38 @@ def _process_is_gone(message: str) -> bool:
     return False
 
 
+#: Why a job left ``RUNNING`` was ended (its ``message``), by how it was found dead.
+INTERRUPTED_PROCESS_GONE = (
+    "导入中断: 执行导入的进程已退出 (服务重启、进程被终止或崩溃), 未写入任何数据, 请重新导入"
+    " / interrupted: the process running the import ended (restart, kill or crash); "
+    "nothing was written, import the file again"
+)
+INTERRUPTED_NO_HEARTBEAT = (
+    "导入中断: 超过 10 分钟没有进度 (执行导入的进程已失联), 未写入任何数据, 请重新导入"
+    " / interrupted: no progress for 10 minutes (the importing process was lost); "
+    "nothing was written, import the file again"
+)
+
+
 async def fail_interrupted(now: datetime) -> int:
-    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died: one of this machine
-    whose process is gone (killed, ``kill -9``, a crash), or any without a heartbeat for
-    :data:`STALE_AFTER`. Their transaction was never committed, so nothing of them is kept."""
+    """Mark ``FAILED`` the jobs left ``RUNNING`` by a process that died, releasing their hold
+    on the county and format (``running_key``): one of this machine whose process is gone
+    (killed, ``kill -9``, a crash, a restart of the server), or any without a heartbeat for
+    :data:`STALE_AFTER` (another machine's). Their transaction was never committed, so nothing
+    of them is kept. Run when the server starts and before every import; the number ended."""
     running = await ImportJob.filter(state=ImportState.RUNNING).values_list("id", "message")
-    dead = [job_id for job_id, message in running if _process_is_gone(message)]
-    dead += await ImportJob.filter(
+    gone = [job_id for job_id, message in running if _process_is_gone(message)]
+    stale = await ImportJob.filter(
         state=ImportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER
     ).values_list("id", flat=True)
-    if not dead:
-        return 0
-    return await ImportJob.filter(id__in=dead, state=ImportState.RUNNING).update(
-        state=ImportState.FAILED,
-        running_key=None,
-        finished_at=now,
-        message="导入中断 (进程退出), 未写入任何数据 / interrupted: nothing was written",
-    )
+    stale = [job_id for job_id in stale if job_id not in gone]
+    ended = 0
+    for ids, reason in ((gone, INTERRUPTED_PROCESS_GONE), (stale, INTERRUPTED_NO_HEARTBEAT)):
+        if ids:
+            ended += await ImportJob.filter(id__in=ids, state=ImportState.RUNNING).update(
+                state=ImportState.FAILED, running_key=None, finished_at=now, message=reason
+            )
+    return ended
 
 
 async def _start_job(
@@ -356,15 +372,22 @@ async def _existing(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The registry's children with a 学籍号 or an ID number of the batch."""
     numbers = [p.values["student_number"] for p in plans if p.values.get("student_number")]
-    ids = [p.values["id_number"] for p in plans if p.values.get("id_number")]
     by_number = {
         row["student_number"]: row
         for row in await select_in(Child, _MATCHED, "student_number", numbers)
     }
-    known = {row["id"]: row for row in by_number.values()}
-    by_id: dict[str, dict[str, Any]] = {}
+    # an ID number the children found by 学籍号 carry is theirs (it is unique): only the others
+    # are looked up (a re-imported roster needs one lookup per chunk, not two)
+    by_id: dict[str, dict[str, Any]] = {
+        row["id_number"]: row for row in by_number.values() if row["id_number"]
+    }
+    ids = [
+        p.values["id_number"]
+        for p in plans
+        if p.values.get("id_number") and p.values["id_number"] not in by_id
+    ]
     for row in await select_in(Child, _MATCHED, "id_number", ids):
-        by_id[row["id_number"]] = known.get(row["id"], row)
+        by_id[row["id_number"]] = row
     return by_number, by_id
 
 
@@ -577,6 +600,90 @@ def _placement(
 Writer = Callable[[list[ChildPlan]], Awaitable[None]]
 
 
+@dataclass
+class _Chunk:
+    """What the reading thread hands over: up to :data:`BATCH` rows that passed the row checks
+    (plans of a register format, list rows of a list), the rows refused on the way, and how
+    many rows of the file have been read so far."""
+
+    rows_read: int
+    plans: list[ChildPlan] = field(default_factory=list)
+    list_rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)
+
+
+class _RowChecker:
+    """Reads and checks the file's rows, one chunk per :meth:`next_chunk` call - pure Python
+    with no database, run in a worker thread so that the event loop (the server's other
+    requests, the import's own lookups and writes) goes on meanwhile. One call at a time: the
+    next is only asked for once the previous one has returned."""
+
+    def __init__(self, fmt: ImportFormat, ctx: _Context, path: Path) -> None:
+        self.fmt = fmt
+        self.ctx = ctx
+        self.rows = read_rows(fmt, path)
+        self.read = 0
+        self.seen_numbers: dict[str, int] = {}
+        self.seen_ids: dict[str, int] = {}
+        self.finished = False
+
+    def close(self) -> None:
+        self.rows.close()  # type: ignore[attr-defined]  # a generator: closes the file
+
+    def next_chunk(self) -> _Chunk | None:
+        if self.finished:
+            return None
+        fmt, ctx, today = self.fmt, self.ctx, self.ctx.today
+        register = fmt.kind in REGISTER_KINDS
+        roster = fmt.kind is ImportKind.STUDENT_ROSTER
+        chunk = _Chunk(self.read)
+        issues, plans = chunk.issues, chunk.plans
+        size = BATCH
+        for number, cells in self.rows:
+            self.read += 1
+            values, row_issues = check_row(fmt, number, cells, today)
+            if row_issues:
+                issues.extend(row_issues)
+            elif not self._duplicate(number, values, issues):
+                if not register:
+                    chunk.list_rows.append((number, values))
+                else:
+                    plan = ChildPlan(row=number, values=values)
+                    if roster:
+                        plan.placement = _placement(fmt, ctx, number, values, issues)
+                    if plan.placement is not None or not roster:
+                        plans.append(plan)
+            if len(plans) + len(chunk.list_rows) >= size or self.read % PROGRESS_EVERY == 0:
+                break
+        else:
+            self.finished = True
+        chunk.rows_read = self.read
+        return chunk
+
+    def _duplicate(self, number: int, values: dict[str, Any], issues: list[RowIssue]) -> bool:
+        duplicate = False
+        for fld, seen in (("student_number", self.seen_numbers), ("id_number", self.seen_ids)):
+            key = values.get(fld)
+            if not key:
+                continue
+            if key in seen:
+                issues.append(
+                    _refuse(
+                        self.fmt,
+                        number,
+                        fld,
+                        key,
+                        ErrorCode.DUPLICATE,
+                        f"与第 {seen[key]} 行重复",
+                        f"the same as row {seen[key]}",
+                    )
+                )
+                duplicate = True
+            else:
+                seen[key] = number
+        return duplicate
+
+
 async def check_file(
     fmt: ImportFormat,
     ctx: _Context,
@@ -589,66 +696,38 @@ async def check_file(
     """Stream the file: check each row, and per chunk of :data:`BATCH` valid rows look the
     registry up, plan and (with ``write``) write them - only the counts, the refused rows and
     who was listed stay in memory. ``stop_on_issue``: write nothing more once a row is refused
-    (all-or-nothing: the transaction will be rolled back), but go on checking."""
+    (all-or-nothing: the transaction will be rolled back), but go on checking.
+
+    Reading and checking the rows (:class:`_RowChecker`) runs in a worker thread, one chunk
+    ahead: while a chunk is looked up and written, the next one is being checked, and the
+    event loop is never held by a chunk's checking. At most two chunks are in memory."""
     checked = Checked()
     issues = checked.issues
-    seen_numbers: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
-    batch: list[ChildPlan] = []
-
-    async def flush() -> None:
-        plans = await _plan_batch(fmt, ctx, batch, issues)
-        if write is not None and not (stop_on_issue and issues):
-            await write(plans)
-        checked.add(plans)
-        batch.clear()
-
-    rows = 0
-    for number, cells in read_rows(fmt, path):
-        rows += 1
-        if rows % PROGRESS_EVERY == 0:
-            await report(rows)
-        values, row_issues = check_row(fmt, number, cells, ctx.today)
-        if row_issues:
-            issues.extend(row_issues)
-            continue
-        duplicate = False
-        for fld, seen in (("student_number", seen_numbers), ("id_number", seen_ids)):
-            key = values.get(fld)
-            if not key:
-                continue
-            if key in seen:
-                issues.append(
-                    _refuse(
-                        fmt,
-                        number,
-                        fld,
-                        key,
-                        ErrorCode.DUPLICATE,
-                        f"与第 {seen[key]} 行重复",
-                        f"the same as row {seen[key]}",
-                    )
-                )
-                duplicate = True
-            else:
-                seen[key] = number
-        if duplicate:
-            continue
-        if fmt.kind not in REGISTER_KINDS:
-            checked.list_rows.append((number, values))
-            continue
-        plan = ChildPlan(row=number, values=values)
-        if fmt.kind is ImportKind.STUDENT_ROSTER:
-            plan.placement = _placement(fmt, ctx, number, values, issues)
-            if plan.placement is None:
-                continue
-        batch.append(plan)
-        if len(batch) >= BATCH:
-            await flush()
-    if batch:
-        await flush()
-    checked.rows = rows
-    await report(rows)
+    checker = _RowChecker(fmt, ctx, path)
+    loop = asyncio.get_running_loop()
+    pending = loop.run_in_executor(None, checker.next_chunk)
+    reported = 0
+    try:
+        while (chunk := await pending) is not None:
+            pending = loop.run_in_executor(None, checker.next_chunk)
+            issues.extend(chunk.issues)
+            checked.list_rows.extend(chunk.list_rows)
+            if chunk.rows_read // PROGRESS_EVERY > reported // PROGRESS_EVERY:
+                reported = chunk.rows_read
+                await report(reported)
+            if chunk.plans:
+                plans = await _plan_batch(fmt, ctx, chunk.plans, issues)
+                if write is not None and not (stop_on_issue and issues):
+                    await write(plans)
+                checked.add(plans)
+    finally:
+        if not pending.done():
+            await asyncio.wait([pending])
+        if not pending.cancelled():  # (cancelled: the thread may still read; closed when collected)
+            pending.exception()  # retrieved: the error that matters is already raised
+            checker.close()
+    checked.rows = checker.read
+    await report(checker.read)
     if fmt.kind is ImportKind.STUDENT_ROSTER:
         checked.missing = await _missing_from_roster(checked)
     issues.sort(key=lambda i: i.row)

@@ -308,3 +308,34 @@ async def test_the_household_decides_a_match_without_or_against_the_id_number(
     assert results[4].child_id is None and results[4].outcome is MatchOutcome.NOT_FOUND
     assert "2 人" in results[4].match_reason
     assert results[5].child_id is None and results[5].outcome is MatchOutcome.NOT_FOUND
+
+
+async def test_a_cli_import_keeps_its_file_and_its_comparison_runs_again_from_it(
+    roster: Roster, tmp_path: Path, database_url: str
+) -> None:
+    from core.cli import main
+    from core.files.storage import file_store
+
+    child = await _unenrolled_child(roster, 941)
+    headers = ["姓名", "性别", "出生日期", "身份证件号", "残疾类别", "残疾等级"]
+    row = [child.name, child.gender.label, child.birth_date.isoformat(), child.id_number]
+    path = write_csv(tmp_path / "残联名册.csv", headers, [[*row, "肢体残疾", "二级"]], "gbk")
+
+    def run(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    base = ["--database-url", database_url, "-j", LIPU]
+    imported = await asyncio.to_thread(run, "import", "DISABLED_ROSTER", str(path), *base)
+    assert imported.exit_code == 0, imported.output
+    summary = json.loads(imported.output[imported.output.index("{") :])
+    assert summary["comparison"]["counts"]["CASE_OPENED"] == 1
+    assert file_store().get(summary["checksum"]) == path.read_bytes()  # kept as uploads are
+
+    path.unlink()  # the comparison is run again from the kept file, not the operator's copy
+    again = await asyncio.to_thread(run, "compare", *base, "--job", summary["job"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["counts"] == {"HAS_CASE": 1}
+    assert await Case.filter(child=child).count() == 1
+
+    unknown = await asyncio.to_thread(run, "compare", *base, "--job", "not-a-job")
+    assert unknown.exit_code == 1 and "no list import job" in unknown.output

@@ -34,8 +34,10 @@ async def _check(database_url: str, code: str, day: date) -> dict:
     result = await asyncio.to_thread(
         CliRunner().invoke,
         main,
-        ["attendance", "check", "--date", day.isoformat(), "-j", code, "--json"]
-        + ["--database-url", database_url],
+        [
+            *("attendance", "check", "--date", day.isoformat(), "-j", code, "--json"),
+            *("--database-url", database_url),
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

@@ -5,11 +5,12 @@ The rules are the county's (:func:`core.hookspecs.baoxue_absence_rules`, with co
 those without a key period always, those of a key period on its days only
 (:func:`core.attendance.calendar.rules_in_force`). Each rule is one SQL aggregation over
 ``attendance_mark`` for the whole county (``GROUP BY child_id HAVING COUNT(*) >= days``), never a
-loop over children; only the children caught are handled one by one:
+loop over children; the children caught are then handled together (:func:`check_county`):
 
 * no case, or one that ended without a return (排除, 缓学, 转学): a case is reported with source
-  ``ATTENDANCE_RULE`` through :func:`core.cases.services.report_case`, with an idempotency key
-  per child and day, so a re-run returns the same case;
+  ``ATTENDANCE_RULE``, all of the day's in one batch (:func:`core.cases.services.report_cases`,
+  one transaction with their alerts), with an idempotency key per child and day, so a re-run
+  returns the same cases;
 * a case already open: the alert is linked to it, nothing else changes;
 * a case returned, in 保学跟踪 or closed (反弹): that case is reopened
   (:func:`core.cases.services.reopen_case`), its timeline shows the reopening.

@@ -5,11 +5,12 @@ The rules are the county's (:func:`core.hookspecs.baoxue_absence_rules`, with co
 those without a key period always, those of a key period on its days only
 (:func:`core.attendance.calendar.rules_in_force`). Each rule is one SQL aggregation over
 ``attendance_mark`` for the whole county (``GROUP BY child_id HAVING COUNT(*) >= days``), never a
-loop over children; only the children caught are handled one by one:
+loop over children; the children caught are then handled together (:func:`check_county`):
 
 * no case, or one that ended without a return (排除, 缓学, 转学): a case is reported with source
-  ``ATTENDANCE_RULE`` through :func:`core.cases.services.report_case`, with an idempotency key
-  per child and day, so a re-run returns the same case;
+  ``ATTENDANCE_RULE``, all of the day's in one batch (:func:`core.cases.services.report_cases`,
+  one transaction with their alerts), with an idempotency key per child and day, so a re-run
+  returns the same cases;
 * a case already open: the alert is linked to it, nothing else changes;
 * a case returned, in 保学跟踪 or closed (反弹): that case is reopened
   (:func:`core.cases.services.reopen_case`), its timeline shows the reopening.
@@ -28,6 +29,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from core.access.caller import Caller
 from core.attendance.calendar import (
@@ -43,6 +45,7 @@ from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
 from core.cases.models import Case, CaseEvent
 from core.china_time import at_local, local_date
 from core.enrolment.models import Enrolment
+from core.errors import DomainError, ErrorCode
 from core.jurisdictions.models import Jurisdiction
 from core.metrics.sql import Params, fetch, is_postgres
 from core.plugins import rules_for
@@ -53,6 +56,8 @@ from core.rules.enums import AbsenceRuleKind
 ACTOR_NAME = "考勤预警 (系统)"
 #: States from which a crossing reopens the case (反弹) rather than opening a new one.
 REOPENABLE = frozenset({CaseState.RETURNED, CaseState.MONITORING, CaseState.CLOSED})
+#: Who the check acts as.
+SYSTEM = Caller.system()
 
 
 @dataclass(frozen=True)
@@ -253,7 +258,6 @@ async def _handle(
     school_id = await _school_of(crossing.child_id)
     values = _alert_values(crossing, jurisdiction_id, day, school_id)
     occurred = min(now, at_local(day, time(18, 0)))
-    system = Caller.system()
     case = (
         await Case.filter(child_id=crossing.child_id, kind=CaseKind.DROPOUT)
         .order_by("-opened_at")
@@ -269,7 +273,7 @@ async def _handle(
 
         await case_services.reopen_case(
             case_services.Command(
-                caller=system,
+                caller=SYSTEM,
                 case_id=case.id,
                 expected_version=case.version,
                 now=now,
@@ -287,21 +291,7 @@ async def _handle(
         alert = await AttendanceAlert.create(case_id=case.id, **values)
         result.already_open.append(alert)
         return
-    opened, _ = await case_services.report_case(
-        case_services.ReportInput(
-            caller=system,
-            child_id=crossing.child_id,
-            kind=CaseKind.DROPOUT,
-            source=CaseSource.ATTENDANCE_RULE,
-            now=now,
-            reason="UNKNOWN",
-            reason_detail=text,
-            school_id=school_id,
-            occurred_at=occurred,
-            actor=case_services.Actor(name=ACTOR_NAME),
-            idempotency_key=f"attendance-rule:{crossing.child_id}:{day.isoformat()}",
-        )
-    )
+    opened, _ = await case_services.report_case(_report(crossing, day, now, school_id))
     try:
         alert = await AttendanceAlert.create(case_id=opened.id, **values)
     except IntegrityError:  # a concurrent run of the same day wrote it first
@@ -312,7 +302,16 @@ async def _handle(
 async def check_county(
     jurisdiction: Jurisdiction, day: date, now: datetime | None = None
 ) -> CheckResult:
-    """Run the county's absence rules for ``day`` and open or reopen the cases they call for."""
+    """Run the county's absence rules for ``day`` and open or reopen the cases they call for.
+
+    The children caught are handled together, in a fixed number of statements: the day's
+    alerts already written (a re-run) are found in one query, the alerts of children whose
+    case is open are written in one insert, and the new cases with their alerts in one batch
+    (:func:`core.cases.services.report_cases`, one transaction). Only a relapse (反弹) goes case
+    by case through :func:`core.cases.services.reopen_case` (a workflow step with its version
+    check). Should the batch meet a concurrent writer (a case reported meanwhile, a parallel
+    run of the same day), it is rolled back and its children are handled one by one.
+    """
     now = now or datetime.now(UTC)
     rules = rules_for(jurisdiction.division_code)
     result = CheckResult(
@@ -321,9 +320,111 @@ async def check_county(
         rules.term_calendar.is_school_day(day),
         rules_in_force(rules, day),
     )
-    for crossing in await crossings(jurisdiction.id, rules, day):
-        await _handle(crossing, jurisdiction.id, day, now, result)
+    found = await crossings(jurisdiction.id, rules, day)
+    if not found:
+        return result
+    children = [c.child_id for c in found]
+    done = {a.child_id: a for a in await AttendanceAlert.filter(child_id__in=children, day=day)}
+    latest: dict[uuid.UUID, Case] = {}
+    for case in await Case.filter(child_id__in=children, kind=CaseKind.DROPOUT).order_by(
+        "opened_at"
+    ):
+        latest[case.child_id] = case
+    schools = await _schools_of(children)
+    linked: list[AttendanceAlert] = []
+    to_open: list[Crossing] = []
+    for crossing in found:
+        child = crossing.child_id
+        if child in done:  # a re-run of the same day
+            result.already_open.append(done[child])
+            continue
+        case = latest.get(child)
+        if case is not None and CaseState(case.state) in REOPENABLE:
+            await _handle(crossing, jurisdiction.id, day, now, result)
+        elif case is not None and case.open_key is not None:
+            values = _alert_values(crossing, jurisdiction.id, day, schools.get(child))
+            linked.append(AttendanceAlert(id=uuid.uuid4(), case_id=case.id, **values))
+        else:
+            to_open.append(crossing)
+    if linked:
+        try:
+            async with in_transaction():
+                await AttendanceAlert.bulk_create(linked)
+            result.already_open.extend(linked)
+        except IntegrityError:  # a concurrent run of the same day wrote some first
+            for alert in linked:
+                crossing = next(c for c in found if c.child_id == alert.child_id)
+                await _handle(crossing, jurisdiction.id, day, now, result)
+    if to_open:
+        await _open_batch(to_open, jurisdiction.id, day, now, schools, result)
     return result
+
+
+async def _schools_of(children: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Each child's current school (the latest current enrolment), as :func:`_school_of`."""
+    out: dict[uuid.UUID, uuid.UUID] = {}
+    for child_id, school_id in await (
+        Enrolment.filter(child_id__in=children, is_current=True)
+        .order_by("started_on")
+        .values_list("child_id", "school_id")
+    ):
+        out[child_id] = school_id
+    return out
+
+
+def _report(
+    crossing: Crossing, day: date, now: datetime, school_id: uuid.UUID | None
+) -> case_services.ReportInput:
+    """The suspected-dropout report for a crossing: what the case and its timeline say."""
+    return case_services.ReportInput(
+        caller=SYSTEM,
+        child_id=crossing.child_id,
+        kind=CaseKind.DROPOUT,
+        source=CaseSource.ATTENDANCE_RULE,
+        now=now,
+        reason="UNKNOWN",
+        reason_detail=describe(crossing),
+        school_id=school_id,
+        occurred_at=min(now, at_local(day, time(18, 0))),
+        actor=case_services.Actor(name=ACTOR_NAME),
+        idempotency_key=f"attendance-rule:{crossing.child_id}:{day.isoformat()}",
+    )
+
+
+async def _open_batch(
+    batch: list[Crossing],
+    jurisdiction_id: uuid.UUID,
+    day: date,
+    now: datetime,
+    schools: dict[uuid.UUID, uuid.UUID],
+    result: CheckResult,
+) -> None:
+    """The new cases of the day and their alerts, in one transaction."""
+    by_child = {c.child_id: c for c in batch}
+    alerts: list[AttendanceAlert] = []
+
+    async def write_alerts(cases: list[Case]) -> None:
+        for case in cases:
+            crossing = by_child[case.child_id]
+            values = _alert_values(crossing, jurisdiction_id, day, schools.get(case.child_id))
+            alerts.append(AttendanceAlert(id=uuid.uuid4(), case_id=case.id, **values))
+        if alerts:
+            await AttendanceAlert.bulk_create(alerts)
+
+    try:
+        opened = await case_services.report_cases(
+            [_report(c, day, now, schools.get(c.child_id)) for c in batch], then=write_alerts
+        )
+    except (IntegrityError, DomainError) as error:
+        if isinstance(error, DomainError) and error.code is not ErrorCode.DUPLICATE:
+            raise
+        for crossing in batch:  # someone else got there first: one by one
+            await _handle(crossing, jurisdiction_id, day, now, result)
+        return
+    result.opened.extend(alerts)
+    for case, again in opened:
+        if again:  # a case of an earlier run that stopped before its alert: written now
+            await _handle(by_child[case.child_id], jurisdiction_id, day, now, result)
 
 
 async def check(

@@ -29,7 +29,7 @@ case's county (:mod:`core.access.authorise`); anything outside is ``NOT_FOUND``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,6 +41,7 @@ from core.access.audit import WriteAudit, record_write
 from core.access.authorise import find_in_scope, require_authority, require_permission
 from core.access.caller import Caller
 from core.access.enums import Permission
+from core.access.scope import scoped
 from core.cases import enrolment as enrolment_steps
 from core.cases import events
 from core.cases.deadlines import clock_for
@@ -61,12 +62,19 @@ from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.cases.policy import CaseRules, rules_for
 from core.cases.workflow import CaseAction, InvalidTransition, next_state
 from core.china_time import end_of_day, local_date
+from core.enrolment.models import Enrolment
 from core.errors import DomainError, ErrorCode
 from core.events import addressing
 from core.events import payloads as event_payloads
-from core.events.outbox import record_event
+from core.events.outbox import record_event, record_events
 from core.files.storage import GENERATED_BY, file_store
-from core.idempotency import check_key, remember, replay, reused_for_another
+from core.idempotency import (
+    IdempotencyRecord,
+    check_key,
+    remember,
+    replay,
+    reused_for_another,
+)
 from core.jurisdictions.models import Jurisdiction
 from core.notices.docx import render_notice
 from core.notices.values import child_values, chinese_date
@@ -539,6 +547,219 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
             raise duplicate from None
         raise
     return case, False
+
+
+async def report_cases(
+    reports: Sequence[ReportInput],
+    *,
+    then: Callable[[list[Case]], Awaitable[None]] | None = None,
+) -> list[tuple[Case, bool]]:
+    """Open many cases at once (疑似; a batch such as the one the daily attendance check opens).
+
+    Each gets what :func:`report_case` writes — the case, its REPORT timeline event, its
+    idempotency key, the outbox event with its deliveries — with the same checks, but in one
+    transaction and a fixed number of statements whatever the batch's size (bulk inserts).
+    Returns ``(case, replayed)`` per report, in order; a report whose key was stored before
+    returns that case. All or nothing: a child in the batch who already has an open case of
+    the kind (``DUPLICATE``), or a concurrent writer of the same key or child
+    (``IntegrityError``), fails the whole batch and nothing is written. One caller for the
+    batch; no attachments and no audit entry (a batch is a system run, not a request).
+    ``then`` is called with the new cases inside the transaction, to write what belongs with
+    them (the daily check's alerts).
+    """
+    if not reports:
+        return []
+    caller = require_permission(reports[0].caller, Permission.WRITE_CASES)
+    if any(r.caller is not reports[0].caller for r in reports):
+        raise ValueError("report_cases: one caller per batch")
+    if any(r.attachments or r.audit is not None for r in reports):
+        raise ValueError("report_cases: no attachments or audit entries in a batch")
+    keys = [check_key(r.idempotency_key) for r in reports]
+    children = {
+        c.id: c
+        for c in await scoped(Child, caller).filter(id__in=list({r.child_id for r in reports}))
+    }
+    for r in reports:
+        if r.child_id not in children:
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                "儿童不存在或不在您的工作范围内",
+                "no such child within your scope",
+                field="childId",
+            )
+    codes = dict(
+        await Jurisdiction.filter(
+            id__in=list({c.jurisdiction_id for c in children.values()})
+        ).values_list("id", "division_code")
+    )
+    named_schools = {r.school_id for r in reports if r.school_id is not None}
+    schools = (
+        dict(
+            await scoped(School, caller)
+            .filter(id__in=list(named_schools))
+            .values_list("id", "jurisdiction_id")
+        )
+        if named_schools
+        else {}
+    )
+    current: dict[uuid.UUID, uuid.UUID] = {}
+    for child_id, school_id in await (
+        Enrolment.filter(child_id__in=list(children), is_current=True)
+        .order_by("started_on", "id")
+        .values_list("child_id", "school_id")
+    ):
+        current[child_id] = school_id  # the latest, as current_enrolment()
+
+    async def prepared() -> tuple[dict[str, uuid.UUID], list[tuple[int, Case, CaseEvent, Any]]]:
+        stored = {k for k in keys if k is not None}
+        earlier = (
+            dict(
+                await IdempotencyRecord.filter(
+                    key__in=list(stored), operation=REPORT_OPERATION
+                ).values_list("key", "object_id")
+            )
+            if stored
+            else {}
+        )
+        if stored and len(earlier) < len(stored):
+            for key in stored - set(earlier):
+                await replay(key, REPORT_OPERATION)  # INVALID for a key of another operation
+        plans = []
+        for i, (data, key) in enumerate(zip(reports, keys, strict=True)):
+            if key is not None and key in earlier:
+                continue
+            child = children[data.child_id]
+            occurred = _occurred(data.occurred_at, data.now)
+            check_day_in_life(
+                local_date(occurred),
+                born=child.birth_date,
+                today=local_date(data.now),
+                field="occurredAt",
+                what=("发生时间", "occurredAt"),
+            )
+            actor = await _actor(caller, data.actor, child.jurisdiction_id)
+            rules = rules_for(codes.get(child.jurisdiction_id))
+            reason = check_reason(data.reason, rules)
+            school_id = data.school_id
+            if school_id is not None and schools.get(school_id) != child.jurisdiction_id:
+                raise DomainError(
+                    ErrorCode.NOT_FOUND,
+                    "学校不存在或不在您的工作范围内",
+                    "no such school within your scope",
+                    field="schoolId",
+                )
+            if school_id is None:
+                school_id = current.get(child.id)
+            case = Case(
+                id=uuid.uuid4(),
+                jurisdiction_id=child.jurisdiction_id,
+                child_id=child.id,
+                school_id=school_id,
+                kind=data.kind,
+                state=S.REPORTED,
+                source=data.source,
+                reason=reason,
+                reason_detail=data.reason_detail.strip(),
+                whereabouts=data.whereabouts.strip()[:255],
+                escalation_level=0,
+                opened_at=occurred,
+                next_deadline_at=clock_for(S.REPORTED, rules=rules, level=0, since=occurred).at,
+                open_key=open_key(child.id, data.kind),
+                version=1,
+            )
+            event = CaseEvent(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                kind=CaseEventKind.REPORT,
+                from_state=None,
+                to_state=S.REPORTED,
+                occurred_at=occurred,
+                actor_id=actor[0],
+                actor_name=actor[1],
+                details=event_details(
+                    A.REPORT,
+                    events.Report(
+                        source=data.source,
+                        reason=reason,
+                        reason_detail=data.reason_detail.strip(),
+                        whereabouts=data.whereabouts.strip(),
+                    ),
+                    data.note,
+                ),
+            )
+            plans.append((i, case, event, rules))
+        return earlier, plans
+
+    earlier, plans = await prepared()
+    async with in_transaction():
+        # Asked again inside the transaction: a retry that raced the first attempt.
+        earlier, plans = await prepared()
+        if plans:
+            opened = {
+                row["open_key"]: row
+                for row in await Case.filter(
+                    open_key__in=[case.open_key for _, case, _, _ in plans]
+                ).values("id", "open_key", "state", "version")
+            }
+            for _, case, _, _ in plans:
+                if case.open_key in opened:
+                    existing = opened[case.open_key]
+                    raise DomainError(
+                        ErrorCode.DUPLICATE,
+                        f"该儿童已有未结的同类个案 ({existing['id']})",
+                        f"the child already has an open {case.kind.value} case ({existing['id']})",
+                        field="childId",
+                        existing_id=existing["id"],
+                        current_state=CaseState(existing["state"]),
+                        current_version=existing["version"],
+                    )
+            cases = [case for _, case, _, _ in plans]
+            await Case.bulk_create(cases)
+            await CaseEvent.bulk_create([event for _, _, event, _ in plans])
+            records = [
+                IdempotencyRecord(
+                    id=uuid.uuid4(), key=keys[i], operation=REPORT_OPERATION, object_id=case.id
+                )
+                for i, case, _, _ in plans
+                if keys[i] is not None
+            ]
+            if records:
+                await IdempotencyRecord.bulk_create(records)
+            recipients = await addressing.for_cases(cases)
+            await record_events(
+                [
+                    event_payloads.case_step(
+                        case=case,
+                        case_event_id=event.id,
+                        step=CaseEventKind.REPORT,
+                        action=A.REPORT.value,
+                        from_state=None,
+                        to_state=S.REPORTED,
+                        from_level=None,
+                        level_name=rules.level(0).name,
+                        details=event.details,
+                        occurred_at=event.occurred_at,
+                        recipient=recipient,
+                    )
+                    for (_, case, event, rules), recipient in zip(plans, recipients, strict=True)
+                ],
+                caller=caller,
+            )
+            if then is not None:
+                await then(cases)
+    made = {i: case for i, case, _, _ in plans}
+    replayed_ids = [earlier[k] for i, k in enumerate(keys) if i not in made and k is not None]
+    replayed = {c.id: c for c in await Case.filter(id__in=replayed_ids)} if replayed_ids else {}
+    out = []
+    for i, (data, key) in enumerate(zip(reports, keys, strict=True)):
+        if i in made:
+            out.append((made[i], False))
+            continue
+        case = replayed[earlier[key]]
+        if case.child_id != data.child_id or case.kind != data.kind:
+            raise reused_for_another("另一名儿童或另一类个案", "another child or kind of case")
+        out.append((case, True))
+    return out
 
 
 # -- commands on a case ------------------------------------------------------------------------

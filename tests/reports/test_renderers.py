@@ -25,8 +25,8 @@ def term_start():
 
 def _rows():
     return [
-        sample_row(RowKind.SCHOOL, **{"school.name": "乙校", "stats.absent": 3}),
-        sample_row(RowKind.SCHOOL, **{"school.name": "甲校", "stats.absent": 2}),
+        sample_row(RowKind.SCHOOL, **{"school.name": "乙校", "stats.arrival_missing": 3}),
+        sample_row(RowKind.SCHOOL, **{"school.name": "甲校", "stats.arrival_missing": 2}),
     ]
 
 
@@ -49,13 +49,16 @@ def test_xlsx_has_title_merged_group_header_frozen_header_and_sign_off(term_star
     assert sheet["A2"].value == "绥宁县 · 2026-09-01"
     merged = {str(r) for r in sheet.merged_cells.ranges}
     headers = [c.header for c in table.columns]
-    absent = headers.index("未按时到校人数") + 1
-    letter, end = get_column_letter(absent), get_column_letter(absent + 2)
+    sick = headers.index("病假") + 1
+    letter, end = get_column_letter(sick), get_column_letter(sick + 2)
     # the group heading over its three columns, their own headers on the second row
     assert f"{letter}3:{end}3" in merged
-    assert sheet.cell(3, absent).value == "未按时到校学生去向"
-    assert [sheet.cell(4, absent + i).value for i in range(3)] == [
-        "未按时到校人数",
+    assert sheet.cell(3, sick).value == "未按时到校原因"
+    assert [sheet.cell(4, sick + i).value for i in range(3)] == ["病假", "事假", "无故未到"]
+    where = sick + 3
+    assert f"{get_column_letter(where)}3:{get_column_letter(where + 1)}3" in merged
+    assert sheet.cell(3, where).value == "未按时到校学生去向"
+    assert [sheet.cell(4, where + i).value for i in range(2)] == [
         "其中转学人数",
         "其中疑似辍学人数",
     ]
@@ -64,6 +67,7 @@ def test_xlsx_has_title_merged_group_header_frozen_header_and_sign_off(term_star
     assert sheet["B3"].font.bold and sheet["B3"].fill.fgColor.rgb.endswith("D9E1F2")
     assert sheet.freeze_panes == "A5"
     # typed cells: numbers are numbers, the 合计 row sums
+    absent = headers.index("未按时到校人数") + 1
     assert sheet.cell(5, absent).value == 3 and isinstance(sheet.cell(5, absent).value, int)
     assert sheet.cell(7, 1).value == "合计" and sheet.cell(7, absent).value == 5
     texts = [sheet.cell(r, 1).value for r in range(8, sheet.max_row + 1)]

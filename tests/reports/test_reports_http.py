@@ -126,7 +126,8 @@ async def test_school_head_sees_and_signs_for_their_school_only(http) -> None:
     assert [r[1] for r in table["rows"]] == [county["school"].name]
     assert table["totals"][0] == "合计"
     assert table["headerGroups"] == [
-        {"label": "未按时到校学生去向", "first": 5, "span": 3},
+        {"label": "未按时到校原因", "first": 6, "span": 3},
+        {"label": "未按时到校学生去向", "first": 9, "span": 2},
     ]
     assert table["signOff"] == ["单位主要负责同志 (审核、签字、盖章)："]
     assert table["submitTo"] == ["县教育局教育股"]

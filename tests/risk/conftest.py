@@ -73,12 +73,13 @@ async def _child(county: Jurisdiction, home: Household, name: str, born: date, s
         name=name,
         gender=Gender.MALE if seq % 2 else Gender.FEMALE,
         birth_date=born,
-        id_number=make_resident_id(CODE, born, seq),
+        id_number=make_resident_id(county.division_code, born, seq),
     )
 
 
-async def make_risk_county() -> RiskCounty:
-    j = await Jurisdiction.create(division_code=CODE, name="荔浦市", city="桂林市")
+async def make_risk_county(code: str = CODE, name: str = "荔浦市") -> RiskCounty:
+    """The county of the risk tests (荔浦 by default; another county's code for its plugin)."""
+    j = await Jurisdiction.create(division_code=code, name=name, city="桂林市")
     east = await Town.create(jurisdiction=j, name="东镇")
     west = await Town.create(jurisdiction=j, name="西镇")
     school_a = await School.create(
@@ -183,7 +184,7 @@ async def make_risk_county() -> RiskCounty:
     )
     for key, role, place in places:
         account = await create_account(
-            username=f"risk-{key}", password=PASSWORD, role=role, jurisdiction_code=CODE, **place
+            username=f"risk-{key}", password=PASSWORD, role=role, jurisdiction_code=code, **place
         )
         staff[key] = account.username
     await StaffAccount.filter(username=staff["wang"]).update(official_id=wang.id)

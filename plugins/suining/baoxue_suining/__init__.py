@@ -193,6 +193,10 @@ def baoxue_report_formats():
         # 二、(二)2: the term-start statistics, signed off by the head of the school. The
         # attachment with its columns is not in the published text: these columns are
         # reconstructed from what the clause asks for (未按时到校学生的去向, 转学或疑似辍学).
+        # 应到 / 实到 / 未按时到校 and the reasons are the start-of-term arrival count from the
+        # class registers (core.reports.attendance: 应到 of each class's first register in the
+        # period, 未到 = absent on every register, for the reason of the latest mark); 转学 and
+        # 疑似辍学 are the cases opened at the school in the period.
         ReportFormat(
             code="term-start-statistics",
             title="开学工作统计报表",
@@ -201,9 +205,12 @@ def baoxue_report_formats():
             columns=columns(
                 ("school.name", "学校"),
                 ("stats.enrolled_last_term", "上学期末在籍学生数"),
-                ("stats.expected", "本学期应到人数"),
-                ("stats.arrived", "实到人数"),
-                ("stats.absent", "未按时到校人数"),
+                ("stats.arrival_expected", "本学期应到人数"),
+                ("stats.arrival_arrived", "实到人数"),
+                ("stats.arrival_missing", "未按时到校人数"),
+                ("stats.arrival_missing_sick", "病假"),
+                ("stats.arrival_missing_personal_leave", "事假"),
+                ("stats.arrival_missing_unexplained", "无故未到"),
                 ("stats.transferred", "其中转学人数"),
                 ("stats.suspected_dropouts", "其中疑似辍学人数"),
                 ("stats.returned", "已劝返复学人数"),
@@ -211,8 +218,16 @@ def baoxue_report_formats():
             ),
             header_groups=(
                 HeaderGroup(
+                    label="未按时到校原因",
+                    columns=(
+                        "stats_arrival_missing_sick",
+                        "stats_arrival_missing_personal_leave",
+                        "stats_arrival_missing_unexplained",
+                    ),
+                ),
+                HeaderGroup(
                     label="未按时到校学生去向",
-                    columns=("stats_absent", "stats_transferred", "stats_suspected_dropouts"),
+                    columns=("stats_transferred", "stats_suspected_dropouts"),
                 ),
             ),
             totals=True,

@@ -11,6 +11,7 @@ set only once the whole answer is made.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -44,31 +45,42 @@ class Run:
         return await self.context.loaders.visible(model).filter(**filters).values(*columns)
 
     async def level(self, type_name: str, selected: list[Selected], rows: list[Row]) -> list[Any]:
-        """``rows`` of ``type_name`` written out as ``selected`` asks."""
+        """``rows`` of ``type_name`` written out as ``selected`` asks. The relations of one
+        level are loaded concurrently (one statement each), then the levels below them."""
         specs = TYPES[type_name]
+        relations = [sel for sel in selected if specs[sel.name].relation]
+        found = await asyncio.gather(
+            *(specs[sel.name].load(run=self, rows=rows) for sel in relations)  # type: ignore[misc]
+        )
+        flats: list[list[Row]] = []
+        for sel, values in zip(relations, found, strict=True):
+            flat: list[Row] = []
+            for value in values:
+                if value is None:
+                    if not sel.nullable:
+                        raise Fallback(f"{type_name}.{sel.name} is null")
+                elif isinstance(value, list):
+                    flat.extend(value)
+                else:
+                    flat.append(value)
+            flats.append(flat)
+        below = await asyncio.gather(
+            *(
+                self.level(sel.type_name, sel.below, flat)
+                for sel, flat in zip(relations, flats, strict=True)
+            )
+        )
         loaded: dict[str, list[Any]] = {}
-        for sel in selected:
-            spec = specs[sel.name]
-            if spec.relation:
-                values = await spec.load(run=self, rows=rows)  # type: ignore[misc]
-                flat: list[Row] = []
-                for value in values:
-                    if value is None:
-                        if not sel.nullable:
-                            raise Fallback(f"{type_name}.{sel.name} is null")
-                    elif isinstance(value, list):
-                        flat.extend(value)
-                    else:
-                        flat.append(value)
-                written = iter(await self.level(sel.type_name, sel.below, flat))
-                loaded[sel.key] = [
-                    None
-                    if v is None
-                    else [next(written) for _ in v]
-                    if isinstance(v, list)
-                    else next(written)
-                    for v in values
-                ]
+        for sel, values, written_rows in zip(relations, found, below, strict=True):
+            written = iter(written_rows)
+            loaded[sel.key] = [
+                None
+                if v is None
+                else [next(written) for _ in v]
+                if isinstance(v, list)
+                else next(written)
+                for v in values
+            ]
         out = []
         for i, row in enumerate(rows):
             item: dict[str, Any] = {}
@@ -138,10 +150,20 @@ async def answer(schema: Any, plan: Plan, context: Any, raw_variables: Any) -> d
     columns = ROOT_COLUMNS[plan.root_type]
     nodes = [e.node for e in connection.edges]
     rows = [{c: getattr(n, c) for c in columns} for n in nodes]
+    # the total and the nodes are independent: their statements go out together
+    wanted = [s for s in plan.connection if s.name == "totalCount"]
+    nodes_asked = [
+        n for e in plan.connection if e.name == "edges" for n in e.below if n.name == "node"
+    ]
+    counted, *written = await asyncio.gather(
+        connection._count() if wanted else _nothing(),
+        *(run.level(plan.root_type, n.below, rows) for n in nodes_asked),
+    )
+    written_by_key = {id(n): w for n, w in zip(nodes_asked, written, strict=True)}
     out: dict[str, Any] = {}
     for sel in plan.connection:
         if sel.name == "totalCount":
-            out[sel.key] = sel.serialize(await connection._count())  # type: ignore[misc]
+            out[sel.key] = sel.serialize(counted)  # type: ignore[misc]
         elif sel.name == "pageInfo":
             page_info = connection.page_info
             out[sel.key] = {s.key: _leaf(s, getattr(page_info, _snake(s.name))) for s in sel.below}
@@ -152,12 +174,15 @@ async def answer(schema: Any, plan: Plan, context: Any, raw_variables: Any) -> d
                     for item, edge in zip(edges, connection.edges, strict=True):
                         item[s.key] = edge.cursor
                 else:
-                    written = await run.level(plan.root_type, s.below, rows)
-                    for item, node in zip(edges, written, strict=True):
+                    for item, node in zip(edges, written_by_key[id(s)], strict=True):
                         item[s.key] = node
             out[sel.key] = edges
     context.personal_reads |= run.reads
     return {plan.root_key: out}
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _leaf(sel: Selected, value: Any) -> Any:

@@ -53,11 +53,23 @@ class Spec:
         return bool(self.target)
 
 
+def _padded(ids: list[Any]) -> list[Any]:
+    """``ids`` (sorted) padded, by repeating the last, to the next power of two: the statement
+    text then depends on the size class of the list, not its exact length, so PostgreSQL's
+    prepared statements (asyncpg's cache) are reused from page to page instead of each page
+    preparing its own (a round trip more). Repeats inside ``IN (…)`` change nothing."""
+    ids = sorted(ids, key=str)
+    if not ids:
+        return ids
+    size = 1 << (len(ids) - 1).bit_length()
+    return ids + [ids[-1]] * (size - len(ids))
+
+
 def _by_id(model: type, fk: str, columns: tuple[str, ...]) -> Callable[..., Awaitable[list[Any]]]:
     """Each row's ``fk`` as a row of ``model`` (None when unset or not visible)."""
 
     async def load(run: Any, rows: list[Row]) -> list[Any]:
-        ids = list({r[fk] for r in rows if r[fk] is not None})
+        ids = _padded(list({r[fk] for r in rows if r[fk] is not None}))
         found = {}
         if ids:
             found = {r["id"]: r for r in await run.values(model, columns, {"pk__in": ids})}
@@ -73,7 +85,7 @@ def _many(
     order."""
 
     async def load(run: Any, rows: list[Row]) -> list[Any]:
-        ids = list({str(r["id"]) for r in rows})
+        ids = _padded(list({str(r["id"]) for r in rows}))
         grouped: dict[str, list[Row]] = defaultdict(list)
         if ids:
             for r in await run.values(model, columns, {f"{fk}__in": ids, **filters}):

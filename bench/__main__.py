@@ -321,12 +321,12 @@ async def _pg(server: str, *statements: str) -> list[Any]:
         await conn.close()
 
 
-def postgres_database(cache: Path, server: str, size: int) -> str:
+def postgres_database(cache: Path, server: str, size: int, port: int) -> str:
     """A fresh copy (``CREATE DATABASE … TEMPLATE``) of the template database of the demo of
     ``size`` pupils, built on first use; returns its URL."""
     key = dataset_key(size)
     template = f"baoxue_bench_{size}_{key}"
-    run = f"baoxue_bench_run_{size}"
+    run = f"baoxue_bench_run_{size}_{port}"  # one per bench run's port: runs may overlap
     (names,) = asyncio.run(
         _pg(server, "SELECT datname FROM pg_database WHERE datname LIKE 'baoxue_bench_%'")
     )
@@ -366,8 +366,8 @@ def postgres_database(cache: Path, server: str, size: int) -> str:
     return f"{server}/{run}"
 
 
-def drop_postgres_copy(server: str, size: int) -> None:
-    asyncio.run(_pg(server, f'DROP DATABASE IF EXISTS "baoxue_bench_run_{size}"'))
+def drop_postgres_copy(server: str, size: int, port: int) -> None:
+    asyncio.run(_pg(server, f'DROP DATABASE IF EXISTS "baoxue_bench_run_{size}_{port}"'))
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -530,7 +530,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
     if database == "sqlite":
         url = sqlite_database(cache, size)
     else:
-        url = postgres_database(cache, args.pg_server, size)
+        url = postgres_database(cache, args.pg_server, size, args.port)
     logs = cache / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     api = Server("bench.serve", args.port, url, logs / f"api-{database}-{size}.log")
@@ -622,7 +622,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
         api.stop()
         floor.stop()
         if database == "postgres":
-            drop_postgres_copy(args.pg_server, size)
+            drop_postgres_copy(args.pg_server, size, args.port)
     return results
 
 

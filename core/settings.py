@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     graphiql_cdn: bool = False
     #: Answer introspection queries (switch off in production if the SDL is not public).
     introspection: bool = True
+    #: Answer the hot list queries it covers by the fast path (core.api.fastpath).
+    fast_path: bool = True
     #: Origins allowed to call the API from a browser (CORS); empty = same origin only.
     cors_origins: CommaList = ()
     #: Requests a minute per staff account, per API key, per anonymous client address.

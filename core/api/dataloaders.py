@@ -58,8 +58,11 @@ class Loaders:
         self._many: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
         self._custom: dict[str, DataLoader[Any, Any]] = {}
 
-    def _base(self, model: type[Model]) -> QuerySet[Any]:
+    def visible(self, model: type[Model]) -> QuerySet[Any]:
+        """Every ``model`` row the caller may see (what each loader starts from)."""
         return model.all() if self.caller is None else scoped(model, self.caller)
+
+    _base = visible
 
     def by_id(self, model: type[Model]) -> DataLoader[Any, Model | None]:
         """Loader of ``model`` rows by primary key; unknown or malformed keys give None."""

@@ -54,6 +54,7 @@ from core.api.events.webhooks import (
     WebhookMutation,
     WebhookQuery,
 )
+from core.api.fastpath import FastPath
 from core.api.files.mutations import FileMutation
 from core.api.files.types import FileAttachment
 from core.api.get_policy import PersonalDataNeedsPost
@@ -269,6 +270,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 settings.max_page_size,
             ),
             PersonalDataNeedsPost,
+            # after every limit above, which may answer (refuse) the request first
+            *([FastPath] if settings.fast_path else []),
             AuditExtension,
             MaskInternalErrors,
             *([] if settings.introspection else [DisableIntrospection]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -59,6 +59,18 @@ ChildRiskType = Annotated["ChildRisk", strawberry.lazy("core.api.risk.types")]
 OPEN_CASES = {"state__not_in": [s.value for s in TERMINAL_STATES]}
 
 
+def guardians_in_visible_order(rows: list, caller: Any, get: Any) -> list:
+    """A household's guardians as the caller may see them ordered: the model's order (primary
+    first, then by name) with ``READ_PERSONAL_DETAILS``; otherwise, since names are masked, by
+    what is shown of them (primary first, surname, id), not by the hidden part. ``get(row,
+    attribute)`` reads a row (a model instance or a dict of values)."""
+    if caller.can(Permission.READ_PERSONAL_DETAILS):
+        return rows
+    return sorted(
+        rows, key=lambda g: (not get(g, "is_primary"), get(g, "name")[:1], str(get(g, "id")))
+    )
+
+
 @strawberry.type(name="Household", description="户: 户籍地与现住址、帮扶身份")
 class Household(ModelNode):
     model: ClassVar = models.Household
@@ -94,10 +106,7 @@ class Household(ModelNode):
     @strawberry.field(description="监护人 (主要监护人在前)")
     async def guardians(self, info: Info) -> list[Guardian]:
         rows = await info.context.loaders.many(models.Guardian, "household_id").load(self.id)
-        if info.context.caller.can(Permission.READ_PERSONAL_DETAILS):
-            return rows
-        # names are masked: order by what is shown of them, not by the hidden part
-        return sorted(rows, key=lambda g: (not g.is_primary, g.name[:1], str(g.id)))
+        return guardians_in_visible_order(rows, info.context.caller, lambda g, a: getattr(g, a))
 
     @strawberry.field(description="本户儿童 (按姓名排序)")
     async def children(self, info: Info) -> list[Child]:

@@ -30,7 +30,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -250,9 +250,11 @@ async def main(args: argparse.Namespace) -> None:
                 raise SystemExit("the database holds no county: run `baoxue demo` first")
             args.code = rows[0]["division_code"]
         sizes = await data_size()
-        settings = replace(load_settings(), log_level=args.log_level)
-        unlimited = {f.name: 10**9 for f in fields(settings) if f.name.startswith("rate_limit_")}
-        settings = replace(settings, **unlimited)
+        settings = load_settings()
+        unlimited = {
+            name: 10**9 for name in type(settings).model_fields if name.startswith("rate_limit_")
+        }
+        settings = settings.model_copy(update={"log_level": args.log_level, **unlimited})
         app = create_app(settings, manage_database=False)
         headers = dict(h.split(":", 1) for h in args.header)
         headers = {k.strip(): v.strip() for k, v in headers.items()}

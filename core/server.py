@@ -39,6 +39,7 @@ from core.files.storage import LocalFileStore
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
 from core.graphql_request import JSON, negotiate, send_error
 from core.health import health_check, readiness_check
+from core.http_etag import ETagMiddleware
 from core.language import preferred_language
 from core.observability import MetricsMiddleware, metrics_endpoint
 from core.plugins import get_plugin_manager
@@ -326,6 +327,7 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    app.add_middleware(ETagMiddleware)  # inside gzip: the tag is of the JSON itself
     if settings.gzip_minimum_size:
         app.add_middleware(
             GZipMiddleware,

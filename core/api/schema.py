@@ -135,7 +135,7 @@ Mutation = audited(
 )
 
 #: Subscriptions run over WebSocket (graphql-transport-ws): see core.api.events.live.
-Subscription = merge_types("Subscription", (LiveSubscription,))
+Subscription = LiveSubscription
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
 NODE_TYPES = [

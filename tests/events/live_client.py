@@ -6,10 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -36,7 +42,9 @@ async def served(app: Any) -> AsyncIterator[str]:
     context); its ``http://`` base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):
@@ -67,11 +75,11 @@ class LiveClient:
     async def send(self, message: dict[str, Any]) -> None:
         await self.socket.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive(self, seconds: float = 5.0) -> dict[str, Any]:
         """The next message (pings answered); :class:`Closed` when the server closed."""
         while True:
             try:
-                raw = await asyncio.wait_for(self.socket.recv(), timeout)
+                raw = await asyncio.wait_for(self.socket.recv(), seconds)
             except ConnectionClosed as exc:
                 code = exc.rcvd.code if exc.rcvd else 1006
                 raise Closed(code, exc.rcvd.reason if exc.rcvd else "") from None
@@ -93,21 +101,21 @@ class LiveClient:
         )
         return op
 
-    async def next(self, op: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def next(self, op: str, seconds: float = 5.0) -> dict[str, Any]:
         """The next ``next`` payload of ``op`` (an ``error`` message is returned as is)."""
         while True:
-            message = await self.receive(timeout)
+            message = await self.receive(seconds)
             if message.get("id") != op:
                 continue
             if message["type"] == "next":
                 return message["payload"]
             return message
 
-    async def closed(self, timeout: float = 5.0) -> Closed:
+    async def closed(self, seconds: float = 5.0) -> Closed:
         """Wait until the server closes the connection."""
         try:
             while True:
-                await self.receive(timeout)
+                await self.receive(seconds)
         except Closed as closed:
             return closed
 
@@ -122,3 +130,36 @@ async def live(base_url: str, payload: dict[str, Any] | None = None) -> AsyncIte
             ack = await client.init(payload)
             assert ack["type"] == "connection_ack", ack
         yield client
+
+
+@contextlib.contextmanager
+def server_process(database_url: str, env: dict[str, str]) -> Iterator[str]:
+    """``baoxue serve`` in a process of its own on a port of :data:`PORTS`; its base URL."""
+    port = free_port()
+    environment = {**os.environ, "DATABASE_URL": database_url, **env}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "baoxue"), "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not answer")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

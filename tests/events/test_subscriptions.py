@@ -5,6 +5,9 @@ only (two counties, a head teacher), closed when the session ends, held to the d
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -14,14 +17,17 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from core.access.enums import Role
+from core.cases import services as case_services
 from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.events.broker import Broker
+from core.events.live import note_event, publishing
 from core.people.enums import Gender
 from core.people.models import Child, Household
 from core.people.resident_id import make_resident_id
 from core.settings import load_settings
 from tests.cases.conftest import Clock, County, Workflow, make_county, sign_in
 from tests.conftest import graphql
-from tests.events.live_client import live, served
+from tests.events.live_client import live, served, server_process
 from tests.events.test_outbox import _escalated_to_township
 
 INBOX = """subscription { inboxChanges { change counts { total unread }
@@ -214,3 +220,93 @@ async def test_queries_go_over_http_not_the_socket(
         message = await client.next(op)
     assert message["type"] == "error"
     assert message["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("BAOXUE_TEST_REDIS", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+async def test_an_event_committed_in_one_process_reaches_a_subscriber_of_another(
+    database_url: str, county: County
+) -> None:
+    """Two ``baoxue serve`` processes sharing the database and a Redis channel: the bureau
+    subscribes on one, the case is reported and stepped through the other; a refused step
+    (stale version) publishes nothing."""
+    redis_url = _redis_url()
+    if redis_url is None:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    env = {
+        "REDIS_URL": redis_url,
+        "BAOXUE_SUBSCRIPTION_CHANNEL": f"bx-test-{secrets.token_hex(6)}",
+        "BAOXUE_LOG_LEVEL": "warning",
+    }
+    with server_process(database_url, env) as one, server_process(database_url, env) as two:
+        async with (
+            httpx.AsyncClient(base_url=one) as http_one,
+            httpx.AsyncClient(base_url=two) as http_two,
+        ):
+            bureau = await sign_in(http_two, county, Role.BUREAU_STAFF)
+            workflow = Workflow(http_one, county)
+            async with live(two, bearer(bureau)) as client:
+                op = await client.subscribe(CASES)
+                await asyncio.sleep(0.5)  # the subscription is listening
+                cid = (await workflow.report(county.children[0]))["case"]["id"]
+                opened = (await client.next(op, 10))["data"]["caseChanges"]
+                assert opened["kind"] == "CASE_OPENED" and opened["case"]["id"] == cid
+                refused = await workflow.refused("verifyCase", cid, version=9)
+                assert refused["code"] == "CONFLICT"
+                await workflow.ok("verifyCase", cid)
+                stepped = (await client.next(op, 10))["data"]["caseChanges"]
+                assert stepped["kind"] == "CASE_STEP"
+                assert stepped["case"]["state"] == "VERIFYING"
+
+
+async def test_a_change_that_rolled_back_after_its_event_is_never_published(
+    server: str,
+    http: httpx.AsyncClient,
+    workflow: Workflow,
+    county: County,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bureau = await sign_in(http, county, Role.BUREAU_STAFF)
+    async with live(server, bearer(bureau)) as client:
+        op = await client.subscribe(CASES)
+        await asyncio.sleep(0.3)
+        cid = (await workflow.report(county.children[0]))["case"]["id"]
+        assert (await client.next(op))["data"]["caseChanges"]["kind"] == "CASE_OPENED"
+
+        async def broken(audit: Any) -> None:
+            raise RuntimeError("the audit log is full")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(case_services, "record_write", broken)
+            body = await workflow.query(
+                """mutation($input: VerifyCaseInput!) { verifyCase(input: $input) {
+                    case { id } errors { code } } }""",
+                {"input": {"caseId": cid, "expectedVersion": 1}},
+            )
+            assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+        await workflow.ok("verifyCase", cid)
+        after = (await client.next(op))["data"]["caseChanges"]
+        # the first notice after the opening is the step that was committed
+        assert after["kind"] == "CASE_STEP" and after["case"]["state"] == "VERIFYING"
+        assert after["case"]["id"] == cid
+
+
+async def test_a_noted_event_whose_row_does_not_exist_is_not_published(
+    db: TortoiseContext,
+) -> None:
+    """What a unit of work noted is read back before it is published: a rolled-back event
+    (no row) is never told."""
+    broker = Broker()
+    async with broker.subscription() as queue:
+        async with publishing(broker):
+            note_event(uuid.uuid4())
+        assert queue.empty()

@@ -140,7 +140,10 @@ CASE_KINDS = frozenset(
 )
 
 
-@strawberry.type
+@strawberry.type(
+    name="Subscription",
+    description="实时订阅 (WebSocket /graphql, graphql-transport-ws 协议; 见 docs/subscriptions.md)",
+)
 class LiveSubscription:
     @strawberry.subscription(
         description=(

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -64,6 +65,20 @@ ALREADY_COMPRESSED = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "image/*",
 )
+
+
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's WebSocket adapter sending every message as a text frame: the protocol's
+    messages are JSON text, and browser clients (graphql-ws) refuse binary frames, which
+    strawberry sends when ``encode_json`` returns bytes (orjson does)."""
+
+    async def send_json(self, message: Any) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler):
@@ -123,6 +138,7 @@ class BaoxueGraphQL(GraphQL):
         self.file_store = LocalFileStore(settings.files_path)
 
     graphql_transport_ws_handler_class = AuthenticatingTransportWS
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
 
     def broker(self) -> Broker:
         """This process's live-feed broker (Redis pub/sub with ``REDIS_URL``)."""

@@ -83,6 +83,7 @@ class LiveClient:
             except ConnectionClosed as exc:
                 code = exc.rcvd.code if exc.rcvd else 1006
                 raise Closed(code, exc.rcvd.reason if exc.rcvd else "") from None
+            assert isinstance(raw, str), "the protocol's messages are text frames"
             message = json.loads(raw)
             if message.get("type") == "ping":
                 await self.send({"type": "pong"})

@@ -32,6 +32,7 @@ from core.api.enums import graphql_enum
 from core.api.events.types import EventKind, InboxCounts, InboxItem
 from core.api.node import load_nodes
 from core.cases.models import Case as CaseRow
+from core.errors import DomainError, ErrorCode
 from core.events import inbox as inbox_service
 from core.events.broker import Broker
 from core.events.enums import InboxChangeKind
@@ -83,11 +84,23 @@ async def _still_standing(context: Context) -> None:
     context.loaders = Loaders(standing.caller)
 
 
+def _connection(info: Info) -> LiveConnection:
+    """The WebSocket connection's live feed; a subscription sent over HTTP is refused."""
+    live = info.context.extra.get("live")
+    if not isinstance(live, LiveConnection):
+        raise DomainError(
+            ErrorCode.INVALID,
+            "订阅须通过 WebSocket (graphql-transport-ws) 发送",
+            "subscriptions go over WebSocket (graphql-transport-ws), not HTTP",
+        )
+    return live
+
+
 async def _notices(info: Info, operation: str) -> AsyncGenerator[dict[str, Any] | None, None]:
     """Every notice of the broker, after the caller was re-checked; None when the caller was
     re-checked while nothing happened (the generator's consumers skip it)."""
     context = info.context
-    live: LiveConnection = context.extra["live"]
+    live = _connection(info)
     async with live.broker.subscription() as queue:
         while True:
             try:
@@ -142,7 +155,7 @@ CASE_KINDS = frozenset(
 
 @strawberry.type(
     name="Subscription",
-    description="实时订阅 (WebSocket /graphql, graphql-transport-ws 协议; 见 docs/subscriptions.md)",
+    description="实时订阅 (WebSocket /graphql, graphql-transport-ws; 见 docs/subscriptions.md)",
 )
 class LiveSubscription:
     @strawberry.subscription(
@@ -152,6 +165,7 @@ class LiveSubscription:
         )
     )
     async def inbox_changes(self, info: Info) -> AsyncGenerator[InboxChange, None]:
+        _connection(info)
         caller = info.context.caller
         account = inbox_service.require_account(caller)
         yield InboxChange(change=InboxChangeKind.SNAPSHOT, item=None)
@@ -191,6 +205,7 @@ class LiveSubscription:
             strawberry.argument(description="只要这些事件类型 (省略: 全部个案事件)"),
         ] = None,
     ) -> AsyncGenerator[CaseChange, None]:
+        _connection(info)
         wanted = {k for k in (kinds or CASE_KINDS) if k in CASE_KINDS}
         async for notice in _notices(info, "caseChanges"):
             if notice is None or notice.get("type") != "event":

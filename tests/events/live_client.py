@@ -146,7 +146,7 @@ def server_process(database_url: str, env: dict[str, str]) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
@@ -154,7 +154,9 @@ def server_process(database_url: str, env: dict[str, str]) -> Iterator[str]:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer")
+                process.terminate()
+                tail = process.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+                raise RuntimeError(f"server did not answer: {tail}")
             time.sleep(0.2)
         yield url
     finally:

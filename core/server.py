@@ -124,6 +124,8 @@ class BaoxueGraphQL(GraphQL):
             # dashboards subscribe over graphql-transport-ws only (the legacy graphql-ws
             # protocol has no place for the init refusal this server gives)
             subscription_protocols=("graphql-transport-ws",),
+            # a dashboard on another origin may open the socket when CORS lets it call
+            allowed_origins=list(settings.cors_origins),
             graphql_ide="graphiql" if settings.graphiql else None,
             # files travel as GraphQL multipart requests; callers authenticate with headers
             # (a bearer token or an API key), never cookies, so a cross-site form cannot

@@ -18,22 +18,31 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types.unset import UNSET
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from core.access.authentication import KeyCheckLimit, authenticate
 from core.access.caller import Caller
 from core.access.middleware import AccessMiddleware, authentication_of
 from core.access.rate_limit import build_rate_limiter
 from core.api.context import Context, utc_now
+from core.api.dataloaders import Loaders
+from core.api.events.live import CLOSE_REFUSED, LiveConnection, close_reason
 from core.api.graphql_messages import http_refusal
 from core.api.imports.download import import_report_download
 from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.errors import DomainError, ErrorCode
+from core.events.broker import Broker, broker_for, close_brokers
 from core.files.services import open_attachment
 from core.files.storage import LocalFileStore
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
@@ -59,6 +68,43 @@ ALREADY_COMPRESSED = (
 )
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's WebSocket adapter sending every message as a text frame: the protocol's
+    messages are JSON text, and browser clients (graphql-ws) refuse binary frames, which
+    strawberry sends when ``encode_json`` returns bytes (orjson does)."""
+
+    async def send_json(self, message: Any) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws, with the caller authenticated from ``connection_init``'s payload
+    (the headers the HTTP API takes: ``{"Authorization": "Bearer <token>"}`` or
+    ``{"X-API-Key": "<key>"}``); a refusal closes the socket with 4403 and its reason in
+    both languages instead of strawberry's bare "Forbidden"."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload", {})
+        if (
+            isinstance(payload, dict)
+            and not self.connection_init_received
+            and not self.connection_timed_out
+        ):
+            refusal = await self.view.authenticate_socket(self.context, payload)  # type: ignore[attr-defined]
+            if refusal:
+                self.connection_init_received = True
+                if self.connection_init_timeout_task:
+                    self.connection_init_timeout_task.cancel()
+                await self.websocket.close(code=CLOSE_REFUSED, reason=close_reason(refusal))
+                return
+        await super().handle_connection_init(message)
+
+
 class BaoxueGraphQL(GraphQL):
     """Strawberry's ASGI view with Baoxue's per-request context.
 
@@ -71,10 +117,16 @@ class BaoxueGraphQL(GraphQL):
         *,
         clock: Callable[[], datetime] = utc_now,
         default_caller: Caller | None = None,
+        key_checks: KeyCheckLimit | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             build_schema(settings),
+            # dashboards subscribe over graphql-transport-ws only (the legacy graphql-ws
+            # protocol has no place for the init refusal this server gives)
+            subscription_protocols=("graphql-transport-ws",),
+            # a dashboard on another origin may open the socket when CORS lets it call
+            allowed_origins=list(settings.cors_origins),
             graphql_ide="graphiql" if settings.graphiql else None,
             # files travel as GraphQL multipart requests; callers authenticate with headers
             # (a bearer token or an API key), never cookies, so a cross-site form cannot
@@ -85,12 +137,50 @@ class BaoxueGraphQL(GraphQL):
         self.settings = settings
         self.clock = clock
         self.default_caller = default_caller
+        self.key_checks = key_checks
         self.file_store = LocalFileStore(settings.files_path)
+
+    graphql_transport_ws_handler_class = AuthenticatingTransportWS
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
+    def broker(self) -> Broker:
+        """This process's live-feed broker (Redis pub/sub with ``REDIS_URL``)."""
+        return broker_for(self.settings.redis_url, self.settings.subscription_channel)
+
+    async def authenticate_socket(self, context: Context, payload: dict[str, Any]) -> str:
+        """Authenticate a WebSocket from its ``connection_init`` payload: the caller goes into
+        ``context``; the bilingual reason of a refusal, or "" when accepted."""
+        headers = {
+            str(k).lower(): v.strip()
+            for k, v in payload.items()
+            if isinstance(v, str) and str(k).lower() in ("authorization", "x-api-key")
+        }
+        if not headers:
+            return (
+                "须在 connection_init 中提供令牌或 API 密钥 / "
+                "send Authorization or X-API-Key in connection_init"
+            )
+        socket = context.request
+        auth = await authenticate(
+            headers,
+            now=self.clock(),
+            client_address=context.client_address,
+            request_id=context.request_id,
+            key_checks=self.key_checks,
+        )
+        if not auth.caller.is_authenticated:
+            return auth.failure or "未登录 / not authenticated"
+        context.caller = auth.caller
+        context.loaders = Loaders(auth.caller)
+        if socket is not None:
+            socket.scope.setdefault("state", {})["auth"] = auth
+        return ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's view, except that its plain-text refusals of a request ("No GraphQL
         query found", a GET mutation …) are answered as GraphQL-shaped errors with a code and
-        both languages, like the refusals of :mod:`core.access.middleware`."""
+        both languages, like the refusals of :mod:`core.access.middleware`. A WebSocket is
+        strawberry's graphql-transport-ws, authenticated on ``connection_init``."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -160,6 +250,18 @@ class BaoxueGraphQL(GraphQL):
         return response
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        if isinstance(request, WebSocket):  # the caller comes with connection_init
+            context = Context(
+                request=request,  # type: ignore[arg-type]
+                response=None,
+                settings=self.settings,
+                request_id=uuid.uuid4().hex[:16],
+                clock=self.clock,
+            )
+            context.extra["live"] = LiveConnection(
+                self.broker(), self.settings.subscription_check_seconds
+            )
+            return context
         auth = authentication_of(request.scope)
         caller = auth.caller
         if self.default_caller is not None and not caller.is_authenticated and not auth.failure:
@@ -174,6 +276,7 @@ class BaoxueGraphQL(GraphQL):
             auth_failure=auth.failure,
         )
         context.extra["file_store"] = self.file_store
+        context.extra["broker"] = self.broker()
         return context
 
 
@@ -238,8 +341,13 @@ def create_app(
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     get_plugin_manager()
-    graphql_app = BaoxueGraphQL(settings, clock=clock, default_caller=default_caller)
     limiter = build_rate_limiter(settings.redis_url)
+    graphql_app = BaoxueGraphQL(
+        settings,
+        clock=clock,
+        default_caller=default_caller,
+        key_checks=KeyCheckLimit(limiter, settings.rate_limit_key_failures),
+    )
 
     async def end_interrupted_imports() -> None:
         # import jobs a previous run of the server left RUNNING (it was restarted or killed
@@ -254,7 +362,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not manage_database:  # the caller (a test) has opened the database
             await end_interrupted_imports()
-            yield
+            try:
+                yield
+            finally:
+                await close_brokers()
             return
         ctx = await open_database(settings.database_url)
         # Open the connection now: Tortoise's SQLite client can keep its lock if the first
@@ -267,10 +378,12 @@ def create_app(
             await end_interrupted_imports()
             yield
         finally:
+            await close_brokers()
             await close_database(ctx)
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),  # subscriptions (graphql-transport-ws)
         Route("/healthz", health_check(limiter), methods=["GET"]),
         Route("/readyz", readiness_check(limiter), methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     #: Redis for state shared between workers (rate-limit counters); None = in-process.
     redis_url: str | None = Field(None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
 
+    #: Redis pub/sub channel of the live feed (GraphQL subscriptions): every process that
+    #: shares it hears every other's committed events; without REDIS_URL, in-process only.
+    subscription_channel: str = Field("baoxue:events", min_length=1, max_length=200)
+    #: How often an idle subscription re-checks its caller's session (logout, expiry, a
+    #: disabled account or a revoked key close the socket); it is also checked on each delivery.
+    subscription_check_seconds: float = Field(30.0, gt=0, le=3600)
+
     #: Seconds a webhook receiver has to answer before the attempt counts as failed.
     webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
     #: Wait before a failed delivery's first retry; each later retry waits twice as long.

@@ -16,7 +16,7 @@ from core.access.accounts import caller_for_account
 from core.access.api_keys import authenticate_key, caller_for_key
 from core.access.caller import Caller
 from core.access.enums import ActorKind, AuditAction
-from core.access.models import AuthSession, StaffAccount
+from core.access.models import ApiKey, AuthSession, StaffAccount
 from core.access.rate_limit import RateLimiter
 from core.access.tokens import decode_token
 
@@ -138,3 +138,36 @@ _REASONS_ZH = {
     "revoked": "已吊销",
     "expired": "已过期",
 }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether a caller authenticated earlier may still act: the caller as its account or key
+    stands now (its role and place may have changed), or why not (bilingual) and whether the
+    credentials are merely over (``ended``: log in again) or withdrawn (disabled, revoked)."""
+
+    caller: Caller | None
+    failure: str = ""
+    ended: bool = False
+
+
+async def recheck(caller: Caller, now: datetime) -> Standing:
+    """``caller`` re-read from its session or key (a long-lived connection asks this on every
+    delivery and periodically): logout, expiry, a disabled account or a revoked key end it.
+    Nothing is audited (the connection's authentication was)."""
+    if caller.kind is ActorKind.STAFF and caller.account_id and caller.session_id:
+        session = await AuthSession.get_or_none(id=caller.session_id, account_id=caller.account_id)
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            return Standing(None, "会话已结束, 请重新登录 / session has ended, log in again", True)
+        account = await StaffAccount.get_or_none(id=caller.account_id, is_active=True)
+        if account is None:
+            return Standing(None, "账号已停用 / account is disabled")
+        return Standing(caller_for_account(account, caller.session_id))
+    if caller.kind is ActorKind.API_KEY and caller.api_key_id:
+        key = await ApiKey.get_or_none(id=caller.api_key_id)
+        if key is None or key.revoked_at is not None:
+            return Standing(None, "API 密钥已吊销 / API key revoked")
+        if key.expires_at <= now:
+            return Standing(None, "API 密钥已过期 / API key has expired", True)
+        return Standing(caller_for_key(key))
+    return Standing(None, "未登录 / not authenticated", True)

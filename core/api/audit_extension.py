@@ -101,27 +101,35 @@ def audited(mutation_type: type) -> type:
     return mutation_type
 
 
+async def record_personal_reads(context: Any, operation: str) -> None:
+    """One audit entry for the personal details ``context`` has shown since the last entry
+    (a request's, or one delivery's of a subscription), then forget them."""
+    caller = getattr(context, "caller", None)
+    if caller is None or caller.kind is ActorKind.SYSTEM or not context.personal_reads:
+        return
+    reads = sorted(context.personal_reads)
+    context.personal_reads.clear()
+    await audit.record(
+        AuditAction.PERSONAL_DATA_READ,
+        caller=caller,
+        at=context.now(),
+        request_id=context.request_id,
+        client_address=context.client_address,
+        operation=operation,
+        object_id=reads[0][1] if len(reads) == 1 else "",
+        details={
+            "count": len(reads),
+            "objects": [f"{t}:{i}" for t, i in reads[:MAX_LISTED]],
+        },
+    )
+
+
 class AuditExtension(SchemaExtension):
-    """One entry per request listing the objects whose personal details were shown."""
+    """One entry per request listing the objects whose personal details were shown (a
+    subscription records one per delivery: :mod:`core.api.events.live`)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         ctx = self.execution_context
-        context = ctx.context
-        caller = getattr(context, "caller", None)
-        if caller is None or caller.kind is ActorKind.SYSTEM or not context.personal_reads:
-            return
-        reads = sorted(context.personal_reads)
-        await audit.record(
-            AuditAction.PERSONAL_DATA_READ,
-            caller=caller,
-            at=context.now(),
-            request_id=context.request_id,
-            client_address=context.client_address,
-            operation=ctx.operation_name or "",
-            object_id=reads[0][1] if len(reads) == 1 else "",
-            details={
-                "count": len(reads),
-                "objects": [f"{t}:{i}" for t, i in reads[:MAX_LISTED]],
-            },
-        )
+        if getattr(ctx.context, "personal_reads", None):
+            await record_personal_reads(ctx.context, ctx.operation_name or "")

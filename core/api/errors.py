@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -117,6 +118,15 @@ class MaskInternalErrors(SchemaExtension):
         request_id = getattr(context, "request_id", "-")
         language = getattr(context, "language", "zh")
         result.errors = [self._process(e, request_id, language) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """The same for each result of a subscription (sent before the operation ends)."""
+        if getattr(result, "errors", None):
+            context = self.execution_context.context
+            request_id = getattr(context, "request_id", "-")
+            language = getattr(context, "language", "zh")
+            result.errors = [self._process(e, request_id, language) for e in result.errors]
+        yield
 
     def _process(self, error: GraphQLError, request_id: str, language: str) -> GraphQLError:
         original = _original(error)

@@ -141,7 +141,7 @@ class PersonalDataNeedsPost(SchemaExtension):
         request = getattr(ctx.context, "request", None)
         if (
             request is not None
-            and request.method == "GET"
+            and getattr(request, "method", None) == "GET"
             and ctx.graphql_document is not None
             and not ctx.result
         ):

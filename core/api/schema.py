@@ -44,7 +44,9 @@ from core.api.cases.types import Case, CaseAttachment, CaseEvent
 from core.api.enrolment.mutations import EnrolmentMutation
 from core.api.enrolment.types import Enrolment, EnrolmentChange
 from core.api.errors import MaskInternalErrors
+from core.api.events.live import LiveSubscription
 from core.api.events.mutations import InboxMutation
+from core.api.events.publishing import PublishCommitted
 from core.api.events.query import InboxQuery
 from core.api.events.types import InboxItem
 from core.api.events.webhooks import (
@@ -83,6 +85,7 @@ from core.api.visits.mutations import VisitMutation
 from core.api.visits.plans import PlanMutation, PlanQuery
 from core.api.visits.query import VisitQuery
 from core.api.visits.types import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
+from core.api.websocket_guard import WebSocketGuard
 from core.log_redaction import remembering, request_values
 from core.settings import Settings, load_settings
 
@@ -131,6 +134,9 @@ Mutation = audited(
         ),
     )
 )
+
+#: Subscriptions run over WebSocket (graphql-transport-ws): see core.api.events.live.
+Subscription = LiveSubscription
 
 #: Every type reachable through ``node(id:)``, listed so the SDL always contains them.
 NODE_TYPES = [
@@ -255,8 +261,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     schema = BaoxueSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=[
+            PublishCommitted,  # first in, last out: publishes once everything has committed
             RecordOperation,
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -269,6 +277,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 settings.max_query_cost_agency,
                 settings.max_page_size,
             ),
+            WebSocketGuard,  # after the limits: a subscription they refused ends with their error
             PersonalDataNeedsPost,
             # after every limit above, which may answer (refuse) the request first
             *([FastPath] if settings.fast_path else []),

@@ -27,3 +27,13 @@ class DeliveryState(LabelledEnum):
     PENDING = "PENDING", "待投递 (含等待重试)"
     DELIVERED = "DELIVERED", "已送达 (2xx)"
     FAILED = "FAILED", "已放弃 (重试用尽或端点已停用)"
+
+
+class InboxChangeKind(LabelledEnum):
+    """收件箱变化类别 (实时订阅 inboxChanges)."""
+
+    SNAPSHOT = "SNAPSHOT", "订阅开始: 当前计数"
+    NEW = "NEW", "新条目"
+    READ = "READ", "本人已读 (可能在另一设备上)"
+    ACKNOWLEDGED = "ACKNOWLEDGED", "本人已签收"
+    RESYNC = "RESYNC", "可能漏收了变化 (积压或连接中断): 请重新读取 myInbox"

@@ -26,6 +26,7 @@ from core.access.enums import ActorKind
 from core.access.scope import scoped
 from core.errors import DomainError, ErrorCode
 from core.events.enums import EventKind
+from core.events.live import ACKNOWLEDGED, READ, note_receipt
 from core.events.models import InboxReceipt, OutboxEvent
 from core.querysets import ids_of
 
@@ -115,6 +116,8 @@ async def _mark(
         if changed:
             await receipt.save(update_fields=changed)
         await record_write(audit)
+    if changed:  # the caller's other dashboards hear of it once committed
+        note_receipt(account, event.id, ACKNOWLEDGED if ack else READ)
     return event, receipt
 
 

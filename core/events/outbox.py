@@ -6,7 +6,8 @@ county that hears its kind and one :class:`~core.events.models.ChannelDelivery` 
 channel of the county that hears it (``baoxue_event_channels``) are written with the change,
 so they are committed together or not at all: a change that rolls back leaves no event, and a
 committed change always has its event, whatever happens to the process afterwards.
-``baoxue worker`` sends the deliveries.
+``baoxue worker`` sends the deliveries; subscribers hear of the event once it is committed
+(:mod:`core.events.live`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 
 from core.access.caller import Caller
 from core.access.enums import ActorKind
+from core.events.live import note_event
 from core.events.models import ChannelDelivery, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from core.events.payloads import NewEvent
 from core.jurisdictions.models import Jurisdiction
@@ -116,6 +118,8 @@ async def record_events(
     ]
     if channels:
         await ChannelDelivery.bulk_create(channels)
+    for event in rows:
+        note_event(event.id)  # published to subscribers once committed (core.events.live)
     return out
 
 

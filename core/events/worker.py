@@ -57,7 +57,9 @@ from core.cases.deadlines import due_cases
 from core.cases.models import Case
 from core.china_time import local_date
 from core.events import addressing, payloads
+from core.events.broker import broker_for
 from core.events.enums import DeliveryState
+from core.events.live import publishing
 from core.events.models import (
     ChannelDelivery,
     OutboxEvent,
@@ -454,15 +456,18 @@ class Worker:
         """Deliver and remind until ``stop`` is set (or one round with ``once``)."""
         stop = stop or asyncio.Event()
         last_reminders = 0.0
+        # what a round records (deadlines, notices to administrators) reaches subscribers
+        broker = broker_for(self.settings.redis_url, self.settings.subscription_channel)
         try:
             while not stop.is_set():
-                if time.monotonic() - last_reminders >= self.settings.worker_reminder_seconds:
-                    told = await self.record_deadlines() + await self.record_targets()
-                    last_reminders = time.monotonic()
-                    if told:
-                        log.info("deadlines recorded", extra={"count": told})
-                await self.deliver_pending()
-                await self.deliver_channels()
+                async with publishing(broker):
+                    if time.monotonic() - last_reminders >= self.settings.worker_reminder_seconds:
+                        told = await self.record_deadlines() + await self.record_targets()
+                        last_reminders = time.monotonic()
+                        if told:
+                            log.info("deadlines recorded", extra={"count": told})
+                    await self.deliver_pending()
+                    await self.deliver_channels()
                 if once:
                     break
                 try:
@@ -471,3 +476,4 @@ class Worker:
                     pass
         finally:
             await self.close()
+            await broker.close()

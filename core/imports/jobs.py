@@ -32,6 +32,7 @@ from core.access.caller import Caller
 from core.access.enums import Permission
 from core.access.scope import scoped
 from core.errors import DomainError, ErrorCode
+from core.events.live import publishing
 from core.files.storage import FileStore
 from core.imports.formats import ImportFormat, ImportKind
 from core.imports.models import ComparisonKind, ComparisonRun, ImportJob, ImportMode, ImportState
@@ -147,9 +148,12 @@ def _finished(job_id: Callable[[], uuid.UUID | None], path: Path) -> Callable[[A
 
 
 async def _run(request: ImportRequest, started: asyncio.Future[ImportJob]) -> ImportJob:
-    """The import; if it fails after it was committed (a list's comparison), the job says so."""
+    """The import; if it fails after it was committed (a list's comparison), the job says so.
+    Its own unit of the live feed: the cases and comparison it records are published when it
+    ends (with the broker of the request that started it)."""
     try:
-        return await run_import(request)
+        async with publishing():
+            return await run_import(request)
     except Exception as exc:
         if started.done():
             job = started.result()

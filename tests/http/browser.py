@@ -56,6 +56,8 @@ class Page:
     def _note(self, message: dict[str, Any]) -> None:
         if message.get("method") == "Network.requestWillBeSent":
             self.requests.append(message["params"]["request"]["url"])
+        elif message.get("method") == "Network.webSocketCreated":
+            self.requests.append(message["params"]["url"])
         elif message.get("method") == "Runtime.consoleAPICalled":
             args = message["params"].get("args", [])
             self.console.append(" ".join(str(a.get("value", a.get("description"))) for a in args))
@@ -86,24 +88,38 @@ class Page:
 
 
 @contextmanager
-def open_browser(profile: Path) -> Iterator[Page]:
+def open_browser(profile: Path, debugging_port: int = 0) -> Iterator[Page]:
     from websockets.sync.client import connect
 
     binary = chromium()
     assert binary, "chromium is not installed"
     process = subprocess.Popen(
-        [binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
+        [
+            binary,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={debugging_port}",
+            "about:blank",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
+        port = debugging_port
+        while True:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("chromium did not start")
+            if port == 0 and port_file.exists() and port_file.read_text().strip():
+                port = int(port_file.read_text().splitlines()[0])
+            if port:  # a port chosen by the caller is not written to DevToolsActivePort
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/json/version", timeout=1)
+                    break
+                except httpx.TransportError:
+                    pass
             time.sleep(0.1)
-        port = int(port_file.read_text().splitlines()[0])
         targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json()
         page_ws = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
         with connect(page_ws, max_size=None, proxy=None) as ws:

@@ -129,3 +129,38 @@ def test_graphiql_renders_signs_in_and_runs_a_query_offline(tmp_path: Path) -> N
             outside = [u for u in page.requests if not u.startswith((server.url, "data:"))]
             assert outside == [], f"the page asked for outside hosts: {outside}"
             assert any("/graphiql-assets/graphiql@3.8.3/" in u for u in page.requests)
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+def test_graphiql_runs_a_subscription_over_the_websocket_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's bundled graphql-ws client subscribes at the same /graphql, signed in by the
+    Headers tab (sent as connection_init's payload), within the page's content policy."""
+    from tests.events.live_client import free_port
+    from tests.http import live_server as live_module
+
+    monkeypatch.setattr(live_module, "free_port", free_port)  # the tests' port range
+    database = prepare_database(tmp_path)
+    with live_server(tmp_path, database) as server:
+        profile = tmp_path / "profile"
+        profile.mkdir()
+        with open_browser(profile, debugging_port=free_port()) as page:
+            page.navigate(f"{server.url}/graphql")
+            page.wait_for("!!document.querySelector('.graphiql-container .graphiql-editors')")
+            token = _run_query(page)["data"]["login"]["token"]
+            page.evaluate(
+                "Array.from(document.querySelectorAll('button'))"
+                ".find(b => b.textContent.trim() === 'Headers').click()"
+            )
+            headers = json.dumps({"Authorization": f"Bearer {token}"})
+            page.wait_for(f"{_EDITOR} && {_EDITOR}.length === 3")
+            page.evaluate(f"{_EDITOR}[2].CodeMirror.setValue({json.dumps(headers)})")
+            # anonymous: GraphiQL 3 sends a named single operation over HTTP
+            query = "subscription { inboxChanges { change counts { total unread } } }"
+            page.evaluate(f"{_EDITOR}[0].CodeMirror.setValue({json.dumps(query)})")
+            answer = _run_query(page)
+            assert answer["data"]["inboxChanges"]["change"] == "SNAPSHOT", answer
+            assert set(answer["data"]["inboxChanges"]["counts"]) == {"total", "unread"}
+            socket_url = server.url.replace("http://", "ws://") + "/graphql"
+            assert socket_url in page.requests, page.requests

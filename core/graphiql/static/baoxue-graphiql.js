@@ -11,6 +11,7 @@
     "# 1. 登录 / sign in: Ctrl-Enter\n" +
     "# 2. 把 token 填入 Headers / put the token into Headers:\n" +
     '#    {"Authorization": "Bearer <token>"}\n' +
+    "# 3. 实时订阅 / live: subscription { inboxChanges { change counts { unread } } }\n" +
     "\n" +
     'mutation { login(username: "demo-admin", password: "baoxue-demo-2026") ' +
     "{ token errors { message } } }\n";
@@ -29,7 +30,44 @@
     history.replaceState(null, "", "?" + search.toString());
   }
 
-  var fetcher = GraphiQL.createFetcher({ url: window.location.href.split("?")[0] });
+  // Subscriptions go over a WebSocket to the same /graphql (graphql-transport-ws, with the
+  // graphql-ws client GraphiQL bundles); the Headers editor's JSON is sent as the
+  // connection_init payload, so {"Authorization": "Bearer <token>"} signs the socket in too.
+  // GraphiQL picks the socket only when it is handed the operation's syntax tree, which it
+  // does not always do, so a document whose operation is a subscription is marked here.
+  var httpURL = window.location.href.split("?")[0].split("#")[0];
+  var graphiqlFetcher = GraphiQL.createFetcher({
+    url: httpURL,
+    subscriptionUrl: httpURL.replace(/^http/, "ws"),
+  });
+
+  function subscriptionName(query, operationName) {
+    var text = query.replace(/#[^\n]*/g, "");
+    var pattern = /(^|[}\s])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      if (!operationName || match[3] === operationName) {
+        return match[2] === "subscription" ? { name: match[3] } : null;
+      }
+    }
+    return null;
+  }
+
+  function fetcher(params, options) {
+    var found = subscriptionName(params.query || "", params.operationName);
+    if (found) {
+      var name = params.operationName ? { kind: "Name", value: params.operationName } : undefined;
+      options = Object.assign({}, options, {
+        documentAST: {
+          kind: "Document",
+          definitions: [{ kind: "OperationDefinition", operation: "subscription", name: name,
+                          variableDefinitions: [], directives: [],
+                          selectionSet: { kind: "SelectionSet", selections: [] } }],
+        },
+      });
+    }
+    return graphiqlFetcher(params, options);
+  }
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
 
   function BaoxueGraphiQL() {

@@ -26,6 +26,7 @@ import os
 import platform
 import resource
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -176,10 +177,10 @@ async def main(rows: int, database_url: str) -> None:
 
     await run_migrations(database_url)
     ctx = await open_database(database_url)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:
         spec = next(s for s in get_registry().jurisdictions() if s.division_code == COUNTY)
         await generate_demo(spec, students=300, seed=1)
-        workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
         roster = workdir / "roster.csv"
         await write_roster(roster, rows)
         size = roster.stat().st_size / 1e6
@@ -255,6 +256,7 @@ async def main(rows: int, database_url: str) -> None:
         print(f"load average: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         await close_database(ctx)
+        shutil.rmtree(workdir, ignore_errors=True)  # the roster written for the run
 
 
 if __name__ == "__main__":
@@ -281,4 +283,7 @@ if __name__ == "__main__":
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         db = Path(tempfile.mkdtemp(prefix="bench-import-")) / "bench.db"
-        asyncio.run(main(args.rows, f"sqlite://{db}"))
+        try:
+            asyncio.run(main(args.rows, f"sqlite://{db}"))
+        finally:
+            shutil.rmtree(db.parent, ignore_errors=True)

@@ -1,5 +1,5 @@
 """A graphql-transport-ws client for the subscription tests (the ``websockets`` package against
-a real uvicorn on 127.0.0.1), and an in-process uvicorn on a port of the tests' range."""
+a real uvicorn on 127.0.0.1), and an in-process uvicorn on a port the system chooses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -25,8 +26,9 @@ PORTS = range(8350, 8400)
 
 
 def free_port() -> int:
-    """A port of :data:`PORTS` nobody listens on now."""
-    for port in PORTS:
+    """A port of :data:`PORTS` nobody listens on now, tried in random order so that two test
+    processes (pytest-xdist) starting servers at the same moment rarely pick the same one."""
+    for port in random.sample(PORTS, len(PORTS)):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -40,13 +42,15 @@ def free_port() -> int:
 async def served(app: Any) -> AsyncIterator[str]:
     """``app`` served by uvicorn in this event loop (so it shares the test's database
     context); its ``http://`` base URL."""
-    port = free_port()
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))  # a port the system chooses: no race with other tests
+    port = listening.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
         )
     )
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listening]))
     for _ in range(200):
         if server.started:
             break
@@ -56,6 +60,7 @@ async def served(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
+        listening.close()
 
 
 class Closed(Exception):

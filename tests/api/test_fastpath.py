@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 from strawberry.relay import to_base64
 
 import core.api.fastpath as fastpath
@@ -200,6 +201,15 @@ async def _ask(caller: Caller, fast: bool, query: str, variables: dict[str, Any]
     return response.status_code, response.json(), written, len(statements)
 
 
+def _canonical(value: Any) -> Any:
+    """``value`` with every list sorted (for comparing answers whose order is not decided)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value
+
+
 @pytest.fixture
 def answered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The root keys of the answers the fast path gave itself."""
@@ -228,7 +238,13 @@ async def test_fast_path_answers_as_normal_execution(db, answered) -> None:
             used = bool(answered)
             normal = await _ask(caller, False, query, variables)
             assert not answered or used, "the fast path ran with the fast path off"
-            if fast[:3] != normal[:3]:
+            planned_here = make_plan(build_schema()._schema, parse(query), None) is not None
+            same = fast[:3] == normal[:3] or (
+                # both answered by normal execution, whose order of ties (cases with the same
+                # deadline) PostgreSQL leaves open: the same rows, in any order
+                not planned_here and _canonical(fast[:3]) == _canonical(normal[:3])
+            )
+            if not same:
                 mismatches.append((caller_name, name, fast, normal))
                 continue
             # never more statements than normal execution
@@ -285,8 +301,6 @@ async def test_statements_do_not_grow_with_the_page(db, answered) -> None:
 
 def test_plans_are_made_once_per_query_text_and_bounded() -> None:
     schema = build_schema()._schema
-    from graphql import parse
-
     cache = PlanCache(maxsize=2)
     plan = cache.get(schema, PAGE_OF_50, parse(PAGE_OF_50), None)
     assert plan is not None and plan.root_key == "children"

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 from strawberry.relay import to_base64
 
 import core.api.fastpath as fastpath
@@ -29,6 +30,8 @@ from core.access.models import AuditEntry
 from core.api.fastpath.plan import PlanCache, make_plan
 from core.api.schema import build_schema
 from core.jurisdictions.models import Town
+from core.people.enums import GuardianRelation
+from core.people.models import Guardian
 from core.schools.models import School, SchoolClass
 from core.settings import load_settings
 from tests.api.statements import count_statements
@@ -127,6 +130,15 @@ def all_queries() -> dict[str, str]:
     }
 
 
+async def _data() -> tuple[Any, School]:
+    """The statement-count tests' 100 children; each household's father made its primary
+    guardian, so that the guardians' order (primary first, then name: both are 监护人<i>) is
+    decided and not left to the database (PostgreSQL may return ties in either order)."""
+    county, school = await _hundred_children()
+    await Guardian.filter(relation=GuardianRelation.FATHER).update(is_primary=True)
+    return county, school
+
+
 async def _callers(county: Any, school: School) -> dict[str, Caller]:
     town = await Town.get(jurisdiction_id=county.id)
     klass = await SchoolClass.filter(school_id=school.id).first()
@@ -189,6 +201,15 @@ async def _ask(caller: Caller, fast: bool, query: str, variables: dict[str, Any]
     return response.status_code, response.json(), written, len(statements)
 
 
+def _canonical(value: Any) -> Any:
+    """``value`` with every list sorted (for comparing answers whose order is not decided)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value
+
+
 @pytest.fixture
 def answered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The root keys of the answers the fast path gave itself."""
@@ -205,7 +226,7 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_fast_path_answers_as_normal_execution(db, answered) -> None:
-    county, school = await _hundred_children()
+    county, school = await _data()
     callers = await _callers(county, school)
     assert len(documented_queries()) >= 2  # README's first look, docs/api.md's screens
     mismatches = []
@@ -217,7 +238,13 @@ async def test_fast_path_answers_as_normal_execution(db, answered) -> None:
             used = bool(answered)
             normal = await _ask(caller, False, query, variables)
             assert not answered or used, "the fast path ran with the fast path off"
-            if fast[:3] != normal[:3]:
+            planned_here = make_plan(build_schema()._schema, parse(query), None) is not None
+            same = fast[:3] == normal[:3] or (
+                # both answered by normal execution, whose order of ties (cases with the same
+                # deadline) PostgreSQL leaves open: the same rows, in any order
+                not planned_here and _canonical(fast[:3]) == _canonical(normal[:3])
+            )
+            if not same:
                 mismatches.append((caller_name, name, fast, normal))
                 continue
             # never more statements than normal execution
@@ -239,7 +266,7 @@ async def test_fast_path_answers_as_normal_execution(db, answered) -> None:
 async def test_masking_and_audit_as_normal_execution(db, answered) -> None:
     """The head teacher sees personal details (and is audited); the agency key sees masks
     (and is not): the same with and without the fast path."""
-    county, school = await _hundred_children()
+    county, school = await _data()
     callers = await _callers(county, school)
     variables = {"first": 20}
     status, body, audit, _ = await _ask(callers["head teacher"], True, COVERED_PAGE, variables)
@@ -259,7 +286,7 @@ async def test_masking_and_audit_as_normal_execution(db, answered) -> None:
 
 async def test_statements_do_not_grow_with_the_page(db, answered) -> None:
     """The fast path's statements are a property of the document's shape: 5 or 100 rows."""
-    county, school = await _hundred_children()
+    county, school = await _data()
     admin = (await _callers(county, school))["county admin"]
     counts = []
     for first in (5, 100):
@@ -274,8 +301,6 @@ async def test_statements_do_not_grow_with_the_page(db, answered) -> None:
 
 def test_plans_are_made_once_per_query_text_and_bounded() -> None:
     schema = build_schema()._schema
-    from graphql import parse
-
     cache = PlanCache(maxsize=2)
     plan = cache.get(schema, PAGE_OF_50, parse(PAGE_OF_50), None)
     assert plan is not None and plan.root_key == "children"

@@ -22,6 +22,7 @@ from strawberry.relay import to_base64
 from strawberry.types.arguments import convert_arguments
 
 from core.api.fastpath.plan import Plan, Selected
+from core.api.fastpath.statements import STATEMENTS
 from core.api.fastpath.types import ROOT_COLUMNS, TYPES, Row
 from core.api.masking import reveal
 
@@ -40,9 +41,11 @@ class Run:
         self.reads: set[tuple[str, str]] = set()
 
     async def values(
-        self, model: type, columns: tuple[str, ...], filters: dict[str, Any]
+        self, model: type, columns: tuple[str, ...], ids_filter: str, ids: list[Any], **filters: Any
     ) -> list[Row]:
-        return await self.context.loaders.visible(model).filter(**filters).values(*columns)
+        """The ``columns`` of the ``model`` rows the caller may see whose ``ids_filter``
+        (``pk__in``, ``household_id__in`` …) is one of ``ids``, plus ``filters``."""
+        return await STATEMENTS.run(self, model, columns, ids_filter, ids, filters)
 
     async def level(self, type_name: str, selected: list[Selected], rows: list[Row]) -> list[Any]:
         """``rows`` of ``type_name`` written out as ``selected`` asks. The relations of one

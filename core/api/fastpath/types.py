@@ -72,7 +72,7 @@ def _by_id(model: type, fk: str, columns: tuple[str, ...]) -> Callable[..., Awai
         ids = _padded(list({r[fk] for r in rows if r[fk] is not None}))
         found = {}
         if ids:
-            found = {r["id"]: r for r in await run.values(model, columns, {"pk__in": ids})}
+            found = {r["id"]: r for r in await run.values(model, columns, "pk__in", ids)}
         return [found.get(r[fk]) if r[fk] is not None else None for r in rows]
 
     return load
@@ -88,7 +88,7 @@ def _many(
         ids = _padded(list({str(r["id"]) for r in rows}))
         grouped: dict[str, list[Row]] = defaultdict(list)
         if ids:
-            for r in await run.values(model, columns, {f"{fk}__in": ids, **filters}):
+            for r in await run.values(model, columns, f"{fk}__in", ids, **filters):
                 grouped[str(r[fk])].append(r)
         return [grouped.get(str(r["id"]), []) for r in rows]
 

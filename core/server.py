@@ -34,6 +34,7 @@ from core.api.reports.download import attachment_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.errors import DomainError, ErrorCode
+from core.etag import ETagMiddleware
 from core.files.services import open_attachment
 from core.files.storage import LocalFileStore
 from core.graphiql import assets_mount, content_security_policy, graphiql_page
@@ -315,6 +316,8 @@ def create_app(
         SecurityHeadersMiddleware,
         ide_policy=content_security_policy(use_cdn=settings.graphiql_cdn),
     )
+    # inside gzip: the tag is of the JSON itself, whatever encoding the client accepts
+    app.add_middleware(ETagMiddleware, path="/graphql")
     if settings.gzip_minimum_size:
         app.add_middleware(
             GZipMiddleware,

@@ -107,6 +107,18 @@ def _search(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
     return qs.filter(name__contains=text)
 
 
+def _ever_enrolled() -> RawSQL:
+    """The child of the row, when it has any enrolment: a sub-select correlated on the child's
+    id (one index seek on ``enrolment.child_id`` per child read).
+
+    ``id NOT IN (SELECT child_id FROM enrolment)`` built the county's every enrolled child id
+    (about 117,000 at 100,000 pupils) per statement, and on PostgreSQL, once the set outgrew
+    ``work_mem``, was re-scanned for each child (minutes at 1,000,000 pupils).
+    """
+    child, enrolment = Child._meta.db_table, Enrolment._meta.db_table
+    return RawSQL(f'(SELECT e.child_id FROM "{enrolment}" e WHERE e.child_id = "{child}"."id")')
+
+
 def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> QuerySet[Child]:
     """Children matching ``flt`` (no order), within ``base`` (default: every child)."""
     qs = base if base is not None else Child.all()
@@ -125,7 +137,7 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
     if enrolments is not None:
         qs = qs.filter(id__in=ids_of(enrolments, "child_id"))
     if flt.never_enrolled is not None:
-        ever = ids_of(Enrolment.all(), "child_id")
+        ever = _ever_enrolled()
         qs = qs.filter(id__not_in=ever) if flt.never_enrolled else qs.filter(id__in=ever)
     if flt.key_groups:  # any of them: one subquery
         groups = [g.value for g in flt.key_groups]

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -56,6 +57,10 @@ from core.rules.county import CountyRules
 from core.schools.models import School, SchoolClass
 from core.visits.models import HomeVisit, PlacementAssessment, SchoolPlan, SupportPlan
 
+#: True while a scope is built for a query its caller narrows to a batch of keys (a
+#: DataLoader's): see :func:`scoped_batch`.
+_BATCH: ContextVar[bool] = ContextVar("baoxue_scope_batch", default=False)
+
 
 def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
     """An always-empty restriction (Tortoise has no ``none()``): ``WHERE 1=0``."""
@@ -63,33 +68,122 @@ def _nothing(qs: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _child_ids(scope: Scope) -> Any:
-    """Ids of the children a scope reaches, as a subquery (None = whole jurisdiction)."""
+    """Ids of the children a scope reaches, as a subquery (None = whole jurisdiction).
+
+    For a town scope, a pair: the children currently enrolled in the towns' schools and the
+    households living in the towns' villages (see :func:`_town_sets`).
+    """
     if scope.kind is ScopeKind.COUNTY:
         return None
     if scope.kind is ScopeKind.CLASS:
         return ids_of(Enrolment.filter(school_class_id=scope.class_id, is_current=True), "child_id")
     if scope.kind is ScopeKind.SCHOOL:
         return ids_of(Enrolment.filter(school_id=scope.school_id, is_current=True), "child_id")
+    return _town_sets(scope)
+
+
+def _town_sets(scope: Scope) -> tuple[Any, Any]:
+    """The two id sets a town scope reaches: (children currently enrolled in the towns'
+    schools, households living in the towns' villages).
+
+    Each is a chain of sub-selects on indexed foreign keys that starts from the town ids
+    (town → its schools → their current enrolments; town → its villages → their households),
+    so the database reads only the town's rows. A join to ``school`` or ``village`` to compare
+    their ``town_id`` made both databases scan every enrolment and household of the county in
+    every statement (0.3 s per statement at 100,000 pupils).
+    """
     towns = list(scope.town_ids)
-    enrolled = Enrolment.filter(is_current=True, school__town_id__in=towns)
-    living = Child.filter(household__village__town_id__in=towns)
-    return (ids_of(enrolled, "child_id"), ids_of(living, "id"))
+    schools = ids_of(School.filter(town_id__in=towns), "id")
+    enrolled = ids_of(Enrolment.filter(is_current=True, school_id__in=schools), "child_id")
+    villages = ids_of(Village.filter(town_id__in=towns), "id")
+    households = ids_of(Household.filter(village_id__in=villages), "id")
+    return enrolled, households
 
 
 def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
     """Restrict ``qs`` (whose rows reach a child through ``path``) to the scope's children."""
     prefix = f"{path}__" if path else ""
     qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
-    return _filter_children(qs, scope, f"{prefix}id")
+    if not path:  # the children themselves: their household is a column of theirs
+        if scope.kind is ScopeKind.TOWN and _BATCH.get():
+            rows = _TownRows(scope, qs.model._meta.db_table)
+            return qs.filter(Q(id__in=rows.enrolled("id")) | Q(household_id__in=rows.home()))
+        ids = _child_ids(scope)
+        if isinstance(ids, tuple):
+            enrolled, households = ids
+            return qs.filter(Q(id__in=enrolled) | Q(household_id__in=households))
+        return qs if ids is None else qs.filter(id__in=ids)
+    return _filter_children(qs, scope, f"{path}_id")
 
 
 def _filter_children(qs: QuerySet[Any], scope: Scope, field: str) -> QuerySet[Any]:
+    """Restrict ``qs`` to the rows whose ``field`` (a child id column) names a child of the
+    scope."""
+    if scope.kind is ScopeKind.TOWN and _BATCH.get() and "__" not in field:
+        rows = _TownRows(scope, qs.model._meta.db_table)
+        return qs.filter(
+            Q(**{f"{field}__in": rows.enrolled(field)}) | Q(**{f"{field}__in": rows.living(field)})
+        )
     ids = _child_ids(scope)
     if ids is None:
         return qs
     if isinstance(ids, tuple):
-        return qs.filter(Q(**{f"{field}__in": ids[0]}) | Q(**{f"{field}__in": ids[1]}))
+        enrolled, households = ids
+        living = ids_of(Child.filter(household_id__in=households), "id")
+        return qs.filter(Q(**{f"{field}__in": enrolled}) | Q(**{f"{field}__in": living}))
     return qs.filter(**{f"{field}__in": ids})
+
+
+class _TownRows:
+    """A town scope checked row by row, for a batch of keys: correlated sub-selects that seek
+    by the outer row's own columns (its child's current enrolment, its child's household), so
+    a statement costs a few index seeks per row of the batch instead of building the town's id
+    sets (about 15,000 ids per town at 100,000 pupils) once per statement.
+
+    Only ids (UUIDs, printed by :class:`uuid.UUID`) and table names go into the SQL text.
+    """
+
+    def __init__(self, scope: Scope, table: str) -> None:
+        self.table = table
+        self.towns = ", ".join(f"'{uuid.UUID(str(t))}'" for t in scope.town_ids) or "NULL"
+
+    def _column(self, column: str) -> str:
+        return f'"{self.table}"."{column}"'
+
+    def enrolled(self, column: str) -> RawSQL:
+        """The row's child, when currently enrolled in one of the towns' schools."""
+        e, s = Enrolment._meta.db_table, School._meta.db_table
+        return RawSQL(
+            f"(SELECT e.child_id FROM {e} e WHERE e.child_id = {self._column(column)} "
+            f"AND e.is_current AND e.school_id IN "
+            f"(SELECT s.id FROM {s} s WHERE s.town_id IN ({self.towns})))"
+        )
+
+    def enrolled_home(self, column: str) -> RawSQL:
+        """The row's household, when a child of it is currently enrolled in the towns."""
+        c, e, s = Child._meta.db_table, Enrolment._meta.db_table, School._meta.db_table
+        return RawSQL(
+            f"(SELECT c.household_id FROM {c} c JOIN {e} e ON e.child_id = c.id "
+            f"WHERE c.household_id = {self._column(column)} AND e.is_current AND e.school_id IN "
+            f"(SELECT s.id FROM {s} s WHERE s.town_id IN ({self.towns})))"
+        )
+
+    def home(self) -> RawSQL:
+        """The row's household (a child's ``household_id``), when it lives in the towns."""
+        h, v = Household._meta.db_table, Village._meta.db_table
+        return RawSQL(
+            f"(SELECT h.id FROM {h} h WHERE h.id = {self._column('household_id')} "
+            f"AND h.village_id IN (SELECT v.id FROM {v} v WHERE v.town_id IN ({self.towns})))"
+        )
+
+    def living(self, column: str) -> RawSQL:
+        """The row's child, when its household lives in the towns."""
+        c, h, v = Child._meta.db_table, Household._meta.db_table, Village._meta.db_table
+        return RawSQL(
+            f"(SELECT c.id FROM {c} c JOIN {h} h ON h.id = c.household_id "
+            f"WHERE c.id = {self._column(column)} AND h.village_id IN "
+            f"(SELECT v.id FROM {v} v WHERE v.town_id IN ({self.towns})))"
+        )
 
 
 def _schools(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
@@ -109,11 +203,20 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
     qs = qs.filter(**{f"{prefix}jurisdiction_id": scope.jurisdiction_id})
     if scope.kind is ScopeKind.COUNTY:
         return qs
+    if scope.kind is ScopeKind.TOWN:
+        # the households living in the towns, children or not, and those of the children
+        # enrolled in the towns' schools
+        villages = ids_of(Village.filter(town_id__in=list(scope.town_ids)), "id")
+        living = Q(**{f"{prefix}village_id__in": villages})
+        id_field = f"{path}_id" if path else "id"
+        if _BATCH.get():
+            elsewhere: Any = _TownRows(scope, qs.model._meta.db_table).enrolled_home(id_field)
+        else:
+            enrolled, _ = _town_sets(scope)
+            elsewhere = ids_of(Child.filter(id__in=enrolled), "household_id")
+        return qs.filter(living | Q(**{f"{id_field}__in": elsewhere}))
     children = _filter_children(Child.all(), scope, "id")
-    reached = Q(**{f"{prefix}id__in": ids_of(children, "household_id")})
-    if scope.kind is ScopeKind.TOWN:  # and the households living in the towns, children or not
-        reached |= Q(**{f"{prefix}village__town_id__in": list(scope.town_ids)})
-    return qs.filter(reached)
+    return qs.filter(**{f"{prefix}id__in": ids_of(children, "household_id")})
 
 
 def _cases(qs: QuerySet[Any], scope: Scope, caller: Caller, path: str = "") -> QuerySet[Any]:
@@ -339,6 +442,18 @@ _RULES: dict[type[Model], Callable[[QuerySet[Any], Scope, Caller], QuerySet[Any]
 def scoped(model: type[Model], caller: Caller) -> QuerySet[Any]:
     """All rows of ``model`` that ``caller`` may see."""
     return _apply(model.all(), caller)
+
+
+def scoped_batch(model: type[Model], caller: Caller) -> QuerySet[Any]:
+    """The rows of ``model`` that ``caller`` may see, for a query the caller narrows to a batch
+    of keys (a DataLoader's ``pk__in`` or ``<fk>__in``): the same rows as :func:`scoped`, but
+    a town scope is checked row by row (:class:`_TownRows`), which costs a few index seeks per
+    row where the id sets of :func:`scoped` cost the town's size per statement."""
+    token = _BATCH.set(True)
+    try:
+        return _apply(model.all(), caller)
+    finally:
+        _BATCH.reset(token)
 
 
 def _apply(qs: QuerySet[Any], caller: Caller) -> QuerySet[Any]:

@@ -20,7 +20,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.access.caller import Caller
-from core.access.scope import scoped
+from core.access.scope import scoped_batch
 
 #: Most keys one statement asks for (keeps ``IN (...)`` lists well inside every database's
 #: limit on bound parameters).
@@ -47,7 +47,8 @@ def _freeze(value: Any) -> Hashable:
 class Loaders:
     """The DataLoaders of one request, seeing only what ``caller`` may see.
 
-    Every loader starts from :func:`core.access.scope.scoped`, so a nested field can never
+    Every loader starts from :func:`core.access.scope.scoped_batch` (the rows of
+    :func:`~core.access.scope.scoped`, checked row by row for a batch), so a nested field can never
     reach a row that a list or ``node(id:)`` would refuse. Without a caller (internal use)
     nothing is filtered.
     """
@@ -59,8 +60,9 @@ class Loaders:
         self._custom: dict[str, DataLoader[Any, Any]] = {}
 
     def visible(self, model: type[Model]) -> QuerySet[Any]:
-        """Every ``model`` row the caller may see (what each loader starts from)."""
-        return model.all() if self.caller is None else scoped(model, self.caller)
+        """Every ``model`` row the caller may see (what each loader starts from): the scope
+        written for batches of ids (:func:`~core.access.scope.scoped_batch`)."""
+        return model.all() if self.caller is None else scoped_batch(model, self.caller)
 
     _base = visible
 

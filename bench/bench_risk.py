@@ -1,5 +1,6 @@
 """Time the risk list (issue 14, point 4) on a demo database: the county's children at risk
-(``core.risk.services.children_at_risk``: the score of every child computed in the statement),
+(``core.risk.services.children_at_risk``: the score of every child computed in the statement
+from one grouped query per signal),
 counted, its first page of 50 and the explanation of that page (``assess``), and the list of
 children at high risk nobody follows up (``UNATTENDED``). Read only::
 

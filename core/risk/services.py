@@ -32,7 +32,15 @@ from core.people.models import Child
 from core.plugins import rules_for
 from core.querysets import ids_of
 from core.risk.evaluation import Assessment, evaluate, min_score
-from core.risk.signals import Frame, all_columns, rule_value, score_sql, visit_cutoff
+from core.risk.joins import SignalJoins
+from core.risk.signals import (
+    Frame,
+    all_columns,
+    rule_value,
+    score_sql,
+    signal_tables,
+    visit_cutoff,
+)
 from core.rules.enums import RiskLevel
 from core.rules.specs import RiskRuleSet
 from core.visits.models import HomeVisit
@@ -132,11 +140,21 @@ async def _my_official(caller: Caller) -> uuid.UUID:
     return account.official_id
 
 
+def _narrow(caller: Caller, flt: RiskFilter) -> bool:
+    """Whether the list is about part of a county (a town, school, class, grade or one
+    official's children): its signals are then measured for those children only."""
+    scope = caller.scope
+    by_scope = scope is not None and bool(scope.town_ids or scope.school_id or scope.class_id)
+    by_filter = (flt.school_id, flt.school_class_id, flt.town_id, flt.grades, flt.responsible_id)
+    return by_scope or any(by_filter) or flt.responsible_to_me
+
+
 async def children_at_risk(
     caller: Caller, flt: RiskFilter, today: date
 ) -> tuple[QuerySet[Child], RiskRuleSet]:
     """Children of the caller's scope matching ``flt``, highest score first (then name, id),
-    and the rule set that scored them. Everything is decided in the statement."""
+    and the rule set that scored them. Everything is decided in the statement: the signals
+    are measured for the children of the scope and ``flt`` only, once each."""
     require_permission(caller, Permission.READ_ROSTER)
     county = await county_for(caller, flt.jurisdiction_code)
     county_rules = rules_for(county.division_code)
@@ -172,6 +190,9 @@ async def children_at_risk(
             "child_id",
         )
         qs = qs.filter(id__in=visited) if flt.visited_recently else qs.filter(id__not_in=visited)
+    qs = qs.filter(
+        SignalJoins(signal_tables(rules, frame), scope=qs if _narrow(caller, flt) else None)
+    )
     qs = qs.annotate(**{SCORE: RawSQL(score_sql(rules, frame))})
     if set(flt.levels) != set(RiskLevel):
         qs = qs.filter(_level_condition(rules, flt.levels))
@@ -191,8 +212,9 @@ async def assess(children: Iterable[tuple[uuid.UUID, str]], today: date) -> dict
         rules = county_rules.risk_rules
         frame = Frame.of(county_rules, today, is_postgres())
         columns = all_columns(rules, frame)
+        page = Child.filter(id__in=ids)
         rows = (
-            await Child.filter(id__in=ids)
+            await page.filter(SignalJoins(signal_tables(rules, frame), scope=page))
             .annotate(**{name: RawSQL(sql) for name, sql in columns.items()})
             .values("id", *columns)
         )

@@ -1,12 +1,15 @@
-"""The SQL that measures each risk rule for every child at once, and the score and level built
-from it: correlated subqueries on the ``child`` row, so a list of children is filtered, ordered
-and counted by its risk inside the database (never a Python loop over the children).
+"""The SQL that measures each risk rule for every child of a scope at once, and the score and
+level built from it, so a list of children is filtered, ordered and counted by its risk inside
+the database (never a Python loop over the children, never a subquery per child).
 
-Each rule gives the columns its value is computed from (:func:`rule_columns`, one or two
-subqueries) and the condition under which it fires (:func:`rule_condition`); the score is the
-sum of the weights of the conditions that hold (:func:`score_sql`). Values in the statement
-are numbers from the validated rule set, core's own vocabulary, and dates written by Python:
-no user input is formatted in.
+Each signal is one grouped query over its table (the term's attendance marks, the class
+registers, the key-group memberships, the cases, the enrolments), restricted to the children
+of the scope and computed once per statement (:class:`SignalTable`); the list's statement joins
+them to the ``child`` row on the child's id (:mod:`core.risk.joins`). Each rule's value is a
+column over those tables (:func:`rule_columns`), it fires under :func:`rule_condition`, and the
+score is the sum of the weights of the conditions that hold (:func:`score_sql`). Values in the
+statement are numbers from the validated rule set, core's own vocabulary, and dates written by
+Python: no user input is formatted in; the scope's own conditions stay parameters.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from core.rules.specs import RiskRule, RiskRuleSet, TermCalendar
 if TYPE_CHECKING:
     from core.rules.county import CountyRules
 
-#: The outer row every subquery is correlated with.
+#: The outer row the signal tables are joined to.
 CHILD = f'"{Child._meta.db_table}"'
 
 #: Cases that say a child was out of school once and came back (曾辍学后复学).
@@ -98,45 +101,120 @@ def _number(value: Decimal | int) -> str:
     return format(Decimal(value), "f")
 
 
+#: Where a signal table's SQL names the scope: the ids of the children it is measured for.
+SCOPE = "__risk_scope__"
+
+
+@dataclass(frozen=True)
+class SignalTable:
+    """One grouped query of a signal: a row per child of the scope who has anything to count
+    (``child_id`` and the value columns), named ``alias`` in the statement; ``sql`` holds
+    :data:`SCOPE` where the scope's child ids go."""
+
+    alias: str
+    sql: str
+
+
+_KEY_GROUPS = "risk_key_groups"
+_PAST_CASES = "risk_past_cases"
+_REPEATS = "risk_repeats"
+_GRADE = "risk_grade"
+
+
+def _key_groups_table(rules: RiskRuleSet) -> SignalTable:
+    counts = ", ".join(
+        f'SUM(CASE WHEN g."group" IN {_quote(tuple(k.value for k in rule.key_groups))} '
+        f"THEN 1 ELSE 0 END) AS {rule.code.lower()}"
+        for rule in rules.rules
+        if rule.signal is RiskSignal.KEY_GROUPS
+    )
+    return SignalTable(
+        _KEY_GROUPS,
+        f"SELECT g.child_id AS child_id, {counts} FROM child_key_group g "
+        f"WHERE g.ended_on IS NULL AND g.child_id IN ({SCOPE}) GROUP BY g.child_id",
+    )
+
+
+def _past_cases_table() -> SignalTable:
+    return SignalTable(
+        _PAST_CASES,
+        "SELECT k.child_id AS child_id, COUNT(*) AS cases FROM case_file k "
+        f"WHERE k.kind IN {_quote(_PAST_KINDS)} AND k.state IN {_quote(_PAST_STATES)} "
+        f"AND k.child_id IN ({SCOPE}) GROUP BY k.child_id",
+    )
+
+
+def _repeats_table(frame: Frame) -> SignalTable:
+    # Distinct (school year, grade) pairs less distinct grades: a grade held in two school
+    # years is one repeat; a transfer inside a school year is none.
+    year = frame.school_year_of("e.started_on")
+    return SignalTable(
+        _REPEATS,
+        f"SELECT e.child_id AS child_id, COUNT(DISTINCT {year} * 10 + e.grade) "
+        "- COUNT(DISTINCT e.grade) AS repeats FROM enrolment e "
+        # A child with one enrolment has no repeat: only children with more are grouped.
+        "WHERE e.child_id IN (SELECT x.child_id FROM enrolment x GROUP BY x.child_id "
+        f"HAVING COUNT(*) > 1) AND e.child_id IN ({SCOPE}) GROUP BY e.child_id",
+    )
+
+
+def _grade_table() -> SignalTable:
+    # A child has one current enrolment (the enrolment services keep it so); were there two
+    # in school, the higher grade would count.
+    return SignalTable(
+        _GRADE,
+        "SELECT e.child_id AS child_id, MAX(e.grade) AS grade FROM enrolment e "
+        "WHERE e.is_current AND e.status = 'ENROLLED' "
+        f"AND e.child_id IN ({SCOPE}) GROUP BY e.child_id",
+    )
+
+
+def signal_tables(rules: RiskRuleSet, frame: Frame) -> list[SignalTable]:
+    """The grouped queries the rules' values are read from, each once (a table serves every
+    rule of its signal)."""
+    from core.risk.attendance import attendance_tables
+
+    tables: dict[str, SignalTable] = {}
+    for rule in rules.rules:
+        signal = rule.signal
+        if signal is RiskSignal.KEY_GROUPS:
+            found = [_key_groups_table(rules)]
+        elif signal is RiskSignal.PAST_CASES:
+            found = [_past_cases_table()]
+        elif signal is RiskSignal.REPEATED_GRADES:
+            found = [_repeats_table(frame)]
+        elif signal is RiskSignal.AGE_OVER_GRADE:
+            found = [_grade_table()]
+        else:
+            found = attendance_tables(rule, frame, SCOPE)
+        for table in found:
+            tables.setdefault(table.alias, table)
+    return list(tables.values())
+
+
 # -- one rule ----------------------------------------------------------------------------------
 
 
 def rule_columns(rule: RiskRule, frame: Frame) -> dict[str, str]:
-    """The columns (name → SQL) a rule's value is computed from, named after the rule."""
+    """The columns (name → SQL over the outer child row and the :func:`signal_tables`) a
+    rule's value is computed from, named after the rule. A count is 0 for a child without a
+    row in its table; the age over grade is NULL for a child not in school."""
     key = rule.code.lower()
     signal = rule.signal
     if signal is RiskSignal.KEY_GROUPS:
-        groups = _quote(tuple(g.value for g in rule.key_groups))
-        return {
-            key: "(SELECT COUNT(*) FROM child_key_group g "
-            f'WHERE g.child_id = {CHILD}."id" AND g.ended_on IS NULL AND g."group" IN {groups})'
-        }
+        return {key: f'COALESCE("{_KEY_GROUPS}".{key}, 0)'}
     if signal is RiskSignal.PAST_CASES:
-        return {
-            key: "(SELECT COUNT(*) FROM case_file k "
-            f'WHERE k.child_id = {CHILD}."id" AND k.kind IN {_quote(_PAST_KINDS)} '
-            f"AND k.state IN {_quote(_PAST_STATES)})"
-        }
+        return {key: f'COALESCE("{_PAST_CASES}".cases, 0)'}
     if signal is RiskSignal.REPEATED_GRADES:
-        # Distinct (school year, grade) pairs less distinct grades: a grade held in two school
-        # years is one repeat; a transfer inside a school year is none.
-        year = frame.school_year_of("e.started_on")
-        return {
-            key: f"(SELECT COUNT(DISTINCT {year} * 10 + e.grade) - COUNT(DISTINCT e.grade) "
-            f'FROM enrolment e WHERE e.child_id = {CHILD}."id")'
-        }
+        return {key: f'COALESCE("{_REPEATS}".repeats, 0)'}
     if signal is RiskSignal.AGE_OVER_GRADE:
         # The autumn the child's cohort entered grade 1 (six by 31 August of that year).
         birth = f"{CHILD}.birth_date"
         entry = f"({frame.year(birth)} + 6 + CASE WHEN {frame.month(birth)} >= 9 THEN 1 ELSE 0 END)"
-        return {
-            key: f"(SELECT {frame.school_year} - {entry} + 1 - e.grade FROM enrolment e "
-            f"WHERE e.child_id = {CHILD}.\"id\" AND e.is_current AND e.status = 'ENROLLED' "
-            "LIMIT 1)"
-        }
+        return {key: f'({frame.school_year} - {entry} + 1 - "{_GRADE}".grade)'}
     from core.risk.attendance import attendance_columns
 
-    return attendance_columns(rule, frame, key)
+    return attendance_columns(rule, key)
 
 
 def rule_value(rule: RiskRule, row: Mapping[str, Any]) -> Decimal | None:

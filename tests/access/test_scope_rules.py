@@ -26,8 +26,18 @@ from core.access.enums import ActorKind, Permission, ScopeKind
 from core.access.models import ApiKey, AuditEntry, AuthSession, StaffAccount
 from core.access.scope import jurisdiction_ids, list_permissions, restrict, scoped
 from core.assistance.models import Assistance
-from core.cases.enums import CaseKind, CaseSource, CaseState
-from core.cases.models import Case, CaseEvent
+from core.attendance.models import (
+    AbsenceFollowUp,
+    AttendanceAlert,
+    AttendanceMark,
+    ClassDay,
+    ClassDayRevision,
+    FollowUpOutcome,
+    MarkKind,
+    SchoolClosure,
+)
+from core.cases.enums import CaseEventKind, CaseKind, CaseSource, CaseState
+from core.cases.models import Case, CaseAttachment, CaseEvent
 from core.enrolment.models import (
     Enrolment,
     EnrolmentChange,
@@ -35,7 +45,7 @@ from core.enrolment.models import (
     EnrolmentStatus,
 )
 from core.events.enums import EventKind
-from core.events.models import OutboxEvent
+from core.events.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.files.models import Attachment
 from core.imports.models import (
     ComparisonKind,
@@ -55,13 +65,28 @@ from core.jurisdictions.models import (
     Town,
     Village,
 )
-from core.officials.models import Official
+from core.officials.models import (
+    Duty,
+    LeadershipRole,
+    Official,
+    ResponsibilityAssignment,
+    ResponsibilityLine,
+    SchoolLeadershipGroup,
+    SchoolLeadershipSeat,
+)
 from core.people.enums import Gender, GuardianRelation, KeyGroup
 from core.people.models import Child, ChildKeyGroup, ChildMerge, Guardian, Household
 from core.reports.enums import SubmissionState
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
 from core.schools.models import School, SchoolClass, SchoolKind
-from core.visits.models import HomeVisit, SupportPlan, SupportPlanKind
+from core.visits.models import (
+    HomeVisit,
+    PlacementAssessment,
+    PlacementRecommendation,
+    SchoolPlan,
+    SupportPlan,
+    SupportPlanKind,
+)
 
 P = Permission
 EVERYTHING = frozenset(P)
@@ -475,6 +500,32 @@ async def _records_of(child: Child, enrolment: Enrolment, key: str) -> dict[str,
             ),
             merged_at=OPENED,
         ),
+        "PlacementAssessment": await PlacementAssessment.create(
+            child=child,
+            assessed_on=OPENED.date(),
+            committee="残疾人教育专家委员会",
+            recommendation=next(iter(PlacementRecommendation)),
+        ),
+        "AbsenceFollowUp": await AbsenceFollowUp.create(
+            jurisdiction_id=child.jurisdiction_id,
+            school_id=enrolment.school_id,
+            child=child,
+            day=OPENED.date(),
+            caller_name="班主任",
+            outcome=FollowUpOutcome.NOT_REACHED,
+        ),
+        "AttendanceAlert": await AttendanceAlert.create(
+            jurisdiction_id=child.jurisdiction_id,
+            school_id=enrolment.school_id,
+            child=child,
+            day=OPENED.date(),
+            rule_code="THREE_DAYS",
+            rule_name="连续三天无故缺勤",
+            first_day=OPENED.date(),
+            last_day=OPENED.date(),
+            absences=3,
+            evidence=[],
+        ),
     }
 
 
@@ -485,6 +536,9 @@ CHILD_RECORDS = {
     "HomeVisit": HomeVisit,
     "SupportPlan": SupportPlan,
     "ChildMerge": ChildMerge,
+    "PlacementAssessment": PlacementAssessment,
+    "AbsenceFollowUp": AbsenceFollowUp,
+    "AttendanceAlert": AttendanceAlert,
 }
 
 
@@ -526,6 +580,241 @@ async def test_the_county_s_own_places_and_people_are_its_own(world: World) -> N
         for key in ("lipu", "rongchang"):
             who = caller(world.counties[key], ScopeKind.COUNTY)
             assert await _ids(model, who) == _of(made[key][model.__name__]), (model, key)
+
+
+async def test_officials_assignments_and_leadership_groups_are_the_county_s_own(
+    world: World,
+) -> None:
+    """An official's 责任分工 and a school's 控辍保学领导小组 (with its seats) belong to the
+    county: every caller of the county sees its county's, never another county's."""
+    made: dict[str, dict[str, Any]] = {}
+    for key in ("lipu", "rongchang"):
+        county = world.counties[key]
+        official = await Official.create(jurisdiction=county, name=f"{key}校长")
+        school = await School.filter(jurisdiction=county).order_by("code").first()
+        group = await SchoolLeadershipGroup.create(
+            jurisdiction=county, school=school, name=f"{key}控辍保学领导小组"
+        )
+        made[key] = {
+            "ResponsibilityAssignment": await ResponsibilityAssignment.create(
+                jurisdiction=county,
+                official=official,
+                line=ResponsibilityLine.EDUCATION,
+                duty=Duty.SCHOOL,
+                school=school,
+            ),
+            "SchoolLeadershipGroup": group,
+            "SchoolLeadershipSeat": await SchoolLeadershipSeat.create(
+                group=group, official=official, role=LeadershipRole.LEADER
+            ),
+        }
+    for model in (ResponsibilityAssignment, SchoolLeadershipGroup, SchoolLeadershipSeat):
+        for key in ("lipu", "rongchang"):
+            for who in (
+                caller(world.counties[key], ScopeKind.COUNTY),
+                caller(world.counties[key], ScopeKind.TOWN, town_ids=frozenset()),
+            ):
+                assert await _ids(model, who) == _of(made[key][model.__name__]), (model, key)
+
+
+async def _class_day(school: School, klass: SchoolClass) -> ClassDay:
+    day = await ClassDay.create(
+        jurisdiction_id=school.jurisdiction_id,
+        school=school,
+        school_class=klass,
+        day=OPENED.date(),
+        expected=4,
+        present=3,
+        absent=1,
+        late=0,
+        recorded_at=OPENED,
+    )
+    await ClassDayRevision.create(
+        class_day=day,
+        version=1,
+        expected=4,
+        present=4,
+        absent=0,
+        late=0,
+        marks=[],
+        recorded_at=OPENED,
+        replaced_at=OPENED,
+    )
+    return day
+
+
+async def test_attendance_days_closures_and_plans_follow_the_class_and_the_school(
+    world: World,
+) -> None:
+    """A class day (and its revisions) is seen by its class, its school, its town and its
+    county, with READ_ROSTER; a mark follows its child; a school's closures and plans follow
+    the school, for any caller of it."""
+    k = world.kids
+    class_4b = await SchoolClass.create(
+        school=world.central, school_year=2025, grade=4, name="(2)班"
+    )
+    rongchang = world.counties["rongchang"]
+    rongchang_class = await SchoolClass.get(school__jurisdiction=rongchang)
+    rongchang_school = await School.get(jurisdiction=rongchang)
+    days = {
+        "class-4": await _class_day(world.central, world.class_4),
+        "class-4b": await _class_day(world.central, class_4b),
+        "class-5": await _class_day(world.ethnic, world.class_5),
+        "rongchang": await _class_day(rongchang_school, rongchang_class),
+    }
+    marks = {
+        key: await AttendanceMark.create(
+            class_day=days[day],
+            jurisdiction=world.county,
+            school_id=days[day].school_id,
+            child=k[key],
+            day=OPENED.date(),
+            kind=MarkKind.UNEXPLAINED,
+        )
+        for key, day in (("c4-0", "class-4"), ("c5", "class-5"))
+    }
+    schools = {
+        "central": world.central,
+        "ethnic": world.ethnic,
+        "baisha": world.baisha_school,
+        "rongchang": rongchang_school,
+    }
+    closures = {
+        key: await SchoolClosure.create(
+            jurisdiction_id=school.jurisdiction_id,
+            school=school,
+            first_day=OPENED.date(),
+            last_day=OPENED.date(),
+            reason="暴雨停课",
+        )
+        for key, school in schools.items()
+    }
+    plans = {
+        key: await SchoolPlan.create(school=school, school_year=2025)
+        for key, school in schools.items()
+    }
+
+    def revisions_of(*names: str) -> set[Any]:
+        return {days[n].id for n in names}
+
+    async def revised_days(who: Caller) -> set[Any]:
+        return set(await scoped(ClassDayRevision, who).values_list("class_day_id", flat=True))
+
+    lipu = world.county
+    class_4 = caller(lipu, ScopeKind.CLASS, class_id=world.class_4.id)
+    class_5 = caller(lipu, ScopeKind.CLASS, class_id=world.class_5.id)
+    expected = [
+        # caller, class days, marks, closures and plans
+        (class_4, ["class-4"], ["c4-0"], ["central"]),
+        (class_5, ["class-5"], ["c5"], ["ethnic"]),
+        (
+            caller(lipu, ScopeKind.SCHOOL, school_id=world.central.id),
+            ["class-4", "class-4b"],
+            ["c4-0"],
+            ["central"],
+        ),
+        (caller(lipu, ScopeKind.TOWN, town_ids=frozenset({world.baisha.id})), [], [], ["baisha"]),
+        (
+            caller(lipu, ScopeKind.TOWN, town_ids=frozenset({world.qingshan.id})),
+            ["class-4", "class-4b", "class-5"],
+            ["c4-0", "c5"],
+            ["central", "ethnic"],
+        ),
+        (
+            caller(lipu, ScopeKind.COUNTY),
+            ["class-4", "class-4b", "class-5"],
+            ["c4-0", "c5"],
+            ["central", "ethnic", "baisha"],
+        ),
+        (
+            caller(lipu, ScopeKind.COUNTY, EVERYTHING - {P.READ_ROSTER}),
+            [],
+            [],
+            ["central", "ethnic", "baisha"],
+        ),
+        (caller(rongchang, ScopeKind.COUNTY), ["rongchang"], [], ["rongchang"]),
+    ]  # fmt: skip
+    for who, seen_days, seen_marks, seen_schools in expected:
+        assert (
+            await _ids(ClassDay, who),
+            await revised_days(who),
+            await _ids(AttendanceMark, who),
+            await _ids(SchoolClosure, who),
+            await _ids(SchoolPlan, who),
+        ) == (
+            {days[n].id for n in seen_days},
+            revisions_of(*seen_days),
+            {marks[n].id for n in seen_marks},
+            {closures[n].id for n in seen_schools},
+            {plans[n].id for n in seen_schools},
+        ), who.scope
+
+
+async def test_a_case_s_attachments_follow_the_case(world: World) -> None:
+    attached = {}
+    for name in ("lipu-0", "lipu-2", "lipu-unreachable", "rongchang-0"):
+        event = await CaseEvent.create(
+            case=world.cases[name], kind=next(iter(CaseEventKind)), occurred_at=OPENED
+        )
+        attached[name] = await CaseAttachment.create(
+            event=event, file_name="家访记录.jpg", sha256="0" * 64
+        )
+
+    def named(*names: str) -> set[Any]:
+        return {attached[n].id for n in names}
+
+    lipu = world.county
+    assert await _ids(CaseAttachment, caller(lipu, ScopeKind.COUNTY, {P.READ_CASES})) == named(
+        "lipu-0", "lipu-2", "lipu-unreachable"
+    )
+    school = caller(lipu, ScopeKind.SCHOOL, {P.READ_CASES}, school_id=world.central.id)
+    assert await _ids(CaseAttachment, school) == named("lipu-0", "lipu-2")
+    township = caller(lipu, ScopeKind.COUNTY, {P.READ_ESCALATED_CASES})
+    assert await _ids(CaseAttachment, township) == named("lipu-2", "lipu-unreachable")
+    assert await _ids(CaseAttachment, caller(lipu, ScopeKind.COUNTY, {P.READ_ROSTER})) == set()
+    rongchang = caller(world.counties["rongchang"], ScopeKind.COUNTY, {P.READ_CASES})
+    assert await _ids(CaseAttachment, rongchang) == named("rongchang-0")
+
+
+async def test_webhooks_their_deliveries_and_attempts_need_manage_webhooks(world: World) -> None:
+    made: dict[str, dict[str, Any]] = {}
+    for key in ("lipu", "rongchang"):
+        county = world.counties[key]
+        owner = await StaffAccount.create(
+            username=f"{key}-hooks", password_hash="x", role="BUREAU_STAFF", jurisdiction=county,
+            scope_kind=ScopeKind.COUNTY,
+        )  # fmt: skip
+        endpoint = await WebhookEndpoint.create(
+            jurisdiction=county,
+            owner=owner,
+            url="http://127.0.0.1:9/hook",
+            secret="s",
+            created_at=OPENED,
+        )
+        event = await OutboxEvent.create(
+            kind=EventKind.CASE_OPENED, jurisdiction=county, occurred_at=OPENED,
+            recorded_at=OPENED, actor_kind=ActorKind.STAFF, object_type="Case", object_id=key,
+            audience_kind=ScopeKind.COUNTY,
+        )  # fmt: skip
+        delivery = await WebhookDelivery.create(
+            endpoint=endpoint,
+            event=event,
+            recorded_at=OPENED,
+            next_attempt_at=OPENED,
+            created_at=OPENED,
+        )
+        made[key] = {
+            "WebhookEndpoint": endpoint,
+            "WebhookDelivery": delivery,
+            "WebhookAttempt": await WebhookAttempt.create(delivery=delivery, attempted_at=OPENED),
+        }
+    for model in (WebhookEndpoint, WebhookDelivery, WebhookAttempt):
+        for key in ("lipu", "rongchang"):
+            who = caller(world.counties[key], ScopeKind.COUNTY)
+            assert await _ids(model, who) == _of(made[key][model.__name__]), (model, key)
+        without = caller(world.county, ScopeKind.COUNTY, EVERYTHING - {P.MANAGE_WEBHOOKS})
+        assert await _ids(model, without) == set(), model
+        assert list_permissions(model) == (P.MANAGE_WEBHOOKS,)
 
 
 # -- stored reports and imports ----------------------------------------------------------------

@@ -444,6 +444,19 @@ def scoped(model: type[Model], caller: Caller) -> QuerySet[Any]:
     return _apply(model.all(), caller)
 
 
+def named_by_record(model: type[School] | type[SchoolClass], caller: Caller) -> QuerySet[Any]:
+    """The schools or classes that a record the caller may see can name (所在学校): every one
+    of the caller's county. A township official sees the children living in the town, and a
+    head teacher the past 学籍 of their pupils; where such a record names a school of another
+    town, which school it is belongs to the child's record, so it is named, although that
+    school is not in the caller's own lists (:func:`scoped`), nor its children."""
+    scope = caller.scope
+    if scope is None or scope.jurisdiction_id is None:  # the system caller
+        return model.all()
+    field = "jurisdiction_id" if model is School else "school__jurisdiction_id"
+    return model.filter(**{field: scope.jurisdiction_id})
+
+
 def scoped_batch(model: type[Model], caller: Caller) -> QuerySet[Any]:
     """The rows of ``model`` that ``caller`` may see, for a query the caller narrows to a batch
     of keys (a DataLoader's ``pk__in`` or ``<fk>__in``): the same rows as :func:`scoped`, but

@@ -20,7 +20,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.access.caller import Caller
-from core.access.scope import scoped_batch
+from core.access.scope import named_by_record, scoped_batch
+from core.schools.models import School, SchoolClass
 
 #: Most keys one statement asks for (keeps ``IN (...)`` lists well inside every database's
 #: limit on bound parameters).
@@ -79,6 +80,21 @@ class Loaders:
 
             loader = DataLoader(load_fn=load, cache_key_fn=str, max_batch_size=MAX_BATCH)
             self._by_id[model] = loader
+        return loader
+
+    def named_school(self, model: type[School] | type[SchoolClass]) -> DataLoader[Any, Any]:
+        """Loader of the schools or classes a visible record names, by id
+        (:func:`~core.access.scope.named_by_record`: any of the caller's county)."""
+        loader = self._custom.get(f"named:{model.__name__}")
+        if loader is None:
+
+            async def load(keys: Sequence[Any]) -> list[Model | None]:
+                ids = list({k for k in (as_uuid(k) for k in keys) if k is not None})
+                query = model.all() if self.caller is None else named_by_record(model, self.caller)
+                rows = {str(r.pk): r for r in await query.filter(pk__in=ids)} if ids else {}
+                return [rows.get(str(as_uuid(k))) for k in keys]
+
+            loader = self.custom(f"named:{model.__name__}", load)
         return loader
 
     def many(

@@ -218,3 +218,46 @@ async def test_a_missing_permission_is_forbidden_naming_it(http, counties) -> No
     assert "READ_ROSTER" in body["errors"][0]["message"]
     audit = await gql(http, "{ auditLog { totalCount } }", key=counties.lipu.api_key)
     assert code_of(audit) == "FORBIDDEN" and "READ_AUDIT" in audit["errors"][0]["message"]
+
+
+async def test_a_child_s_school_elsewhere_is_named_to_whoever_sees_the_child(
+    http, counties
+) -> None:
+    """A township official sees the children living in the town; one who went to school in
+    another town (a past 学籍 there) still has that school named on the record, not an
+    internal error: which school a visible child attends is part of the child's record."""
+    from datetime import date
+
+    from core.access.models import StaffAccount as Account
+    from core.enrolment.models import EnrolmentStatus
+    from core.jurisdictions.models import Village
+
+    name = username(counties.lipu, "TOWNSHIP_OFFICIAL")
+    account = await Account.get(username=name)
+    lipu = await Jurisdiction.get(division_code=LIPU)
+    villages = await Village.filter(town_id=account.town_id).values_list("id", flat=True)
+    child = await Child.filter(jurisdiction=lipu, household__village_id__in=list(villages)).first()
+    elsewhere = await School.filter(jurisdiction=lipu).exclude(town_id=account.town_id).first()
+    await Enrolment.create(
+        child=child,
+        school=elsewhere,
+        grade=1,
+        status=EnrolmentStatus.TRANSFERRED_OUT,
+        started_on=date(2019, 9, 1),
+        ended_on=date(2020, 7, 1),
+        is_current=False,
+    )
+    token = await login(http, name, counties.lipu.password)
+    body = await gql(
+        http,
+        """query($id: ID!) { node(id: $id) { ... on Child {
+             enrolments { school { name } } } }
+           schools { edges { node { name } } } }""",
+        {"id": gid("Child", child.id)},
+        token=token,
+    )
+    assert "errors" not in body, body
+    named = [e["school"]["name"] for e in body["data"]["node"]["enrolments"]]
+    assert elsewhere.name in named
+    # the school list itself stays the town's
+    assert elsewhere.name not in {e["node"]["name"] for e in body["data"]["schools"]["edges"]}

@@ -42,13 +42,15 @@ class Enrolment(ModelNode):
 
     @strawberry.field(description="学籍校")
     async def school(self, info: Info) -> SchoolType:
-        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+        return await info.context.loaders.named_school(smodels.School).load(self.school_id)
 
     @strawberry.field(description="班级")
     async def school_class(self, info: Info) -> SchoolClassType | None:
         if self.school_class_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.SchoolClass).load(self.school_class_id)
+        return await info.context.loaders.named_school(smodels.SchoolClass).load(
+            self.school_class_id
+        )
 
     @strawberry.field(description="学籍异动记录 (按时间先后)")
     async def changes(self, info: Info) -> list[EnrolmentChange]:

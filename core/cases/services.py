@@ -446,6 +446,46 @@ async def _duplicate(data: ReportInput) -> DomainError | None:
     )
 
 
+def _reported_case_fields(
+    data: ReportInput,
+    *,
+    jurisdiction_id: uuid.UUID,
+    child_id: uuid.UUID,
+    school_id: uuid.UUID | None,
+    reason: str,
+    occurred: datetime,
+    deadline: datetime | None,
+) -> dict[str, Any]:
+    """The columns of a case as it is opened (上报), for :func:`report_case` and
+    :func:`report_cases` alike."""
+    return dict(
+        jurisdiction_id=jurisdiction_id,
+        child_id=child_id,
+        school_id=school_id,
+        kind=data.kind,
+        state=S.REPORTED,
+        source=data.source,
+        reason=reason,
+        reason_detail=data.reason_detail.strip(),
+        whereabouts=data.whereabouts.strip()[:255],
+        escalation_level=0,
+        opened_at=occurred,
+        next_deadline_at=deadline,
+        open_key=open_key(child_id, data.kind),
+        version=1,
+    )
+
+
+def _report_payload(data: ReportInput, reason: str) -> events.Report:
+    """The timeline entry's payload of an opened case."""
+    return events.Report(
+        source=data.source,
+        reason=reason,
+        reason_detail=data.reason_detail.strip(),
+        whereabouts=data.whereabouts.strip(),
+    )
+
+
 async def report_case(data: ReportInput) -> tuple[Case, bool]:
     """Open a case (疑似). Returns ``(case, replayed)``; ``replayed`` for a retried request."""
     caller = require_permission(data.caller, Permission.WRITE_CASES)
@@ -501,20 +541,15 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                     return await _replayed_case(earlier, data), True
                 raise duplicate
             case = await Case.create(
-                jurisdiction_id=child.jurisdiction_id,
-                child=child,
-                school_id=school_id,
-                kind=data.kind,
-                state=S.REPORTED,
-                source=data.source,
-                reason=reason,
-                reason_detail=data.reason_detail.strip(),
-                whereabouts=data.whereabouts.strip()[:255],
-                escalation_level=0,
-                opened_at=occurred,
-                next_deadline_at=due.at,
-                open_key=open_key(child.id, data.kind),
-                version=1,
+                **_reported_case_fields(
+                    data,
+                    jurisdiction_id=child.jurisdiction_id,
+                    child_id=child.id,
+                    school_id=school_id,
+                    reason=reason,
+                    occurred=occurred,
+                    deadline=due.at,
+                )
             )
             await _write_event(
                 case,
@@ -524,12 +559,7 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
                 to_state=S.REPORTED,
                 occurred=occurred,
                 actor=actor,
-                payload=events.Report(
-                    source=data.source,
-                    reason=reason,
-                    reason_detail=data.reason_detail.strip(),
-                    whereabouts=data.whereabouts.strip(),
-                ),
+                payload=_report_payload(data, reason),
                 note=data.note,
                 attachments=data.attachments,
                 caller=caller,
@@ -652,20 +682,15 @@ async def report_cases(
                 school_id = current.get(child.id)
             case = Case(
                 id=uuid.uuid4(),
-                jurisdiction_id=child.jurisdiction_id,
-                child_id=child.id,
-                school_id=school_id,
-                kind=data.kind,
-                state=S.REPORTED,
-                source=data.source,
-                reason=reason,
-                reason_detail=data.reason_detail.strip(),
-                whereabouts=data.whereabouts.strip()[:255],
-                escalation_level=0,
-                opened_at=occurred,
-                next_deadline_at=clock_for(S.REPORTED, rules=rules, level=0, since=occurred).at,
-                open_key=open_key(child.id, data.kind),
-                version=1,
+                **_reported_case_fields(
+                    data,
+                    jurisdiction_id=child.jurisdiction_id,
+                    child_id=child.id,
+                    school_id=school_id,
+                    reason=reason,
+                    occurred=occurred,
+                    deadline=clock_for(S.REPORTED, rules=rules, level=0, since=occurred).at,
+                ),
             )
             event = CaseEvent(
                 id=uuid.uuid4(),
@@ -678,12 +703,7 @@ async def report_cases(
                 actor_name=actor[1],
                 details=event_details(
                     A.REPORT,
-                    events.Report(
-                        source=data.source,
-                        reason=reason,
-                        reason_detail=data.reason_detail.strip(),
-                        whereabouts=data.whereabouts.strip(),
-                    ),
+                    _report_payload(data, reason),
                     data.note,
                 ),
             )

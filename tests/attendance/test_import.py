@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.access.enums import Role
-from core.attendance.models import AttendanceMark, ClassDay, ClassDayRevision
+from core.attendance.models import AttendanceMark, ClassDay, ClassDayRevision, SchoolClosure
 from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.imports import jobs
 from core.imports.models import ImportJob
@@ -174,10 +174,21 @@ async def test_bad_rows_are_reported_and_nothing_is_written(http, county, tmp_pa
     # the bureau reaches every class of the county: the outsider's day is written
     bureau = await sign_in(http, county, Role.BUREAU_STAFF)
     one = write_csv(tmp_path / "one.csv", HEADERS, [rows[-1]], "utf-8-sig").read_bytes()
+    closure = await SchoolClosure.create(  # but not on a day the outsider's school is closed
+        jurisdiction=county.jurisdiction,
+        school=county.other_school,
+        first_day=date(2026, 3, 2),
+        last_day=date(2026, 3, 3),
+        reason="暴雨停课",
+    )
+    closed = await _upload(http, bureau, "one.csv", one)
+    assert closed["state"] == "REFUSED"
+    assert [(i["column"], i["code"]) for i in closed["issues"]] == [("日期", "INVALID")]
+    await closure.delete()
     ok = await _upload(http, bureau, "one.csv", one)
     assert ok["state"] == "SUCCEEDED" and ok["counts"]["new"] == 1
     assert (await ClassDay.get()).school_class_id == county.class_5.id
-    assert await ImportJob.all().count() == 3
+    assert await ImportJob.all().count() == 4
 
 
 def _recent_school_days(count: int) -> list[str]:

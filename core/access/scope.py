@@ -315,7 +315,17 @@ def _snapshots(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]
 
 def _import_jobs(qs: QuerySet[Any], scope: Scope, caller: Caller) -> QuerySet[Any]:
     """Import jobs: a county-wide caller who keeps the register sees the county's; a partner
-    agency's key (``SUBMIT_ROSTER``) only the jobs it submitted."""
+    agency's key (``SUBMIT_ROSTER``) only the jobs it submitted; an account that records
+    attendance (``RECORD_ATTENDANCE``: a head teacher, a school head) its own attendance imports."""
+    if not (scope.kind is ScopeKind.COUNTY and caller.can(Permission.WRITE_ROSTER)):
+        if caller.can(Permission.RECORD_ATTENDANCE) and caller.account_id is not None:
+            own = qs.filter(
+                jurisdiction_id=scope.jurisdiction_id,
+                account_id=caller.account_id,
+                format_code="ATTENDANCE",
+            )
+            if scope.kind is not ScopeKind.COUNTY or not caller.can(Permission.SUBMIT_ROSTER):
+                return own
     if scope.kind is not ScopeKind.COUNTY:
         return _nothing(qs)
     qs = qs.filter(jurisdiction_id=scope.jurisdiction_id)
@@ -514,7 +524,7 @@ _LIST_PERMISSIONS: dict[type[Model], tuple[Permission, ...]] = {
     CaseAttachment: (Permission.READ_CASES, Permission.READ_ESCALATED_CASES),
     ReportSnapshot: (Permission.READ_REPORTS,),
     ReportSubmissionEvent: (Permission.READ_REPORTS,),
-    ImportJob: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
+    ImportJob: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER, Permission.RECORD_ATTENDANCE),
     ComparisonRun: (Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER),
     ComparisonResult: (Permission.READ_ROSTER,),
     StaffAccount: (Permission.MANAGE_ACCOUNTS,),

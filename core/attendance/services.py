@@ -72,7 +72,7 @@ async def county_rules(jurisdiction_id: uuid.UUID) -> CountyRules:
     return rules_for(code[0] if code else None)
 
 
-async def _author(caller: Caller) -> tuple[uuid.UUID | None, str]:
+async def author_of(caller: Caller) -> tuple[uuid.UUID | None, str]:
     """The staff account acting (None for the system or an API key) and its name."""
     if caller.account_id is None:
         return None, caller.label[:64]
@@ -148,89 +148,120 @@ async def record_class_attendance(
         ).values_list("child_id", flat=True)
     )
     checked = _checked_marks(marks, pupils)
-    absent = sum(1 for m in checked if m.kind.is_absence)
-    late = len(checked) - absent
-    counts = {
-        "expected": len(pupils),
-        "present": len(pupils) - absent,
-        "absent": absent,
-        "late": late,
-    }
-    author_id, author_name = await _author(caller)
+    author_id, author_name = await author_of(caller)
 
     try:
         async with in_transaction():
-            existing = await ClassDay.get_or_none(school_class_id=school_class.id, day=day)
-            replaced: int | None = None
-            if existing is None:
-                if expected_version not in (None, 0):
-                    raise _conflict(expected_version, None)
-                class_day = await ClassDay.create(
-                    jurisdiction_id=school.jurisdiction_id,
-                    school_id=school.id,
-                    school_class_id=school_class.id,
-                    day=day,
-                    version=1,
-                    recorded_by_id=author_id,
-                    recorded_by_name=author_name,
-                    recorded_at=now,
-                    **counts,
-                )
-            else:
-                if day != today:
-                    raise _invalid(
-                        f"{day} 的考勤已登记, 只能在当天更正",
-                        f"attendance for {day} is recorded and can only be corrected that day",
-                        "date",
-                    )
-                if expected_version is not None and expected_version != existing.version:
-                    raise _conflict(expected_version, existing.version)
-                old_marks = await AttendanceMark.filter(class_day_id=existing.id).order_by("id")
-                await ClassDayRevision.create(
-                    class_day_id=existing.id,
-                    version=existing.version,
-                    expected=existing.expected,
-                    present=existing.present,
-                    absent=existing.absent,
-                    late=existing.late,
-                    marks=_snapshot(old_marks),
-                    recorded_by_id=existing.recorded_by_id,
-                    recorded_by_name=existing.recorded_by_name,
-                    recorded_at=existing.recorded_at,
-                    replaced_at=now,
-                )
-                await AttendanceMark.filter(class_day_id=existing.id).delete()
-                changed = await ClassDay.filter(id=existing.id, version=existing.version).update(
-                    version=existing.version + 1,
-                    recorded_by_id=author_id,
-                    recorded_by_name=author_name,
-                    recorded_at=now,
-                    **counts,
-                )
-                if changed != 1:
-                    raise _conflict(existing.version, None)
-                replaced = existing.version
-                class_day = await ClassDay.get(id=existing.id)
-            rows = [
-                AttendanceMark(
-                    class_day_id=class_day.id,
-                    jurisdiction_id=school.jurisdiction_id,
-                    school_id=school.id,
-                    child_id=m.child_id,
-                    day=day,
-                    kind=m.kind,
-                    note=m.note.strip(),
-                )
-                for m in checked
-            ]
-            if rows:
-                await AttendanceMark.bulk_create(rows)
+            class_day, replaced = await write_class_day(
+                school,
+                school_class.id,
+                day,
+                checked,
+                len(pupils),
+                author=(author_id, author_name),
+                now=now,
+                expected_version=expected_version,
+            )
             await record_write(audit)
     except IntegrityError:
         # Another request recorded the same class and day (or the same child) first.
         raise _conflict(expected_version or 0, None) from None
     saved = await AttendanceMark.filter(class_day_id=class_day.id).order_by("id")
     return RecordedDay(class_day, list(saved), replaced)
+
+
+async def write_class_day(
+    school: School,
+    class_id: uuid.UUID,
+    day: date,
+    marks: Sequence[MarkInput],
+    expected: int,
+    *,
+    author: tuple[uuid.UUID | None, str],
+    now: datetime,
+    expected_version: int | None = None,
+) -> tuple[ClassDay, int | None]:
+    """Write a class's day from checked ``marks`` (inside the caller's transaction): a first
+    record, or a same-day correction that keeps the replaced version as a
+    :class:`ClassDayRevision`. The day and the marks must have been checked
+    (:func:`check_school_day`, the class's pupils); ``expected`` is the class's pupil count.
+    Returns the day and the version replaced (None for a first record). Used by
+    :func:`record_class_attendance` and the attendance import (one author)."""
+    author_id, author_name = author
+    today = local_date(now)
+    absent = sum(1 for m in marks if m.kind.is_absence)
+    counts = {
+        "expected": expected,
+        "present": expected - absent,
+        "absent": absent,
+        "late": len(marks) - absent,
+    }
+    existing = await ClassDay.get_or_none(school_class_id=class_id, day=day)
+    replaced: int | None = None
+    if existing is None:
+        if expected_version not in (None, 0):
+            raise _conflict(expected_version, None)
+        class_day = await ClassDay.create(
+            jurisdiction_id=school.jurisdiction_id,
+            school_id=school.id,
+            school_class_id=class_id,
+            day=day,
+            version=1,
+            recorded_by_id=author_id,
+            recorded_by_name=author_name,
+            recorded_at=now,
+            **counts,
+        )
+    else:
+        if day != today:
+            raise _invalid(
+                f"{day} 的考勤已登记, 只能在当天更正",
+                f"attendance for {day} is recorded and can only be corrected that day",
+                "date",
+            )
+        if expected_version is not None and expected_version != existing.version:
+            raise _conflict(expected_version, existing.version)
+        old_marks = await AttendanceMark.filter(class_day_id=existing.id).order_by("id")
+        await ClassDayRevision.create(
+            class_day_id=existing.id,
+            version=existing.version,
+            expected=existing.expected,
+            present=existing.present,
+            absent=existing.absent,
+            late=existing.late,
+            marks=_snapshot(old_marks),
+            recorded_by_id=existing.recorded_by_id,
+            recorded_by_name=existing.recorded_by_name,
+            recorded_at=existing.recorded_at,
+            replaced_at=now,
+        )
+        await AttendanceMark.filter(class_day_id=existing.id).delete()
+        changed = await ClassDay.filter(id=existing.id, version=existing.version).update(
+            version=existing.version + 1,
+            recorded_by_id=author_id,
+            recorded_by_name=author_name,
+            recorded_at=now,
+            **counts,
+        )
+        if changed != 1:
+            raise _conflict(existing.version, None)
+        replaced = existing.version
+        class_day = await ClassDay.get(id=existing.id)
+    rows = [
+        AttendanceMark(
+            class_day_id=class_day.id,
+            jurisdiction_id=school.jurisdiction_id,
+            school_id=school.id,
+            child_id=m.child_id,
+            day=day,
+            kind=m.kind,
+            note=m.note.strip(),
+        )
+        for m in marks
+    ]
+    if rows:
+        await AttendanceMark.bulk_create(rows)
+    return class_day, replaced
 
 
 def _conflict(expected: int, current: int | None) -> DomainError:
@@ -301,7 +332,7 @@ async def record_absence_follow_up(
             raise _invalid(
                 f"{field} 不能超过 {limit} 个字符", f"{field} is over {limit} characters", field
             )
-    author_id, _ = await _author(caller)
+    author_id, _ = await author_of(caller)
     async with in_transaction():
         follow_up = await AbsenceFollowUp.create(
             jurisdiction_id=child.jurisdiction_id,
@@ -365,7 +396,7 @@ async def add_school_closure(
             "attendance is already recorded on a day of the closure",
             "firstDay",
         )
-    author_id, _ = await _author(caller)
+    author_id, _ = await author_of(caller)
     async with in_transaction():
         closure = await SchoolClosure.create(
             jurisdiction_id=school.jurisdiction_id,

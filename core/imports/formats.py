@@ -118,6 +118,34 @@ VOCABULARIES: dict[str, dict[str, object]] = {
         "多重残疾": DisabilityCategory.MULTIPLE.value,
         "多重": DisabilityCategory.MULTIPLE.value,
     },
+    #: 考勤导入: the day's status of a child (出勤, 缺勤, 迟到).
+    "attendance_status": {
+        "出勤": "PRESENT",
+        "到": "PRESENT",
+        "在校": "PRESENT",
+        "正常": "PRESENT",
+        "√": "PRESENT",
+        "缺勤": "ABSENT",
+        "缺": "ABSENT",
+        "缺席": "ABSENT",
+        "未到": "ABSENT",
+        "迟到": "LATE",
+        "迟": "LATE",
+    },
+    #: 缺勤原因: the attendance mark of an absence (core.attendance.models.MarkKind).
+    "absence_reason": {
+        "病假": "SICK",
+        "病": "SICK",
+        "生病": "SICK",
+        "事假": "PERSONAL_LEAVE",
+        "事": "PERSONAL_LEAVE",
+        "请假": "PERSONAL_LEAVE",
+        "无故": "UNEXPLAINED",
+        "无故缺勤": "UNEXPLAINED",
+        "旷课": "UNEXPLAINED",
+        "未请假": "UNEXPLAINED",
+        "不明": "UNEXPLAINED",
+    },
     "disability_grade": {
         "一级": 1,
         "二级": 2,
@@ -362,6 +390,51 @@ PLATFORM_SUSPECTED = ImportFormat(
     ),
 )
 
+#: 考勤导入: one row per child and school day (usually only the children not simply present:
+#: a class's day found in the file is recorded with everyone else of the class present).
+ATTENDANCE = ImportFormat(
+    code="ATTENDANCE",
+    label="考勤导入 (班级考勤记录)",
+    kind=ImportKind.ATTENDANCE,
+    source="学校考勤",
+    columns=(
+        ImportColumn(
+            field="student_number",
+            header="全国学籍号",
+            synonyms=("学籍号", "学籍辅号"),
+            kind=ValueKind.STUDENT_NUMBER,
+            max_length=24,
+        ),
+        _ID_NUMBER,
+        _NAME,
+        ImportColumn(
+            field="day",
+            header="日期",
+            synonyms=("考勤日期", "缺勤日期"),
+            required=True,
+            kind=ValueKind.DATE,
+        ),
+        ImportColumn(
+            field="status",
+            header="状态",
+            synonyms=("考勤状态", "出勤情况", "考勤情况"),
+            required=True,
+            kind=ValueKind.VOCABULARY,
+            vocabulary="attendance_status",
+            sample="缺勤",
+        ),
+        ImportColumn(
+            field="reason",
+            header="缺勤原因",
+            synonyms=("缺勤类型", "请假类型", "原因"),
+            kind=ValueKind.VOCABULARY,
+            vocabulary="absence_reason",
+            sample="病假",
+        ),
+        ImportColumn(field="note", header="备注", synonyms=("说明",), max_length=255),
+    ),
+)
+
 #: Core's formats, by code (a county plugin's format with the same code replaces one).
 CORE_FORMATS: dict[str, ImportFormat] = {
     f.code: f
@@ -383,5 +456,6 @@ CORE_FORMATS: dict[str, ImportFormat] = {
         ),
         key_group_list("IN_DIFFICULTY_LIST", "困境儿童名单", "民政部门", KeyGroup.IN_DIFFICULTY),
         PLATFORM_SUSPECTED,
+        ATTENDANCE,
     )
 }

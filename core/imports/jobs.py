@@ -222,7 +222,9 @@ async def wait_for_imports() -> None:
 async def find_job(caller: Caller, job_id: uuid.UUID | None) -> ImportJob:
     """The job, if the caller may see it (the county's register keepers, the agency key that
     submitted it); ``NOT_FOUND`` otherwise."""
-    require_permission(caller, Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER)
+    require_permission(
+        caller, Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER, Permission.RECORD_ATTENDANCE
+    )
     job = None
     if job_id is not None:
         job = await scoped(ImportJob, caller).filter(id=job_id).first()

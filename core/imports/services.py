@@ -166,7 +166,7 @@ def _issue_dict(issue: RowIssue) -> dict[str, Any]:
 # -- who may import what -----------------------------------------------------------------------
 
 
-async def _jurisdiction(caller: Caller, code: str | None) -> Jurisdiction:
+async def _jurisdiction(caller: Caller, code: str | None, county_wide: bool = True) -> Jurisdiction:
     own = caller.scope.jurisdiction_id if caller.scope else None
     if code:
         jurisdiction = await Jurisdiction.get_or_none(division_code=code)
@@ -187,7 +187,7 @@ async def _jurisdiction(caller: Caller, code: str | None) -> Jurisdiction:
             field="jurisdiction",
         )
     scope = caller.scope
-    if scope is not None and (scope.town_ids or scope.school_id or scope.class_id):
+    if county_wide and scope is not None and (scope.town_ids or scope.school_id or scope.class_id):
         raise DomainError(
             ErrorCode.FORBIDDEN,
             "名册导入须由县级账号或密钥办理",
@@ -197,6 +197,10 @@ async def _jurisdiction(caller: Caller, code: str | None) -> Jurisdiction:
 
 
 def authorise_import(caller: Caller, fmt: ImportFormat) -> Caller:
+    if fmt.kind is ImportKind.ATTENDANCE:
+        from core.attendance.importing import authorise_attendance_import
+
+        return authorise_attendance_import(caller)
     if fmt.kind is ImportKind.STUDENT_ROSTER:
         require_permission(caller, Permission.WRITE_ROSTER)
         return require_permission(caller, Permission.WRITE_ENROLMENT)
@@ -217,7 +221,7 @@ async def import_target(
     """The county and the format an import is for, once the caller may import it there:
     ``NOT_FOUND`` for a county outside the caller's scope or a format the county does not
     have (field ``format``), ``FORBIDDEN`` for a caller who may not import that roster."""
-    jurisdiction = await _jurisdiction(caller, jurisdiction_code)
+    jurisdiction = await _jurisdiction(caller, jurisdiction_code, county_wide=False)
     formats = formats_for(jurisdiction.division_code)
     fmt = formats.get(format_code.strip().upper())
     if fmt is None:
@@ -227,6 +231,10 @@ async def import_target(
             f"no import format {format_code}",
             field="format",
         )
+    if fmt.kind is not ImportKind.ATTENDANCE:
+        # a roster or a list is the county's: a town, school or class account cannot import
+        # it; attendance is imported for the classes in the caller's scope
+        await _jurisdiction(caller, jurisdiction.division_code)
     authorise_import(caller, fmt)
     return jurisdiction, fmt
 
@@ -879,6 +887,8 @@ async def run_import(req: ImportRequest) -> ImportJob:
         if req.progress is not None:
             req.progress(rows)
 
+    if fmt.kind is ImportKind.ATTENDANCE:
+        return await _run_attendance(req, fmt, ctx, job, report)
     writes = fmt.kind in REGISTER_KINDS and not req.dry_run
     try:
         await ctx.load()
@@ -904,6 +914,66 @@ async def run_import(req: ImportRequest) -> ImportJob:
         from core.imports.comparison import compare_after_import
 
         job.comparison = await compare_after_import(req.caller, job, req.now)  # type: ignore[attr-defined]
+    return job
+
+
+async def _run_attendance(
+    req: ImportRequest,
+    fmt: ImportFormat,
+    ctx: _Context,
+    job: ImportJob,
+    report: Callable[[int], Any],
+) -> ImportJob:
+    """考勤导入: check every row, then record the file's class days through the attendance
+    service, in **one transaction** with the job's final state
+    (:mod:`core.attendance.importing`)."""
+    from core.attendance.importing import check_and_write_attendance
+
+    stop = req.mode is ImportMode.ALL
+    try:
+        async with in_transaction():
+            checked = await check_and_write_attendance(
+                req.caller,
+                fmt,
+                ctx.jurisdiction,
+                req.path,
+                now=req.now,
+                today=ctx.today,
+                write=not req.dry_run,
+                stop_on_issue=stop,
+                report=report,
+            )
+            refused = bool(checked.issues) and stop
+            if req.dry_run:
+                state, message = ImportState.DRY_RUN, ""
+            elif refused:
+                state, message = ImportState.REFUSED, "有行未通过校验, 全部未写入"
+            else:
+                state, message = ImportState.SUCCEEDED, ""
+            if refused and not req.dry_run:
+                raise _Refused(checked)  # type: ignore[arg-type]
+            if _before_commit is not None and state is ImportState.SUCCEEDED:
+                await _before_commit()
+            issues = [_issue_dict(i) for i in checked.issues]
+            written = state is ImportState.SUCCEEDED
+            await _finish(job, state, checked.counts(written), issues, [], message)
+    except _Refused as refused_error:
+        checked = refused_error.checked  # type: ignore[assignment]
+        issues = [_issue_dict(i) for i in checked.issues]
+        await _finish(
+            job,
+            ImportState.REFUSED,
+            checked.counts(False),
+            issues,
+            [],
+            "有行未通过校验, 全部未写入",
+        )
+    except DomainError as exc:
+        await _finish(job, ImportState.REFUSED, {}, [], [], exc.message)
+        raise
+    except Exception as exc:
+        await _finish(job, ImportState.FAILED, {}, [], [], str(exc)[:200])
+        raise
     return job
 
 

@@ -250,6 +250,7 @@ class ImportKind(LabelledEnum):
     DISABLED_ROSTER = "DISABLED_ROSTER", "残疾儿童少年名册"
     KEY_GROUP_LIST = "KEY_GROUP_LIST", "重点群体名单"
     PLATFORM_SUSPECTED = "PLATFORM_SUSPECTED", "全国平台疑似辍学名单"
+    ATTENDANCE = "ATTENDANCE", "考勤记录 (班级考勤日)"
 
 
 class ValueKind(LabelledEnum):

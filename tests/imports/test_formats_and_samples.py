@@ -21,6 +21,7 @@ SAMPLES = {
     "disabled_roster.csv": "DISABLED_ROSTER",
     "monitored_list.csv": "MONITORED_LIST",
     "platform_suspected.csv": "PLATFORM_SUSPECTED",
+    "attendance.csv": "ATTENDANCE",
 }
 
 

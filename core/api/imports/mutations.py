@@ -73,11 +73,13 @@ class RunComparisonPayload:
 @strawberry.type
 class ImportMutation:
     @strawberry.mutation(
-        description="上传名册并开始导入 (学籍名册、学户册、残联名册、重点群体名单、平台疑似名单); "
-        "名单类在导入后自动比对"
+        description="上传名册并开始导入 (学籍名册、学户册、残联名册、重点群体名单、平台疑似名单、"
+        "考勤记录 ATTENDANCE); 名单类在导入后自动比对"
     )
     async def start_import(self, info: Info, input: StartImportInput) -> StartImportPayload:
-        caller = require(info, Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER)
+        caller = require(
+            info, Permission.WRITE_ROSTER, Permission.SUBMIT_ROSTER, Permission.RECORD_ATTENDANCE
+        )
         settings = info.context.settings
         try:
             name, data = await read_upload(input.file)

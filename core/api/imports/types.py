@@ -104,7 +104,9 @@ class ImportJob(ModelNode):
     )
     def issues(self, info: Info) -> list[ImportIssue]:
         caller = info.context.caller
-        own = self.api_key_id is not None and self.api_key_id == caller.api_key_id  # type: ignore[attr-defined]
+        own = (self.api_key_id is not None and self.api_key_id == caller.api_key_id) or (  # type: ignore[attr-defined]
+            self.account_id is not None and self.account_id == caller.account_id  # type: ignore[attr-defined]
+        )
         if not (caller.can(Permission.WRITE_ROSTER) or own):
             return []
         return [

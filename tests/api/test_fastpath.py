@@ -192,12 +192,17 @@ async def _ask(caller: Caller, fast: bool, query: str, variables: dict[str, Any]
     settings = load_settings().model_copy(update={"fast_path": fast})
     app = create_app(settings, manage_database=False, default_caller=caller, clock=lambda: NOW)
     transport = httpx.ASGITransport(app=app)
-    before = await AuditEntry.filter(action=AuditAction.PERSONAL_DATA_READ).count()
+    reads = AuditEntry.filter(action=AuditAction.PERSONAL_DATA_READ)
+    # the entries this request writes, by id: every entry bears the same moment (the test's
+    # clock), so an order by time would leave PostgreSQL free to put an older one last
+    before = set(await reads.values_list("id", flat=True))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         with count_statements() as statements:
             response = await http.post("/graphql", json={"query": query, "variables": variables})
-    entries = await AuditEntry.filter(action=AuditAction.PERSONAL_DATA_READ).order_by("occurred_at")
-    written = [e.details for e in entries[before:]]
+    entries = await AuditEntry.filter(action=AuditAction.PERSONAL_DATA_READ).exclude(
+        id__in=list(before)
+    )
+    written = sorted((e.details for e in entries), key=repr)
     return response.status_code, response.json(), written, len(statements)
 
 

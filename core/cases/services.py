@@ -476,6 +476,20 @@ def _reported_case_fields(
     )
 
 
+def _reported_at(data: ReportInput, child: Child) -> datetime:
+    """When the reported absence began (``occurredAt``, else now), checked to fall within the
+    child's life and not after today."""
+    occurred = _occurred(data.occurred_at, data.now)
+    check_day_in_life(
+        local_date(occurred),
+        born=child.birth_date,
+        today=local_date(data.now),
+        field="occurredAt",
+        what=("发生时间", "occurredAt"),
+    )
+    return occurred
+
+
 def _report_payload(data: ReportInput, reason: str) -> events.Report:
     """The timeline entry's payload of an opened case."""
     return events.Report(
@@ -495,14 +509,7 @@ async def report_case(data: ReportInput) -> tuple[Case, bool]:
     if earlier is not None:
         return await _replayed_case(earlier, data), True
 
-    occurred = _occurred(data.occurred_at, data.now)
-    check_day_in_life(
-        local_date(occurred),
-        born=child.birth_date,
-        today=local_date(data.now),
-        field="occurredAt",
-        what=("发生时间", "occurredAt"),
-    )
+    occurred = _reported_at(data, child)
     _check_attachments(data.attachments)
     actor = await _actor(caller, data.actor, child.jurisdiction_id)
     code = await Jurisdiction.filter(id=child.jurisdiction_id).values_list(
@@ -659,14 +666,7 @@ async def report_cases(
             if key is not None and key in earlier:
                 continue
             child = children[data.child_id]
-            occurred = _occurred(data.occurred_at, data.now)
-            check_day_in_life(
-                local_date(occurred),
-                born=child.birth_date,
-                today=local_date(data.now),
-                field="occurredAt",
-                what=("发生时间", "occurredAt"),
-            )
+            occurred = _reported_at(data, child)
             actor = await _actor(caller, data.actor, child.jurisdiction_id)
             rules = rules_for(codes.get(child.jurisdiction_id))
             reason = check_reason(data.reason, rules)

@@ -17,3 +17,17 @@ def ids_of(qs: QuerySet[Any], column: str) -> Subquery:
     The annotation is never selected: it only switches the default ordering off.
     """
     return Subquery(qs.annotate(_unordered=RawSQL("1")).values(column))
+
+
+async def raw_values(qs: QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
+    """``fields`` of the rows of ``qs`` (in its order, the model's default one included, as
+    ``values()`` gives them) as the database driver returns them: one statement through the
+    connection, without Tortoise's conversion of every value to its Python type (on SQLite ids
+    and dates stay text, booleans 0/1, JSON text; on PostgreSQL asyncpg's types), which at a
+    county's 150,000 children is most of the time a ledger takes."""
+    query = qs.values(*fields)
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    _, rows = await query._db.execute_query(sql, params)
+    return [dict(r) for r in rows]

@@ -2,9 +2,10 @@
 children and of 脱贫户's), 适龄儿童少年数 — each taken from its one definition in
 :mod:`core.metrics.indicators`, so a report, the ``metrics`` field and the targets say the same.
 
-Town and school rows come from one statement broken down by town or school; 学区/督导责任区
-rows from one statement each; the 合计 row is the figure of the report's whole place (a rate
-is not the sum of its rows' rates).
+A report asks the metrics once: one statement for the report's whole place broken down by
+town (town rows) or by school (school and 学区/督导责任区 rows). A group's figure and the 合计
+row's (the figure of the whole place: a rate is not the sum of its rows' rates) add up the
+numerators and denominators of their buckets, as each child falls in exactly one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from core.plugins import rules_for
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import Place
 from core.rules.enums import Population, RowKind
+from core.schools.models import School
 
 #: Report field → (indicator, population, which part of the figure).
 METRIC_FIELDS: dict[str, tuple[IndicatorCode, Population, str]] = {
@@ -98,6 +100,33 @@ async def _metric_place(place: Place, county: Jurisdiction) -> MetricPlace:
     return MetricPlace(kind, place.id, county.id, county.division_code, place.name)
 
 
+def _summed(values: Iterable[Value], buckets: Iterable[str | None] | None = None) -> list[Value]:
+    """Each request's figure over ``buckets`` (None: every bucket) of a breakdown by a column,
+    where each child falls in exactly one bucket: numerators and denominators add up."""
+    wanted = None if buckets is None else set(buckets)
+    sums: dict[tuple[Any, Population], list[int]] = {}
+    first: dict[tuple[Any, Population], Value] = {}
+    for v in values:
+        if wanted is not None and v.bucket not in wanted:
+            continue
+        key = (v.indicator.code, v.population)
+        held = sums.setdefault(key, [0, 0, 0])
+        first.setdefault(key, v)
+        held[0] += v.numerator
+        held[1] += v.denominator or 0
+        held[2] += v.excepted
+    return [
+        Value(
+            indicator=v.indicator,
+            numerator=sums[key][0],
+            denominator=sums[key][1] if v.indicator.is_rate else None,
+            excepted=sums[key][2],
+            population=v.population,
+        )
+        for key, v in first.items()
+    ]
+
+
 async def add_metric_figures(
     rows: list[dict[str, Any]],
     row_kind: RowKind,
@@ -106,25 +135,37 @@ async def add_metric_figures(
     fields: Iterable[str] = tuple(METRIC_FIELDS),
 ) -> dict[str, Any]:
     """Fill the metric ``fields`` of every summary row (in place); the figures of the whole
-    place, for the 合计 row."""
+    place, for the 合计 row.
+
+    One statement: the place's figures broken down by town (town rows) or by school (school
+    and 学区/督导责任区 rows). Each child of the place falls in exactly one bucket (no town or
+    no school is a bucket too), so a group's figure adds up its schools' numerators and
+    denominators and the whole place's adds up every bucket's.
+    """
     fields = frozenset(fields) & METRIC_FIELDS.keys()
     requests = _requests(fields)
     county = await Jurisdiction.get(id=place.jurisdiction_id)
     whole = await _frame(await _metric_place(place, county), as_of)
+    town = row_kind is RowKind.TOWN
+    breakdown = Breakdown.TOWN if town else Breakdown.SCHOOL
+    values, _ = await evaluate_requests(whole, requests, breakdown=breakdown)
     if row_kind in (RowKind.TOWN, RowKind.SCHOOL):
-        town = row_kind is RowKind.TOWN
-        breakdown = Breakdown.TOWN if town else Breakdown.SCHOOL
-        values, _ = await evaluate_requests(whole, requests, breakdown=breakdown)
         for row in rows:
             key = str(row["_town_id" if town else "_school_id"])
             row.update(_figures(values, fields, key))
     else:
+        members = await _group_members([row["_group_id"] for row in rows])
         for row in rows:
-            group_id: uuid.UUID = row["_group_id"]
-            target = await _metric_place(
-                Place(PlaceKind.SCHOOL_GROUP, county.id, "", group_id), county
-            )
-            values, _ = await evaluate_requests(await _frame(target, as_of), requests)
-            row.update(_figures(values, fields))
-    totals, _ = await evaluate_requests(whole, requests)
-    return _figures(totals, fields)
+            schools = members.get(row["_group_id"], ())
+            row.update(_figures(_summed(values, schools), fields))
+    return _figures(_summed(values), fields)
+
+
+async def _group_members(group_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The schools of each 学区/督导责任区 (as the metrics' bucket keys)."""
+    out: dict[uuid.UUID, list[str]] = {g: [] for g in group_ids}
+    if not group_ids:
+        return out
+    for link in await School.filter(groups__id__in=list(group_ids)).values("id", "groups__id"):
+        out[link["groups__id"]].append(str(link["id"]))
+    return out

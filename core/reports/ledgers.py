@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from tortoise.expressions import Q, Subquery
 
 from core.access.caller import Caller
@@ -52,7 +53,7 @@ from core.people.enums import (
     PovertyStatus,
 )
 from core.people.models import Child, ChildKeyGroup, Guardian
-from core.querysets import ids_of
+from core.querysets import ids_of, raw_values
 from core.reports.attendance import Absentee, latest_follow_ups, never_arrived
 from core.reports.enums import PlaceKind
 from core.rules.county import CountyRules
@@ -102,6 +103,11 @@ class Place:
         return Q()
 
 
+#: A row's id as the database driver returns it (text on SQLite, asyncpg's UUID on PostgreSQL):
+#: the ledgers read raw rows (:func:`core.querysets.raw_values`) and key them by these.
+RowId = Any
+
+
 def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
@@ -115,11 +121,28 @@ async def _values(
     statement over the sub-select: a county's 学户册 is 150,000 children, and 300 statements
     of 500 bound ids each cost more in building the SQL than in running it."""
     if within is not None and len(ids) > CHUNK:
-        return list(await qs_for(within).values(*fields))
+        return await raw_values(qs_for(within), *fields)
     out: list[dict[str, Any]] = []
     for part in _chunks(ids):
-        out.extend(await qs_for(part).values(*fields))
+        out.extend(await raw_values(qs_for(part), *fields))
     return out
+
+
+def _day(value: Any) -> date:
+    """A date column as the driver returned it (SQLite: ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _moment(value: Any) -> datetime:
+    """A timestamp column as the driver returned it (SQLite: Tortoise's UTC text)."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as the driver returned it (text on SQLite and asyncpg)."""
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 # -- which rows ----------------------------------------------------------------------------------
@@ -131,7 +154,7 @@ async def _child_ids(
     as_of: date,
     selection: RowSelection,
     only: Sequence[Any] | None = None,
-) -> tuple[list[uuid.UUID], Subquery]:
+) -> tuple[list[RowId], Subquery]:
     """The children's ids in name order, and the same children as a sub-select."""
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
     if only is not None:
@@ -151,11 +174,11 @@ async def _child_ids(
         qs = qs.filter(
             Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         )
-    ids = list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
-    return ids, ids_of(qs, "id")
+    ordered = await raw_values(qs.order_by("name", "id"), "id")
+    return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
 
 
-async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> list[uuid.UUID]:
+async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> list[RowId]:
     qs = scoped(Case, caller).filter(
         jurisdiction_id=place.jurisdiction_id, opened_at__lt=end_of_day(as_of)
     )
@@ -167,15 +190,16 @@ async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> l
         if place.kind is PlaceKind.TOWN:
             condition |= Q(child__household__village__town_id=place.id)
         qs = qs.filter(condition)
-    return list(dict.fromkeys(await qs.order_by("opened_at", "id").values_list("id", flat=True)))
+    ordered = await raw_values(qs.order_by("opened_at", "id"), "id")
+    return list(dict.fromkeys(r["id"] for r in ordered))
 
 
 # -- child facts ---------------------------------------------------------------------------------
 
 
 async def _children(
-    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], as_of: date, within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     rows = await _values(
         lambda part: Child.filter(id__in=part),
         ids,
@@ -198,9 +222,9 @@ async def _children(
         "household__village__town__name",
         within=within,
     )
-    out: dict[uuid.UUID, dict[str, Any]] = {}
+    out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
-        born: date = r["birth_date"]
+        born = _day(r["birth_date"])
         age = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
         disability = ""
         if r["disability_category"]:
@@ -232,10 +256,8 @@ async def _children(
     return out
 
 
-async def _key_groups(
-    ids: Sequence[uuid.UUID], within: Subquery | None
-) -> dict[uuid.UUID, list[KeyGroup]]:
-    out: dict[uuid.UUID, list[KeyGroup]] = defaultdict(list)
+async def _key_groups(ids: Sequence[RowId], within: Subquery | None) -> dict[RowId, list[KeyGroup]]:
+    out: dict[RowId, list[KeyGroup]] = defaultdict(list)
     rows = await _values(
         lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group", within=within
     )
@@ -248,8 +270,8 @@ async def _key_groups(
 
 
 async def _guardians(
-    households: Sequence[uuid.UUID], within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    households: Sequence[RowId], within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     """The guardians of ``households`` (with ``within``: of the households of those children)."""
     of_children = None
     if within is not None:
@@ -264,8 +286,8 @@ async def _guardians(
         "works_away",
         within=of_children,
     )
-    out: dict[uuid.UUID, dict[str, Any]] = {}
-    away: dict[uuid.UUID, int] = defaultdict(int)
+    out: dict[RowId, dict[str, Any]] = {}
+    away: dict[RowId, int] = defaultdict(int)
     for r in rows:
         out.setdefault(r["household_id"], r)
         away[r["household_id"]] += bool(r["works_away"])
@@ -275,8 +297,8 @@ async def _guardians(
 
 
 async def _enrolments(
-    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], as_of: date, within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     """Each child's enrolment on ``as_of``, with its status after the last change by then."""
     rows = await _values(
         lambda p: Enrolment.filter(child_id__in=p, started_on__lte=as_of).filter(
@@ -298,7 +320,7 @@ async def _enrolments(
         "school_class__head_teacher__name",
         within=within,
     )
-    best: dict[uuid.UUID, dict[str, Any]] = {}
+    best: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         held = best.get(r["child_id"])
         if held is None or (r["is_current"], r["started_on"]) > (
@@ -320,7 +342,7 @@ async def _enrolments(
         "counterpart_school",
         within=of_children,
     )
-    last: dict[uuid.UUID, dict[str, Any]] = {}
+    last: dict[RowId, dict[str, Any]] = {}
     for c in changes:
         last[c["enrolment_id"]] = c
     for r in best.values():
@@ -335,8 +357,8 @@ async def _enrolments(
 
 
 async def _support(
-    ids: Sequence[uuid.UUID], as_of: date, within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], as_of: date, within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     rows = await _values(
         lambda p: (
             SupportPlan.filter(child_id__in=p, started_on__lte=as_of)
@@ -350,7 +372,7 @@ async def _support(
         "mentor__name",
         within=within,
     )
-    out: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    out: dict[RowId, dict[str, Any]] = defaultdict(dict)
     for r in rows:
         facts = out[r["child_id"]]
         kind = SupportPlanKind(r["kind"])
@@ -380,8 +402,8 @@ def _plan_parts(plan: str) -> dict[str, str]:
 
 
 async def _assistance(
-    ids: Sequence[uuid.UUID], as_of: date, labels: dict[str, str], within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], as_of: date, labels: dict[str, str], within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
     rows = await _values(
         lambda p: Assistance.filter(child_id__in=p, granted_on__lte=as_of, school_year=school_year),
@@ -391,7 +413,7 @@ async def _assistance(
         "amount",
         within=within,
     )
-    out: dict[uuid.UUID, dict[str, Any]] = {}
+    out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         facts = out.setdefault(
             r["child_id"], {"support.assistance": [], "support.assistance_amount": Decimal(0)}
@@ -411,8 +433,8 @@ def _programme_label(code: str) -> str:
 
 
 async def _visits(
-    ids: Sequence[uuid.UUID], start: date, as_of: date, within: Subquery | None
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], start: date, as_of: date, within: Subquery | None
+) -> dict[RowId, dict[str, Any]]:
     rows = await _values(
         lambda p: HomeVisit.filter(child_id__in=p, visited_on__lte=as_of).order_by("visited_on"),
         ids,
@@ -422,7 +444,7 @@ async def _visits(
         "visitor_name",
         within=within,
     )
-    out: dict[uuid.UUID, dict[str, Any]] = {}
+    out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         facts = out.setdefault(r["child_id"], {"_count": 0})
         facts["_count"] += 1
@@ -457,12 +479,12 @@ def _family_situation(child: dict[str, Any], guardian: dict[str, Any] | None) ->
 
 
 async def _child_facts(
-    ids: Sequence[uuid.UUID],
+    ids: Sequence[RowId],
     start: date,
     as_of: date,
     rules: CountyRules,
     within: Subquery | None = None,
-) -> dict[uuid.UUID, dict[str, Any]]:
+) -> dict[RowId, dict[str, Any]]:
     """Everything a row may say about each child, as of ``as_of`` (``within``: the same
     children as a sub-select, for many of them)."""
     children = await _children(ids, as_of, within)
@@ -473,7 +495,7 @@ async def _child_facts(
     support = await _support(ids, as_of, within)
     assistance = await _assistance(ids, as_of, rules.assistance_programmes(), within)
     visits = await _visits(ids, start, as_of, within)
-    out: dict[uuid.UUID, dict[str, Any]] = {}
+    out: dict[RowId, dict[str, Any]] = {}
     for child_id in ids:
         child = children.get(child_id)
         if child is None:
@@ -517,8 +539,8 @@ async def _child_facts(
 
 
 async def _case_facts(
-    ids: Sequence[uuid.UUID], as_of: date, rules: CountyRules
-) -> dict[uuid.UUID, dict[str, Any]]:
+    ids: Sequence[RowId], as_of: date, rules: CountyRules
+) -> dict[RowId, dict[str, Any]]:
     cases = await _values(
         lambda p: Case.filter(id__in=p),
         ids,
@@ -549,12 +571,12 @@ async def _case_facts(
         "actor_name",
         "details",
     )
-    timeline: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    timeline: dict[RowId, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
         timeline[e["case_id"]].append(e)
     reasons = rules.case_reasons()
     levels = rules.escalation.levels
-    out: dict[uuid.UUID, dict[str, Any]] = {}
+    out: dict[RowId, dict[str, Any]] = {}
     for c in cases:
         history = timeline.get(c["id"], [])
         state = CaseState(c["state"])
@@ -573,7 +595,7 @@ async def _case_facts(
             "case.reason": reasons.get(c["reason"], c["reason"]),
             "case.reason_detail": c["reason_detail"],
             "case.whereabouts": c["whereabouts"],
-            "case.opened_on": local_date(c["opened_at"]),
+            "case.opened_on": local_date(_moment(c["opened_at"])),
             "case.escalation": level.name if level else "",
             "case.responsible": level.responsible if level else "",
             "case.outcome": state,
@@ -588,7 +610,7 @@ async def _case_facts(
         log: list[str] = []
         for e in history:
             kind = CaseEventKind(e["kind"])
-            day = local_date(e["occurred_at"])
+            day = local_date(_moment(e["occurred_at"]))
             if kind is CaseEventKind.REPORT:
                 row["case.reported_by"] = e["actor_name"]
             elif kind is CaseEventKind.VERIFICATION:
@@ -597,7 +619,7 @@ async def _case_facts(
                 row["case.verified_on"] = day
                 row["case.verification"] = "确认辍学" if c["kind"] == "DROPOUT" else "确认未入学"
             elif kind is CaseEventKind.DISMISSAL:
-                payload = payload_of(kind, e["details"])
+                payload = payload_of(kind, _json(e["details"]))
                 assert isinstance(payload, Dismissal)
                 row["case.verified_on"] = day
                 row["case.verification"] = f"排除: {payload.grounds.label}"
@@ -606,11 +628,11 @@ async def _case_facts(
                     row["enrolment.proof_elsewhere"] = payload.evidence or "已核实"
             elif kind in _CONTACTS:
                 row["case.persuasion_count"] += 1
-                outcome = (e["details"] or {}).get("outcome")
+                outcome = (_json(e["details"]) or {}).get("outcome")
                 said = ContactOutcome(outcome).label if outcome else ""
                 log.append(f"{day.month}月{day.day}日{kind.label}{f' ({said})' if said else ''}")
             elif kind is CaseEventKind.RETURN_NOTICE:
-                payload = payload_of(kind, e["details"])
+                payload = payload_of(kind, _json(e["details"]))
                 assert isinstance(payload, ReturnNotice)
                 row["case.return_notice_on"] = payload.issued_on
                 log.append(f"{day.month}月{day.day}日下达劝返复学通知书 ({payload.number})")
@@ -620,7 +642,7 @@ async def _case_facts(
                 row["case.returned_on"] = day
                 log.append(f"{day.month}月{day.day}日复学")
             elif kind is CaseEventKind.TRANSFER:
-                payload = payload_of(kind, e["details"])
+                payload = payload_of(kind, _json(e["details"]))
                 assert isinstance(payload, Transfer)
                 row["enrolment.school_elsewhere"] = payload.to_school
                 row["enrolment.proof_elsewhere"] = payload.transfer_document or "已办转学手续"
@@ -667,13 +689,14 @@ async def child_rows(
     facts = await _child_facts(ids, start, as_of, rules, within)
     if absentees:
         follow_ups = await latest_follow_ups(list(absentees), start, as_of)
+        by_text = {str(key): row for key, row in facts.items()}
         for child_id, absentee in absentees.items():
-            row = facts.get(uuid.UUID(child_id))
+            row = by_text.get(str(child_id))
             if row is not None:
                 row["attendance.absent_days"] = absentee.absent_days
                 row["attendance.missing_reason"] = absentee.reason_label
                 row["attendance.follow_up"] = follow_ups.get(child_id, "")
-    latest: dict[uuid.UUID, tuple[datetime, CaseState]] = {}
+    latest: dict[RowId, tuple[datetime, CaseState]] = {}
     for r in await _values(
         lambda p: scoped(Case, caller).filter(child_id__in=p, opened_at__lt=end_of_day(as_of)),
         ids,
@@ -682,9 +705,9 @@ async def child_rows(
         "state",
         within=within,
     ):
-        held = latest.get(r["child_id"])
-        if held is None or r["opened_at"] > held[0]:
-            latest[r["child_id"]] = (r["opened_at"], CaseState(r["state"]))
+        held, opened = latest.get(r["child_id"]), _moment(r["opened_at"])
+        if held is None or opened > held[0]:
+            latest[r["child_id"]] = (opened, CaseState(r["state"]))
     rows = []
     for child_id in ids:
         row = facts.get(child_id)

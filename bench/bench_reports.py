@@ -48,7 +48,11 @@ PERIODS = {
 
 
 async def run(
-    database_url: str, code: str, students: int | None, formats: list[str] | None = None
+    database_url: str,
+    code: str,
+    students: int | None,
+    formats: list[str] | None = None,
+    build_only: bool = False,
 ) -> dict[str, Any]:
     from core.demo.command import resolve_jurisdiction
     from core.demo.generator import generate_demo
@@ -78,9 +82,10 @@ async def run(
             started, started_cpu = time.perf_counter(), time.process_time()
             report = await build_report(Caller.system(), request, NOW)
             built, cpu = time.perf_counter(), time.process_time()
-            xlsx = render_xlsx(report.table)
+            xlsx = b"" if build_only else render_xlsx(report.table)
             wrote, xlsx_cpu = time.perf_counter(), time.process_time() - cpu
-            render_csv(report.table)
+            if not build_only:
+                render_csv(report.table)
             done = time.perf_counter()
             results.append(
                 {
@@ -108,12 +113,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--format", action="append", help="only this format code (repeatable)")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the tables, write no XLSX or CSV"
+    )
     args = parser.parse_args()
     if not args.students and not args.database_url:
         parser.error("give --students N (a temporary database) or --database-url")
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite://{tmp}/bench-reports.db"
-        out = asyncio.run(run(url, args.jurisdiction, args.students, args.format))
+        out = asyncio.run(run(url, args.jurisdiction, args.students, args.format, args.build_only))
     out["machine"] = machine()
     out["students"] = args.students
     out["database"] = "PostgreSQL" if url.startswith("postgres") else "SQLite"

@@ -140,6 +140,12 @@ def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _member(enum: Any, value: Any) -> Any:
+    """``enum(value)`` by a dictionary look-up (a county's ledger converts a million values)."""
+    found = enum._value2member_map_.get(value)
+    return found if found is not None else enum(value)
+
+
 def _json(value: Any) -> Any:
     """A JSON column as the driver returned it (text on SQLite and asyncpg)."""
     return orjson.loads(value) if isinstance(value, (str, bytes)) else value
@@ -228,11 +234,13 @@ async def _children(
         age = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
         disability = ""
         if r["disability_category"]:
-            disability = DisabilityCategory(r["disability_category"]).label
+            disability = _member(DisabilityCategory, r["disability_category"]).label
             if r["disability_grade"]:
                 disability += f"{'一二三四'[r['disability_grade'] - 1]}级"
-        poverty = PovertyStatus(r["household__poverty_status"] or PovertyStatus.NONE)
-        migration = MigrationStatus(r["household__migration_status"] or MigrationStatus.NONE)
+        poverty = _member(PovertyStatus, r["household__poverty_status"] or PovertyStatus.NONE)
+        migration = _member(
+            MigrationStatus, r["household__migration_status"] or MigrationStatus.NONE
+        )
         out[r["id"]] = {
             "_household": r["household_id"],
             "_town": r["household__village__town__name"] or "",
@@ -240,7 +248,7 @@ async def _children(
             "town.name": r["household__village__town__name"] or "",
             "village.name": r["household__village__name"] or "",
             "child.name": r["name"],
-            "child.gender": Gender(r["gender"]),
+            "child.gender": _member(Gender, r["gender"]),
             "child.id_number": r["id_number"] or "",
             "child.student_number": r["student_number"] or "",
             "child.birth_date": born,
@@ -263,7 +271,7 @@ async def _key_groups(ids: Sequence[RowId], within: Subquery | None) -> dict[Row
     )
     order = {g: i for i, g in enumerate(KeyGroup)}
     for r in rows:
-        out[r["child_id"]].append(KeyGroup(r["group"]))
+        out[r["child_id"]].append(_member(KeyGroup, r["group"]))
     for groups in out.values():
         groups.sort(key=order.__getitem__)
     return out
@@ -347,7 +355,7 @@ async def _enrolments(
         last[c["enrolment_id"]] = c
     for r in best.values():
         change = last.get(r["id"])
-        r["_status"] = EnrolmentStatus(change["status_after"] if change else r["status"])
+        r["_status"] = _member(EnrolmentStatus, change["status_after"] if change else r["status"])
         r["_elsewhere"] = (
             change["counterpart_school"]
             if change and change["kind"] == EnrolmentChangeKind.TRANSFER_OUT.value
@@ -472,7 +480,7 @@ def _family_situation(child: dict[str, Any], guardian: dict[str, Any] | None) ->
     if guardian is not None:
         if guardian["_away"]:
             parts.append("监护人外出务工")
-        relation = GuardianRelation(guardian["relation"])
+        relation = _member(GuardianRelation, guardian["relation"])
         if relation in (GuardianRelation.GRANDFATHER, GuardianRelation.GRANDMOTHER):
             parts.append("随祖辈生活")
     return "、".join(parts)
@@ -505,7 +513,7 @@ async def _child_facts(
         guardian = guardians.get(child["_household"])
         if guardian is not None:
             row["guardian.name"] = guardian["name"]
-            row["guardian.relation"] = GuardianRelation(guardian["relation"]).label
+            row["guardian.relation"] = _member(GuardianRelation, guardian["relation"]).label
             row["guardian.phone"] = guardian["phone"]
         row["child.family_situation"] = _family_situation(child, guardian)
         enrolment = enrolments.get(child_id)
@@ -520,7 +528,7 @@ async def _child_facts(
                     "enrolment.grade": enrolment["grade"],
                     "enrolment.class": enrolment["school_class__name"] or "",
                     "enrolment.status": enrolment["_status"],
-                    "enrolment.mode": EnrolmentMode(enrolment["mode"]),
+                    "enrolment.mode": _member(EnrolmentMode, enrolment["mode"]),
                     "enrolment.head_teacher": enrolment["school_class__head_teacher__name"] or "",
                     "enrolment.school_elsewhere": enrolment["_elsewhere"],
                 }

@@ -12,7 +12,7 @@ back into numbers and dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from core.rules.render import (
     NUMBER_HEADER,
     TOTAL_LABEL,
     format_value,
+    formatter,
     mask_value,
     render_sign_off,
     sorted_rows,
@@ -168,12 +169,14 @@ def build_table(
         columns.insert(0, TableColumn(key="number", header=NUMBER_HEADER, kind=FieldKind.INTEGER))
         offset = 1
     ordered = sorted_rows(fmt, rows)
-    body: list[tuple[str, ...]] = []
-    for number, row in enumerate(ordered, start=1):
-        cells = [_cell(f, row.get(f.key), masking) for f in fields]
-        if fmt.numbered:
-            cells.insert(0, str(number))
-        body.append(tuple(cells))
+    writers = [(f.key, _cell_writer(f, masking)) for f in fields]
+    if fmt.numbered:
+        body = [
+            (str(number), *(write(row.get(key)) for key, write in writers))
+            for number, row in enumerate(ordered, start=1)
+        ]
+    else:
+        body = [tuple(write(row.get(key)) for key, write in writers) for row in ordered]
     totals = None
     if fmt.totals:
         cells = totals_row(fmt, fields, ordered)
@@ -205,13 +208,19 @@ def build_table(
     )
 
 
-def _cell(f: ReportField, value: Any, masking: Masking) -> str:
-    text = format_value(f, value, mask=False)
-    if text and _masks(f, masking):
-        if f.kind is FieldKind.LIST:
-            return text
-        return mask_value(text, f.mask or "")
-    return text
+def _cell_writer(f: ReportField, masking: Masking) -> Callable[[Any], str]:
+    """The cell of column ``f`` for a value: written out, and masked as ``masking`` asks (a
+    list's items are labels, never masked)."""
+    text = formatter(f)
+    if not _masks(f, masking) or f.kind is FieldKind.LIST:
+        return text
+    how = f.mask or ""
+
+    def masked(value: Any) -> str:
+        written = text(value)
+        return mask_value(written, how) if written else written
+
+    return masked
 
 
 __all__ = [

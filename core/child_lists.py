@@ -119,23 +119,19 @@ def filter_children(flt: ChildFilter, base: QuerySet[Child] | None = None) -> Qu
         qs = qs.filter(household_id=flt.household_id)
     if flt.village_id:
         qs = qs.filter(household__village_id=flt.village_id)
-    if flt.town_id:
-        qs = qs.filter(household__village__town_id=flt.town_id)
+    if flt.town_id:  # the stored town of the household's village (migration 0015_town_key)
+        qs = qs.filter(town_id=flt.town_id)
     enrolments = _current_enrolments(flt)
     if enrolments is not None:
         qs = qs.filter(id__in=ids_of(enrolments, "child_id"))
     if flt.never_enrolled is not None:
-        if flt.never_enrolled:
-            # An anti-join (LEFT JOIN enrolment … WHERE enrolment.id IS NULL: at most one row
-            # per child, so counts stay exact), probing ``enrolment (child_id)``. ``id NOT IN
-            # (SELECT child_id FROM enrolment)`` hashed every enrolment of the table per
-            # statement, and once that hash outgrew PostgreSQL's work_mem (1,170,000 enrolments
-            # at 1,000,000 pupils) the planner rescanned the sub-select for each child: the
-            # county's page of never-enrolled children aged 6-12 ran for over 6 minutes
-            # (docs/scaling.md).
-            qs = qs.filter(enrolments__id__isnull=True)
-        else:
-            qs = qs.filter(id__in=ids_of(Enrolment.all(), "child_id"))
+        # The stored ``ever_enrolled`` (kept by the database, migration 0015_town_key), read
+        # through ``child (jurisdiction_id, ever_enrolled, birth_date)``: an age range reads
+        # only the county's never-enrolled children of that range. Deriving it per statement
+        # (an anti-join on every enrolment) probed the enrolments of every child of the range;
+        # ``id NOT IN (SELECT child_id FROM enrolment)`` ran for over 6 minutes at 1,000,000
+        # pupils (docs/scaling.md).
+        qs = qs.filter(ever_enrolled=not flt.never_enrolled)
     if flt.key_groups:  # any of them: one subquery
         groups = [g.value for g in flt.key_groups]
         qs = qs.filter(

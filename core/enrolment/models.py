@@ -88,11 +88,25 @@ class Enrolment(Model):
     mode_since = fields.DateField(null=True, description="现就读方式的开始日期")
     version = fields.IntField(default=1, db_default=1, description="版本号 (每次异动加一)")
     updated_at = fields.DatetimeField(auto_now=True)
+    # A stored scope key, kept by the database (triggers of migration 0015_town_key) and
+    # checked by core.people.scope_keys: writers never set it.
+    town = fields.ForeignKeyField(
+        "baoxue.Town",
+        related_name=False,
+        null=True,
+        on_delete=fields.SET_NULL,
+        description="学校所在乡镇 (由数据库维护)",
+    )
 
     class Meta:
         table = "enrolment"
         ordering = ["-started_on"]
-        indexes = (("child_id", "is_current"), ("school_id", "is_current", "status"))
+        indexes = (
+            ("child_id", "is_current"),
+            ("school_id", "is_current", "status"),
+            # A township official's pupils (town scope: the town of the current school).
+            ("town_id", "is_current", "child_id"),
+        )
 
 
 class EnrolmentChange(Model):

@@ -103,12 +103,30 @@ class Child(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
+    # Stored scope keys, kept by the database (triggers of migration 0015_town_key) and checked
+    # by core.people.scope_keys: writers never set them.
+    town = fields.ForeignKeyField(
+        "baoxue.Town",
+        related_name=False,
+        null=True,
+        on_delete=fields.SET_NULL,
+        description="户籍地乡镇 (户所在村的乡镇, 由数据库维护)",
+    )
+    ever_enrolled = fields.BooleanField(
+        default=False, db_default=False, description="曾有学籍 (由数据库维护)"
+    )
 
     class Meta:
         table = "child"
         ordering = ["name"]
-        # The children list's default order inside a county (bench/README.md).
-        indexes = (("jurisdiction_id", "name", "id"),)
+        indexes = (
+            # The children list's default order inside a county (bench/README.md).
+            ("jurisdiction_id", "name", "id"),
+            # A township official's children (town scope: the town of the household).
+            ("jurisdiction_id", "town_id", "name", "id"),
+            # "Never enrolled in an age range" (适龄未入学).
+            ("jurisdiction_id", "ever_enrolled", "birth_date"),
+        )
 
 
 class ChildKeyGroup(Model):

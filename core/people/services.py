@@ -216,7 +216,9 @@ async def compare_and_set(
         raise conflict(what, expected_version, row.version)
     updates = {**updates, "version": expected_version + 1}
     changed = await model.filter(id=row.id, version=expected_version).update(**updates)
-    if changed != 1:
+    # at most the one row; on SQLite Tortoise also counts the rows the database's triggers
+    # wrote (a household moved: its children's stored town, migration 0015_town_key)
+    if not changed:
         current = await model.filter(id=row.id).values_list("version", flat=True)
         raise conflict(what, expected_version, current[0] if current else None)
     for name, value in updates.items():
@@ -911,7 +913,11 @@ async def _move_records(
         await Case.filter(id=case.id).update(**updates)
     moved["cases"] = len(cases)
     for model, label in _FOLLOWING:
-        moved[label] = await model.filter(child_id=duplicate.id).update(child_id=survivor.id)
+        rows = model.filter(child_id=duplicate.id)
+        # counted first: on SQLite the update's count includes the rows the database's
+        # triggers wrote (an enrolment moved: both children's ever_enrolled)
+        moved[label] = await rows.count()
+        await rows.update(child_id=survivor.id)
     held = set(await ChildKeyGroup.filter(child_id=survivor.id).values_list("group", flat=True))
     count = 0
     for row in key_groups:

@@ -1,0 +1,227 @@
+"""The stored scope keys (``child.town_id``, ``child.ever_enrolled``, ``enrolment.town_id``:
+migration 0015_town_key) stay equal to what they stand for whoever writes the rows: the demo
+generator, the registry's GraphQL mutations (a household registered and moved to another
+town, a child registered, moved and merged, enrolments entered, transferred and ended) and a
+roster import uploaded over HTTP (its bulk writes: COPY on PostgreSQL). After each step every
+row's stored keys are derived again and compared (:func:`stale_scope_keys`), and the
+township official's lists follow the keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from core.china_time import local_date
+from core.enrolment.models import Enrolment
+from core.global_ids import parse_global_id
+from core.imports import jobs
+from core.jurisdictions.models import Jurisdiction, Town, Village
+from core.people.models import Child, Household
+from core.people.scope_keys import stale_scope_keys
+from core.schools.models import SchoolClass
+from tests.access.conftest import LIPU, gql, login, username
+from tests.imports.conftest import build_rows
+from tests.imports.files import STUDENT_HEADERS, write_csv
+from tests.imports.test_import_http import finished, started, upload
+from tests.registry.helpers import account, errors_of, gid
+
+ALL_RIGHT = {"child.town_id": 0, "child.ever_enrolled": 0, "enrolment.town_id": 0}
+
+HOUSEHOLD = """mutation($in: CreateHouseholdInput!) { createHousehold(input: $in) {
+  household { id version } errors { code field message } } }"""
+MOVE_HOUSEHOLD = """mutation($in: UpdateHouseholdInput!) { updateHousehold(input: $in) {
+  household { id version } errors { code field message } } }"""
+CHILD = """mutation($in: CreateChildInput!) { createChild(input: $in) {
+  child { id version } errors { code field message } } }"""
+MOVE_CHILD = """mutation($in: MoveChildInput!) { moveChildToHousehold(input: $in) {
+  child { id version } errors { code field message } } }"""
+CHANGE = """mutation($in: RecordEnrolmentChangeInput!) { recordEnrolmentChange(input: $in) {
+  enrolment { id version } errors { code field message } } }"""
+MERGE = """mutation($in: MergeChildrenInput!) { mergeChildren(input: $in) {
+  child { id } errors { code field message } } }"""
+TOWN_CHILDREN = """query($f: ChildFilter) { children(filter: $f, first: 100) {
+  totalCount edges { node { id } } } }"""
+
+
+async def _ok(http, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
+    body = await gql(http, query, {"in": variables}, token=bearer)
+    name = next(iter(body["data"]))
+    assert errors_of(body, name) == [], body
+    return next(iter(body["data"][name].values()))
+
+
+async def _child_row(global_id: str) -> Child:
+    return await Child.get(id=parse_global_id(global_id, "Child", "id"))
+
+
+async def _household_row(global_id: str) -> Household:
+    return await Household.get(id=parse_global_id(global_id, "Household", "id"))
+
+
+async def test_the_keys_follow_every_writer(http, counties, clock, tmp_path: Path) -> None:
+    # the demo generator (the counties fixture)
+    assert await stale_scope_keys() == ALL_RIGHT
+    lipu = await Jurisdiction.get(division_code=LIPU)
+    assert await Child.filter(jurisdiction=lipu, town_id__isnull=False).exists()
+    assert await Child.filter(jurisdiction=lipu, ever_enrolled=False).exists()
+    assert await Enrolment.filter(town_id__isnull=False).exists()
+
+    today = local_date(clock()).isoformat()
+    admin = await login(http, username(counties.lipu, "COUNTY_ADMIN"), counties.lipu.password)
+    township = await login(
+        http, username(counties.lipu, "TOWNSHIP_OFFICIAL"), counties.lipu.password
+    )
+    official = await account(counties, "TOWNSHIP_OFFICIAL")
+    home_town = await Town.get(id=official.town_id)
+    other_town = await Town.filter(jurisdiction=lipu).exclude(id=home_town.id).first()
+    here = await Village.filter(town=home_town).first()
+    there = await Village.filter(town=other_town).first()
+    assert here is not None and there is not None and other_town is not None
+
+    # a household in another town, a child of it: the township official does not see it
+    household = await _ok(
+        http, HOUSEHOLD, {"headName": "覃范围", "villageId": gid("Village", there.id)}, admin
+    )
+    child = await _ok(
+        http, CHILD,
+        {"name": "覃范围键", "gender": "FEMALE", "birthDate": "2017-05-06",
+         "householdId": household["id"]},
+        admin,
+    )  # fmt: skip
+    row = await _child_row(child["id"])
+    assert (row.town_id, row.ever_enrolled) == (other_town.id, False)
+    assert await stale_scope_keys() == ALL_RIGHT
+    seen = await gql(http, TOWN_CHILDREN, {"f": {"nameContains": "覃范围键"}}, token=township)
+    assert seen["data"]["children"]["totalCount"] == 0
+
+    # the household moves into the township's town: its child follows
+    await _ok(
+        http, MOVE_HOUSEHOLD,
+        {"id": household["id"], "expectedVersion": (await _household_row(household["id"])).version,
+         "villageId": gid("Village", here.id)},
+        admin,
+    )  # fmt: skip
+    assert (await _child_row(child["id"])).town_id == home_town.id
+    assert await stale_scope_keys() == ALL_RIGHT
+    seen = await gql(http, TOWN_CHILDREN, {"f": {"nameContains": "覃范围键"}}, token=township)
+    assert seen["data"]["children"]["totalCount"] == 1
+    found = await gql(
+        http, TOWN_CHILDREN, {"f": {"neverEnrolled": True, "nameContains": "覃范围"}}, token=admin
+    )
+    assert found["data"]["children"]["totalCount"] == 1
+
+    # enrolled in a school of the other town, then moved out of any household
+    klass = await SchoolClass.filter(school__town=other_town, school_year=2026).first()
+    assert klass is not None
+    enrolment = await _ok(
+        http, CHANGE,
+        {"childId": child["id"], "kind": "ENROL", "occurredOn": today,
+         "schoolClassId": gid("SchoolClass", klass.id)},
+        admin,
+    )  # fmt: skip
+    row = await _child_row(child["id"])
+    assert row.ever_enrolled is True
+    assert (await Enrolment.get(child_id=row.id, is_current=True)).town_id == other_town.id
+    await _ok(
+        http,
+        MOVE_CHILD,
+        {"id": child["id"], "expectedVersion": row.version, "householdId": None},
+        admin,
+    )
+    assert (await _child_row(child["id"])).town_id is None
+    assert await stale_scope_keys() == ALL_RIGHT
+    seen = await gql(http, TOWN_CHILDREN, {"f": {"nameContains": "覃范围键"}}, token=township)
+    assert seen["data"]["children"]["totalCount"] == 0  # neither lives nor learns in the town
+
+    # transferred out and into a school of the township's town
+    await _ok(
+        http, CHANGE,
+        {"childId": child["id"], "kind": "TRANSFER_OUT", "occurredOn": today,
+         "expectedVersion": enrolment["version"], "counterpartSchool": "某校"},
+        admin,
+    )  # fmt: skip
+    near = await SchoolClass.filter(school__town=home_town, school_year=2026).first()
+    assert near is not None
+    await _ok(
+        http, CHANGE,
+        {"childId": child["id"], "kind": "TRANSFER_IN", "occurredOn": today,
+         "schoolClassId": gid("SchoolClass", near.id), "counterpartSchool": "某校"},
+        admin,
+    )  # fmt: skip
+    assert await stale_scope_keys() == ALL_RIGHT
+    seen = await gql(http, TOWN_CHILDREN, {"f": {"nameContains": "覃范围键"}}, token=township)
+    assert seen["data"]["children"]["totalCount"] == 1  # learns in the town
+
+    # a duplicate entry that was never enrolled takes over the enrolments by a merge
+    survivor = await _ok(
+        http, CHILD, {"name": "覃范围留", "gender": "FEMALE", "birthDate": "2017-05-06"}, admin
+    )
+    duplicate = await _child_row(child["id"])
+    await _ok(
+        http, MERGE,
+        {"survivorId": survivor["id"], "survivorVersion": survivor["version"],
+         "duplicateId": child["id"], "duplicateVersion": duplicate.version},
+        admin,
+    )  # fmt: skip
+    assert (await _child_row(survivor["id"])).ever_enrolled is True
+    assert (await _child_row(child["id"])).ever_enrolled is False
+    assert await stale_scope_keys() == ALL_RIGHT
+
+    # a roster import over HTTP: new pupils and their enrolments, in bulk
+    school = await SchoolClass.filter(school__town=home_town, school_year=2026).first()
+    assert school is not None
+    await school.fetch_related("school")
+    classes = list(await SchoolClass.filter(school=school.school, school_year=2026))
+    rows = build_rows(school.school, classes, 12)
+    data = write_csv(tmp_path / "学籍名册.csv", STUDENT_HEADERS, rows, "gbk").read_bytes()
+    job = await finished(
+        http,
+        await started(await upload(http, "STUDENT_ROSTER", "学籍名册.csv", data, token=admin)),
+        token=admin,
+    )
+    await jobs.wait_for_imports()
+    assert job["counts"]["new"] == 12, job
+    numbers = [r[0] for r in rows]
+    imported = await Child.filter(student_number__in=numbers)
+    assert len(imported) == 12 and all(c.ever_enrolled for c in imported)
+    assert await stale_scope_keys() == ALL_RIGHT
+
+
+@pytest.mark.parametrize("key", sorted(ALL_RIGHT))
+async def test_the_check_finds_a_wrong_key(db, counties, key: str) -> None:
+    """With the database's triggers off for a moment (in a transaction rolled back), a key
+    written wrong is counted."""
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    table = key.split(".")[0]
+    assert await stale_scope_keys() == ALL_RIGHT
+    with pytest.raises(_RolledBack):
+        async with in_transaction() as conn:
+            if postgres:
+                await conn.execute_query(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            else:
+                _, triggers = await conn.execute_query(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                    [table],
+                )
+                for trigger in triggers:
+                    await conn.execute_query(f"DROP TRIGGER {trigger['name']}")
+            model = Child if table == "child" else Enrolment
+            row = await model.all().order_by("id").first()
+            assert row is not None
+            if key == "child.ever_enrolled":
+                wrong: dict[str, Any] = {"ever_enrolled": not row.ever_enrolled}
+            else:
+                towns = Town.filter(jurisdiction__division_code=LIPU).exclude(id=row.town_id)
+                wrong = {"town_id": (await towns.order_by("id").first()).id}  # type: ignore[union-attr]
+            await model.filter(id=row.id).update(**wrong)
+            assert await stale_scope_keys() == {**ALL_RIGHT, key: 1}
+            raise _RolledBack
+    assert await stale_scope_keys() == ALL_RIGHT
+
+
+class _RolledBack(Exception):
+    pass

@@ -28,7 +28,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from core.access.caller import Caller
-from core.access.secrets_store import forget_cached_key
+from core.access.secrets_store import cursor_key, forget_cached_key
 from core.db import run_migrations, tortoise_config
 
 
@@ -110,6 +110,9 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
     """A Tortoise context for one test; every table is emptied afterwards."""
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        # The cursor key is read once per process (a statement or two, the first time): read it
+        # here, so that the statements a test counts are those of every later request.
+        await cursor_key()
         try:
             yield ctx
         finally:

@@ -1,18 +1,29 @@
 """Relay cursor connections over Tortoise querysets, with ``totalCount``.
 
-Cursors are opaque (base64 of an offset into the ordered result). Page size defaults to
+Lists of rows page by keyset (:mod:`core.api.keyset`): a cursor is the row's place in the
+list's order, sealed (:mod:`core.api.cursors`), and the next page is the rows beyond it, so
+that rows changing, arriving or leaving between two pages neither repeat a row nor skip one.
+``totalCount`` is a statement of its own, sent only when the field is asked for.
+
+Offsets (``cursor:<n>``, :func:`page_window`) remain only for lists whose page comes from
+elsewhere by position: the children behind a figure (:mod:`core.api.metrics.children`), whose
+ids the metrics SQL hands out a slice at a time. Page size defaults to
 ``settings.default_page_size`` and may not exceed ``settings.max_page_size``.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from tortoise.queryset import QuerySet
 
+from core.access.secrets_store import cursor_key
+from core.api import cursors
+from core.api.keyset import keyset_of
 from core.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
@@ -57,8 +68,20 @@ class PageInfo:
 
 @strawberry.type(description="连接中的一条边: 游标与节点")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="游标")
+    """``cursor`` is made only when read (sealing one costs a few microseconds, and most
+    lists never ask for the cursor of every edge)."""
+
+    _cursor: strawberry.Private[Callable[[], str]]
+
+    @strawberry.field(name="cursor", description="游标")
+    def cursor_field(self) -> str:
+        return self._cursor()
+
     node: T = strawberry.field(description="节点")
+
+    @property
+    def cursor(self) -> str:
+        return self._cursor()
 
 
 @strawberry.type(description="分页连接 (Relay): 边、分页信息与总数")
@@ -139,7 +162,10 @@ def connection_of(
     count: Callable[[], Awaitable[int]],
 ) -> Connection[Any]:
     """The page of ``nodes`` that begins at offset ``start``, with its cursors."""
-    edges = [Edge(cursor=encode_cursor(start + i), node=n) for i, n in enumerate(nodes)]
+    edges = [
+        Edge(_cursor=functools.partial(encode_cursor, start + i), node=n)
+        for i, n in enumerate(nodes)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -163,29 +189,51 @@ async def paginate(
     max_size: int,
     transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> Connection[Any]:
-    """Slice an ordered queryset into one page. Issues one query (two with ``totalCount``)."""
+    """One page of an ordered queryset, by keyset (see the module). Issues one statement (two
+    with ``totalCount``), whatever the arguments: ``last`` reads the reversed order."""
+    first = _page_size(first, "first", default_size, max_size)
+    last = _page_size(last, "last", default_size, max_size)
+    if first is not None and last is not None:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "first 与 last 不能同时使用",
+            "use either 'first' or 'last', not both",
+            field="last",
+        )
     count = cached_count(queryset.count)
-    start, end = await page_window(
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        default_size=default_size,
-        max_size=max_size,
-        count=count,
-    )
-    limit = None if end is None else max(end - start, 0)
+    keyset = keyset_of(queryset)
+    key = await cursor_key()
+    low = cursors.decode(key, keyset.order, after, "after") if after else None
+    high = cursors.decode(key, keyset.order, before, "before") if before else None
+    backward = last is not None
+    size = last if last is not None else (first if first is not None else default_size)
 
-    if limit == 0:
-        rows: list[Any] = []
-        has_more = end is not None and (await count()) > start
-    else:
-        page_qs = queryset.offset(start)
-        rows = list(await (page_qs.limit(limit + 1) if limit is not None else page_qs))
-        has_more = limit is not None and len(rows) > limit
-        rows = rows[:limit] if limit is not None else rows
+    page = keyset.queryset
+    if low is not None:
+        page = page.filter(keyset.beyond(low, backward=False))
+    if high is not None:
+        page = page.filter(keyset.beyond(high, backward=True))
+    rows = list(await keyset.ordered(page, backward).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    places = [
+        functools.partial(cursors.encode, key, keyset.order, keyset.position(row)) for row in rows
+    ]
     nodes = list(transform(rows)) if transform else rows
-    return connection_of(nodes, start=start, has_more=bool(has_more), before=before, count=count)
+    edges = [Edge(_cursor=place, node=node) for place, node in zip(places, nodes, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            # Relay: past ``before`` there is at least its row; before ``after``, its row
+            has_next_page=high is not None if backward else (more or high is not None),
+            has_previous_page=(more or low is not None) if backward else low is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=count,
+    )
 
 
 async def page_of(

@@ -261,3 +261,45 @@ async def test_a_child_s_school_elsewhere_is_named_to_whoever_sees_the_child(
     assert elsewhere.name in named
     # the school list itself stays the town's
     assert elsewhere.name not in {e["node"]["name"] for e in body["data"]["schools"]["edges"]}
+
+
+async def test_a_case_s_school_elsewhere_is_named_to_the_township_official(http, counties) -> None:
+    """Like a 学籍: the school a visible case names (the child's school, in another town) and
+    the school an official of the county works at are named, not null, for a township official
+    (:func:`core.access.scope.named_by_record`), while the school list stays the town's."""
+    from core.access.models import StaffAccount as Account
+    from core.cases.enums import CaseKind, CaseSource, CaseState
+    from core.jurisdictions.models import Village
+    from core.officials.models import Official
+
+    name = username(counties.lipu, "TOWNSHIP_OFFICIAL")
+    account = await Account.get(username=name)
+    lipu = await Jurisdiction.get(division_code=LIPU)
+    villages = await Village.filter(town_id=account.town_id).values_list("id", flat=True)
+    child = await Child.filter(jurisdiction=lipu, household__village_id__in=list(villages)).first()
+    elsewhere = await School.filter(jurisdiction=lipu).exclude(town_id=account.town_id).first()
+    assert child is not None and elsewhere is not None
+    case = await Case.create(
+        jurisdiction=lipu,
+        child=child,
+        school=elsewhere,
+        kind=CaseKind.AT_RISK,
+        state=CaseState.PERSUADING,
+        source=CaseSource.HEAD_TEACHER_REPORT,
+        opened_at=datetime.now(UTC) - timedelta(days=3),
+    )
+    teacher = await Official.create(jurisdiction=lipu, name="覃老师", school=elsewhere)
+    token = await login(http, name, counties.lipu.password)
+    body = await gql(
+        http,
+        """query($case: ID!, $official: ID!) {
+             case: node(id: $case) { ... on Case { school { name } } }
+             official: node(id: $official) { ... on Official { school { name } } }
+             schools(first: 100) { edges { node { name } } } }""",
+        {"case": gid("Case", case.id), "official": gid("Official", teacher.id)},
+        token=token,
+    )
+    assert "errors" not in body, body
+    assert body["data"]["case"] == {"school": {"name": elsewhere.name}}
+    assert body["data"]["official"] == {"school": {"name": elsewhere.name}}
+    assert elsewhere.name not in {e["node"]["name"] for e in body["data"]["schools"]["edges"]}

@@ -114,7 +114,8 @@ class Case(ModelNode):
     async def school(self, info: Info) -> SchoolType | None:
         if self.school_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+        # part of the case's record, even when the school is in another town than the caller's
+        return await info.context.loaders.named_school(smodels.School).load(self.school_id)
 
     @strawberry.field(description="时间线 (按发生时间先后)")
     async def events(self, info: Info) -> list[CaseEvent]:

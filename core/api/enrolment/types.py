@@ -82,7 +82,9 @@ class EnrolmentChange(ModelNode):
     async def school_class(self, info: Info) -> SchoolClassType | None:
         if self.school_class_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.SchoolClass).load(self.school_class_id)
+        return await info.context.loaders.named_school(smodels.SchoolClass).load(
+            self.school_class_id
+        )
 
     @strawberry.field(description="相关的控辍保学个案 (如因劝返复学而复学)")
     async def case(self, info: Info) -> CaseType | None:

@@ -47,7 +47,7 @@ class Official(ModelNode):
     async def school(self, info: Info) -> SchoolType | None:
         if self.school_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+        return await info.context.loaders.named_school(smodels.School).load(self.school_id)
 
     @strawberry.field(description="所在乡镇/街道 (乡镇干部)")
     async def town(self, info: Info) -> TownType | None:
@@ -105,13 +105,15 @@ class ResponsibilityAssignment(ModelNode):
     async def school(self, info: Info) -> SchoolType | None:
         if self.school_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+        return await info.context.loaders.named_school(smodels.School).load(self.school_id)
 
     @strawberry.field(description="负责的班级")
     async def school_class(self, info: Info) -> SchoolClassType | None:
         if self.school_class_id is None:
             return None
-        return await info.context.loaders.by_id(smodels.SchoolClass).load(self.school_class_id)
+        return await info.context.loaders.named_school(smodels.SchoolClass).load(
+            self.school_class_id
+        )
 
     @strawberry.field(description="负责的儿童 (包人)")
     async def child(self, info: Info) -> ChildType | None:
@@ -160,7 +162,7 @@ class SchoolLeadershipGroup(ModelNode):
 
     @strawberry.field(description="所属学校")
     async def school(self, info: Info) -> SchoolType | None:
-        return await info.context.loaders.by_id(smodels.School).load(self.school_id)
+        return await info.context.loaders.named_school(smodels.School).load(self.school_id)
 
     @strawberry.field(description="组成人员 (按名单顺序: 组长、副组长、成员)")
     async def seats(self, info: Info) -> list[SchoolLeadershipSeat]:

@@ -108,6 +108,22 @@ def _page_size(value: int | None, argument: str, default: int, maximum: int) -> 
     return value
 
 
+def _page_sizes(
+    first: int | None, last: int | None, default_size: int, max_size: int
+) -> tuple[int | None, int | None]:
+    """``first`` and ``last`` checked: each within bounds, not both."""
+    first = _page_size(first, "first", default_size, max_size)
+    last = _page_size(last, "last", default_size, max_size)
+    if first is not None and last is not None:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "first 与 last 不能同时使用",
+            "use either 'first' or 'last', not both",
+            field="last",
+        )
+    return first, last
+
+
 def cached_count(count: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
     """``count`` run at most once (``totalCount`` and a ``last`` page may both ask)."""
     cache: list[int] = []
@@ -132,15 +148,7 @@ async def page_window(
 ) -> tuple[int, int | None]:
     """The offsets ``[start, end)`` one page covers (``end`` None: to the end), from the Relay
     arguments; ``count`` is asked only for a ``last`` page without ``before``."""
-    first = _page_size(first, "first", default_size, max_size)
-    last = _page_size(last, "last", default_size, max_size)
-    if first is not None and last is not None:
-        raise DomainError(
-            ErrorCode.INVALID,
-            "first 与 last 不能同时使用",
-            "use either 'first' or 'last', not both",
-            field="last",
-        )
+    first, last = _page_sizes(first, last, default_size, max_size)
     start = decode_cursor(after, "after") + 1 if after else 0
     end = decode_cursor(before, "before") if before else None
     if last is not None:
@@ -191,15 +199,7 @@ async def paginate(
 ) -> Connection[Any]:
     """One page of an ordered queryset, by keyset (see the module). Issues one statement (two
     with ``totalCount``), whatever the arguments: ``last`` reads the reversed order."""
-    first = _page_size(first, "first", default_size, max_size)
-    last = _page_size(last, "last", default_size, max_size)
-    if first is not None and last is not None:
-        raise DomainError(
-            ErrorCode.INVALID,
-            "first 与 last 不能同时使用",
-            "use either 'first' or 'last', not both",
-            field="last",
-        )
+    first, last = _page_sizes(first, last, default_size, max_size)
     count = cached_count(queryset.count)
     keyset = keyset_of(queryset)
     key = await cursor_key()

@@ -164,7 +164,39 @@ async def paginate(
     transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
 ) -> Connection[Any]:
     """Slice an ordered queryset into one page. Issues one query (two with ``totalCount``)."""
-    count = cached_count(queryset.count)
+
+    async def fetch(start: int, limit: int | None) -> Sequence[Any]:
+        page_qs = queryset.offset(start)
+        return list(await (page_qs.limit(limit) if limit is not None else page_qs))
+
+    return await paginate_with(
+        fetch,
+        queryset.count,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=default_size,
+        max_size=max_size,
+        transform=transform,
+    )
+
+
+async def paginate_with(
+    fetch: Callable[[int, int | None], Awaitable[Sequence[Any]]],
+    count_all: Callable[[], Awaitable[int]],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+    transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
+) -> Connection[Any]:
+    """:func:`paginate` over ``fetch(offset, limit)`` (the rows of the ordered list from
+    ``offset``, at most ``limit`` of them, or all with None) and ``count_all()``."""
+    count = cached_count(count_all)
     start, end = await page_window(
         first=first,
         after=after,
@@ -180,8 +212,7 @@ async def paginate(
         rows: list[Any] = []
         has_more = end is not None and (await count()) > start
     else:
-        page_qs = queryset.offset(start)
-        rows = list(await (page_qs.limit(limit + 1) if limit is not None else page_qs))
+        rows = list(await fetch(start, limit + 1 if limit is not None else None))
         has_more = limit is not None and len(rows) > limit
         rows = rows[:limit] if limit is not None else rows
     nodes = list(transform(rows)) if transform else rows

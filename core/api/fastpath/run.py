@@ -1,4 +1,4 @@
-"""Answering a planned document: the root field's own resolver, then every level below it
+"""Answering a planned document: the root field's page, then every level below it
 loaded for all its rows at once and written out as plain dicts, with no per-field resolver,
 no DataLoader, no model instance below the root and no task per field.
 

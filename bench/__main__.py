@@ -25,6 +25,7 @@ For each data size and database it
 
     python -m bench                                   # 10,000 and 100,000 pupils, both databases
     python -m bench --sizes 10000 --databases sqlite --quick     # a few minutes
+    python -m bench --database-url postgres://…/demo --jurisdiction 450381 --scenarios page50,town
 """
 
 from __future__ import annotations
@@ -526,8 +527,12 @@ def contact_bodies(port: int, token: str) -> list[dict[str, Any]]:
 
 def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurement]:
     cache: Path = args.cache_dir
-    print(f"\n== {database}, {size:,} pupils (load average {load_average()})", flush=True)
-    if database == "sqlite":
+    existing = args.database_url is not None
+    what = f"{args.database_url.split('@')[-1]} (as it is)" if existing else f"{size:,} pupils"
+    print(f"\n== {database}, {what} (load average {load_average()})", flush=True)
+    if existing:
+        url = args.database_url
+    elif database == "sqlite":
         url = sqlite_database(cache, size)
     else:
         url = postgres_database(cache, args.pg_server, size, args.port)
@@ -541,7 +546,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
         floor.wait_ready("/")
         admin = login(args.port, ADMIN)
         township = login(args.port, TOWNSHIP)
-        variables = {"code": JURISDICTION}
+        variables = {"code": args.jurisdiction}
         page = post(args.port, PAGE_OF_50, variables, admin)
         edges = page["children"]["edges"]
         print(f"  children at risk: {page['children']['totalCount']:,}", flush=True)
@@ -621,7 +626,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
     finally:
         api.stop()
         floor.stop()
-        if database == "postgres":
+        if database == "postgres" and not existing:
             drop_postgres_copy(args.pg_server, size, args.port)
     return results
 
@@ -649,11 +654,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("BAOXUE_BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
     )
     parser.add_argument("--port", type=int, default=8150, help="the API; the floor gets +1")
+    parser.add_argument(
+        "--database-url",
+        help="measure an existing demo database instead of building one: no mutation is "
+        "sent, but logging in and the audit of personal-data reads write rows, so give it a "
+        "copy (CREATE DATABASE … TEMPLATE), never a shared original",
+    )
+    parser.add_argument(
+        "--jurisdiction",
+        default=JURISDICTION,
+        help="the county code of the page of 50 (with --database-url: the demo's county)",
+    )
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.databases = [d.strip() for d in args.databases.split(",")]
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
     args.scenarios = {s.strip() for s in args.scenarios.split(",")}
+    if args.database_url:
+        args.database_url = args.database_url.replace("postgresql://", "postgres://", 1)
+        args.databases = ["sqlite" if args.database_url.startswith("sqlite") else "postgres"]
+        args.sizes = [0]
+        args.scenarios.discard("contact")  # a write: never on a database measured as it is
     return args
 
 

@@ -66,12 +66,24 @@ SQLITE_PRAGMAS = {"mmap_size": 1 << 30, "cache_size": -65536}
 POSTGRES_SETTINGS = {"jit": "off"}
 
 
+async def _keep_session(connection: Any) -> None:
+    """What asyncpg's pool does to a PostgreSQL connection on release, besides rolling back
+    an open transaction and dropping listeners (which it always does): nothing. Its default,
+    ``Connection.reset()``, sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
+    ALL`` on every release, and Tortoise acquires and releases a connection for every
+    statement outside a transaction, so that was a second round trip per statement. Baoxue
+    leaves no session state behind on a connection (no advisory locks, ``LISTEN``, cursors
+    outside transactions or ``SET`` outside the settings every connection starts with), so
+    there is nothing to reset (bench/README.md, "The fast path on PostgreSQL")."""
+
+
 def _connection(url: str) -> str | dict[str, Any]:
     if url.startswith(("postgres:", "postgresql:", "asyncpg:")):
         config = expand_db_url(url)
         settings = config["credentials"].setdefault("server_settings", {})
         for name, value in POSTGRES_SETTINGS.items():
             settings.setdefault(name, value)
+        config["credentials"].setdefault("reset", _keep_session)
         return config
     if not url.startswith("sqlite:"):
         return url

@@ -22,6 +22,7 @@ still come. Paging backwards (``last``/``before``) is the same over the reversed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +52,16 @@ class Keyset:
     order: str
     nulls_large: bool
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The keys' names, as a row read with ``values()`` carries them."""
+        return tuple(key.name for key in self.keys)
+
     def position(self, row: Any) -> tuple[Any, ...]:
-        """``row``'s values of the keys (the content of its cursor)."""
+        """``row``'s values of the keys (the content of its cursor): a model instance, or a
+        mapping of the keys' names (a row read with ``values()``)."""
+        if isinstance(row, Mapping):
+            return tuple(row[key.name] for key in self.keys)
         return tuple(getattr(row, key.name) for key in self.keys)
 
     def ordered(self, queryset: QuerySet[Any], backward: bool) -> QuerySet[Any]:

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import base64
 import functools
+import operator
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.access.secrets_store import cursor_key
 from core.api import cursors
-from core.api.keyset import keyset_of
+from core.api.keyset import Keyset, keyset_of
 from core.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
@@ -199,21 +201,57 @@ async def paginate(
 ) -> Connection[Any]:
     """One page of an ordered queryset, by keyset (see the module). Issues one statement (two
     with ``totalCount``), whatever the arguments: ``last`` reads the reversed order."""
-    first, last = _page_sizes(first, last, default_size, max_size)
-    count = cached_count(queryset.count)
     keyset = keyset_of(queryset)
+
+    async def fetch(beyond: Q | None, backward: bool, limit: int) -> Sequence[Any]:
+        page = keyset.queryset if beyond is None else keyset.queryset.filter(beyond)
+        return list(await keyset.ordered(page, backward).limit(limit))
+
+    return await paginate_with(
+        keyset,
+        fetch,
+        queryset.count,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=default_size,
+        max_size=max_size,
+        transform=transform,
+    )
+
+
+async def paginate_with(
+    keyset: Keyset,
+    fetch: Callable[[Q | None, bool, int], Awaitable[Sequence[Any]]],
+    count_all: Callable[[], Awaitable[int]],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default_size: int,
+    max_size: int,
+    transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
+) -> Connection[Any]:
+    """:func:`paginate` over ``fetch(beyond, backward, limit)``: at most ``limit`` rows of
+    ``keyset``'s list (reversed when ``backward``) that meet ``beyond`` (None: from the start),
+    as model instances or as mappings of the keys' names; and ``count_all()``."""
+    first, last = _page_sizes(first, last, default_size, max_size)
+    count = cached_count(count_all)
     key = await cursor_key()
     low = cursors.decode(key, keyset.order, after, "after") if after else None
     high = cursors.decode(key, keyset.order, before, "before") if before else None
     backward = last is not None
     size = last if last is not None else (first if first is not None else default_size)
 
-    page = keyset.queryset
+    conditions = []
     if low is not None:
-        page = page.filter(keyset.beyond(low, backward=False))
+        conditions.append(keyset.beyond(low, backward=False))
     if high is not None:
-        page = page.filter(keyset.beyond(high, backward=True))
-    rows = list(await keyset.ordered(page, backward).limit(size + 1))
+        conditions.append(keyset.beyond(high, backward=True))
+    beyond = functools.reduce(operator.and_, conditions) if conditions else None
+    rows = list(await fetch(beyond, backward, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -11,10 +11,12 @@ fast path answers the documents it covers entirely:
 2. depth, alias, token, cost, input and GET limits run exactly as before: they are the other
    extensions, and :class:`FastPath` comes after them, in ``on_execute``, only when none of
    them has answered (refused) the request;
-3. the root field's own resolver runs (the same filters, checks, row scope and page), then
-   each level below it is loaded for all its rows in one statement from the rows the caller
-   may see, and written out by :mod:`core.api.fastpath.run`: masking and the unmasked-read
-   audit through :func:`core.api.masking.reveal`, leaves serialised by their GraphQL types;
+3. the root field's page is what its resolver answers (the same filter checks, permission
+   check, row scope, order and window), its page and total sent as statements built once per
+   shape (:mod:`core.api.fastpath.roots`); then each level below it is loaded for all its rows
+   in one statement from the rows the caller may see, and written out by
+   :mod:`core.api.fastpath.run`: masking and the unmasked-read audit through
+   :func:`core.api.masking.reveal`, leaves serialised by their GraphQL types;
 4. anything it meets that it does not expect (a refusal, a typed error, a null where the
    schema says non-null) makes it step aside: normal execution then answers the request and
    reports the error as it always does.

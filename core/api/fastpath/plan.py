@@ -195,9 +195,9 @@ def make_plan(
         return None  # fragments defined, or an operation directive
     try:
         (root,) = _fields(operation.selection_set)
-        node_type = ROOTS.get(root.name.value)
-        if node_type is None:
+        if root.name.value not in ROOTS:
             return None
+        node_type = ROOTS[root.name.value].node_type
         connection = _connection(schema, root, node_type)
     except (NotCovered, ValueError):
         return None

@@ -1,4 +1,4 @@
-"""Answering a planned document: the root field's own resolver, then every level below it
+"""Answering a planned document: the root field's page, then every level below it
 loaded for all its rows at once and written out as plain dicts, with no per-field resolver,
 no DataLoader, no model instance below the root and no task per field.
 
@@ -22,8 +22,9 @@ from strawberry.relay import to_base64
 from strawberry.types.arguments import convert_arguments
 
 from core.api.fastpath.plan import Plan, Selected
+from core.api.fastpath.roots import page
 from core.api.fastpath.statements import STATEMENTS
-from core.api.fastpath.types import ROOT_COLUMNS, TYPES, Row
+from core.api.fastpath.types import ROOTS, TYPES, Row
 from core.api.masking import reveal
 
 
@@ -142,17 +143,14 @@ def root_field(schema: Any, name: str) -> Any:
 
 async def answer(schema: Any, plan: Plan, context: Any, raw_variables: Any) -> dict[str, Any]:
     """The ``data`` of the response to ``plan``'s document (or :class:`Fallback`)."""
-    field = root_field(schema, plan.root.name.value)
     kwargs = _arguments(schema, plan, raw_variables)
     info = SimpleNamespace(context=context)
     try:
-        connection = await field.base_resolver.wrapped_func(None, info=info, **kwargs)
+        connection = await page(ROOTS[plan.root.name.value], info, kwargs)
     except Exception as exc:  # a typed refusal or error: normal execution reports it
         raise Fallback(str(exc)) from exc
     run = Run(context)
-    columns = ROOT_COLUMNS[plan.root_type]
-    nodes = [e.node for e in connection.edges]
-    rows = [{c: getattr(n, c) for c in columns} for n in nodes]
+    rows = [e.node for e in connection.edges]
     # the total and the nodes are independent: their statements go out together
     wanted = [s for s in plan.connection if s.name == "totalCount"]
     nodes_asked = [

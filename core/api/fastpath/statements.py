@@ -14,6 +14,7 @@ same conversion of the columns to Python values as ``QuerySet.values``.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import uuid
 from collections import OrderedDict
@@ -32,9 +33,42 @@ STATEMENT_CACHE = 2048
 class Statement:
     sql: str
     params: tuple[Any, ...]
-    #: where each id goes in ``params``, and whether the driver wants it as text
-    slots: tuple[tuple[int, bool], ...]
+    #: where each value goes in ``params``, and how the driver wants it
+    slots: tuple[tuple[int, Callable[[Any], Any]], ...]
     converters: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def template(query: Any, model: type, stand_ins: list[Any]) -> Statement:
+    """The statement ``query`` (a ``ValuesQuery`` or ``CountQuery``, not yet run) sends, with
+    a slot where each of ``stand_ins`` (values found nowhere else in it) went."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    text = [str(p) for p in params]
+    slots = []
+    for stand_in in stand_ins:
+        position = text.index(str(stand_in))
+        found = params[position]
+        kind = str if isinstance(found, str) else int if isinstance(found, int) else _as_uuid
+        slots.append((position, kind))
+    converters = tuple(
+        (alias, convert)
+        for alias, convert in (
+            (alias, query.resolve_to_python_value(model, name))
+            for alias, name in getattr(query, "_fields_for_select", {}).items()
+        )
+        if not isinstance(convert, types.LambdaType)
+    )
+    return Statement(sql, tuple(params), tuple(slots), converters)
+
+
+def caller_key(caller: Any) -> Hashable:
+    """What a row scope is a function of: the caller, whichever of its sessions it comes in."""
+    return dataclasses.replace(caller, session_id=None)
 
 
 class Statements:
@@ -43,38 +77,32 @@ class Statements:
         self._cache: OrderedDict[Hashable, Statement] = OrderedDict()
         self._lock = Lock()
 
-    def _build(
-        self,
-        run: Any,
-        model: type,
-        columns: tuple[str, ...],
-        ids_filter: str,
-        size: int,
-        filters: dict[str, Any],
-    ) -> Statement:
-        stand_ins = [uuid.uuid4() for _ in range(size)]
-        query = (
-            run.context.loaders.visible(model)
-            .filter(**{ids_filter: stand_ins}, **filters)
-            .values(*columns)
-        )
-        query._choose_db_if_not_chosen()
-        query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        text = [str(p) for p in params]
-        slots = []
-        for stand_in in stand_ins:
-            position = text.index(str(stand_in))
-            slots.append((position, isinstance(params[position], str)))
-        converters = tuple(
-            (alias, convert)
-            for alias, convert in (
-                (alias, query.resolve_to_python_value(model, name))
-                for alias, name in query._fields_for_select.items()
-            )
-            if not isinstance(convert, types.LambdaType)
-        )
-        return Statement(sql, tuple(params), tuple(slots), converters)
+    def get(self, key: Hashable, build: Callable[[], Statement]) -> Statement:
+        """The statement kept under ``key``, built by ``build()`` the first time."""
+        with self._lock:
+            statement = self._cache.get(key)
+            if statement is not None:
+                self._cache.move_to_end(key)
+                return statement
+        statement = build()
+        with self._lock:
+            self._cache[key] = statement
+            while len(self._cache) > self.maxsize:
+                self._cache.popitem(last=False)
+        return statement
+
+    async def execute(
+        self, model: type, statement: Statement, values: list[Any]
+    ) -> list[dict[str, Any]]:
+        """``statement`` sent with ``values`` in its slots; rows as ``QuerySet.values`` gives."""
+        params = list(statement.params)
+        for (position, kind), value in zip(statement.slots, values, strict=True):
+            params[position] = kind(value)
+        rows = await model._meta.db.execute_query_dict(statement.sql, params)  # type: ignore[attr-defined]
+        for row in rows:
+            for column, convert in statement.converters:
+                row[column] = convert(row[column])
+        return rows
 
     async def run(
         self,
@@ -85,34 +113,28 @@ class Statements:
         ids: list[Any],
         filters: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        db = model._meta.db  # type: ignore[attr-defined]
+        """The ``columns`` of the ``model`` rows ``run``'s caller may see whose
+        ``ids_filter`` is one of ``ids``, plus ``filters``."""
         key = (
-            db.capabilities.dialect,
+            model._meta.db.capabilities.dialect,  # type: ignore[attr-defined]
             model,
             columns,
             ids_filter,
             len(ids),
             tuple(sorted((k, _freeze(v)) for k, v in filters.items())),
-            run.caller,
+            caller_key(run.caller),
         )
-        with self._lock:
-            statement = self._cache.get(key)
-            if statement is not None:
-                self._cache.move_to_end(key)
-        if statement is None:
-            statement = self._build(run, model, columns, ids_filter, len(ids), filters)
-            with self._lock:
-                self._cache[key] = statement
-                while len(self._cache) > self.maxsize:
-                    self._cache.popitem(last=False)
-        params = list(statement.params)
-        for (position, as_text), value in zip(statement.slots, ids, strict=True):
-            params[position] = str(value) if as_text else uuid.UUID(str(value))
-        rows = await db.execute_query_dict(statement.sql, params)
-        for row in rows:
-            for column, convert in statement.converters:
-                row[column] = convert(row[column])
-        return rows
+
+        def build() -> Statement:
+            stand_ins = [uuid.uuid4() for _ in ids]
+            query = (
+                run.context.loaders.visible(model)
+                .filter(**{ids_filter: stand_ins}, **filters)
+                .values(*columns)
+            )
+            return template(query, model, stand_ins)
+
+        return await self.execute(model, self.get(key, build), ids)
 
     def clear(self) -> None:
         with self._lock:

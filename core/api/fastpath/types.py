@@ -24,6 +24,7 @@ from core.access.masking import (
     mask_phone,
     mask_student_number,
 )
+from core.api.fastpath.roots import roots
 from core.api.people.types import OPEN_CASES, guardians_in_visible_order
 from core.cases.enums import TERMINAL_STATES, CaseState
 from core.cases.models import Case
@@ -271,9 +272,8 @@ TYPES: dict[str, dict[str, Spec]] = {
     },
 }
 
-#: Root fields the fast path answers, and the node type of the connection each returns.
-ROOTS = {"children": "Child"}
-#: Columns read of the root field's rows (model instances turned into rows).
-ROOT_COLUMNS = {"Child": CHILD_COLUMNS}
+#: Root fields the fast path answers: the node type of the connection each returns, the
+#: columns read of its rows and its queryset (:mod:`core.api.fastpath.roots`).
+ROOTS = roots(CHILD_COLUMNS)
 CONNECTION_FIELDS = frozenset({"totalCount", "pageInfo", "edges"})
 PAGE_INFO_FIELDS = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Hashable
+from typing import Annotated, Any
 
 import strawberry
+from tortoise.queryset import QuerySet
 
 from core import child_lists
 from core.api.context import Info
@@ -17,6 +19,20 @@ from core.api.people.filters import (
     households_in_visible_order,
 )
 from core.api.people.types import Child, Household
+
+
+async def children_list(
+    info: Info, filter: ChildFilterInput | None, order_by: ChildOrderInput | None
+) -> tuple[Hashable, QuerySet[Any]]:
+    """The children ``filter`` and ``order_by`` ask for, in order (the caller's scope not yet
+    applied), and what that queryset is a function of (the checked domain filter and the
+    order: the fast path keeps its statements by it, :mod:`core.api.fastpath.roots`)."""
+    flt = await filter.to_domain(info) if filter else child_lists.ChildFilter()
+    order = order_by or ChildOrderInput(field=child_lists.ChildOrderField.NAME)
+    descending = order.direction.descending
+    return (flt, order.field, descending), child_lists.children_queryset(
+        flt, order.field, descending
+    )
 
 
 @strawberry.type
@@ -38,9 +54,7 @@ class PeopleQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Child]:
-        flt = await filter.to_domain(info) if filter else child_lists.ChildFilter()
-        order = order_by or ChildOrderInput(field=child_lists.ChildOrderField.NAME)
-        qs = child_lists.children_queryset(flt, order.field, order.direction.descending)
+        _, qs = await children_list(info, filter, order_by)
         return await page_of(info, qs, first=first, after=after, last=last, before=before)
 
     @strawberry.field(

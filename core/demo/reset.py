@@ -79,7 +79,10 @@ async def delete_jurisdiction(division_code: str) -> int:
             Household.filter(jurisdiction_id=jid),
         ]
         for queryset in steps:
-            deleted += await queryset.delete()
+            # counted first: on SQLite a delete's count includes the rows the database's
+            # triggers wrote (an enrolment deleted: its child's ever_enrolled, 0015_town_key)
+            deleted += await queryset.count()
+            await queryset.delete()
         # Classes point at officials (班主任) and officials at schools: clear, then delete.
         schools = _ids(School.filter(jurisdiction_id=jid))
         await SchoolClass.filter(school_id__in=schools).update(head_teacher_id=None)

@@ -4,10 +4,9 @@ A cursor carries the values of the row's order keys (:mod:`core.api.keyset`) and
 signature of the order they belong to (the table and its keys with their directions). Order
 keys are often personal details (a child's name, birth date), which a caller may see only
 masked, so the cursor is encrypted and authenticated with a server key
-(:func:`core.access.secrets_store.cursor_key`): a synthetic-IV construction on keyed BLAKE2b
-(the tag is a MAC of the plaintext, the keystream is derived from the tag), so that the same
-row in the same order always has the same cursor, a changed byte is detected, and nothing of
-the values can be read from it.
+(:func:`core.access.secrets_store.cursor_key`) by AES-SIV from the ``cryptography`` package:
+deterministic authenticated encryption, so that the same row in the same order always has the
+same cursor, a changed byte is detected, and nothing of the values can be read from it.
 
 Refusals are ``INVALID`` errors on the argument (``after`` / ``before``): a string that is not
 a cursor or was altered, and a cursor of another list or another order.
@@ -20,39 +19,24 @@ import binascii
 import datetime
 import decimal
 import hashlib
-import hmac
 import json
 import uuid
 from enum import Enum
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
 from core.errors import DomainError, ErrorCode
 
-_TAG = 16
-_BLOCK = 64
 #: Longest cursor text accepted (far beyond any real one; keeps decoding cheap).
 MAX_CURSOR_LENGTH = 1000
 
 
-def _keystream(key: bytes, tag: bytes, size: int) -> bytes:
-    blocks = (size + _BLOCK - 1) // _BLOCK
-    return b"".join(
-        hashlib.blake2b(tag + bytes((i,)), key=key, digest_size=_BLOCK, person=b"stream").digest()
-        for i in range(blocks)
-    )[:size]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
-
-
-def _mac(key: bytes, data: bytes) -> bytes:
-    return hashlib.blake2b(data, key=key, digest_size=_TAG, person=b"tag").digest()
-
-
 def seal(key: bytes, plaintext: bytes) -> str:
-    tag = _mac(key, plaintext)
-    sealed = tag + _xor(plaintext, _keystream(key, tag, len(plaintext)))
+    """``plaintext`` encrypted and authenticated with AES-SIV (RFC 5297, deterministic: the same
+    row in the same order always has the same cursor), as URL-safe base64."""
+    sealed = AESSIV(key).encrypt(plaintext, None)
     return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
@@ -62,13 +46,9 @@ def unseal(key: bytes, text: str) -> bytes | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
+        return AESSIV(key).decrypt(raw, None)
+    except (binascii.Error, ValueError, InvalidTag):
         return None
-    if len(raw) <= _TAG:
-        return None
-    tag, body = raw[:_TAG], raw[_TAG:]
-    plaintext = _xor(body, _keystream(key, tag, len(body)))
-    return plaintext if hmac.compare_digest(tag, _mac(key, plaintext)) else None
 
 
 # -- order-key values as JSON ------------------------------------------------------------------

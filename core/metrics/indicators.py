@@ -386,7 +386,7 @@ async def evaluate_requests(
     """Every request for each bucket of ``breakdown`` in one statement; with ``with_states``
     also the children of the whole place by accounting state (``{state: children}``)."""
     p = Params(is_postgres())
-    prefix = facts_sql(frame, p)
+    prefix = facts_sql(frame, p, aggregate=True)
     cells = breakdown in _BY_CELL
     columns = _columns(requests, p, "f.n" if cells else "1")
     if with_states:

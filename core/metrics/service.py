@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.access.authorise import require_permission
@@ -204,6 +204,9 @@ class ChildList:
     caller: Caller
     frame: Frame
     condition: ChildCondition
+    #: The count, once a statement has given it (:meth:`page` counts as it pages): a
+    #: connection's page and its ``totalCount`` are then one statement over ``facts``, not two.
+    _total: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def _sql(self, p: Params, select: str) -> str:
         sql = facts_sql(self.frame, p) + f"SELECT {select} FROM facts f WHERE {self.condition(p)}"
@@ -230,16 +233,24 @@ class ChildList:
         return re.sub(r"\?", lambda m: p(next(items)), sql)
 
     async def count(self) -> int:
-        p = Params(is_postgres())
-        rows = await fetch(self._sql(p, "COUNT(*) AS n"), p)
-        return int(rows[0]["n"]) if rows else 0
+        if not self._total:
+            p = Params(is_postgres())
+            rows = await fetch(self._sql(p, "COUNT(*) AS n"), p)
+            self._total.append(int(rows[0]["n"]) if rows else 0)
+        return self._total[0]
 
     async def page(self, offset: int, limit: int | None) -> list[uuid.UUID]:
-        """Child ids in name order, ``limit`` of them from ``offset``."""
+        """Child ids in name order, ``limit`` of them from ``offset`` (and the count of all,
+        kept for :meth:`count`, when the page is not past the end)."""
         p = Params(is_postgres())
-        sql = self._sql(p, "f.child_id") + " ORDER BY f.name, f.child_id"
+        sql = self._sql(p, "f.child_id, COUNT(*) OVER () AS total")
+        sql += " ORDER BY f.name, f.child_id"
         sql += f" LIMIT {p(10**9 if limit is None else limit)} OFFSET {p(offset)}"
         rows = await fetch(sql, p)
+        if rows and not self._total:
+            self._total.append(int(rows[0]["total"]))
+        elif not rows and offset == 0 and not self._total:
+            self._total.append(0)
         return [
             r["child_id"] if isinstance(r["child_id"], uuid.UUID) else uuid.UUID(r["child_id"])
             for r in rows

@@ -22,6 +22,7 @@ from core.metrics import (
 )
 from core.people.models import Child
 from core.rules import Clause, Comparison, Metric, Population, Target, TargetPeriod
+from tests.api.statements import count_statements
 from tests.metrics.tiny_county import AS_OF, build, names
 
 pytestmark = pytest.mark.asyncio
@@ -229,3 +230,26 @@ async def test_no_future_dates(db):
         service.frame_for(place, date(2026, 12, 31), NOW)
     assert raised.value.field == "asOf"
     assert t.county.division_code == "369901"
+
+
+async def test_a_page_gives_the_count_of_all_its_children(db):
+    """A page carries the count of every child of the list (one statement for a connection's
+    page and its totalCount), from any offset, and a page past the end does not set it."""
+    t = await build()
+    frame = await _frame(t)
+    caller = Caller.system()
+    condition = service.state_condition(tuple(S))
+    with count_statements() as counted:
+        fresh = await service.child_list(caller, frame, condition).count()
+    assert fresh > 2 and len(counted) >= 1
+    from_second = service.child_list(caller, frame, condition)
+    assert len(await from_second.page(1, 1)) == 1
+    with count_statements() as seen:
+        assert await from_second.count() == fresh
+    assert len(seen) == 0
+    past_end = service.child_list(caller, frame, condition)
+    assert await past_end.page(fresh + 5, 10) == []
+    assert await past_end.count() == fresh
+    empty = service.child_list(caller, frame, service.state_condition(()))
+    assert await empty.page(0, 10) == []
+    assert await empty.count() == 0

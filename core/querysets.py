@@ -19,6 +19,14 @@ def ids_of(qs: QuerySet[Any], column: str) -> Subquery:
     return Subquery(qs.annotate(_unordered=RawSQL("1")).values(column))
 
 
+def sql_of(query: Any) -> tuple[str, list[Any]]:
+    """The statement a Tortoise query (a queryset, ``values()``, ``count()``, not yet run)
+    would send, and its parameters."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    return query.query.get_parameterized_sql()
+
+
 async def raw_values(qs: QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
     """``fields`` of the rows of ``qs`` (in its order, the model's default one included, as
     ``values()`` gives them) as the database driver returns them: one statement through the
@@ -26,8 +34,6 @@ async def raw_values(qs: QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
     and dates stay text, booleans 0/1, JSON text; on PostgreSQL asyncpg's types), which at a
     county's 150,000 children is most of the time a ledger takes."""
     query = qs.values(*fields)
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    sql, params = query.query.get_parameterized_sql()
+    sql, params = sql_of(query)
     _, rows = await query._db.execute_query(sql, params)
     return [dict(r) for r in rows]

@@ -36,6 +36,7 @@ from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres
 from core.metrics.targets import TargetEvaluation, evaluate_all, evaluate_targets, shortfall_sql
 from core.people.models import Child
 from core.plugins import rules_for
+from core.querysets import sql_of
 from core.schools.models import School
 
 _GROUP_KINDS = {
@@ -224,9 +225,7 @@ class ChildList:
         query = restrict(
             Child.filter(jurisdiction_id=self.frame.place.jurisdiction_id), self.caller
         ).values_list("id", flat=True)
-        query._choose_db_if_not_chosen()
-        query._make_query()
-        sql, values = query.query.get_parameterized_sql()
+        sql, values = sql_of(query)
         if p.postgres:
             return re.sub(r"\$(\d+)", lambda m: p(values[int(m.group(1)) - 1]), sql)
         items = iter(values)

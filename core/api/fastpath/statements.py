@@ -24,6 +24,7 @@ from threading import Lock
 from typing import Any
 
 from core.api.dataloaders import _freeze
+from core.querysets import sql_of
 
 #: Statement shapes kept (callers × levels × list sizes).
 STATEMENT_CACHE = 2048
@@ -45,9 +46,7 @@ def _as_uuid(value: Any) -> uuid.UUID:
 def template(query: Any, model: type, stand_ins: list[Any]) -> Statement:
     """The statement ``query`` (a ``ValuesQuery`` or ``CountQuery``, not yet run) sends, with
     a slot where each of ``stand_ins`` (values found nowhere else in it) went."""
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    sql, params = query.query.get_parameterized_sql()
+    sql, params = sql_of(query)
     text = [str(p) for p in params]
     slots = []
     for stand_in in stand_ins:

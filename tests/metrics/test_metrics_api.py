@@ -177,10 +177,13 @@ async def test_statements_do_not_grow_with_page_size(http):
     headers = await _sign_in(http, Role.BUREAU_STAFF)
     query = """query($n: Int) { accounting(asOf: "2026-11-20") { states { state
         children(first: $n) { totalCount edges { node { name household { headName } } } } } } }"""
-    counts = []
-    for n in (1, 10):
+    # each size twice, alternately, and the fewest of each: a statement sent once in a while
+    # whatever the page (seen rarely on PostgreSQL under load) is not growth with page size,
+    # which every run of the larger page would show
+    counts: dict[int, list[int]] = {1: [], 10: []}
+    for n in (1, 10, 1, 10):
         with count_statements() as seen:
             body = await graphql(http, query, {"n": n}, headers)
         assert "errors" not in body, body
-        counts.append(len(seen))
-    assert counts[0] == counts[1]
+        counts[n].append(len(seen))
+    assert min(counts[1]) == min(counts[10]), counts

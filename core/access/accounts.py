@@ -36,6 +36,20 @@ class LoginResult:
     account: StaffAccount
 
 
+#: The account's fields :func:`caller_for_account` reads (authentication reads just these,
+#: joined to the session).
+CALLER_FIELDS = (
+    "id",
+    "username",
+    "role",
+    "scope_kind",
+    "jurisdiction_id",
+    "town_id",
+    "school_id",
+    "school_class_id",
+)
+
+
 def caller_for_account(account: StaffAccount, session_id: uuid.UUID | None = None) -> Caller:
     return Caller(
         kind=ActorKind.STAFF,

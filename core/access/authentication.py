@@ -12,7 +12,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from core.access import audit
-from core.access.accounts import caller_for_account
+from core.access.accounts import CALLER_FIELDS, caller_for_account
 from core.access.api_keys import authenticate_key, caller_for_key
 from core.access.caller import Caller
 from core.access.enums import ActorKind, AuditAction
@@ -132,21 +132,9 @@ async def authenticate(
     return Authentication(caller)
 
 
-#: What :func:`caller_for_account` reads of the account, read with the session.
-_ACCOUNT_VALUES = tuple(
-    f"account__{name}"
-    for name in (
-        "id",
-        "username",
-        "role",
-        "scope_kind",
-        "jurisdiction_id",
-        "town_id",
-        "school_id",
-        "school_class_id",
-        "is_active",
-    )
-)
+#: What :func:`caller_for_account` reads of the account, and whether it is active, read with
+#: the session.
+_ACCOUNT_VALUES = tuple(f"account__{name}" for name in (*CALLER_FIELDS, "is_active"))
 
 _REASONS_ZH = {
     "malformed": "格式错误",

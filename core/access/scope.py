@@ -95,9 +95,15 @@ def _town_sets(scope: Scope) -> tuple[Any, Any]:
     township's open cases at 100,000 pupils, 10 s at 1,000,000).
     """
     towns = list(scope.town_ids)
-    enrolled = ids_of(Enrolment.filter(town_id__in=towns, is_current=True), "child_id")
     living = ids_of(Child.filter(jurisdiction_id=scope.jurisdiction_id, town_id__in=towns), "id")
-    return enrolled, living
+    return _enrolled_in_towns(scope), living
+
+
+def _enrolled_in_towns(scope: Scope) -> Any:
+    """The children currently enrolled in the town scope's schools (stored ``enrolment.town_id``,
+    see :func:`_town_sets`), as a sub-select."""
+    towns = list(scope.town_ids)
+    return ids_of(Enrolment.filter(town_id__in=towns, is_current=True), "child_id")
 
 
 def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
@@ -110,7 +116,7 @@ def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
             if _BATCH.get():
                 enrolled: Any = _TownRows(scope, qs.model._meta.db_table).enrolled("id")
             else:
-                enrolled, _ = _town_sets(scope)
+                enrolled = _enrolled_in_towns(scope)
             return qs.filter(Q(town_id__in=towns) | Q(id__in=enrolled))
         ids = _child_ids(scope)
         return qs if ids is None else qs.filter(id__in=ids)
@@ -202,8 +208,7 @@ def _households(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any
         if _BATCH.get():
             elsewhere: Any = _TownRows(scope, qs.model._meta.db_table).enrolled_home(id_field)
         else:
-            enrolled, _ = _town_sets(scope)
-            elsewhere = ids_of(Child.filter(id__in=enrolled), "household_id")
+            elsewhere = ids_of(Child.filter(id__in=_enrolled_in_towns(scope)), "household_id")
         return qs.filter(living | Q(**{f"{id_field}__in": elsewhere}))
     children = _filter_children(Child.all(), scope, "id")
     return qs.filter(**{f"{prefix}id__in": ids_of(children, "household_id")})

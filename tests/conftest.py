@@ -122,6 +122,38 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
 
 _KEEP = {"tortoise_migrations", "sqlite_sequence"}
 _tables_cache: dict[str, list[str]] = {}
+_sequences_cache: list[str] = []
+#: Whether this PostgreSQL role may set ``session_replication_role`` (a superuser, as in CI).
+_may_skip_triggers: list[bool] = []
+
+
+async def _empty_postgres(conn: Any, tables: list[str]) -> None:
+    """Every table emptied and every sequence restarted.
+
+    ``DELETE`` with foreign-key and other triggers off (``session_replication_role =
+    replica``, in one transaction): a test leaves a few hundred rows, and deleting them takes
+    about a millisecond, where ``TRUNCATE`` of every table replaces each table's and index's
+    files and waits for the disk (0.15 s on an idle machine, seconds beside another suite).
+    A role that may not switch triggers off gets ``TRUNCATE … RESTART IDENTITY CASCADE``."""
+    if not _sequences_cache:
+        _, rows = await conn.execute_query(
+            "SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'public'"
+        )
+        _sequences_cache.extend(r["name"] for r in rows)
+    if not _may_skip_triggers:
+        _, rows = await conn.execute_query("SELECT rolsuper FROM pg_roles WHERE rolname = user")
+        _may_skip_triggers.append(bool(rows and rows[0]["rolsuper"]))
+    if not _may_skip_triggers[0]:
+        await conn.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+        return
+    await conn.execute_script(
+        "BEGIN; SET LOCAL session_replication_role = replica;"
+        + "".join(f'DELETE FROM "{t}";' for t in tables)
+        + "".join(f'ALTER SEQUENCE "{s}" RESTART;' for s in _sequences_cache)
+        + "COMMIT;"
+    )
 
 
 async def _empty_all_tables(ctx: TortoiseContext) -> None:
@@ -138,9 +170,7 @@ async def _empty_all_tables(ctx: TortoiseContext) -> None:
         _tables_cache[key] = [r["name"] for r in rows if r["name"] not in _KEEP]
     tables = _tables_cache[key]
     if postgres:
-        await conn.execute_script(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        await _empty_postgres(conn, tables)
     else:
         await conn.execute_script(
             "PRAGMA foreign_keys = OFF;"

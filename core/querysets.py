@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.expressions import RawSQL, Subquery
@@ -37,3 +39,15 @@ async def raw_values(qs: QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
     sql, params = sql_of(query)
     _, rows = await query._db.execute_query(sql, params)
     return [dict(r) for r in rows]
+
+
+def bound_sql(query: Any, bind: Callable[[Any], str], *, postgres: bool) -> str:
+    """The statement text of a Tortoise query (:func:`sql_of`) with each of its parameters
+    replaced by ``bind(value)``: the placeholder of a statement written by hand (as
+    :class:`core.metrics.sql.Params` gives them), so that the query can be its sub-select —
+    the scope rule of :mod:`core.access.scope` inside a grouped count, not a copy of it."""
+    sql, values = sql_of(query)
+    if postgres:
+        return re.sub(r"\$(\d+)", lambda m: bind(values[int(m.group(1)) - 1]), sql)
+    items = iter(values)
+    return re.sub(r"\?", lambda m: bind(next(items)), sql)

@@ -21,26 +21,47 @@ school):
 * 平台下发 / 新增疑似 / 已核实 - cases opened in the period from the national platform / all /
   those past verification by ``as_of``; 仍未复学 - cases confirmed and not back on ``as_of``;
   缓学/免学 - cases 缓学/免学 on ``as_of``.
+
+A case's state on ``as_of`` is the ``to_state`` of its latest event before that day's end
+(ties: the later ``recorded_at``, then id), or its current state when it has none; its return
+is its latest 劝返复学 event before then. A child with more than one case at the school opened
+in the period counts once in 未按时到校, by the latest of them (opened last, then id). An
+enrolment's status on a day is the ``status_after`` of its latest 学籍异动 by then (ties as
+for case events), or its current status when it has none.
+
+The database counts: one statement for the enrolments of every school of the place (在籍 and
+those who left with papers), one for their cases (each case's state looked up once), and the
+registers' (:mod:`core.reports.attendance`); a report counts only the groups its columns show.
+Towns, 学区 and the 合计 row add up the school rows.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from tortoise import connections
-from tortoise.expressions import Q
+from tortoise.expressions import RawSQL
 
 from core.access.caller import Caller
 from core.access.scope import scoped
 from core.cases.enums import CaseEventKind, CaseSource, CaseState
-from core.cases.models import Case, CaseEvent
-from core.china_time import end_of_day, local_date
+from core.cases.models import Case
+from core.china_time import end_of_day
+from core.enrolment.models import EnrolmentChangeKind, EnrolmentStatus
 from core.jurisdictions.models import SchoolGroup, Town
-from core.reports.attendance import ATTENDANCE_COUNTS, add_rate, attendance_counts
+from core.metrics.sql import Params, fetch, is_postgres
+from core.querysets import bound_sql
+from core.reports.attendance import (
+    ARRIVAL_COUNTS,
+    ATTENDANCE_COUNTS,
+    RATE,
+    REGISTER_COUNTS,
+    add_rate,
+    attendance_counts,
+)
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import (
     CONFIRMED_STATES,
@@ -67,69 +88,70 @@ COUNTS = (
     "stats.still_out",
     "stats.exempted",
 )
+#: The counts of the enrolments' statement, and of the cases' (实到 needs both).
+ENROLMENT_COUNTS = frozenset({"stats.enrolled_last_term", "stats.expected", "stats.arrived"})
+CASE_COUNTS = frozenset(COUNTS) - {"stats.enrolled_last_term", "stats.expected"}
 _EXPLAINED = frozenset({CaseState.TRANSFERRED, CaseState.DISMISSED})
+_LEFT_WITH_PAPERS = (
+    EnrolmentChangeKind.TRANSFER_OUT,
+    EnrolmentChangeKind.GRADUATE,
+    EnrolmentChangeKind.DEATH,
+)
 
 
-def _param(postgres: bool, index: int) -> str:
-    return f"${index}" if postgres else "?"
+def _in(values: Iterable[Any]) -> str:
+    """A SQL list of enum literals (core's own vocabulary: never user input)."""
+    return "(" + ", ".join(f"'{getattr(v, 'value', v)}'" for v in values) + ")"
 
 
-def _sql_value(postgres: bool, value: Any) -> Any:
-    if postgres:
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
+async def _enrolment_counts(
+    start: date, as_of: date, school_ids: list[uuid.UUID]
+) -> dict[str, dict[str, int]]:
+    """Per school (id as text): ``enrolled`` - 在读 enrolments on the day before ``start``;
+    ``left`` - 学籍异动 转出, 毕业, 死亡 of its enrolments in the period. One statement.
 
-
-async def _enrolled_on(day: date, school_ids: list[uuid.UUID]) -> dict[str, int]:
-    """在读 enrolments per school on ``day`` (status after the last 学籍异动 by then), counted
-    by the database."""
+    在读 on day d is counted as the enrolments running that day less those not 在读 then:
+    with no 学籍异动 by d and a current status other than 在读, or whose latest 学籍异动 by d
+    left another status. Most enrolments are 在读 and most changes leave 在读, so only the
+    few others are looked up (a look-up of the latest change of every enrolment cost most of
+    the statement)."""
     if not school_ids:
         return {}
-    conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    values: list[Any] = []
-
-    def bind(value: Any) -> str:
-        values.append(_sql_value(postgres, value))
-        return _param(postgres, len(values))
-
-    sql = (
-        "SELECT e.school_id AS school_id, COUNT(*) AS n FROM enrolment e "
-        f"WHERE e.started_on <= {bind(day)} AND (e.ended_on IS NULL OR e.ended_on > {bind(day)}) "
-        f"AND e.school_id IN ({', '.join(bind(s) for s in school_ids)}) "
-        "AND COALESCE((SELECT c.status_after FROM enrolment_change c "
-        f"WHERE c.enrolment_id = e.id AND c.occurred_on <= {bind(day)} "
-        "ORDER BY c.occurred_on DESC, c.recorded_at DESC LIMIT 1), e.status) = 'ENROLLED' "
-        "GROUP BY e.school_id"
+    p = Params(is_postgres())
+    day = start - timedelta(days=1)
+    d, schools, enrolled = p(day), p.many(school_ids), f"'{EnrolmentStatus.ENROLLED.value}'"
+    running = f"e.started_on <= {d} AND (e.ended_on IS NULL OR e.ended_on > {d})"
+    later = (
+        f"n.occurred_on <= {d} AND (n.occurred_on > c.occurred_on OR "
+        "(n.occurred_on = c.occurred_on AND (n.recorded_at > c.recorded_at OR "
+        "(n.recorded_at = c.recorded_at AND n.id > c.id))))"
     )
-    _, rows = await conn.execute_query(sql, values)
-    return {str(r["school_id"]): int(r["n"]) for r in rows}
-
-
-async def _left_with_papers(
-    start: date, as_of: date, school_ids: list[uuid.UUID]
-) -> dict[str, int]:
-    """Enrolments per school that left with papers (转出, 毕业, 死亡) in the period."""
-    from core.enrolment.models import EnrolmentChange, EnrolmentChangeKind
-
-    out: dict[str, int] = defaultdict(int)
-    kinds = [
-        EnrolmentChangeKind.TRANSFER_OUT,
-        EnrolmentChangeKind.GRADUATE,
-        EnrolmentChangeKind.DEATH,
-    ]
-    rows = await EnrolmentChange.filter(
-        enrolment__school_id__in=school_ids,
-        kind__in=kinds,
-        occurred_on__gte=start,
-        occurred_on__lte=as_of,
-    ).values("enrolment__school_id")
-    for r in rows:
-        out[str(r["enrolment__school_id"])] += 1
+    sql = (
+        "SELECT 'enrolled' AS part, e.school_id AS school_id, COUNT(*) - SUM(CASE WHEN "
+        f"e.status <> {enrolled} AND NOT EXISTS (SELECT 1 FROM enrolment_change n "
+        f"WHERE n.enrolment_id = e.id AND n.occurred_on <= {d}) THEN 1 ELSE 0 END) AS n "
+        f"FROM enrolment e WHERE e.school_id IN {schools} AND {running} GROUP BY e.school_id "
+        "UNION ALL "
+        "SELECT 'stopped' AS part, e.school_id AS school_id, COUNT(*) AS n "
+        "FROM enrolment_change c JOIN enrolment e ON e.id = c.enrolment_id "
+        f"WHERE c.status_after <> {enrolled} AND c.occurred_on <= {d} "
+        f"AND e.school_id IN {schools} AND {running} AND NOT EXISTS ("
+        f"SELECT 1 FROM enrolment_change n WHERE n.enrolment_id = c.enrolment_id AND {later}) "
+        "GROUP BY e.school_id "
+        "UNION ALL "
+        "SELECT 'left' AS part, e.school_id AS school_id, COUNT(*) AS n "
+        "FROM enrolment_change c JOIN enrolment e ON e.id = c.enrolment_id "
+        f"WHERE c.kind IN {_in(_LEFT_WITH_PAPERS)} "
+        f"AND c.occurred_on >= {p(start)} AND c.occurred_on <= {p(as_of)} "
+        f"AND e.school_id IN {schools} GROUP BY e.school_id"
+    )
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {"enrolled": 0, "left": 0})
+    for r in await fetch(sql, p):
+        row = out[str(r["school_id"])]
+        if r["part"] == "stopped":
+            row["enrolled"] -= int(r["n"])
+        else:
+            row[r["part"]] += int(r["n"])
     return out
 
 
@@ -148,80 +170,157 @@ async def _schools(caller: Caller, place: Place) -> list[dict[str, Any]]:
     )
 
 
-async def _case_counts(
-    caller: Caller, school_ids: list[uuid.UUID], start: date, as_of: date
-) -> dict[str, dict[str, int]]:
-    began, ends = end_of_day(start - timedelta(days=1)), end_of_day(as_of)
-    cases = await (
+def _visible_cases(caller: Caller, place: Place, p: Params) -> str | None:
+    """The ids of the cases the caller's scope reaches, as a sub-select bound through ``p``
+    (:mod:`core.access.scope`'s rule); None for the system caller, who reaches every one."""
+    scope = caller.scope
+    if scope is not None and scope.jurisdiction_id is None:
+        return None
+    query = (
         scoped(Case, caller)
-        .filter(school_id__in=school_ids, kind__in=list(DROPOUT_KINDS), opened_at__lt=ends)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=began))
-        .values("id", "school_id", "child_id", "state", "source", "opened_at")
+        .filter(jurisdiction_id=place.jurisdiction_id)
+        .annotate(_unordered=RawSQL("1"))
+        .values("id")
     )
-    ids = [c["id"] for c in cases]
-    state_at: dict[uuid.UUID, CaseState] = {}
-    returned_on: dict[uuid.UUID, date] = {}
-    for part in range(0, len(ids), 500):
-        for e in (
-            await CaseEvent.filter(case_id__in=ids[part : part + 500], occurred_at__lt=ends)
-            .order_by("occurred_at", "recorded_at")
-            .values("case_id", "kind", "to_state", "occurred_at")
-        ):
-            if e["to_state"]:
-                state_at[e["case_id"]] = CaseState(e["to_state"])
-            if e["kind"] == CaseEventKind.RETURN.value:
-                returned_on[e["case_id"]] = local_date(e["occurred_at"])
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    absent_children: dict[str, set[uuid.UUID]] = defaultdict(set)
-    for c in cases:
-        row = counts[str(c["school_id"])]
-        state = state_at.get(c["id"], CaseState(c["state"]))
-        opened = local_date(c["opened_at"])
-        in_period = opened >= start
-        if in_period:
-            row["stats.new_suspected"] += 1
-            if c["source"] == CaseSource.NATIONAL_PLATFORM.value:
-                row["stats.platform_suspected"] += 1
-            if state not in SUSPECTED_STATES:
-                row["stats.verified"] += 1
-            if c["child_id"] not in absent_children[str(c["school_id"])]:
-                absent_children[str(c["school_id"])].add(c["child_id"])
-                row["stats.absent"] += 1
-                if state in _EXPLAINED:
-                    row["stats.transferred"] += 1
-                else:
-                    row["stats.suspected_dropouts"] += 1
-                    if state not in RETURNED_STATES:
-                        row["_not_back"] = row.get("_not_back", 0) + 1
-        if state in RETURNED_STATES and start <= returned_on.get(c["id"], start) <= as_of:
-            row["stats.returned"] += 1
-        if state in CONFIRMED_STATES:
-            row["stats.still_out"] += 1
-        if state is CaseState.EXEMPTED:
-            row["stats.exempted"] += 1
-    return counts
+    return bound_sql(query, p, postgres=p.postgres)
+
+
+async def _case_counts(
+    caller: Caller, place: Place, school_ids: list[uuid.UUID], start: date, as_of: date
+) -> dict[str, dict[str, int]]:
+    """The cases' counts per school (id as text), and ``_not_back``: the 疑似辍学 of
+    未按时到校 not back by ``as_of``. One statement: each case's state on ``as_of`` and its
+    last return looked up once, then counted by school."""
+    if not school_ids:
+        return {}
+    p = Params(is_postgres())
+    began, ends = p(end_of_day(start - timedelta(days=1))), p(end_of_day(as_of))
+    state = (
+        "COALESCE((SELECT ev.to_state FROM case_event ev WHERE ev.case_id = c.id "
+        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {ends} "
+        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1), c.state)"
+    )
+    returned_at = (
+        "(SELECT MAX(ev.occurred_at) FROM case_event ev WHERE ev.case_id = c.id "
+        f"AND ev.kind = '{CaseEventKind.RETURN.value}' AND ev.occurred_at < {ends})"
+    )
+    visible = _visible_cases(caller, place, p)
+    scope = f" AND c.id IN ({visible})" if visible is not None else ""
+    sql = f"""
+WITH k AS (
+  SELECT c.id, c.school_id, c.child_id, c.source, c.opened_at,
+    CASE WHEN c.opened_at >= {began} THEN 1 ELSE 0 END AS in_period,
+    {state} AS state,
+    CASE WHEN COALESCE({returned_at}, {began}) >= {began} THEN 1 ELSE 0 END AS back_in_period
+  FROM case_file c
+  WHERE c.school_id IN {p.many(school_ids)} AND c.kind IN {_in(DROPOUT_KINDS)}
+    AND c.opened_at < {ends} AND (c.closed_at IS NULL OR c.closed_at >= {began}){scope}
+),
+n AS (
+  SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.school_id, k.child_id, k.in_period
+                                 ORDER BY k.opened_at DESC, k.id DESC) AS nth
+  FROM k
+)
+SELECT n.school_id AS school_id,
+  SUM(n.in_period) AS new_suspected,
+  SUM(CASE WHEN n.in_period = 1 AND n.source = '{CaseSource.NATIONAL_PLATFORM.value}'
+      THEN 1 ELSE 0 END) AS platform_suspected,
+  SUM(CASE WHEN n.in_period = 1 AND n.state NOT IN {_in(SUSPECTED_STATES)}
+      THEN 1 ELSE 0 END) AS verified,
+  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 THEN 1 ELSE 0 END) AS absent,
+  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 AND n.state IN {_in(_EXPLAINED)}
+      THEN 1 ELSE 0 END) AS transferred,
+  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 AND n.state NOT IN {_in(_EXPLAINED)}
+      AND n.state NOT IN {_in(RETURNED_STATES)} THEN 1 ELSE 0 END) AS not_back,
+  SUM(CASE WHEN n.state IN {_in(RETURNED_STATES)} AND n.back_in_period = 1
+      THEN 1 ELSE 0 END) AS returned,
+  SUM(CASE WHEN n.state IN {_in(CONFIRMED_STATES)} THEN 1 ELSE 0 END) AS still_out,
+  SUM(CASE WHEN n.state = '{CaseState.EXEMPTED.value}' THEN 1 ELSE 0 END) AS exempted
+FROM n GROUP BY n.school_id"""
+    out: dict[str, dict[str, int]] = {}
+    for r in await fetch(sql, p):
+        absent, transferred = int(r["absent"] or 0), int(r["transferred"] or 0)
+        out[str(r["school_id"])] = {
+            "stats.absent": absent,
+            "stats.transferred": transferred,
+            "stats.suspected_dropouts": absent - transferred,
+            "stats.platform_suspected": int(r["platform_suspected"] or 0),
+            "stats.new_suspected": int(r["new_suspected"] or 0),
+            "stats.verified": int(r["verified"] or 0),
+            "stats.returned": int(r["returned"] or 0),
+            "stats.still_out": int(r["still_out"] or 0),
+            "stats.exempted": int(r["exempted"] or 0),
+            "_not_back": int(r["not_back"] or 0),
+        }
+    return out
+
+
+def counted_keys(fields: Collection[str] | None) -> tuple[str, ...]:
+    """The counts a report of ``fields`` (None: every count) needs, in row order: each group
+    (the enrolments', the cases', the registers', the arrivals') whole or not at all, and
+    实到 only with both the enrolments and the cases it is counted from."""
+    keys = (*COUNTS, *ATTENDANCE_COUNTS)
+    if fields is None:
+        return keys
+    wanted = set(fields)
+    if RATE in wanted:
+        wanted |= {"stats.attendance_present", "stats.attendance_expected"}
+    needed: set[str] = set()
+    enrolments, cases = bool(wanted & ENROLMENT_COUNTS), bool(wanted & CASE_COUNTS)
+    if enrolments:
+        needed |= ENROLMENT_COUNTS
+    if cases:
+        needed |= CASE_COUNTS
+    if not (enrolments and cases):
+        needed.discard("stats.arrived")
+    for group in (REGISTER_COUNTS, ARRIVAL_COUNTS):
+        if wanted & set(group):
+            needed |= set(group)
+    return tuple(k for k in keys if k in needed)
 
 
 async def school_rows(
-    caller: Caller, place: Place, *, start: date, as_of: date
+    caller: Caller,
+    place: Place,
+    *,
+    start: date,
+    as_of: date,
+    fields: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per school of the place (inside the caller's scope) with the forms' counts."""
+    """One row per school of the place (inside the caller's scope) with the forms' counts:
+    of ``fields`` only those a report of them needs (each statement counts a group), every
+    count when None."""
+    keys = counted_keys(fields)
     schools = await _schools(caller, place)
     ids = [s["id"] for s in schools]
-    before = await _enrolled_on(start - timedelta(days=1), ids)
-    left = await _left_with_papers(start, as_of, ids)
-    cases = await _case_counts(caller, ids, start, as_of)
-    attendance = await attendance_counts(ids, start, as_of)
+    enrolments: dict[str, dict[str, int]] = {}
+    cases: dict[str, dict[str, int]] = {}
+    if ENROLMENT_COUNTS & set(keys):
+        enrolments = await _enrolment_counts(start, as_of, ids)
+    if CASE_COUNTS & set(keys):
+        cases = await _case_counts(caller, place, ids, start, as_of)
+    attendance = await attendance_counts(
+        ids,
+        start,
+        as_of,
+        registers=bool(set(REGISTER_COUNTS) & set(keys)),
+        arrivals=bool(set(ARRIVAL_COUNTS) & set(keys)),
+    )
     rows = []
     for s in schools:
         key = str(s["id"])
-        row: dict[str, Any] = dict(cases.get(key) or dict.fromkeys(COUNTS, 0))
-        not_back = row.pop("_not_back", 0)
-        row["stats.enrolled_last_term"] = before.get(key, 0)
-        row["stats.expected"] = max(before.get(key, 0) - left.get(key, 0), 0)
-        row["stats.arrived"] = max(row["stats.expected"] - not_back, 0)
-        row.update(attendance.get(key) or dict.fromkeys(ATTENDANCE_COUNTS, 0))
-        add_rate(row)
+        row: dict[str, Any] = dict.fromkeys(keys, 0)
+        counted = cases.get(key) or {}
+        not_back = counted.get("_not_back", 0)
+        row.update((k, v) for k, v in counted.items() if k in row)
+        if "stats.enrolled_last_term" in row:
+            before = enrolments.get(key, {"enrolled": 0, "left": 0})
+            row["stats.enrolled_last_term"] = before["enrolled"]
+            row["stats.expected"] = max(before["enrolled"] - before["left"], 0)
+            row["stats.arrived"] = max(row["stats.expected"] - not_back, 0)
+        row.update((k, v) for k, v in (attendance.get(key) or {}).items() if k in row)
+        if "stats.attendance_expected" in row:
+            add_rate(row)
         row.update(
             {
                 "_school_id": s["id"],
@@ -236,33 +335,43 @@ async def school_rows(
     return rows
 
 
-def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The counts of ``rows`` added up, and the attendance rate of the sums."""
-    keys = (*COUNTS, *ATTENDANCE_COUNTS)
+def _sum(rows: Iterable[dict[str, Any]], keys: Iterable[str]) -> dict[str, Any]:
+    """The counts ``keys`` of ``rows`` added up, and the attendance rate of the sums."""
     total: dict[str, Any] = dict.fromkeys(keys, 0)
     for row in rows:
-        for key in keys:
-            total[key] += row.get(key, 0)
-    return add_rate(total)
+        for key in total:
+            total[key] += row[key]
+    return add_rate(total) if "stats.attendance_expected" in total else total
 
 
 async def summary_rows(
-    caller: Caller, place: Place, row_kind: RowKind, *, start: date, as_of: date
+    caller: Caller,
+    place: Place,
+    row_kind: RowKind,
+    *,
+    start: date,
+    as_of: date,
+    fields: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of a summary report: per school, per town or per 学区/督导责任区."""
-    schools = await school_rows(caller, place, start=start, as_of=as_of)
+    """The rows of a summary report: per school, per town or per 学区/督导责任区, with the
+    counts of ``fields`` (None: every count; see :func:`school_rows`)."""
+    schools = await school_rows(caller, place, start=start, as_of=as_of, fields=fields)
+    keys = counted_keys(fields)
     if row_kind is RowKind.SCHOOL:
         return schools
     if row_kind is RowKind.TOWN:
         towns = scoped(Town, caller).filter(jurisdiction_id=place.jurisdiction_id)
         if place.kind is PlaceKind.TOWN:
             towns = towns.filter(id=place.id)
+        by_town: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        for school in schools:
+            by_town[school["_town_id"]].append(school)
         rows = []
         for town in await towns.order_by("name").values("id", "name"):
-            mine = [s for s in schools if s["_town_id"] == town["id"]]
+            mine = by_town.get(town["id"], [])
             if place.kind in (PlaceKind.SCHOOL, PlaceKind.SCHOOL_GROUP) and not mine:
                 continue
-            rows.append({**_sum(mine), "town.name": town["name"], "_town_id": town["id"]})
+            rows.append({**_sum(mine, keys), "town.name": town["name"], "_town_id": town["id"]})
         return rows
     groups = SchoolGroup.filter(jurisdiction_id=place.jurisdiction_id)
     if place.kind is PlaceKind.SCHOOL_GROUP:
@@ -275,13 +384,19 @@ async def summary_rows(
     rows = []
     for group in await groups.order_by("kind", "name").values("id", "name"):
         mine = [s for s in schools if s["_school_id"] in members[group["id"]]]
-        rows.append({**_sum(mine), "school_group.name": group["name"], "_group_id": group["id"]})
+        rows.append(
+            {**_sum(mine, keys), "school_group.name": group["name"], "_group_id": group["id"]}
+        )
     return rows
 
 
 def attendance_totals(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The 合计 row's attendance rate: of the rows' sums, not the sum of their rates."""
-    return {"stats.attendance_rate": _sum(rows)["stats.attendance_rate"]}
+    """The 合计 row's attendance rate: of the rows' sums, not the sum of their rates (None
+    without rows or register counts)."""
+    rows = list(rows)
+    if not rows or "stats.attendance_expected" not in rows[0]:
+        return {RATE: None}
+    return {RATE: _sum(rows, ("stats.attendance_present", "stats.attendance_expected"))[RATE]}
 
 
-__all__ = ["COUNTS", "attendance_totals", "school_rows", "summary_rows"]
+__all__ = ["COUNTS", "attendance_totals", "counted_keys", "school_rows", "summary_rows"]

@@ -186,8 +186,11 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     as_of = period.as_of(today)
     totals: dict[str, Any] = {}
     if fmt.row_kind.is_aggregate:
-        rows = await summary_rows(caller, place, fmt.row_kind, start=period.start, as_of=as_of)
-        wanted = {c.source for c in fmt.columns} & METRIC_FIELDS.keys()
+        shown = {c.source for c in fmt.columns}
+        rows = await summary_rows(
+            caller, place, fmt.row_kind, start=period.start, as_of=as_of, fields=shown
+        )
+        wanted = shown & METRIC_FIELDS.keys()
         if wanted:
             totals = await add_metric_figures(rows, fmt.row_kind, place, as_of, wanted)
         totals.update(attendance_totals(rows))

@@ -433,6 +433,18 @@ def post(port: int, query: str, variables: dict[str, Any], token: str = "") -> d
     return body["data"]
 
 
+def floor_page(port: int, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    """One page of the floor's answer (``/floor``), as :func:`post` gives the API's."""
+    response = httpx.post(
+        f"http://127.0.0.1:{port}/floor",
+        json={"query": "", "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=300,
+    )
+    response.raise_for_status()
+    return response.json()["data"]
+
+
 def login(port: int, user: tuple[str, str]) -> str:
     data = post(
         port,
@@ -573,6 +585,15 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
         page_bodies = [
             {"query": PAGE_OF_50, "variables": {**variables, "after": c}} for c in cursors
         ]
+        # The same pages of the floor, by its own cursors: the API's are sealed keyset
+        # cursors (core/api/cursors.py), which the floor's offsets cannot read.
+        floor_cursors: list[str | None] = [None]
+        for _ in cursors[1:]:
+            more = floor_page(args.port + 1, {**variables, "after": floor_cursors[-1]}, admin)
+            floor_cursors.append(more["children"]["pageInfo"]["endCursor"])
+        floor_bodies = [
+            {"query": "", "variables": {**variables, "after": c}} for c in floor_cursors
+        ]
         file_bodies = [
             {"query": CHILD_FILE, "variables": {"child": e["node"]["id"]}} for e in edges[:20]
         ]
@@ -596,7 +617,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
                     ours.add(measure(args.port, admin, page_bodies, concurrency, duration))
                     hand.add(
                         measure(
-                            args.port + 1, admin, page_bodies, concurrency, duration, path="/floor"
+                            args.port + 1, admin, floor_bodies, concurrency, duration, path="/floor"
                         )
                     )
                 ours.rss_mib = peak_rss_mib(api.process.pid)

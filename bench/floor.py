@@ -284,7 +284,8 @@ class Floor:
 
 
 def _cursor(offset: int) -> str:
-    """The API's cursor format (base64 of ``cursor:<offset>``), so that one can page either."""
+    """The floor's own cursor (base64 of ``cursor:<offset>``); the API's are sealed keyset
+    cursors, so the bench pages each by its own."""
     return base64.b64encode(f"cursor:{offset}".encode()).decode()
 
 

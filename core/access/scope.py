@@ -113,6 +113,9 @@ def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
     if not path:  # the children themselves: their town is a column of theirs
         if scope.kind is ScopeKind.TOWN:
             towns = list(scope.town_ids)
+            if _never_enrolled_only(qs):
+                # no enrolment, so none in the towns' schools: the household's town decides
+                return qs.filter(town_id__in=towns)
             if _BATCH.get():
                 enrolled: Any = _TownRows(scope, qs.model._meta.db_table).enrolled("id")
             else:
@@ -121,6 +124,23 @@ def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
         ids = _child_ids(scope)
         return qs if ids is None else qs.filter(id__in=ids)
     return _filter_children(qs, scope, f"{path}_id")
+
+
+def _never_enrolled_only(qs: QuerySet[Any]) -> bool:
+    """Whether ``qs`` (of children) keeps only children never enrolled: one of its top-level
+    conditions (ANDed with the rest) is ``ever_enrolled=False``, the stored key the database
+    keeps (migration 0015_town_key, checked by ``stale_scope_keys``).
+
+    Such a child has no enrolment, so the town scope's "enrolled in the towns' schools" set
+    adds none of them. Without that branch PostgreSQL reads the never-enrolled children of the
+    range by ``(jurisdiction_id, ever_enrolled, birth_date)``; with it, it guessed the OR at
+    half the county and walked the name index through 61,000 children for a page of the
+    town's 113 (bench/README.md, "PostgreSQL plans of the town scope")."""
+    for q in qs._q_objects:
+        if q.join_type == "AND" and not q.children and not q._is_negated:
+            if q.filters.get("ever_enrolled", True) is False:
+                return True
+    return False
 
 
 def _filter_children(qs: QuerySet[Any], scope: Scope, field: str) -> QuerySet[Any]:

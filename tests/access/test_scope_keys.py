@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.china_time import local_date
@@ -225,3 +226,30 @@ async def test_the_check_finds_a_wrong_key(db, counties, key: str) -> None:
 
 class _RolledBack(Exception):
     pass
+
+
+async def test_the_town_scope_of_never_enrolled_children_is_their_household_s_town(
+    counties,
+) -> None:
+    """A list kept to never-enrolled children is scoped by the household's town alone (no
+    "enrolled in the towns' schools" branch): the same children as the whole town scope, and
+    a list that is not so kept (excluded, or ORed) keeps the branch."""
+    from core.access.accounts import caller_for_account
+    from core.access.scope import restrict, scoped
+
+    assert await stale_scope_keys() == ALL_RIGHT
+    official = await account(counties, "TOWNSHIP_OFFICIAL")
+    caller = caller_for_account(official)
+    visible = await scoped(Child, caller).values_list("id", "ever_enrolled")
+    never = {i for i, ever in visible if not ever}
+    ever = {i for i, e in visible if e}
+    assert never and ever
+    kept = restrict(Child.filter(ever_enrolled=False), caller)
+    assert "enrolment" not in kept.sql()
+    assert set(await kept.values_list("id", flat=True)) == never
+    excluded = restrict(Child.exclude(ever_enrolled=False), caller)
+    assert "enrolment" in excluded.sql()
+    assert set(await excluded.values_list("id", flat=True)) == ever
+    either = restrict(Child.filter(Q(ever_enrolled=False) | Q(ever_enrolled=True)), caller)
+    assert "enrolment" in either.sql()
+    assert set(await either.values_list("id", flat=True)) == never | ever

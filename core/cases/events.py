@@ -44,6 +44,7 @@ Every stored payload also has ``action`` (the workflow action taken) and, when o
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -171,7 +172,7 @@ class Payload:
     @classmethod
     def from_details(cls: type[P], details: dict[str, Any]) -> P:
         """The payload stored as ``details`` (missing keys take their defaults)."""
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if f.name == "enrolment":
@@ -188,6 +189,13 @@ class Payload:
             for f in dataclasses.fields(cls)
             if f.metadata.get("personal") is not None
         }
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A payload class's resolved field types (``get_type_hints`` evaluates every annotation
+    again on each call: a county's case ledger reads thousands of payloads)."""
+    return get_type_hints(cls)
 
 
 def _optional(personal: Personal | None = None) -> Any:

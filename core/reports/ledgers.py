@@ -44,6 +44,7 @@ from core.enrolment.models import (
     EnrolmentMode,
     EnrolmentStatus,
 )
+from core.jurisdictions.models import Village
 from core.people.enums import (
     DisabilityCategory,
     Gender,
@@ -52,7 +53,7 @@ from core.people.enums import (
     MigrationStatus,
     PovertyStatus,
 )
-from core.people.models import Child, ChildKeyGroup, Guardian
+from core.people.models import Child, ChildKeyGroup, Guardian, Household
 from core.querysets import ids_of, raw_values
 from core.reports.attendance import Absentee, latest_follow_ups, never_arrived
 from core.reports.enums import PlaceKind
@@ -151,6 +152,16 @@ def _json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
+#: The report fields a ledger's columns name (None: every field, as a caller that reads the rows
+#: themselves gets them). Each table is read only for a field that comes from it.
+Fields = frozenset[str] | None
+
+
+def _wants(fields: Fields, *prefixes: str) -> bool:
+    """Whether any of ``fields`` starts with one of ``prefixes`` (a key or ``table.``)."""
+    return fields is None or any(f.startswith(prefixes) for f in fields)
+
+
 # -- which rows ----------------------------------------------------------------------------------
 
 
@@ -166,25 +177,38 @@ async def _child_ids(
     if only is not None:
         qs = qs.filter(id__in=list(only))
     if place.kind is not PlaceKind.COUNTY:
-        enrolled = Enrolment.filter(place.school_q("school"), is_current=True)
+        # each condition a sub-select by its own index (the place's schools' enrolments, the
+        # town's villages' households), not a join of every child of the county to test it
+        schools = ids_of(School.filter(place.schools_q()), "id")
+        enrolled = Enrolment.filter(school_id__in=schools, is_current=True)
         condition = Q(id__in=ids_of(enrolled, "child_id"))
         if place.kind is PlaceKind.TOWN:  # 户籍地 too: children living in the town
-            condition |= Q(household__village__town_id=place.id)
+            villages = ids_of(Village.filter(town_id=place.id), "id")
+            households = Household.filter(village_id__in=villages)
+            condition |= Q(household_id__in=ids_of(households, "id"))
         qs = qs.filter(condition)
     if selection is RowSelection.KEY_GROUPS:
         qs = qs.filter(id__in=ids_of(ChildKeyGroup.all(), "child_id"))
     elif selection is RowSelection.POVERTY_LIFTED:
-        qs = qs.filter(household__poverty_status=PovertyStatus.LIFTED_OUT)
+        # by the households' index, not a join of every child of the county to its household
+        lifted = Household.filter(poverty_status=PovertyStatus.LIFTED_OUT)
+        qs = qs.filter(household_id__in=ids_of(lifted, "id"))
     elif selection is RowSelection.MOVED_AWAY:
         moved = ids_of(ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY), "child_id")
-        qs = qs.filter(
-            Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
-        )
+        away = Household.filter(migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
+        qs = qs.filter(Q(id__in=moved) | Q(household_id__in=ids_of(away, "id")))
     ordered = await raw_values(qs.order_by("name", "id"), "id")
     return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
 
 
-async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> list[RowId]:
+async def _case_ids(
+    caller: Caller, place: Place, start: date, as_of: date, selection: RowSelection
+) -> tuple[list[RowId], Subquery | None]:
+    """The ids of the place's cases of the period in opening order that ``selection`` keeps
+    (in their state as of ``as_of``), and, when it keeps every one, the same cases as a
+    sub-select. A ledger of suspected or confirmed dropouts reads the kind, state and state
+    changes of the period's dropout cases first, so that its other statements are bounded by
+    its own rows, not by every case of the county."""
     qs = scoped(Case, caller).filter(
         jurisdiction_id=place.jurisdiction_id, opened_at__lt=end_of_day(as_of)
     )
@@ -196,8 +220,27 @@ async def _case_ids(caller: Caller, place: Place, start: date, as_of: date) -> l
         if place.kind is PlaceKind.TOWN:
             condition |= Q(child__household__village__town_id=place.id)
         qs = qs.filter(condition)
-    ordered = await raw_values(qs.order_by("opened_at", "id"), "id")
-    return list(dict.fromkeys(r["id"] for r in ordered))
+    if selection not in (RowSelection.SUSPECTED, RowSelection.CONFIRMED):
+        ordered = await raw_values(qs.order_by("opened_at", "id"), "id")
+        return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
+    qs = qs.filter(kind__in=[k.value for k in DROPOUT_KINDS])
+    ordered = await raw_values(qs.order_by("opened_at", "id"), "id", "state")
+    candidates = list(dict.fromkeys(r["id"] for r in ordered))
+    states = {r["id"]: r["state"] for r in ordered}
+    for e in await _values(
+        lambda p: CaseEvent.filter(
+            case_id__in=p, occurred_at__lt=end_of_day(as_of), to_state__not_isnull=True
+        ).order_by("occurred_at", "recorded_at"),
+        candidates,
+        "case_id",
+        "to_state",
+        within=ids_of(qs, "id"),
+    ):
+        if e["to_state"]:
+            states[e["case_id"]] = e["to_state"]
+    wanted = SUSPECTED_STATES if selection is RowSelection.SUSPECTED else CONFIRMED_STATES
+    kept = {s.value for s in wanted}
+    return [i for i in candidates if states[i] in kept], None
 
 
 # -- child facts ---------------------------------------------------------------------------------
@@ -414,7 +457,10 @@ async def _assistance(
 ) -> dict[RowId, dict[str, Any]]:
     school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
     rows = await _values(
-        lambda p: Assistance.filter(child_id__in=p, granted_on__lte=as_of, school_year=school_year),
+        # the latest grant first, ties by programme (else the database's plan decides)
+        lambda p: Assistance.filter(
+            child_id__in=p, granted_on__lte=as_of, school_year=school_year
+        ).order_by("-granted_on", "programme", "id"),
         ids,
         "child_id",
         "programme",
@@ -492,17 +538,34 @@ async def _child_facts(
     as_of: date,
     rules: CountyRules,
     within: Subquery | None = None,
+    fields: Fields = None,
 ) -> dict[RowId, dict[str, Any]]:
     """Everything a row may say about each child, as of ``as_of`` (``within``: the same
-    children as a sub-select, for many of them)."""
+    children as a sub-select, for many of them); of the tables beyond the child's own, only
+    those ``fields`` need are read."""
     children = await _children(ids, as_of, within)
-    groups = await _key_groups(ids, within)
-    households = list(dict.fromkeys(c["_household"] for c in children.values() if c["_household"]))
-    guardians = await _guardians(households, within)
-    enrolments = await _enrolments(ids, as_of, within)
-    support = await _support(ids, as_of, within)
-    assistance = await _assistance(ids, as_of, rules.assistance_programmes(), within)
-    visits = await _visits(ids, start, as_of, within)
+    groups: dict[RowId, list[KeyGroup]] = {}
+    if _wants(fields, "child.key_groups"):
+        groups = await _key_groups(ids, within)
+    guardians: dict[RowId, dict[str, Any]] = {}
+    if _wants(fields, "guardian.", "child.family_situation"):
+        households = list(
+            dict.fromkeys(c["_household"] for c in children.values() if c["_household"])
+        )
+        guardians = await _guardians(households, within)
+    enrolments: dict[RowId, dict[str, Any]] = {}
+    if _wants(fields, "enrolment.", "school.", "town.name"):
+        enrolments = await _enrolments(ids, as_of, within)
+    support: dict[RowId, dict[str, Any]] = {}
+    if _wants(fields, "support.mentor", "support.plan", "support.study", "support.life",
+              "support.psychological"):  # fmt: skip
+        support = await _support(ids, as_of, within)
+    assistance: dict[RowId, dict[str, Any]] = {}
+    if _wants(fields, "support.assistance"):
+        assistance = await _assistance(ids, as_of, rules.assistance_programmes(), within)
+    visits: dict[RowId, dict[str, Any]] = {}
+    if _wants(fields, "visits."):
+        visits = await _visits(ids, start, as_of, within)
     out: dict[RowId, dict[str, Any]] = {}
     for child_id in ids:
         child = children.get(child_id)
@@ -547,7 +610,7 @@ async def _child_facts(
 
 
 async def _case_facts(
-    ids: Sequence[RowId], as_of: date, rules: CountyRules
+    ids: Sequence[RowId], as_of: date, rules: CountyRules, within: Subquery | None = None
 ) -> dict[RowId, dict[str, Any]]:
     cases = await _values(
         lambda p: Case.filter(id__in=p),
@@ -566,6 +629,7 @@ async def _case_facts(
         "school__name",
         "school__code",
         "school__town__name",
+        within=within,
     )
     events = await _values(
         lambda p: CaseEvent.filter(case_id__in=p, occurred_at__lt=end_of_day(as_of)).order_by(
@@ -578,6 +642,7 @@ async def _case_facts(
         "occurred_at",
         "actor_name",
         "details",
+        within=within,
     )
     timeline: dict[RowId, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
@@ -637,7 +702,7 @@ async def _case_facts(
             elif kind in _CONTACTS:
                 row["case.persuasion_count"] += 1
                 outcome = (_json(e["details"]) or {}).get("outcome")
-                said = ContactOutcome(outcome).label if outcome else ""
+                said = _member(ContactOutcome, outcome).label if outcome else ""
                 log.append(f"{day.month}月{day.day}日{kind.label}{f' ({said})' if said else ''}")
             elif kind is CaseEventKind.RETURN_NOTICE:
                 payload = payload_of(kind, _json(e["details"]))
@@ -682,9 +747,11 @@ async def child_rows(
     as_of: date,
     rules: CountyRules,
     selection: RowSelection = RowSelection.ALL,
+    fields: Fields = None,
 ) -> list[dict[str, Any]]:
     """One row per child of the place's 学户册 (born by ``as_of``) that ``selection`` keeps and
-    ``caller`` may see, with the latest case's state as 劝返情况."""
+    ``caller`` may see, with the latest case's state as 劝返情况; ``fields``: what the rows
+    must carry (None: everything)."""
     absentees: dict[str, Absentee] = {}
     if selection is RowSelection.NOT_ARRIVED:
         schools = scoped(School, caller).filter(jurisdiction_id=place.jurisdiction_id)
@@ -694,7 +761,7 @@ async def child_rows(
         ids, within = await _child_ids(caller, place, as_of, selection, only=list(absentees))
     else:
         ids, within = await _child_ids(caller, place, as_of, selection)
-    facts = await _child_facts(ids, start, as_of, rules, within)
+    facts = await _child_facts(ids, start, as_of, rules, within, fields)
     if absentees:
         follow_ups = await latest_follow_ups(list(absentees), start, as_of)
         by_text = {str(key): row for key, row in facts.items()}
@@ -705,14 +772,17 @@ async def child_rows(
                 row["attendance.missing_reason"] = absentee.reason_label
                 row["attendance.follow_up"] = follow_ups.get(child_id, "")
     latest: dict[RowId, tuple[datetime, CaseState]] = {}
-    for r in await _values(
-        lambda p: scoped(Case, caller).filter(child_id__in=p, opened_at__lt=end_of_day(as_of)),
-        ids,
-        "child_id",
-        "opened_at",
-        "state",
-        within=within,
-    ):
+    cases = []
+    if _wants(fields, "child.persuasion_summary"):
+        cases = await _values(
+            lambda p: scoped(Case, caller).filter(child_id__in=p, opened_at__lt=end_of_day(as_of)),
+            ids,
+            "child_id",
+            "opened_at",
+            "state",
+            within=within,
+        )
+    for r in cases:
         held, opened = latest.get(r["child_id"]), _moment(r["opened_at"])
         if held is None or opened > held[0]:
             latest[r["child_id"]] = (opened, CaseState(r["state"]))
@@ -735,14 +805,23 @@ async def case_rows(
     as_of: date,
     rules: CountyRules,
     selection: RowSelection = RowSelection.ALL,
+    fields: Fields = None,
 ) -> list[dict[str, Any]]:
     """One row per case of the place open at some time in ``start``…``as_of`` that ``caller``
-    may see and ``selection`` keeps (in its state as of ``as_of``), with its child's facts."""
-    ids = await _case_ids(caller, place, start, as_of)
-    cases = await _case_facts(ids, as_of, rules)
+    may see and ``selection`` keeps (in its state as of ``as_of``), with its child's facts
+    (``fields``: what the rows must carry; None: everything). Every statement is bounded by
+    the ledger's own cases: selected by id, or by a sub-select of the place's cases."""
+    ids, within = await _case_ids(caller, place, start, as_of, selection)
+    cases = await _case_facts(ids, as_of, rules, within)
     kept = [c for c in (cases[i] for i in ids if i in cases) if _selected(c, selection)]
+    of_children = None if within is None else ids_of(Case.filter(id__in=within), "child_id")
     children = await _child_facts(
-        list(dict.fromkeys(c["_child_id"] for c in kept)), start, as_of, rules
+        list(dict.fromkeys(c["_child_id"] for c in kept)),
+        start,
+        as_of,
+        rules,
+        of_children,
+        fields,
     )
     rows = []
     for case in kept:

@@ -197,7 +197,13 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     else:
         source = child_rows if fmt.row_kind is RowKind.CHILD else case_rows
         rows = await source(
-            caller, place, start=period.start, as_of=as_of, rules=rules, selection=fmt.selection
+            caller,
+            place,
+            start=period.start,
+            as_of=as_of,
+            rules=rules,
+            selection=fmt.selection,
+            fields=frozenset(c.source for c in fmt.columns),
         )
     where = county.name if place.kind is PlaceKind.COUNTY else f"{county.name} {place.name}"
     subtitle = f"填报范围：{where}    期间：{period.label}    统计截至：{as_of.isoformat()}"

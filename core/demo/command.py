@@ -89,6 +89,15 @@ async def _refresh_planner_statistics() -> None:
     await connections.get("default").execute_script("ANALYZE")
 
 
+async def _rebuild_child_facts() -> None:
+    """The stored child facts of every child derived again in one statement: the generator's
+    writes marked each child (triggers of migration 0016_child_fact), and the metrics would
+    otherwise derive them all at their first statement, in a request."""
+    from core.metrics.store import rebuild_child_facts
+
+    await rebuild_child_facts()
+
+
 async def run_demo(
     database_url: str,
     *,
@@ -150,6 +159,7 @@ async def run_demo(
         credentials = await demo_credentials.create_demo_credentials(
             spec.division_code, now=datetime.now(UTC)
         )
+        await _rebuild_child_facts()
         await _refresh_planner_statistics()
         for line in _summary_lines(summary):
             click.echo(line)

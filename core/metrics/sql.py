@@ -341,11 +341,7 @@ def derived_sql(
         else ("c", "\n  LEFT JOIN enrolment_change c ON c.rowid = l.change_row")
     )
     flag_ctes, flag_columns, flag_joins = _flags_sql(p, d, year, ids)
-    valid_cte, valid_column, valid_join = ("", "", "")
-    if stored:
-        valid_cte = _valid_from_sql(p, ids)
-        valid_column = f",\n         COALESCE(vf.day, {as_of_sql(p, NO_RECORD_DAY)}) AS valid_from"
-        valid_join = "\n  LEFT JOIN valid vf ON vf.child_id = l.child_id"
+    valid_cte, valid_column, valid_join = _valid_from_sql(p, ids) if stored else ("", "", "")
     return f"""{looked_up},{flag_ctes}{valid_cte}
 derived AS (
   SELECT l.child_id, l.jurisdiction_id, l.name, l.birth_date,
@@ -529,16 +525,17 @@ def _local_date_sql(p: Params, column: str) -> str:
     return f"date(substr({column}, 1, 19), '+{hours} hours')"
 
 
-def _valid_from_sql(p: Params, ids: str) -> str:
-    """``valid``: per child of ``ids``, the latest day any of its dated records takes effect
-    on — a 学籍异动, the opening of an out-of-school case and each of its events, a key group's
-    start and end, an assistance's grant and the first day of its school year, a home visit.
-    From that day on, the row derived as of :data:`OPEN_DAY` is the row of the day."""
+def _valid_from_sql(p: Params, ids: str) -> tuple[str, str, str]:
+    """``(CTEs, column, joins)`` of ``valid_from`` of each child ``l`` (of ``ids``): the latest
+    day any of its dated records takes effect on — a 学籍异动, the opening of an out-of-school
+    case and each of its events, a key group's start and end, an assistance's grant and the
+    first day of its school year, a home visit. From that day on, the row derived as of
+    :data:`OPEN_DAY` is the row of the day. SQLite looks each one up per child in the indexes
+    (a join to a grouped relation was a scan of it per child: no automatic index for it);
+    PostgreSQL reads each table once, grouped, and hash-joins."""
     kinds = _quote(OUT_OF_SCHOOL_KINDS)
     first_day = (
-        "make_date(a.school_year, 9, 1)"
-        if p.postgres
-        else "printf('%04d-09-01', a.school_year)"
+        "make_date(a.school_year, 9, 1)" if p.postgres else "printf('%04d-09-01', a.school_year)"
     )
     days = [
         ("enrolment_change c", "c.child_id", "c.occurred_on", ""),
@@ -555,17 +552,28 @@ def _valid_from_sql(p: Params, ids: str) -> str:
         ("assistance a", "a.child_id", first_day, ""),
         ("home_visit hv", "hv.child_id", "hv.visited_on", ""),
     ]
+    none = as_of_sql(p, NO_RECORD_DAY)
+    if not p.postgres:
+        branches = "\n      UNION ALL ".join(
+            f"SELECT MAX({day}) AS day FROM {table}"
+            f" WHERE {child} = l.child_id{' AND ' + extra if extra else ''}"
+            for table, child, day, extra in days
+        )
+        latest = f"(SELECT MAX(u.day) FROM (\n      {branches}) u)"
+        return "", f",\n         COALESCE({latest}, {none}) AS valid_from", ""
     branches = "\n    UNION ALL ".join(
         f"SELECT {child} AS child_id, MAX({day}) AS day FROM {table}"
         f" WHERE {child} IN ({ids}){' AND ' + extra if extra else ''} GROUP BY {child}"
         for table, child, day, extra in days
     )
-    return f"""
+    cte = f"""
 valid AS (
   SELECT u.child_id, MAX(u.day) AS day FROM (
     {branches}
   ) u GROUP BY u.child_id
 ),"""
+    column = f",\n         COALESCE(vf.day, {none}) AS valid_from"
+    return cte, column, "\n  LEFT JOIN valid vf ON vf.child_id = l.child_id"
 
 
 def as_of_sql(p: Params, day: date) -> str:

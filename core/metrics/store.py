@@ -37,7 +37,8 @@ def _insert(p: Params, children: str) -> Statement:
     """The rows of the children ``children`` (a condition on ``child ch``) selects."""
     columns = ", ".join(STORED_COLUMNS)
     derived = derived_sql(p, OPEN_DAY, OPEN_SCHOOL_YEAR, children, stored=True)
-    sql = f"WITH {derived.lstrip()}\nINSERT INTO child_fact ({columns}) SELECT {columns} FROM derived"
+    insert = f"INSERT INTO child_fact ({columns}) SELECT {columns} FROM derived"
+    sql = f"WITH {derived.lstrip()}\n{insert}"
     return p.render(sql)
 
 

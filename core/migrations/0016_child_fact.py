@@ -74,11 +74,26 @@ POSTGRES_TABLES = [
 #: written often (a child's version, a household's contact fields).
 _MARKS: list[tuple[str, str, str | None, str]] = [
     # (table, the child ids of a row, the columns an update must touch, a name)
-    ("child", "SELECT {row}.id", "jurisdiction_id, name, birth_date, household_id, merged_into_id", "child"),
+    (
+        "child",
+        "SELECT {row}.id",
+        "jurisdiction_id, name, birth_date, household_id, merged_into_id",
+        "child",
+    ),
     ("enrolment_change", "SELECT {row}.child_id", None, "change"),
-    ("enrolment", "SELECT {row}.child_id", "child_id, school_id, mode, grade, school_class_id", "enrolment"),
+    (
+        "enrolment",
+        "SELECT {row}.child_id",
+        "child_id, school_id, mode, grade, school_class_id",
+        "enrolment",
+    ),
     ("case_file", "SELECT {row}.child_id", None, "case"),
-    ("case_event", "SELECT k.child_id FROM case_file k WHERE k.id = {row}.case_id", None, "case_event"),
+    (
+        "case_event",
+        "SELECT k.child_id FROM case_file k WHERE k.id = {row}.case_id",
+        None,
+        "case_event",
+    ),
     ("child_key_group", "SELECT {row}.child_id", None, "key_group"),
     ("assistance", "SELECT {row}.child_id", None, "assistance"),
     ("home_visit", "SELECT {row}.child_id", None, "visit"),

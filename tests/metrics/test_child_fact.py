@@ -66,8 +66,8 @@ VISIT = """mutation($in: CreateHomeVisitInput!) { createHomeVisit(input: $in) {
   homeVisit { id } errors { code field message } } }"""
 
 
-async def _ok(http, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
-    body = await gql(http, query, {"in": variables}, token=bearer)
+async def _ok(client, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
+    body = await gql(client, query, {"in": variables}, token=bearer)
     assert "errors" not in body, body
     name = next(iter(body["data"]))
     assert errors_of(body, name) == [], body
@@ -85,7 +85,11 @@ async def _version(child_gid: str) -> int:
     return (await Child.get(id=parse_global_id(child_gid, "Child", "id"))).version
 
 
-async def test_refreshed_rows_equal_a_rebuild_after_every_writer(http, counties, clock) -> None:
+async def test_refreshed_rows_equal_a_rebuild_after_every_writer(
+    http,  # noqa: F811 (the fixtures of tests/access)
+    counties,  # noqa: F811
+    clock,  # noqa: F811
+) -> None:
     await _refreshed_equals_rebuild()  # the demo generator's rows
     today = local_date(clock())
     admin = await login(http, username(counties.lipu, "COUNTY_ADMIN"), counties.lipu.password)
@@ -174,7 +178,8 @@ async def test_refreshed_rows_equal_a_rebuild_after_every_writer(http, counties,
         admin,
     )  # fmt: skip
     await _ok(
-        http, VISIT,
+        http,
+        VISIT,
         {"childId": child["id"], "visitedOn": today.isoformat(), "visitorName": "韦老师"},
         admin,
     )
@@ -220,7 +225,7 @@ async def test_the_check_finds_a_stale_row(db) -> None:
 
     await connections.get("default").execute_query(
         "UPDATE child_fact SET key_groups = key_groups + 1024"
-        " WHERE child_id = (SELECT MIN(child_id) FROM child_fact)"
+        " WHERE child_id = (SELECT f.child_id FROM child_fact f ORDER BY f.child_id LIMIT 1)"
     )
     assert await stale_child_facts() == 2  # the wrong row, and the right one missing
     await rebuild_child_facts()
@@ -255,7 +260,9 @@ async def test_stored_facts_give_the_history_figures(db, code) -> None:
     days = [DEMO_TODAY, date(2026, 9, 1), date(2026, 3, 1), DEMO_TODAY - timedelta(days=20)]
     for day in days:
         frame = service.frame_for(place, day, now)
-        stored, history = await _both(frame, lambda f=frame: service.dashboard(f, with_metrics=True))
+        stored, history = await _both(
+            frame, lambda f=frame: service.dashboard(f, with_metrics=True)
+        )
         assert _figures(stored) == _figures(history), day
         for breakdown in (Breakdown.TOWN, Breakdown.KEY_GROUP, Breakdown.SCHOOL):
             by_stored, by_history = await _both(
@@ -271,5 +278,6 @@ async def test_stored_facts_give_the_history_figures(db, code) -> None:
         assert pages[0] == pages[1] and len(pages[0]) == stored.accounting.registry
     # the stored rows are read at all: most children's rows hold for the demo's today
     p = Params(is_postgres())
-    rows = await fetch(f"SELECT COUNT(*) AS n FROM child_fact WHERE valid_from <= {p(DEMO_TODAY)}", p)
+    sql = f"SELECT COUNT(*) AS n FROM child_fact WHERE valid_from <= {p(DEMO_TODAY)}"
+    rows = await fetch(sql, p)
     assert int(rows[0]["n"]) > 0

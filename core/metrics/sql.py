@@ -401,7 +401,8 @@ def _latest_sql(p: Params, d: str, end: str, children: str) -> tuple[str, str]:
         )
         # The cases are few: each one's state is looked up once and the strongest per child
         # numbered, then joined to the children (an automatic index on ``cases``), rather than
-        # a look-up per child, most of whom have none.
+        # a look-up per child, most of whom have none. (Not restricted to the children picked:
+        # with that the planner took ``cases`` for small and scanned it per child.)
         return (
             f"""
 picked AS MATERIALIZED (
@@ -413,7 +414,6 @@ picked AS MATERIALIZED (
 case_states AS MATERIALIZED (
   SELECT k.id, k.child_id, {state_at.format(k="k.id")} AS to_state
   FROM case_file k WHERE k.kind IN {kinds} AND k.opened_at < {end}
-    AND k.child_id IN (SELECT child_id FROM picked)
 ),
 cases AS MATERIALIZED (
   SELECT cs.child_id, cs.id, cs.to_state,

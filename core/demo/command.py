@@ -97,6 +97,15 @@ async def _refresh_planner_statistics() -> None:
     await conn.execute_script("VACUUM (ANALYZE)" if postgres else "ANALYZE")
 
 
+async def _rebuild_child_facts() -> None:
+    """The stored child facts of every child derived again in one statement: the generator's
+    writes marked each child (triggers of migration 0016_child_fact), and the metrics would
+    otherwise derive them all at their first statement, in a request."""
+    from core.metrics.store import rebuild_child_facts
+
+    await rebuild_child_facts()
+
+
 async def run_demo(
     database_url: str,
     *,
@@ -158,6 +167,7 @@ async def run_demo(
         credentials = await demo_credentials.create_demo_credentials(
             spec.division_code, now=datetime.now(UTC)
         )
+        await _rebuild_child_facts()
         await _refresh_planner_statistics()
         for line in _summary_lines(summary):
             click.echo(line)

@@ -21,10 +21,10 @@ from core.metrics.sql import (
     Frame,
     Params,
     facts_sql,
-    fetch,
     is_postgres,
     key_groups_sql,
 )
+from core.metrics.store import fetch_facts
 from core.people.enums import KeyGroup
 from core.rules.enums import Population, SchoolStage
 
@@ -420,7 +420,7 @@ async def evaluate_requests(
     sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM {source}"
     if breakdown is not Breakdown.NONE:
         sql += f" GROUP BY {bucket} ORDER BY {bucket}"
-    rows = await fetch(sql, p)
+    rows = await fetch_facts(sql, p)
     if breakdown is Breakdown.NONE and not rows:
         rows = [{"bucket": None}]
     states: dict[str, int] = {}

@@ -32,7 +32,8 @@ from core.metrics.indicators import (
     evaluate_requests,
 )
 from core.metrics.place import Place, PlaceKind, SchoolAge
-from core.metrics.sql import Frame, Params, facts_sql, fetch, is_postgres
+from core.metrics.sql import Frame, Params, facts_sql, is_postgres
+from core.metrics.store import fetch_facts
 from core.metrics.targets import TargetEvaluation, evaluate_all, evaluate_targets, shortfall_sql
 from core.people.models import Child
 from core.plugins import rules_for
@@ -234,7 +235,7 @@ class ChildList:
     async def count(self) -> int:
         if not self._total:
             p = Params(is_postgres())
-            rows = await fetch(self._sql(p, "COUNT(*) AS n"), p)
+            rows = await fetch_facts(self._sql(p, "COUNT(*) AS n"), p)
             self._total.append(int(rows[0]["n"]) if rows else 0)
         return self._total[0]
 
@@ -245,7 +246,7 @@ class ChildList:
         sql = self._sql(p, "f.child_id, COUNT(*) OVER () AS total")
         sql += " ORDER BY f.name, f.child_id"
         sql += f" LIMIT {p(10**9 if limit is None else limit)} OFFSET {p(offset)}"
-        rows = await fetch(sql, p)
+        rows = await fetch_facts(sql, p)
         if rows and not self._total:
             self._total.append(int(rows[0]["total"]))
         elif not rows and offset == 0 and not self._total:

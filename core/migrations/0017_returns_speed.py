@@ -20,7 +20,7 @@ INDEXES = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("baoxue", "0015_town_key")]
+    dependencies = [("baoxue", "0016_child_fact")]
     initial = False
     operations = [
         ops.RunSQL(INDEXES, reverse_sql=['DROP INDEX IF EXISTS "idx_enrolment_c_not_enrolled"']),

@@ -27,6 +27,7 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
+from core.access.api_keys import forget_verified_keys
 from core.access.caller import Caller
 from core.access.secrets_store import cursor_key, forget_cached_key
 from core.db import run_migrations, tortoise_config
@@ -118,6 +119,7 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         finally:
             await _empty_all_tables(ctx)
             forget_cached_key()
+            forget_verified_keys()
 
 
 _KEEP = {"tortoise_migrations", "sqlite_sequence"}

@@ -160,3 +160,25 @@ def test_the_readme_curl_example_prints_the_token() -> None:
         check=True,
     )
     assert run.stdout == "abc.def.ghi\n"
+
+
+def test_metrics_rebuild_finds_a_wrong_stored_fact_then_puts_it_right(
+    scratch_url: str,  # noqa: F811
+) -> None:
+    demo = _run(
+        "demo", "--students", "40", "--jurisdiction", "369901", "--database-url", scratch_url
+    )
+    assert demo.exit_code == 0, demo.output
+    clean = _run("metrics", "--rebuild", "--database-url", scratch_url)
+    assert clean.exit_code == 0, clean.output
+    assert "0 stored child facts differed" in clean.output
+
+    child = _first_row(scratch_url, "SELECT child_id FROM child_fact ORDER BY child_id LIMIT 1")
+    with sqlite3.connect(scratch_url.removeprefix("sqlite://")) as conn:
+        conn.execute("UPDATE child_fact SET birth_date = '1990-01-01' WHERE child_id = ?", [child])
+    wrong = _run("metrics", "--rebuild", "--database-url", scratch_url)
+    assert wrong.exit_code == 1, wrong.output
+    assert "1 stored child facts differed" in wrong.output
+    assert "0 differ after the rebuild" in wrong.output
+    again = _run("metrics", "--rebuild", "--database-url", scratch_url)
+    assert again.exit_code == 0, again.output

@@ -40,6 +40,12 @@ _VERIFIED_TTL_SECONDS = 60.0
 _verified: dict[str, tuple[uuid.UUID, float]] = {}
 
 
+def forget_verified_keys() -> None:
+    """Forget which keys were verified lately: the next use of each runs Argon2 again (tests
+    that write the same keys back into an emptied database start from a cold process)."""
+    _verified.clear()
+
+
 @dataclass(frozen=True)
 class IssuedKey:
     """A freshly created key: ``secret`` is shown once and never stored."""

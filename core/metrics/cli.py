@@ -132,21 +132,24 @@ def _print_text(data: dict[str, Any]) -> None:
         click.echo(f"  {state.label:<20} {acc['states'][state.value]:>8}")
 
 
-async def _rebuild(database_url: str) -> tuple[int, int, float]:
-    """Every stored child fact derived again, then compared with the histories: (rows,
-    stale rows, seconds)."""
+async def _rebuild(database_url: str) -> tuple[int, int, int, float]:
+    """The marked children refreshed, the stored rows compared with the histories (the rows
+    the triggers and the refresh got wrong), then every row derived again and compared once
+    more: (rows, stale before, stale after, seconds of the rebuild)."""
     from tortoise.context import TortoiseContext
 
     from core.db import tortoise_config
-    from core.metrics.store import rebuild_child_facts, stale_child_facts
+    from core.metrics.store import rebuild_child_facts, refresh_child_facts, stale_child_facts
 
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
+        await refresh_child_facts()
+        before = await stale_child_facts()
         started = time.perf_counter()
         rows = await rebuild_child_facts()
         seconds = time.perf_counter() - started
-        stale = await stale_child_facts()
-    return rows, stale, seconds
+        after = await stale_child_facts()
+    return rows, before, after, seconds
 
 
 @click.command("metrics")
@@ -158,8 +161,8 @@ async def _rebuild(database_url: str) -> tuple[int, int, float]:
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="Derive every stored child fact (child_fact) again from the histories, check them "
-    "and exit.",
+    help="Compare every stored child fact (child_fact) with the histories, derive them all "
+    "again, compare again and exit (status 1 if any row differed).",
 )
 @click.option(
     "--database-url",
@@ -179,13 +182,13 @@ def metrics_command(
 ) -> None:
     """Metrics, targets and 底数清 accounting of a county as of a day (指标、目标与底数清)."""
     if rebuild:
-        rows, stale, seconds = asyncio.run(_rebuild(normalise_database_url(database_url)))
+        rows, before, after, seconds = asyncio.run(_rebuild(normalise_database_url(database_url)))
         click.echo(
-            f"已重算学生统计事实 {rows:,} 行 ({seconds:.1f} s), 与历史记录不符 {stale} 行 / "
-            f"rebuilt {rows:,} stored child facts in {seconds:.1f} s; {stale} differ from the "
-            "histories"
+            f"重算前与历史记录不符 {before} 行; 已重算学生统计事实 {rows:,} 行 ({seconds:.1f} s), "
+            f"重算后不符 {after} 行 / {before} stored child facts differed from the histories; "
+            f"rebuilt {rows:,} in {seconds:.1f} s; {after} differ after the rebuild"
         )
-        sys.exit(1 if stale else 0)
+        sys.exit(1 if before or after else 0)
     if not jurisdiction:
         raise click.UsageError("须指定 --jurisdiction / --jurisdiction is required")
     day = _parse_day(as_of)

@@ -113,8 +113,8 @@ async def rebuild_child_facts() -> int:
 
 
 async def stale_child_facts() -> int:
-    """How many stored rows differ from the rows derived from the histories now (a row
-    missing, or one too many, counts once): 0 when ``child_fact`` is right. Marked children
+    """How many children's stored rows differ from the rows derived from the histories now
+    (a row wrong, missing or one too many: each child once): 0 when ``child_fact`` is right. Marked children
     count too; refresh first to check the refresh."""
     p = Params(is_postgres())
     columns = ", ".join(STORED_COLUMNS)
@@ -122,9 +122,9 @@ async def stale_child_facts() -> int:
     stored = f"SELECT {columns} FROM child_fact"
     fresh = f"SELECT {columns} FROM derived"
     sql = (
-        f"WITH {derived.lstrip()}\nSELECT"
-        f" (SELECT COUNT(*) FROM ({stored} EXCEPT {fresh}) a)"
-        f" + (SELECT COUNT(*) FROM ({fresh} EXCEPT {stored}) b) AS n"
+        f"WITH {derived.lstrip()}\nSELECT COUNT(DISTINCT d.child_id) AS n FROM ("
+        f"SELECT a.child_id FROM ({stored} EXCEPT {fresh}) a"
+        f" UNION ALL SELECT b.child_id FROM ({fresh} EXCEPT {stored}) b) d"
     )
     rows = await fetch(sql, p)
     return int(rows[0]["n"])

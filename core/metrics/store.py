@@ -114,8 +114,8 @@ async def rebuild_child_facts() -> int:
 
 async def stale_child_facts() -> int:
     """How many children's stored rows differ from the rows derived from the histories now
-    (a row wrong, missing or one too many: each child once): 0 when ``child_fact`` is right. Marked children
-    count too; refresh first to check the refresh."""
+    (a row wrong, missing or one too many: each child once): 0 when ``child_fact`` is right.
+    Marked children count too; refresh first to check the refresh."""
     p = Params(is_postgres())
     columns = ", ".join(STORED_COLUMNS)
     derived = derived_sql(p, OPEN_DAY, OPEN_SCHOOL_YEAR, "ch.merged_into_id IS NULL", stored=True)

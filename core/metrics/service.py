@@ -9,11 +9,12 @@ the caller's scope reaches (:func:`core.access.scope.restrict`).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from tortoise.expressions import RawSQL
 
 from core.access.authorise import require_permission
 from core.access.caller import Caller
@@ -37,7 +38,7 @@ from core.metrics.store import fetch_facts
 from core.metrics.targets import TargetEvaluation, evaluate_all, evaluate_targets, shortfall_sql
 from core.people.models import Child
 from core.plugins import rules_for
-from core.querysets import sql_of
+from core.querysets import bound_sql
 from core.schools.models import School
 
 _GROUP_KINDS = {
@@ -223,14 +224,15 @@ class ChildList:
         scope = self.caller.scope
         if scope is not None and scope.jurisdiction_id is None:
             return None  # the system caller
-        query = restrict(
-            Child.filter(jurisdiction_id=self.frame.place.jurisdiction_id), self.caller
-        ).values_list("id", flat=True)
-        sql, values = sql_of(query)
-        if p.postgres:
-            return re.sub(r"\$(\d+)", lambda m: p(values[int(m.group(1)) - 1]), sql)
-        items = iter(values)
-        return re.sub(r"\?", lambda m: p(next(items)), sql)
+        # Annotated, the sub-select has no default ordering (core.querysets.ids_of): with it,
+        # PostgreSQL sorted the county's children by name for every list (3 of a target's gap
+        # page's 7.6 s at 1,000,000 pupils).
+        query = (
+            restrict(Child.filter(jurisdiction_id=self.frame.place.jurisdiction_id), self.caller)
+            .annotate(_unordered=RawSQL("1"))
+            .values_list("id", flat=True)
+        )
+        return bound_sql(query, p, postgres=p.postgres)
 
     async def count(self) -> int:
         if not self._total:

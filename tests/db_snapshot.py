@@ -5,7 +5,8 @@ many tests (two demo counties: about a second and a half per test on PostgreSQL)
 them back into the empty tables of a later test of the same process. Tables are written
 parents first (by their foreign keys), so that SQLite's triggers (which cannot be switched
 off) derive from the rows already there the same stored keys the rows carry; PostgreSQL's
-triggers and foreign-key checks are off while it writes (``session_replication_role``).
+triggers and foreign-key checks are off while it writes (``session_replication_role``), and its
+identity columns are written as they were, their sequences then set past them.
 """
 
 from __future__ import annotations
@@ -83,7 +84,20 @@ async def restore(snapshot: Snapshot) -> None:
                 for name, columns, rows in snapshot.tables:
                     names = ", ".join(f'"{c}"' for c in columns)
                     marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-                    await raw.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', rows)
+                    await raw.executemany(
+                        f'INSERT INTO "{name}" ({names}) OVERRIDING SYSTEM VALUE VALUES ({marks})',
+                        rows,
+                    )
+                # identity columns (child_fact_dirty.seq) go on after the values written back
+                identities = await raw.fetch(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND is_identity = 'YES'"
+                )
+                for table, column in identities:
+                    await raw.execute(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
+                        f'COALESCE((SELECT MAX("{column}") FROM "{table}"), 0) + 1, false)'
+                    )
         return
     async with conn.acquire_connection() as raw:
         await raw.execute("PRAGMA foreign_keys = OFF")

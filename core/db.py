@@ -116,13 +116,25 @@ async def close_database(ctx: TortoiseContext) -> None:
 
 
 async def run_migrations(database_url: str, *, progress: Any = None) -> None:
-    """Apply every pending migration (Tortoise's built-in migration executor)."""
+    """Apply every pending migration (Tortoise's built-in migration executor), then derive the
+    stored child facts a migration marked (``0016_child_fact``'s backfill marks every child):
+    migrations hold plain SQL, and the derivation is this release's
+    (:func:`core.metrics.store.refresh_child_facts`)."""
     from tortoise.migrations.api.migrate import migrate
 
     try:
         await migrate(config=tortoise_config(database_url), progress=progress)
     finally:
         await Tortoise.close_connections()
+    from core.metrics.store import refresh_child_facts
+
+    async with TortoiseContext() as ctx:  # its own context: not the application's fallback
+        await ctx.init(config=tortoise_config(database_url))
+        if progress is not None:
+            progress("derive_start", "baoxue", "child_fact")
+        derived = await refresh_child_facts()
+        if progress is not None and derived:
+            progress("derive_done", "baoxue", f"child_fact ({derived:,})")
 
 
 def dialect(ctx: TortoiseContext | None = None) -> str:

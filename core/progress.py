@@ -112,6 +112,11 @@ async def migrations_with_progress(database_url: str) -> None:
                 f"  applied / 已应用 {app_label}.{name} ({time.monotonic() - started[0]:.1f} s)"
             )
             current[0] = "checking / 检查迁移"
+        elif event == "derive_start":
+            current[0] = "deriving / 正在计算 the stored child facts (学生统计事实)"
+            started[0] = time.monotonic()
+        elif event == "derive_done":
+            click.echo(f"  derived / 已计算 {name} ({time.monotonic() - started[0]:.1f} s)")
 
     async with heartbeat(lambda: current[0]):
         await run_migrations(database_url, progress=progress)

@@ -13,7 +13,12 @@ rows (the GraphQL services, the imports with PostgreSQL's COPY, the demo generat
 the triggers only insert the child's id into ``child_fact_dirty`` and compute nothing. The
 metrics service derives the marked children again before each statement
 (:func:`core.metrics.store.refresh_child_facts`); ``baoxue metrics --rebuild`` derives every
-row again and compares. The backfill is that full rebuild.
+row again and compares.
+
+The backfill only marks every child (plain SQL, frozen here): this migration does not call the
+application's derivation, which later releases may change to read columns a later migration
+adds. :func:`core.db.run_migrations` derives the marked rows once every migration is applied,
+with the code of the release that runs it.
 """
 
 from tortoise import migrations
@@ -206,15 +211,14 @@ async def create_triggers(apps, state_editor) -> None:
 
 
 async def backfill(apps, state_editor) -> None:
-    """Every child's row (the full rebuild of ``core.metrics.store``), then statistics."""
-    from core.metrics.store import rebuild_statements
-
-    for sql, values in rebuild_statements(_postgres(state_editor)):
-        if state_editor.collect_sql:
-            state_editor.collected_sql.append(sql)
-        else:
-            await state_editor.client.execute_query(sql, values)
-    await _run(["ANALYZE child_fact"], state_editor)
+    """Every child not merged into another marked, to be derived after the migrations."""
+    await _run(
+        [
+            "INSERT INTO child_fact_dirty (child_id)"
+            " SELECT id FROM child WHERE merged_into_id IS NULL"
+        ],
+        state_editor,
+    )
 
 
 class Migration(migrations.Migration):

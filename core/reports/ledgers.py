@@ -45,6 +45,7 @@ from core.enrolment.models import (
     EnrolmentStatus,
 )
 from core.jurisdictions.models import Village
+from core.metrics.place import SchoolAge
 from core.people.enums import (
     DisabilityCategory,
     Gender,
@@ -165,15 +166,40 @@ def _wants(fields: Fields, *prefixes: str) -> bool:
 # -- which rows ----------------------------------------------------------------------------------
 
 
+#: The selections of children of a group (重点群体, 脱贫户, 随家庭外出): their ledgers list the
+#: group's children of compulsory-school age, not its infants or grown children.
+_SCHOOL_AGE_SELECTIONS = frozenset(
+    {RowSelection.KEY_GROUPS, RowSelection.POVERTY_LIFTED, RowSelection.MOVED_AWAY}
+)
+
+
+def _of_school_age(rules: CountyRules, as_of: date) -> Q:
+    """适龄: born in the county's registry cohorts of the school year of ``as_of``
+    (:class:`core.metrics.place.SchoolAge`, the metrics' own window: a county whose plan covers
+    中学 counts grades 7–9), or on a roll of those grades now (an over-age pupil still at
+    school)."""
+    age = SchoolAge.for_county(rules, as_of)
+    enrolled = Enrolment.filter(
+        is_current=True, status=EnrolmentStatus.ENROLLED, grade__in=list(age.grades)
+    )
+    condition = Q(id__in=ids_of(enrolled, "child_id"))
+    for first, last in age.birth_ranges():
+        condition |= Q(birth_date__gte=first, birth_date__lte=last)
+    return condition
+
+
 async def _child_ids(
     caller: Caller,
     place: Place,
     as_of: date,
     selection: RowSelection,
+    rules: CountyRules,
     only: Sequence[Any] | None = None,
 ) -> tuple[list[RowId], Subquery]:
     """The children's ids in name order, and the same children as a sub-select."""
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
+    if selection in _SCHOOL_AGE_SELECTIONS:
+        qs = qs.filter(_of_school_age(rules, as_of))
     if only is not None:
         qs = qs.filter(id__in=list(only))
     if place.kind is not PlaceKind.COUNTY:
@@ -758,9 +784,9 @@ async def child_rows(
         schools = schools.filter(place.schools_q())
         school_ids = list(await schools.values_list("id", flat=True))
         absentees = {a.child_id: a for a in await never_arrived(school_ids, start, as_of)}
-        ids, within = await _child_ids(caller, place, as_of, selection, only=list(absentees))
+        ids, within = await _child_ids(caller, place, as_of, selection, rules, only=list(absentees))
     else:
-        ids, within = await _child_ids(caller, place, as_of, selection)
+        ids, within = await _child_ids(caller, place, as_of, selection, rules)
     facts = await _child_facts(ids, start, as_of, rules, within, fields)
     if absentees:
         follow_ups = await latest_follow_ups(list(absentees), start, as_of)

@@ -180,12 +180,13 @@ class RowSelection(LabelledEnum):
     SUSPECTED = "SUSPECTED", "疑似辍学 (已上报、核实中)"
     #: Cases: 确认失学辍学 and not back (confirmed, being persuaded, out of reach).
     CONFIRMED = "CONFIRMED", "确认失学辍学 (已确认、劝返中、联系不上)"
-    #: Children of at least one 重点群体.
-    KEY_GROUPS = "KEY_GROUPS", "重点群体儿童少年"
-    #: Children of 脱贫户 (原建档立卡贫困户).
-    POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭子女"
-    #: Children away with their family (举家外出, 流出).
-    MOVED_AWAY = "MOVED_AWAY", "随家庭外出 (举家外出/流出)"
+    #: Children of compulsory-school age (the county's registry cohorts, or on such a roll) of
+    #: at least one 重点群体.
+    KEY_GROUPS = "KEY_GROUPS", "重点群体适龄儿童少年"
+    #: Children of compulsory-school age of 脱贫户 (原建档立卡贫困户).
+    POVERTY_LIFTED = "POVERTY_LIFTED", "脱贫户家庭适龄子女"
+    #: Children of compulsory-school age away with their family (举家外出, 流出).
+    MOVED_AWAY = "MOVED_AWAY", "随家庭外出的适龄儿童少年 (举家外出/流出)"
     #: Children who have not come since term began: absent on every register of their class in
     #: the period (开学未到校, core.reports.attendance).
     NOT_ARRIVED = "NOT_ARRIVED", "开学未到校 (期间每次考勤均缺勤)"

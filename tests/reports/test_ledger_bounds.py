@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from core.access.caller import Caller
 from core.access.scope import scoped
-from core.enrolment.models import Enrolment
+from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.people.enums import KeyGroup, MigrationStatus, PovertyStatus
 from core.people.models import Child, ChildKeyGroup
@@ -66,7 +66,23 @@ async def _joined_child_ids(place, selection) -> list:
         qs = qs.filter(
             Q(id__in=moved) | Q(household__migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         )
-    return list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
+    ids = list(dict.fromkeys(await qs.order_by("name", "id").values_list("id", flat=True)))
+    if selection is RowSelection.ALL:
+        return ids
+    return [i for i in ids if i in await _of_school_age()]
+
+
+async def _of_school_age() -> set:
+    """Children of 荔浦's compulsory-school age in the school year of AS_OF, counted in Python:
+    grade g's cohort is born 1 Sep of 2026 − g − 6 to 31 Aug of 2026 − g − 5 (grades 1–9), or
+    on a current roll of grades 1–9 (an over-age pupil)."""
+    kept = set()
+    for child_id, born in await Child.all().values_list("id", "birth_date"):
+        if any(date(2026 - g - 6, 9, 1) <= born <= date(2026 - g - 5, 8, 31) for g in range(1, 10)):
+            kept.add(child_id)
+    on_roll = Enrolment.filter(is_current=True, status=EnrolmentStatus.ENROLLED, grade__lte=9)
+    kept.update(await on_roll.values_list("child_id", flat=True))
+    return kept
 
 
 async def test_the_places_children_by_sub_selects_are_those_of_the_joins(db) -> None:
@@ -79,13 +95,30 @@ async def test_the_places_children_by_sub_selects_are_those_of_the_joins(db) -> 
             RowSelection.POVERTY_LIFTED,
             RowSelection.MOVED_AWAY,
         ):
-            ids, within = await ledgers._child_ids(Caller.system(), place, AS_OF, selection)
+            ids, within = await ledgers._child_ids(
+                Caller.system(), place, AS_OF, selection, rules_for(LIPU)
+            )
             joined = await _joined_child_ids(place, selection)
             assert [str(i) for i in ids] == [str(i) for i in joined], (place.kind, selection)
             in_sub_select = await Child.filter(id__in=within).values_list("id", flat=True)
             assert sorted(map(str, in_sub_select)) == sorted(map(str, joined))
             seen += len(ids)
     assert seen > 100
+
+
+async def test_a_groups_ledger_lists_its_children_of_school_age_only(db) -> None:
+    """The 公示 of 脱贫户 pupils, the care ledger of 重点群体: a group's infants and grown children
+    are not its pupils (the demo's 脱贫户 have both)."""
+    county = (await _county())[0]
+    lifted = await Child.filter(household__poverty_status=PovertyStatus.LIFTED_OUT).values_list(
+        "id", flat=True
+    )
+    ids, _ = await ledgers._child_ids(
+        Caller.system(), county, AS_OF, RowSelection.POVERTY_LIFTED, rules_for(LIPU)
+    )
+    of_age = await _of_school_age()
+    assert set(map(str, ids)) == {str(i) for i in lifted if i in of_age}
+    assert 0 < len(ids) < len(lifted)
 
 
 async def test_dropout_ledgers_read_their_own_cases_and_give_the_filtered_rows(db) -> None:

@@ -103,8 +103,8 @@ class Child(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
-    # Stored scope keys, kept by the database (triggers of migration 0015_town_key) and checked
-    # by core.people.scope_keys: writers never set them.
+    # Stored scope keys, kept by the database (triggers of migrations 0015_town_key and
+    # 0018_school_town_key) and checked by core.people.scope_keys: writers never set them.
     town = fields.ForeignKeyField(
         "baoxue.Town",
         related_name=False,
@@ -115,6 +115,13 @@ class Child(Model):
     ever_enrolled = fields.BooleanField(
         default=False, db_default=False, description="曾有学籍 (由数据库维护)"
     )
+    school_town = fields.ForeignKeyField(
+        "baoxue.Town",
+        related_name=False,
+        null=True,
+        on_delete=fields.SET_NULL,
+        description="在读学校所在乡镇 (当前学籍的学校的乡镇, 由数据库维护)",
+    )
 
     class Meta:
         table = "child"
@@ -124,6 +131,8 @@ class Child(Model):
             ("jurisdiction_id", "name", "id"),
             # A township official's children (town scope: the town of the household).
             ("jurisdiction_id", "town_id", "name", "id"),
+            # ... and the town of the current school: the scope is an OR of the two indexes.
+            ("jurisdiction_id", "school_town_id", "name", "id"),
             # "Never enrolled in an age range" (适龄未入学).
             ("jurisdiction_id", "ever_enrolled", "birth_date"),
         )

@@ -14,6 +14,10 @@ request, before any statement is looked up.
 
 from __future__ import annotations
 
+import functools
+import operator
+import secrets
+import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -73,20 +77,51 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
         return build() if key is None else STATEMENTS.get((kind, *key), build)
 
     async def fetch(beyond: Q | None, backward: bool, limit: int) -> list[dict[str, Any]]:
-        if beyond is not None:  # a page past a cursor: its values are in the statement
-            found = template(
-                ordered(beyond, backward).limit(_LIMIT).values(*columns), root.model, [_LIMIT]
-            )
-        else:
-            found = statement(
-                "last page" if backward else "first page",
-                lambda: template(
-                    ordered(None, backward).limit(_LIMIT).values(*columns),
-                    root.model,
-                    [_LIMIT],
-                ),
-            )
+        """A page past a cursor, built for this request alone (its values in the statement)."""
+        found = template(
+            ordered(beyond, backward).limit(_LIMIT).values(*columns), root.model, [_LIMIT]
+        )
         return await STATEMENTS.execute(root.model, found, [limit])
+
+    async def fetch_between(
+        low: tuple[Any, ...] | None, high: tuple[Any, ...] | None, backward: bool, limit: int
+    ) -> list[dict[str, Any]]:
+        """The page between the cursors' positions: a statement built once per shape (which
+        positions there are, and which of their values are NULL), the cursors' values put
+        where stand-ins were."""
+        bounds = [(p, b) for p, b in ((low, False), (high, True)) if p is not None]
+        values: list[Any] = [limit]
+        stand_ins: list[Any] = [_LIMIT]
+        conditions = []
+        shape_of_bounds = []
+        for position, bound_backward in bounds:
+            if len(position) != len(keyset.keys) or position[-1] is None:
+                raise ValueError("a position of another order")  # as Keyset.beyond refuses it
+            standing = []
+            for value in position:
+                stand_in = _stand_in(value)
+                if stand_in is _NOT_TEMPLATED:
+                    return await fetch(_beyond(keyset, low, high), backward, limit)
+                while stand_in is not None and stand_in in stand_ins:
+                    stand_in = _stand_in(value)
+                standing.append(stand_in)
+                if stand_in is not None:
+                    values.append(value)
+                    stand_ins.append(stand_in)
+            conditions.append((tuple(standing), bound_backward))
+            shape_of_bounds.append(
+                (bound_backward, tuple(None if v is None else type(v) for v in position))
+            )
+
+        def build() -> Statement:
+            beyond = functools.reduce(
+                operator.and_, (keyset.beyond(p, backward=b) for p, b in conditions), Q()
+            )
+            query = ordered(beyond if conditions else None, backward)
+            return template(query.limit(_LIMIT).values(*columns), root.model, stand_ins)
+
+        kind = ("page", backward, tuple(shape_of_bounds))
+        return await STATEMENTS.execute(root.model, statement(kind, build), values)
 
     async def count() -> int:
         found = statement(
@@ -100,6 +135,7 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
         keyset,
         fetch,
         count,
+        fetch_between=fetch_between,
         first=kwargs.get("first"),
         after=kwargs.get("after"),
         last=kwargs.get("last"),
@@ -107,6 +143,35 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
         default_size=settings.default_page_size,
         max_size=settings.max_page_size,
     )
+
+
+#: What :func:`_stand_in` answers for a value it has no stand-in for.
+_NOT_TEMPLATED = object()
+
+
+def _stand_in(value: Any) -> Any:
+    """A value of ``value``'s kind found nowhere else in a statement (None for None), or
+    ``_NOT_TEMPLATED`` for a kind a statement's slots do not convert (dates, decimals …)."""
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, str) and value:
+        # as long as the value, so that a column's length check passes: characters of the
+        # private use area, which no real value of a key has
+        return "".join(chr(0xE000 + secrets.randbelow(0x1900)) for _ in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _LIMIT + 1 + secrets.randbelow(10**9)
+    return _NOT_TEMPLATED
+
+
+def _beyond(keyset: Any, low: tuple[Any, ...] | None, high: tuple[Any, ...] | None) -> Q | None:
+    conditions = []
+    if low is not None:
+        conditions.append(keyset.beyond(low, backward=False))
+    if high is not None:
+        conditions.append(keyset.beyond(high, backward=True))
+    return functools.reduce(operator.and_, conditions) if conditions else None
 
 
 async def _children(info: Any, kwargs: dict[str, Any]) -> tuple[Hashable, QuerySet[Any]]:

@@ -15,54 +15,17 @@ same conversion of the columns to Python values as ``QuerySet.values``.
 from __future__ import annotations
 
 import dataclasses
-import types
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
 from core.api.dataloaders import _freeze
-from core.querysets import sql_of
+from core.querysets import Statement, run_statement, template
 
 #: Statement shapes kept (callers × levels × list sizes).
 STATEMENT_CACHE = 2048
-
-
-@dataclass(frozen=True)
-class Statement:
-    sql: str
-    params: tuple[Any, ...]
-    #: where each value goes in ``params``, and how the driver wants it
-    slots: tuple[tuple[int, Callable[[Any], Any]], ...]
-    converters: tuple[tuple[str, Callable[[Any], Any]], ...]
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def template(query: Any, model: type, stand_ins: list[Any]) -> Statement:
-    """The statement ``query`` (a ``ValuesQuery`` or ``CountQuery``, not yet run) sends, with
-    a slot where each of ``stand_ins`` (values found nowhere else in it) went."""
-    sql, params = sql_of(query)
-    text = [str(p) for p in params]
-    slots = []
-    for stand_in in stand_ins:
-        position = text.index(str(stand_in))
-        found = params[position]
-        kind = str if isinstance(found, str) else int if isinstance(found, int) else _as_uuid
-        slots.append((position, kind))
-    converters = tuple(
-        (alias, convert)
-        for alias, convert in (
-            (alias, query.resolve_to_python_value(model, name))
-            for alias, name in getattr(query, "_fields_for_select", {}).items()
-        )
-        if not isinstance(convert, types.LambdaType)
-    )
-    return Statement(sql, tuple(params), tuple(slots), converters)
 
 
 def caller_key(caller: Any) -> Hashable:
@@ -94,14 +57,7 @@ class Statements:
         self, model: type, statement: Statement, values: list[Any]
     ) -> list[dict[str, Any]]:
         """``statement`` sent with ``values`` in its slots; rows as ``QuerySet.values`` gives."""
-        params = list(statement.params)
-        for (position, kind), value in zip(statement.slots, values, strict=True):
-            params[position] = kind(value)
-        rows = await model._meta.db.execute_query_dict(statement.sql, params)  # type: ignore[attr-defined]
-        for row in rows:
-            for column, convert in statement.converters:
-                row[column] = convert(row[column])
-        return rows
+        return await run_statement(model, statement, values)
 
     async def run(
         self,
@@ -144,3 +100,5 @@ class Statements:
 
 
 STATEMENTS = Statements()
+
+__all__ = ["STATEMENTS", "Statement", "Statements", "caller_key", "template"]

@@ -26,7 +26,15 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.access.scope import restrict as scope_restrict
-from core.api.fastpath.statements import STATEMENTS, Statement, caller_key, template
+from core.api.fastpath.statements import (
+    STATEMENTS,
+    Join,
+    Statement,
+    caller_key,
+    joined,
+    joins_on,
+    template,
+)
 from core.api.keyset import keyset_of
 from core.api.pagination import Connection, paginate_with
 from core.api.people.query import children_list
@@ -46,6 +54,8 @@ class Root:
     model: type
     columns: tuple[str, ...]
     query: Callable[[Any, dict[str, Any]], Awaitable[tuple[Hashable, QuerySet[Any]]]]
+    #: one-to-one relations read in the page's statement (PostgreSQL)
+    joins: tuple[Join, ...] = ()
 
 
 async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]:
@@ -73,14 +83,22 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
     except TypeError:  # a filter that is no key: built for this request alone
         key = None
 
-    def statement(kind: str, build: Callable[[], Statement]) -> Statement:
+    def statement(kind: Any, build: Callable[[], Statement]) -> Statement:
         return build() if key is None else STATEMENTS.get((kind, *key), build)
+
+    joins = root.joins if joins_on(root.model) else ()
+
+    def page_statement(query: QuerySet[Any], stand_ins: list[Any], backward: bool) -> Statement:
+        found = template(query.limit(_LIMIT).values(*columns), root.model, stand_ins)
+        if not joins:
+            return found
+        visible = info.context.loaders.visible
+        order = [(k.name, k.descending != backward) for k in keyset.keys]
+        return joined(found, [(j, visible(j.model)) for j in joins], order)
 
     async def fetch(beyond: Q | None, backward: bool, limit: int) -> list[dict[str, Any]]:
         """A page past a cursor, built for this request alone (its values in the statement)."""
-        found = template(
-            ordered(beyond, backward).limit(_LIMIT).values(*columns), root.model, [_LIMIT]
-        )
+        found = page_statement(ordered(beyond, backward), [_LIMIT], backward)
         return await STATEMENTS.execute(root.model, found, [limit])
 
     async def fetch_between(
@@ -117,8 +135,9 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
             beyond = functools.reduce(
                 operator.and_, (keyset.beyond(p, backward=b) for p, b in conditions), Q()
             )
-            query = ordered(beyond if conditions else None, backward)
-            return template(query.limit(_LIMIT).values(*columns), root.model, stand_ins)
+            return page_statement(
+                ordered(beyond if conditions else None, backward), stand_ins, backward
+            )
 
         kind = ("page", backward, tuple(shape_of_bounds))
         return await STATEMENTS.execute(root.model, statement(kind, build), values)
@@ -178,6 +197,6 @@ async def _children(info: Any, kwargs: dict[str, Any]) -> tuple[Hashable, QueryS
     return await children_list(info, kwargs.get("filter"), kwargs.get("order_by"))
 
 
-def roots(child_columns: tuple[str, ...]) -> dict[str, Root]:
+def roots(child_columns: tuple[str, ...], child_joins: tuple[Join, ...] = ()) -> dict[str, Root]:
     """The root fields by GraphQL name."""
-    return {"children": Root("Child", Child, child_columns, _children)}
+    return {"children": Root("Child", Child, child_columns, _children, child_joins)}

@@ -15,17 +15,73 @@ same conversion of the columns to Python values as ``QuerySet.values``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from threading import Lock
 from typing import Any
+
+from tortoise.expressions import RawSQL
 
 from core.api.dataloaders import _freeze
 from core.querysets import Statement, run_statement, template
 
 #: Statement shapes kept (callers × levels × list sizes).
 STATEMENT_CACHE = 2048
+
+
+@dataclass(frozen=True)
+class Join:
+    """A one-to-one relation read in its parent's statement: the ``columns`` of the
+    ``model`` row the parent's ``fk`` names, among the rows the caller may see (else NULL),
+    as columns ``<name>__<column>`` of the parent's row."""
+
+    name: str
+    model: type
+    fk: str
+    columns: tuple[str, ...]
+
+
+def joins_on(model: type) -> bool:
+    """Whether a level's statement takes its joins (:class:`Join`) on ``model``'s database:
+    PostgreSQL. SQLite does not flatten a sub-select on the right of a LEFT JOIN that has a
+    WHERE clause of its own (the scope), so there a join would read every visible row; the
+    relations keep their own statements there."""
+    return model._meta.db.capabilities.dialect == "postgres"  # type: ignore[attr-defined]
+
+
+def joined(
+    statement: Statement,
+    joins: list[tuple[Join, Any]],
+    order: list[tuple[str, bool]] | None = None,
+) -> Statement:
+    """``statement`` (PostgreSQL) with each of ``joins`` — a :class:`Join` and the query of
+    the rows of its model the caller may see — LEFT JOINed to its rows by their ids, in
+    ``order`` (column, descending) when the statement had one (a page: the join keeps the
+    rows but not their order)."""
+    params = list(statement.params)
+    select = ['"p".*']
+    sources = [f'({statement.sql}) "p"']
+    converters = list(statement.converters)
+    for i, (join, visible) in enumerate(joins):
+        # unordered: the model's default order would sort the rows of the sub-select
+        unordered = visible.annotate(_unordered=RawSQL("1"))
+        related = template(unordered.values(*join.columns), join.model, [])
+        shift = len(params)
+        sql = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + shift}", related.sql)  # noqa: B023
+        params += related.params
+        alias = f"j{i}"
+        select += [f'"{alias}"."{c}" "{join.name}__{c}"' for c in join.columns]
+        sources.append(f'LEFT JOIN ({sql}) "{alias}" ON "{alias}"."id" = "p"."{join.fk}"')
+        converters += [(f"{join.name}__{c}", convert) for c, convert in related.converters]
+    sql = f"SELECT {', '.join(select)} FROM {' '.join(sources)}"
+    if order:
+        sql += " ORDER BY " + ", ".join(
+            f'"p"."{column}" {"DESC" if descending else "ASC"}' for column, descending in order
+        )
+    return Statement(sql, tuple(params), statement.slots, tuple(converters))
 
 
 def caller_key(caller: Any) -> Hashable:
@@ -67,9 +123,12 @@ class Statements:
         ids_filter: str,
         ids: list[Any],
         filters: dict[str, Any],
+        joins: tuple[Join, ...] = (),
     ) -> list[dict[str, Any]]:
         """The ``columns`` of the ``model`` rows ``run``'s caller may see whose
-        ``ids_filter`` is one of ``ids``, plus ``filters``."""
+        ``ids_filter`` is one of ``ids``, plus ``filters``; on PostgreSQL with ``joins``
+        (:func:`joined`)."""
+        joins = joins if joins_on(model) else ()
         key = (
             model._meta.db.capabilities.dialect,  # type: ignore[attr-defined]
             model,
@@ -78,6 +137,7 @@ class Statements:
             len(ids),
             tuple(sorted((k, _freeze(v)) for k, v in filters.items())),
             caller_key(run.caller),
+            joins,
         )
 
         def build() -> Statement:
@@ -87,7 +147,11 @@ class Statements:
                 .filter(**{ids_filter: stand_ins}, **filters)
                 .values(*columns)
             )
-            return template(query, model, stand_ins)
+            found = template(query, model, stand_ins)
+            if joins:
+                visible = run.context.loaders.visible
+                found = joined(found, [(j, visible(j.model)) for j in joins])
+            return found
 
         return await self.execute(model, self.get(key, build), ids)
 
@@ -101,4 +165,13 @@ class Statements:
 
 STATEMENTS = Statements()
 
-__all__ = ["STATEMENTS", "Statement", "Statements", "caller_key", "template"]
+__all__ = [
+    "STATEMENTS",
+    "Join",
+    "Statement",
+    "Statements",
+    "caller_key",
+    "joined",
+    "joins_on",
+    "template",
+]

@@ -166,6 +166,10 @@ class Measurement:
     sizes: list[int] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
     rss_mib: float = 0.0
+    #: the server process's CPU time (user + system) over the measurements, and the requests
+    #: it served in them (warm-up included)
+    cpu_s: float = 0.0
+    served: int = 0
 
     def add(self, result: dict[str, Any]) -> None:
         self.latencies += result["latencies_ms"]
@@ -198,8 +202,12 @@ class Measurement:
             f"{self.scenario:<10} {self.target:<5} c={self.concurrency:<3} "
             f"p50 {self.p50:8.1f} ms  p99 {self.p99:8.1f} ms  {self.rps:7.1f} req/s  "
             f"{sql} SQL  {self.requests:5d} req  {self.errors:3d} err  {size:6.1f} KiB  "
-            f"peak RSS {self.rss_mib:5.0f} MiB"
+            f"peak RSS {self.rss_mib:5.0f} MiB  CPU {self.cpu_ms:5.1f} ms/req"
         )
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_s / self.served if self.served else float("nan")
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -244,6 +252,25 @@ def commit() -> str:
         return out + ("+changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def timed(m: Measurement, pid: int, *args: Any, **options: Any) -> None:
+    """``m.add(measure(*args, **options))``, with the CPU time the server (process ``pid``)
+    spent meanwhile."""
+    before = cpu_seconds(pid)
+    result = measure(*args, **options)
+    m.cpu_s += cpu_seconds(pid) - before
+    m.served += result["requests"] + options.get("warmup", 2) * m.concurrency
+    m.add(result)
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -614,11 +641,18 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
                 ours = Measurement("page50", "api", concurrency)
                 hand = Measurement("page50", "floor", concurrency)
                 for _ in range(rounds):  # A, B, A, B: drift in the machine's load hits both
-                    ours.add(measure(args.port, admin, page_bodies, concurrency, duration))
-                    hand.add(
-                        measure(
-                            args.port + 1, admin, floor_bodies, concurrency, duration, path="/floor"
-                        )
+                    timed(
+                        ours, api.process.pid, args.port, admin, page_bodies, concurrency, duration
+                    )
+                    timed(
+                        hand,
+                        floor.process.pid,
+                        args.port + 1,
+                        admin,
+                        floor_bodies,
+                        concurrency,
+                        duration,
+                        path="/floor",
                     )
                 ours.rss_mib = peak_rss_mib(api.process.pid)
                 hand.rss_mib = peak_rss_mib(floor.process.pid)
@@ -626,7 +660,8 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
                     print("  " + m.line(), flush=True)
                 print(
                     f"  page50 c={concurrency}: p50 ratio {ours.p50 / hand.p50:.2f}x the floor, "
-                    f"req/s ratio {ours.rps / hand.rps:.2f} (load average {load_average()})",
+                    f"req/s ratio {ours.rps / hand.rps:.2f}, CPU per request "
+                    f"{ours.cpu_ms / hand.cpu_ms:.2f}x (load average {load_average()})",
                     flush=True,
                 )
                 results += [ours, hand]
@@ -638,7 +673,9 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
                 m = Measurement(name, "api", concurrency)
                 if callable(bodies):
                     bodies = bodies()
-                m.add(measure(args.port, token, bodies, concurrency, duration, **options))
+                timed(
+                    m, api.process.pid, args.port, token, bodies, concurrency, duration, **options
+                )
                 m.rss_mib = peak_rss_mib(api.process.pid)
                 print("  " + m.line(), flush=True)
                 for sample in m.samples[:2]:

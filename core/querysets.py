@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import types
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import RawSQL, Subquery
@@ -51,3 +54,64 @@ def bound_sql(query: Any, bind: Callable[[Any], str], *, postgres: bool) -> str:
         return re.sub(r"\$(\d+)", lambda m: bind(values[int(m.group(1)) - 1]), sql)
     items = iter(values)
     return re.sub(r"\?", lambda m: bind(next(items)), sql)
+
+
+# --- statements built once and sent many times -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A query's statement built once by Tortoise (:func:`template`) with stand-ins where its
+    values go, sent many times with other values (:func:`run_statement`): building a query
+    through Tortoise and pypika costs about as much as running it. Its rows are converted as
+    ``QuerySet.values`` converts them."""
+
+    sql: str
+    params: tuple[Any, ...]
+    #: where each value goes in ``params`` (a value may go to several places), which of the
+    #: values it is, and how the driver wants it
+    slots: tuple[tuple[int, int, Callable[[Any], Any]], ...]
+    converters: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def template(query: Any, model: type, stand_ins: list[Any]) -> Statement:
+    """The statement ``query`` (a ``ValuesQuery`` or ``CountQuery``, not yet run) sends, with
+    a slot wherever each of ``stand_ins`` (values found nowhere else in it) went."""
+    sql, params = sql_of(query)
+    text = [str(p) for p in params]
+    slots = []
+    for index, stand_in in enumerate(stand_ins):
+        positions = [i for i, t in enumerate(text) if t == str(stand_in)]
+        if not positions:
+            raise ValueError(f"stand-in {stand_in!r} is not in the statement")
+        for position in positions:
+            found = params[position]
+            kind = str if isinstance(found, str) else int if isinstance(found, int) else _as_uuid
+            slots.append((position, index, kind))
+    converters = tuple(
+        (alias, convert)
+        for alias, convert in (
+            (alias, query.resolve_to_python_value(model, name))
+            for alias, name in getattr(query, "_fields_for_select", {}).items()
+        )
+        if not isinstance(convert, types.LambdaType)
+    )
+    return Statement(sql, tuple(params), tuple(slots), converters)
+
+
+async def run_statement(
+    model: type, statement: Statement, values: list[Any]
+) -> list[dict[str, Any]]:
+    """``statement`` sent with ``values`` in its slots; rows as ``QuerySet.values`` gives."""
+    params = list(statement.params)
+    for position, index, kind in statement.slots:
+        params[position] = kind(values[index])
+    rows = await model._meta.db.execute_query_dict(statement.sql, params)  # type: ignore[attr-defined]
+    for row in rows:
+        for column, convert in statement.converters:
+            row[column] = convert(row[column])
+    return rows

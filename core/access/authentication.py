@@ -7,9 +7,11 @@ do not check out leave the caller anonymous with a reason the API reports.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from core.access import audit
 from core.access.accounts import CALLER_FIELDS, caller_for_account
@@ -19,6 +21,7 @@ from core.access.enums import ActorKind, AuditAction
 from core.access.models import ApiKey, AuthSession, StaffAccount
 from core.access.rate_limit import RateLimiter
 from core.access.tokens import decode_token
+from core.querysets import Statement, run_statement, template
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,26 @@ def _credentials(headers: dict[str, str]) -> tuple[str, str]:
     return "", ""
 
 
+#: The statement of :func:`_session_and_account`, by database dialect.
+_SESSION_STATEMENTS: dict[str, Statement] = {}
+
+
+async def _session_and_account(
+    session_id: uuid.UUID, account_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The session and its account in one statement (a join), as plain values; built by
+    Tortoise once per dialect and then sent with each request's ids."""
+    dialect = AuthSession._meta.db.capabilities.dialect
+    statement = _SESSION_STATEMENTS.get(dialect)
+    if statement is None:
+        stand_ins = [uuid.uuid4(), uuid.uuid4()]
+        query = AuthSession.filter(id=stand_ins[0], account_id=stand_ins[1]).values(
+            "revoked_at", "expires_at", *_ACCOUNT_VALUES
+        )
+        statement = _SESSION_STATEMENTS[dialect] = template(query, AuthSession, stand_ins)
+    return await run_statement(AuthSession, statement, [session_id, account_id])
+
+
 async def authenticate(
     headers: dict[str, str],
     *,
@@ -80,10 +103,7 @@ async def authenticate(
                 Caller.anonymous(), "令牌无效或已过期 / token is invalid or has expired"
             )
         account_id, session_id = decoded
-        # the session and its account in one statement (a join), as plain values
-        found = await AuthSession.filter(id=session_id, account_id=account_id).values(
-            "revoked_at", "expires_at", *_ACCOUNT_VALUES
-        )
+        found = await _session_and_account(session_id, account_id)
         session = found[0] if found else None
         if session is None or session["revoked_at"] is not None or session["expires_at"] <= now:
             return Authentication(

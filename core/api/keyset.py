@@ -60,7 +60,7 @@ class Keyset:
     def position(self, row: Any) -> tuple[Any, ...]:
         """``row``'s values of the keys (the content of its cursor): a model instance, or a
         mapping of the keys' names (a row read with ``values()``)."""
-        if isinstance(row, Mapping):
+        if type(row) is dict or isinstance(row, Mapping):
             return tuple(row[key.name] for key in self.keys)
         return tuple(getattr(row, key.name) for key in self.keys)
 

@@ -233,10 +233,18 @@ async def paginate_with(
     default_size: int,
     max_size: int,
     transform: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
+    fetch_between: Callable[
+        [tuple[Any, ...] | None, tuple[Any, ...] | None, bool, int], Awaitable[Sequence[Any]]
+    ]
+    | None = None,
 ) -> Connection[Any]:
     """:func:`paginate` over ``fetch(beyond, backward, limit)``: at most ``limit`` rows of
     ``keyset``'s list (reversed when ``backward``) that meet ``beyond`` (None: from the start),
-    as model instances or as mappings of the keys' names; and ``count_all()``."""
+    as model instances or as mappings of the keys' names; and ``count_all()``.
+
+    With ``fetch_between`` the page is ``fetch_between(after, before, backward, limit)``
+    instead, given the cursors' positions (None where there is no cursor), for a caller that
+    builds the condition :meth:`Keyset.beyond` gives itself (the fast path, once per shape)."""
     first, last = _page_sizes(first, last, default_size, max_size)
     count = cached_count(count_all)
     key = await cursor_key()
@@ -245,13 +253,16 @@ async def paginate_with(
     backward = last is not None
     size = last if last is not None else (first if first is not None else default_size)
 
-    conditions = []
-    if low is not None:
-        conditions.append(keyset.beyond(low, backward=False))
-    if high is not None:
-        conditions.append(keyset.beyond(high, backward=True))
-    beyond = functools.reduce(operator.and_, conditions) if conditions else None
-    rows = list(await fetch(beyond, backward, size + 1))
+    if fetch_between is not None:
+        rows = list(await fetch_between(low, high, backward, size + 1))
+    else:
+        conditions = []
+        if low is not None:
+            conditions.append(keyset.beyond(low, backward=False))
+        if high is not None:
+            conditions.append(keyset.beyond(high, backward=True))
+        beyond = functools.reduce(operator.and_, conditions) if conditions else None
+        rows = list(await fetch(beyond, backward, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -60,6 +60,10 @@ class Plan:
     root_key: str
     root_type: str  # the node type of the connection the root field returns
     connection: list[Selected]
+    #: the root field's converted arguments by the variables' JSON (``run._arguments``)
+    arguments: OrderedDict[bytes, dict[str, Any]] = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )
 
 
 class NotCovered(Exception):

@@ -16,6 +16,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from graphql import GraphQLSchema
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.relay import to_base64
@@ -23,9 +24,12 @@ from strawberry.types.arguments import convert_arguments
 
 from core.api.fastpath.plan import Plan, Selected
 from core.api.fastpath.roots import page
-from core.api.fastpath.statements import STATEMENTS
+from core.api.fastpath.statements import STATEMENTS, Join
 from core.api.fastpath.types import ROOTS, TYPES, Row
 from core.api.masking import reveal
+
+#: Distinct variables whose converted arguments a plan keeps.
+ARGUMENTS_KEPT = 64
 
 
 class Fallback(Exception):
@@ -42,11 +46,18 @@ class Run:
         self.reads: set[tuple[str, str]] = set()
 
     async def values(
-        self, model: type, columns: tuple[str, ...], ids_filter: str, ids: list[Any], **filters: Any
+        self,
+        model: type,
+        columns: tuple[str, ...],
+        ids_filter: str,
+        ids: list[Any],
+        joins: tuple[Join, ...] = (),
+        **filters: Any,
     ) -> list[Row]:
         """The ``columns`` of the ``model`` rows the caller may see whose ``ids_filter``
-        (``pk__in``, ``household_id__in`` …) is one of ``ids``, plus ``filters``."""
-        return await STATEMENTS.run(self, model, columns, ids_filter, ids, filters)
+        (``pk__in``, ``household_id__in`` …) is one of ``ids``, plus ``filters``, with
+        ``joins`` read in the same statement (PostgreSQL)."""
+        return await STATEMENTS.run(self, model, columns, ids_filter, ids, filters, joins)
 
     async def level(self, type_name: str, selected: list[Selected], rows: list[Row]) -> list[Any]:
         """``rows`` of ``type_name`` written out as ``selected`` asks. The relations of one
@@ -114,7 +125,26 @@ class Run:
 
 
 def _arguments(schema: Any, plan: Plan, raw_variables: dict[str, Any] | None) -> dict[str, Any]:
-    """The root field's arguments as its resolver receives them (strawberry's inputs)."""
+    """The root field's arguments as its resolver receives them (strawberry's inputs), kept
+    on the plan by the variables' JSON (a client pages through a list with the same few):
+    coercing and converting them cost as much as a statement. Nothing changes the inputs
+    (the resolvers only read them), and each request gets its own dict of them."""
+    try:
+        key = orjson.dumps(raw_variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _converted(schema, plan, raw_variables)
+    found = plan.arguments.get(key)
+    if found is None:
+        found = _converted(schema, plan, raw_variables)
+        plan.arguments[key] = found
+        while len(plan.arguments) > ARGUMENTS_KEPT:
+            plan.arguments.popitem(last=False)
+    else:
+        plan.arguments.move_to_end(key)
+    return dict(found)
+
+
+def _converted(schema: Any, plan: Plan, raw_variables: dict[str, Any] | None) -> dict[str, Any]:
     graphql_schema: GraphQLSchema = schema._schema
     variables = get_variable_values(
         graphql_schema, plan.operation.variable_definitions or (), raw_variables or {}

@@ -15,7 +15,7 @@ same conversion of the columns to Python values as ``QuerySet.values``.
 from __future__ import annotations
 
 import dataclasses
-import types
+import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -23,46 +23,65 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+from tortoise.expressions import RawSQL
+
 from core.api.dataloaders import _freeze
-from core.querysets import sql_of
+from core.querysets import Statement, run_statement, template
 
 #: Statement shapes kept (callers × levels × list sizes).
 STATEMENT_CACHE = 2048
 
 
 @dataclass(frozen=True)
-class Statement:
-    sql: str
-    params: tuple[Any, ...]
-    #: where each value goes in ``params``, and how the driver wants it
-    slots: tuple[tuple[int, Callable[[Any], Any]], ...]
-    converters: tuple[tuple[str, Callable[[Any], Any]], ...]
+class Join:
+    """A one-to-one relation read in its parent's statement: the ``columns`` of the
+    ``model`` row the parent's ``fk`` names, among the rows the caller may see (else NULL),
+    as columns ``<name>__<column>`` of the parent's row."""
+
+    name: str
+    model: type
+    fk: str
+    columns: tuple[str, ...]
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+def joins_on(model: type) -> bool:
+    """Whether a level's statement takes its joins (:class:`Join`) on ``model``'s database:
+    PostgreSQL. SQLite does not flatten a sub-select on the right of a LEFT JOIN that has a
+    WHERE clause of its own (the scope), so there a join would read every visible row; the
+    relations keep their own statements there."""
+    return model._meta.db.capabilities.dialect == "postgres"  # type: ignore[attr-defined]
 
 
-def template(query: Any, model: type, stand_ins: list[Any]) -> Statement:
-    """The statement ``query`` (a ``ValuesQuery`` or ``CountQuery``, not yet run) sends, with
-    a slot where each of ``stand_ins`` (values found nowhere else in it) went."""
-    sql, params = sql_of(query)
-    text = [str(p) for p in params]
-    slots = []
-    for stand_in in stand_ins:
-        position = text.index(str(stand_in))
-        found = params[position]
-        kind = str if isinstance(found, str) else int if isinstance(found, int) else _as_uuid
-        slots.append((position, kind))
-    converters = tuple(
-        (alias, convert)
-        for alias, convert in (
-            (alias, query.resolve_to_python_value(model, name))
-            for alias, name in getattr(query, "_fields_for_select", {}).items()
+def joined(
+    statement: Statement,
+    joins: list[tuple[Join, Any]],
+    order: list[tuple[str, bool]] | None = None,
+) -> Statement:
+    """``statement`` (PostgreSQL) with each of ``joins`` — a :class:`Join` and the query of
+    the rows of its model the caller may see — LEFT JOINed to its rows by their ids, in
+    ``order`` (column, descending) when the statement had one (a page: the join keeps the
+    rows but not their order)."""
+    params = list(statement.params)
+    select = ['"p".*']
+    sources = [f'({statement.sql}) "p"']
+    converters = list(statement.converters)
+    for i, (join, visible) in enumerate(joins):
+        # unordered: the model's default order would sort the rows of the sub-select
+        unordered = visible.annotate(_unordered=RawSQL("1"))
+        related = template(unordered.values(*join.columns), join.model, [])
+        shift = len(params)
+        sql = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + shift}", related.sql)  # noqa: B023
+        params += related.params
+        alias = f"j{i}"
+        select += [f'"{alias}"."{c}" "{join.name}__{c}"' for c in join.columns]
+        sources.append(f'LEFT JOIN ({sql}) "{alias}" ON "{alias}"."id" = "p"."{join.fk}"')
+        converters += [(f"{join.name}__{c}", convert) for c, convert in related.converters]
+    sql = f"SELECT {', '.join(select)} FROM {' '.join(sources)}"
+    if order:
+        sql += " ORDER BY " + ", ".join(
+            f'"p"."{column}" {"DESC" if descending else "ASC"}' for column, descending in order
         )
-        if not isinstance(convert, types.LambdaType)
-    )
-    return Statement(sql, tuple(params), tuple(slots), converters)
+    return Statement(sql, tuple(params), statement.slots, tuple(converters))
 
 
 def caller_key(caller: Any) -> Hashable:
@@ -94,14 +113,7 @@ class Statements:
         self, model: type, statement: Statement, values: list[Any]
     ) -> list[dict[str, Any]]:
         """``statement`` sent with ``values`` in its slots; rows as ``QuerySet.values`` gives."""
-        params = list(statement.params)
-        for (position, kind), value in zip(statement.slots, values, strict=True):
-            params[position] = kind(value)
-        rows = await model._meta.db.execute_query_dict(statement.sql, params)  # type: ignore[attr-defined]
-        for row in rows:
-            for column, convert in statement.converters:
-                row[column] = convert(row[column])
-        return rows
+        return await run_statement(model, statement, values)
 
     async def run(
         self,
@@ -111,9 +123,12 @@ class Statements:
         ids_filter: str,
         ids: list[Any],
         filters: dict[str, Any],
+        joins: tuple[Join, ...] = (),
     ) -> list[dict[str, Any]]:
         """The ``columns`` of the ``model`` rows ``run``'s caller may see whose
-        ``ids_filter`` is one of ``ids``, plus ``filters``."""
+        ``ids_filter`` is one of ``ids``, plus ``filters``; on PostgreSQL with ``joins``
+        (:func:`joined`)."""
+        joins = joins if joins_on(model) else ()
         key = (
             model._meta.db.capabilities.dialect,  # type: ignore[attr-defined]
             model,
@@ -122,6 +137,7 @@ class Statements:
             len(ids),
             tuple(sorted((k, _freeze(v)) for k, v in filters.items())),
             caller_key(run.caller),
+            joins,
         )
 
         def build() -> Statement:
@@ -131,7 +147,11 @@ class Statements:
                 .filter(**{ids_filter: stand_ins}, **filters)
                 .values(*columns)
             )
-            return template(query, model, stand_ins)
+            found = template(query, model, stand_ins)
+            if joins:
+                visible = run.context.loaders.visible
+                found = joined(found, [(j, visible(j.model)) for j in joins])
+            return found
 
         return await self.execute(model, self.get(key, build), ids)
 
@@ -144,3 +164,14 @@ class Statements:
 
 
 STATEMENTS = Statements()
+
+__all__ = [
+    "STATEMENTS",
+    "Join",
+    "Statement",
+    "Statements",
+    "caller_key",
+    "joined",
+    "joins_on",
+    "template",
+]

@@ -25,6 +25,7 @@ from core.access.masking import (
     mask_student_number,
 )
 from core.api.fastpath.roots import roots
+from core.api.fastpath.statements import Join
 from core.api.people.types import OPEN_CASES, guardians_in_visible_order
 from core.cases.enums import TERMINAL_STATES, CaseState
 from core.cases.models import Case
@@ -66,10 +67,20 @@ def _padded(ids: list[Any]) -> list[Any]:
     return ids + [ids[-1]] * (size - len(ids))
 
 
-def _by_id(model: type, fk: str, columns: tuple[str, ...]) -> Callable[..., Awaitable[list[Any]]]:
-    """Each row's ``fk`` as a row of ``model`` (None when unset or not visible)."""
+def _by_id(
+    model: type, fk: str, columns: tuple[str, ...], joined: str = ""
+) -> Callable[..., Awaitable[list[Any]]]:
+    """Each row's ``fk`` as a row of ``model`` (None when unset or not visible); read from
+    the rows themselves when their statement joined it (columns ``<joined>__<column>``,
+    :class:`~core.api.fastpath.statements.Join`)."""
+    prefixed = [(c, f"{joined}__{c}") for c in columns]
+    joined_id = f"{joined}__id"
 
     async def load(run: Any, rows: list[Row]) -> list[Any]:
+        if joined and rows and joined_id in rows[0]:
+            return [
+                {c: r[p] for c, p in prefixed} if r[joined_id] is not None else None for r in rows
+            ]
         ids = _padded(list({r[fk] for r in rows if r[fk] is not None}))
         found = {}
         if ids:
@@ -80,16 +91,17 @@ def _by_id(model: type, fk: str, columns: tuple[str, ...]) -> Callable[..., Awai
 
 
 def _many(
-    model: type, fk: str, columns: tuple[str, ...], **filters: Any
+    model: type, fk: str, columns: tuple[str, ...], _joins: tuple[Join, ...] = (), **filters: Any
 ) -> Callable[..., Awaitable[list[Any]]]:
     """The ``model`` rows whose ``fk`` is each row's id (plus ``filters``), in the model's
-    order."""
+    order, with ``_joins`` read in the same statement (on PostgreSQL)."""
 
     async def load(run: Any, rows: list[Row]) -> list[Any]:
         ids = _padded(list({str(r["id"]) for r in rows}))
         grouped: dict[str, list[Row]] = defaultdict(list)
         if ids:
-            for r in await run.values(model, columns, f"{fk}__in", ids, **filters):
+            found = await run.values(model, columns, f"{fk}__in", ids, _joins, **filters)
+            for r in found:
                 grouped[str(r[fk])].append(r)
         return [grouped.get(str(r["id"]), []) for r in rows]
 
@@ -188,6 +200,15 @@ def _plain(*names: tuple[str, str]) -> dict[str, Spec]:
     return {graphql: Spec(attr=attr) for graphql, attr in names}
 
 
+#: One-to-one relations read in their parent's statement (PostgreSQL): a child's household
+#: in the root page's, an enrolment's school and class in the enrolments'.
+CHILD_JOINS = (Join("household", pmodels.Household, "household_id", HOUSEHOLD_COLUMNS),)
+ENROLMENT_JOINS = (
+    Join("school", School, "school_id", ("id", "name")),
+    Join("school_class", SchoolClass, "school_class_id", ("id", "name")),
+)
+
+
 #: The fields the fast path answers, by GraphQL type. ``id`` is the global id of the row.
 TYPES: dict[str, dict[str, Spec]] = {
     "Child": {
@@ -203,11 +224,20 @@ TYPES: dict[str, dict[str, Spec]] = {
         "studentNumber": Spec(attr="student_number", mask=mask_student_number),
         "age": Spec(compute=_age),
         "household": Spec(
-            target="Household", load=_by_id(pmodels.Household, "household_id", HOUSEHOLD_COLUMNS)
+            target="Household",
+            load=_by_id(pmodels.Household, "household_id", HOUSEHOLD_COLUMNS, "household"),
         ),
         "currentEnrolment": Spec(
             target="Enrolment",
-            load=_first(_many(Enrolment, "child_id", ENROLMENT_COLUMNS, is_current=True)),
+            load=_first(
+                _many(
+                    Enrolment,
+                    "child_id",
+                    ENROLMENT_COLUMNS,
+                    _joins=ENROLMENT_JOINS,
+                    is_current=True,
+                )
+            ),
         ),
         "openCases": Spec(target="Case", load=_many(Case, "child_id", CASE_COLUMNS, **OPEN_CASES)),
     },
@@ -250,9 +280,10 @@ TYPES: dict[str, dict[str, Spec]] = {
             ("isCurrent", "is_current"),
             ("version", "version"),
         ),
-        "school": Spec(target="School", load=_by_id(School, "school_id", ("id", "name"))),
+        "school": Spec(target="School", load=_by_id(School, "school_id", ("id", "name"), "school")),
         "schoolClass": Spec(
-            target="SchoolClass", load=_by_id(SchoolClass, "school_class_id", ("id", "name"))
+            target="SchoolClass",
+            load=_by_id(SchoolClass, "school_class_id", ("id", "name"), "school_class"),
         ),
     },
     "School": _plain(("id", "id"), ("name", "name")),
@@ -274,6 +305,6 @@ TYPES: dict[str, dict[str, Spec]] = {
 
 #: Root fields the fast path answers: the node type of the connection each returns, the
 #: columns read of its rows and its queryset (:mod:`core.api.fastpath.roots`).
-ROOTS = roots(CHILD_COLUMNS)
+ROOTS = roots(CHILD_COLUMNS, CHILD_JOINS)
 CONNECTION_FIELDS = frozenset({"totalCount", "pageInfo", "edges"})
 PAGE_INFO_FIELDS = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})

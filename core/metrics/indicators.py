@@ -10,6 +10,8 @@ sentence there, over one ``facts`` row ``f`` (one child).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -358,6 +360,17 @@ _BY_COLUMN = (Breakdown.NONE, Breakdown.STAGE, Breakdown.TOWN, Breakdown.SCHOOL)
 _BY_CELL = (*_BY_COLUMN, Breakdown.KEY_AREA)
 
 
+def _cell_keys(columns: Sequence[str]) -> tuple[str, ...]:
+    """The :data:`_CELL_COLUMNS` that the figures' conditions (``columns``) read: the children
+    are counted by these alone, so a report that asks for one figure by school groups them by
+    school and state, not by every combination of the seven columns (fewer, larger cells; the
+    sums are the same). ``state`` always: every figure reads it."""
+    text = " ".join(columns)
+    return tuple(
+        c for c in _CELL_COLUMNS if c == "state" or re.search(rf"\bf\.{c}\b", text)
+    )
+
+
 def _values(requests: Sequence[Request], rows: list[dict]) -> list[Value]:
     values = []
     for i, req in enumerate(requests):
@@ -398,15 +411,16 @@ async def evaluate_requests(
             for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
+    read = _cell_keys(columns)
     if breakdown is Breakdown.KEY_AREA:
-        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *_CELL_COLUMNS))
+        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *read))
         prefix += (
             f", cells AS (SELECT {keys}, COUNT(*) AS n FROM facts f GROUP BY {keys})"
             + _areas_sql(frame, p)
         )
         source = f"cells f{join}"
     elif cells:
-        keys = ", ".join(f"f.{c}" for c in _CELL_COLUMNS)
+        keys = ", ".join(f"f.{c}" for c in read)
         grouped = keys if breakdown is Breakdown.NONE else f"{bucket}, {keys}"
         prefix += (
             f", cells AS (SELECT {bucket} AS bucket, {keys}, COUNT(*) AS n FROM facts f "

@@ -606,6 +606,7 @@ async def _child_facts(
     visits: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "visits."):
         visits = await _visits(ids, start, as_of, within)
+    family = _wants(fields, "child.family_situation")
     out: dict[RowId, dict[str, Any]] = {}
     for child_id in ids:
         child = children.get(child_id)
@@ -618,7 +619,7 @@ async def _child_facts(
             row["guardian.name"] = guardian["name"]
             row["guardian.relation"] = _member(GuardianRelation, guardian["relation"]).label
             row["guardian.phone"] = guardian["phone"]
-        if _wants(fields, "child.family_situation"):
+        if family:
             row["child.family_situation"] = _family_situation(child, guardian)
         enrolment = enrolments.get(child_id)
         if enrolment is None:

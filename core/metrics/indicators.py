@@ -11,7 +11,6 @@ sentence there, over one ``facts`` row ``f`` (one child).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -366,9 +365,7 @@ def _cell_keys(columns: Sequence[str]) -> tuple[str, ...]:
     school and state, not by every combination of the seven columns (fewer, larger cells; the
     sums are the same). ``state`` always: every figure reads it."""
     text = " ".join(columns)
-    return tuple(
-        c for c in _CELL_COLUMNS if c == "state" or re.search(rf"\bf\.{c}\b", text)
-    )
+    return tuple(c for c in _CELL_COLUMNS if c == "state" or re.search(rf"\bf\.{c}\b", text))
 
 
 def _values(requests: Sequence[Request], rows: list[dict]) -> list[Value]:

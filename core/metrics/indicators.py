@@ -25,7 +25,7 @@ from core.metrics.sql import (
     is_postgres,
     key_groups_sql,
 )
-from core.metrics.store import fetch_facts
+from core.metrics.store import fetch_aggregate
 from core.people.enums import KeyGroup
 from core.rules.enums import Population, SchoolStage
 
@@ -395,8 +395,31 @@ async def evaluate_requests(
 ) -> tuple[list[Value], dict[str, int]]:
     """Every request for each bucket of ``breakdown`` in one statement; with ``with_states``
     also the children of the whole place by accounting state (``{state: children}``)."""
+    rows = await fetch_aggregate(
+        lambda stored_only: _statement(frame, requests, breakdown, with_states, stored_only),
+        frame.place.jurisdiction_id,
+        frame.as_of,
+    )
+    if breakdown is Breakdown.NONE and not rows:
+        rows = [{"bucket": None}]
+    states: dict[str, int] = {}
+    if with_states and breakdown is Breakdown.NONE:
+        from core.metrics.accounting import AccountingState
+
+        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
+    return _values(requests, rows), states
+
+
+def _statement(
+    frame: Frame,
+    requests: Sequence[Request],
+    breakdown: Breakdown,
+    with_states: bool,
+    stored_only: bool,
+) -> tuple[str, Params]:
+    """:func:`evaluate_requests`' statement and its parameters."""
     p = Params(is_postgres())
-    prefix = facts_sql(frame, p, aggregate=True)
+    prefix = facts_sql(frame, p, aggregate=True, stored_only=stored_only)
     cells = breakdown in _BY_CELL
     columns = _columns(requests, p, "f.n" if cells else "1")
     if with_states:
@@ -431,15 +454,7 @@ async def evaluate_requests(
     sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM {source}"
     if breakdown is not Breakdown.NONE:
         sql += f" GROUP BY {bucket} ORDER BY {bucket}"
-    rows = await fetch_facts(sql, p)
-    if breakdown is Breakdown.NONE and not rows:
-        rows = [{"bucket": None}]
-    states: dict[str, int] = {}
-    if with_states and breakdown is Breakdown.NONE:
-        from core.metrics.accounting import AccountingState
-
-        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
-    return _values(requests, rows), states
+    return sql, p
 
 
 async def evaluate(

@@ -10,6 +10,7 @@ sentence there, over one ``facts`` row ``f`` (one child).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,7 @@ from core.metrics.sql import (
     is_postgres,
     key_groups_sql,
 )
-from core.metrics.store import fetch_facts
+from core.metrics.store import fetch_aggregate
 from core.people.enums import KeyGroup
 from core.rules.enums import Population, SchoolStage
 
@@ -358,6 +359,15 @@ _BY_COLUMN = (Breakdown.NONE, Breakdown.STAGE, Breakdown.TOWN, Breakdown.SCHOOL)
 _BY_CELL = (*_BY_COLUMN, Breakdown.KEY_AREA)
 
 
+def _cell_keys(columns: Sequence[str]) -> tuple[str, ...]:
+    """The :data:`_CELL_COLUMNS` that the figures' conditions (``columns``) read: the children
+    are counted by these alone, so a report that asks for one figure by school groups them by
+    school and state, not by every combination of the seven columns (fewer, larger cells; the
+    sums are the same). ``state`` always: every figure reads it."""
+    text = " ".join(columns)
+    return tuple(c for c in _CELL_COLUMNS if c == "state" or re.search(rf"\bf\.{c}\b", text))
+
+
 def _values(requests: Sequence[Request], rows: list[dict]) -> list[Value]:
     values = []
     for i, req in enumerate(requests):
@@ -385,8 +395,31 @@ async def evaluate_requests(
 ) -> tuple[list[Value], dict[str, int]]:
     """Every request for each bucket of ``breakdown`` in one statement; with ``with_states``
     also the children of the whole place by accounting state (``{state: children}``)."""
+    rows = await fetch_aggregate(
+        lambda stored_only: _statement(frame, requests, breakdown, with_states, stored_only),
+        frame.place.jurisdiction_id,
+        frame.as_of,
+    )
+    if breakdown is Breakdown.NONE and not rows:
+        rows = [{"bucket": None}]
+    states: dict[str, int] = {}
+    if with_states and breakdown is Breakdown.NONE:
+        from core.metrics.accounting import AccountingState
+
+        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
+    return _values(requests, rows), states
+
+
+def _statement(
+    frame: Frame,
+    requests: Sequence[Request],
+    breakdown: Breakdown,
+    with_states: bool,
+    stored_only: bool,
+) -> tuple[str, Params]:
+    """:func:`evaluate_requests`' statement and its parameters."""
     p = Params(is_postgres())
-    prefix = facts_sql(frame, p, aggregate=True)
+    prefix = facts_sql(frame, p, aggregate=True, stored_only=stored_only)
     cells = breakdown in _BY_CELL
     columns = _columns(requests, p, "f.n" if cells else "1")
     if with_states:
@@ -398,15 +431,16 @@ async def evaluate_requests(
             for i, s in enumerate(AccountingState)
         ]
     bucket, join = _bucket_sql(breakdown, frame, p)
+    read = _cell_keys(columns)
     if breakdown is Breakdown.KEY_AREA:
-        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *_CELL_COLUMNS))
+        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *read))
         prefix += (
             f", cells AS (SELECT {keys}, COUNT(*) AS n FROM facts f GROUP BY {keys})"
             + _areas_sql(frame, p)
         )
         source = f"cells f{join}"
     elif cells:
-        keys = ", ".join(f"f.{c}" for c in _CELL_COLUMNS)
+        keys = ", ".join(f"f.{c}" for c in read)
         grouped = keys if breakdown is Breakdown.NONE else f"{bucket}, {keys}"
         prefix += (
             f", cells AS (SELECT {bucket} AS bucket, {keys}, COUNT(*) AS n FROM facts f "
@@ -420,15 +454,7 @@ async def evaluate_requests(
     sql = prefix + f"SELECT {bucket} AS bucket, {', '.join(columns)} FROM {source}"
     if breakdown is not Breakdown.NONE:
         sql += f" GROUP BY {bucket} ORDER BY {bucket}"
-    rows = await fetch_facts(sql, p)
-    if breakdown is Breakdown.NONE and not rows:
-        rows = [{"bucket": None}]
-    states: dict[str, int] = {}
-    if with_states and breakdown is Breakdown.NONE:
-        from core.metrics.accounting import AccountingState
-
-        states = {s.value: int(rows[0].get(f"s{i}") or 0) for i, s in enumerate(AccountingState)}
-    return _values(requests, rows), states
+    return sql, p
 
 
 async def evaluate(

@@ -210,7 +210,9 @@ ROW_COLUMNS = (
 STORED_COLUMNS = (*ROW_COLUMNS, "valid_from")
 
 
-def facts_sql(frame: Frame, p: Params, *, aggregate: bool = False) -> str:
+def facts_sql(
+    frame: Frame, p: Params, *, aggregate: bool = False, stored_only: bool = False
+) -> str:
     """``WITH …`` defining ``facts`` (one row per registry child of the place on the day).
 
     Columns: ``child_id``, ``name``, ``state`` (accounting state), ``stage`` (PRIMARY or
@@ -221,6 +223,9 @@ def facts_sql(frame: Frame, p: Params, *, aggregate: bool = False) -> str:
     :func:`key_groups_sql`), ``assisted`` (0/1: assistance of the school year granted by the
     day) and ``visited`` (0/1: a home visit in the year's visit window up to the day).
     ``aggregate``: the statement only sums ``facts`` (PostgreSQL then inlines it).
+    ``stored_only``: every child's stored row holds for the day (none marked, none dated after
+    it; the caller has checked, in the same read transaction): the rows are the stored ones
+    alone, with no branch for derived ones.
 
     Each child's row comes from ``child_fact`` when it holds for the day (``valid_from`` not
     after it, the child not marked in ``child_fact_dirty``): nothing of the child happened
@@ -243,7 +248,16 @@ def facts_sql(frame: Frame, p: Params, *, aggregate: bool = False) -> str:
     year = _int_sql(p, frame.school_year)
     county = f"ch.jurisdiction_id = {j} AND ch.merged_into_id IS NULL"
     columns = ", ".join(f"x.{c}" for c in ROW_COLUMNS)
-    if use_stored_facts.get():
+    if use_stored_facts.get() and stored_only:
+        # SQLite runs a UNION ALL of stored and derived rows as a co-routine that copies every
+        # stored row (a third of a county's statement when nothing is to be derived); a
+        # single SELECT is flattened into the statement, each column read where it is used.
+        derived = ""
+        source = f"""rows AS (
+  SELECT {columns} FROM child_fact x
+  WHERE x.jurisdiction_id = {j} AND x.valid_from <= {d}
+)"""
+    elif use_stored_facts.get():
         # On SQLite ``+`` keeps the planner on the id list (a seek per child of it) rather than
         # the county's children with a probe of the list each.
         county = ("" if p.postgres else "+") + county
@@ -274,7 +288,7 @@ def facts_sql(frame: Frame, p: Params, *, aggregate: bool = False) -> str:
     past = frame.as_of < local_date(datetime.now(UTC))
     materialized = "MATERIALIZED " if p.postgres and not aggregate and past else ""
     sql = f"""
-{derived},
+{derived + "," if derived else ""}
 {source},
 base AS (
   SELECT {columns},

@@ -14,6 +14,8 @@ derivation from the histories.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from tortoise import connections
@@ -28,6 +30,7 @@ from core.metrics.sql import (
     derived_sql,
     fetch,
     is_postgres,
+    use_stored_facts,
 )
 
 Statement = tuple[str, list[Any]]
@@ -128,6 +131,31 @@ async def stale_child_facts() -> int:
     )
     rows = await fetch(sql, p)
     return int(rows[0]["n"])
+
+
+async def fetch_aggregate(
+    statement: Callable[[bool], tuple[str, Params]], jurisdiction_id: Any, day: date
+) -> list[dict[str, Any]]:
+    """Rows of the statement ``statement(stored_only)`` builds over ``facts``, the stored rows
+    refreshed first. On SQLite, when no child of the county needs its row derived as of
+    ``day`` (none marked, no stored row dated after the day: the usual case for today), the
+    statement over the stored rows alone (``stored_only``); the check and the statement run in
+    one read transaction, so they see the same rows."""
+    await refresh_child_facts()
+    if is_postgres() or not use_stored_facts.get():
+        sql, params = statement(False)
+        return await fetch(sql, params)
+    async with in_transaction() as conn:
+        p = Params(False)
+        probe, values = p.render(
+            "SELECT EXISTS (SELECT 1 FROM child_fact_dirty) OR EXISTS (SELECT 1 FROM child_fact"
+            f" s WHERE s.jurisdiction_id = {p(jurisdiction_id)} AND s.valid_from > {p(day)}) AS n"
+        )
+        _, found = await conn.execute_query(probe, values)
+        sql, params = statement(not found[0]["n"])
+        text, values = params.render(sql)
+        _, rows = await conn.execute_query(text, values)
+    return [dict(r) for r in rows]
 
 
 async def fetch_facts(sql: str, params: Params) -> list[dict[str, Any]]:

@@ -272,9 +272,34 @@ async def _case_ids(
 # -- child facts ---------------------------------------------------------------------------------
 
 
+#: The fields that come from the child's household, its village and town (户籍地).
+_HOUSEHOLD_FIELDS = (
+    "town.name",
+    "village.name",
+    "child.registered_address",
+    "child.current_address",
+    "child.poverty_status",
+    "child.is_poverty_lifted",
+    "child.migration_status",
+    "child.family_situation",
+)
+_HOUSEHOLD_COLUMNS = (
+    "household__registered_address",
+    "household__current_address",
+    "household__poverty_status",
+    "household__migration_status",
+    "household__is_low_income",
+    "household__village__name",
+    "household__village__town__name",
+)
+
+
 async def _children(
-    ids: Sequence[RowId], as_of: date, within: Subquery | None
+    ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
+    """The children's own facts; those of their households only when ``fields`` need them
+    (else they read as none: no household, village or town)."""
+    household = _HOUSEHOLD_COLUMNS if _wants(fields, *_HOUSEHOLD_FIELDS) else ()
     rows = await _values(
         lambda part: Child.filter(id__in=part),
         ids,
@@ -288,15 +313,12 @@ async def _children(
         "disability_category",
         "disability_grade",
         "household_id",
-        "household__registered_address",
-        "household__current_address",
-        "household__poverty_status",
-        "household__migration_status",
-        "household__is_low_income",
-        "household__village__name",
-        "household__village__town__name",
+        *household,
         within=within,
     )
+    if not household:
+        for r in rows:
+            r.update(dict.fromkeys(_HOUSEHOLD_COLUMNS))
     out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         born = _day(r["birth_date"])
@@ -373,10 +395,22 @@ async def _guardians(
     return out
 
 
+#: The columns of an enrolment's school and class beyond the school's name, each read only for
+#: the fields that show it (each is a join).
+_ENROLMENT_JOINS = {
+    "school__town__name": ("town.name",),
+    "school_class__name": ("enrolment.class",),
+    "school_class__head_teacher__name": ("enrolment.head_teacher",),
+}
+
+
 async def _enrolments(
-    ids: Sequence[RowId], as_of: date, within: Subquery | None
+    ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
-    """Each child's enrolment on ``as_of``, with its status after the last change by then."""
+    """Each child's enrolment on ``as_of``, with its status after the last change by then;
+    of its school's town, its class and the 学籍异动, only what ``fields`` need is read (the
+    rest reads as none, the status as the enrolment's own)."""
+    joins = [c for c, wanted in _ENROLMENT_JOINS.items() if _wants(fields, *wanted)]
     rows = await _values(
         lambda p: Enrolment.filter(child_id__in=p, started_on__lte=as_of).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=as_of) | Q(is_current=True)
@@ -392,9 +426,7 @@ async def _enrolments(
         "school__name",
         "school__code",
         "school__principal_name",
-        "school__town__name",
-        "school_class__name",
-        "school_class__head_teacher__name",
+        *joins,
         within=within,
     )
     best: dict[RowId, dict[str, Any]] = {}
@@ -405,6 +437,14 @@ async def _enrolments(
             held["started_on"],
         ):
             best[r["child_id"]] = r
+    for c in _ENROLMENT_JOINS.keys() - set(joins):
+        for r in best.values():
+            r[c] = None
+    if not _wants(fields, "enrolment.status", "enrolment.school_elsewhere"):
+        for r in best.values():
+            r["_status"] = _member(EnrolmentStatus, r["status"])
+            r["_elsewhere"] = ""
+        return best
     of_children = None
     if within is not None:  # the changes of every enrolment of those children (some unused)
         of_children = ids_of(Enrolment.filter(child_id__in=within), "id")
@@ -569,7 +609,7 @@ async def _child_facts(
     """Everything a row may say about each child, as of ``as_of`` (``within``: the same
     children as a sub-select, for many of them); of the tables beyond the child's own, only
     those ``fields`` need are read."""
-    children = await _children(ids, as_of, within)
+    children = await _children(ids, as_of, within, fields)
     groups: dict[RowId, list[KeyGroup]] = {}
     if _wants(fields, "child.key_groups"):
         groups = await _key_groups(ids, within)
@@ -581,7 +621,7 @@ async def _child_facts(
         guardians = await _guardians(households, within)
     enrolments: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "enrolment.", "school.", "town.name"):
-        enrolments = await _enrolments(ids, as_of, within)
+        enrolments = await _enrolments(ids, as_of, within, fields)
     support: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "support.mentor", "support.plan", "support.study", "support.life",
               "support.psychological"):  # fmt: skip
@@ -592,6 +632,7 @@ async def _child_facts(
     visits: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "visits."):
         visits = await _visits(ids, start, as_of, within)
+    family = _wants(fields, "child.family_situation")
     out: dict[RowId, dict[str, Any]] = {}
     for child_id in ids:
         child = children.get(child_id)
@@ -604,7 +645,8 @@ async def _child_facts(
             row["guardian.name"] = guardian["name"]
             row["guardian.relation"] = _member(GuardianRelation, guardian["relation"]).label
             row["guardian.phone"] = guardian["phone"]
-        row["child.family_situation"] = _family_situation(child, guardian)
+        if family:
+            row["child.family_situation"] = _family_situation(child, guardian)
         enrolment = enrolments.get(child_id)
         if enrolment is None:
             row["enrolment.status"] = "未入学/无学籍"

@@ -100,14 +100,17 @@ def test_data_steps_of_migrations_call_no_application_code() -> None:
 
 
 def test_a_county_upgraded_from_before_the_stored_facts_has_every_childs_row(tmp_path) -> None:
-    """A database with children, migrated up to 0015 and then upgraded: 0016's backfill marks
-    every child, the derivation after the migrations stores each child's row, and the rows
-    equal a full derivation from the histories (SQLite file; the PostgreSQL SQL is the same
-    INSERT … SELECT)."""
+    """A county's database with children and no stored facts, as before 0016, upgraded: 0016's
+    backfill marks every child, and ``run_migrations`` derives each child's row, equal to a
+    full derivation from the histories. (The children are written with today's models, so the
+    database is migrated first and put back to the state before 0016's data: no stored row, no
+    mark; then 0016's own data step runs on it.)"""
     import asyncio
+    import importlib
+    from types import SimpleNamespace
 
+    from tortoise import connections
     from tortoise.context import TortoiseContext
-    from tortoise.migrations.api.migrate import migrate
 
     from core.db import run_migrations
     from core.demo.generator import generate_demo
@@ -116,16 +119,18 @@ def test_a_county_upgraded_from_before_the_stored_facts_has_every_childs_row(tmp
     from core.plugins import get_registry
 
     url = f"sqlite://{tmp_path / 'upgrade.db'}"
+    child_fact = importlib.import_module("core.migrations.0016_child_fact")
 
     async def upgrade() -> tuple[int, int, int, int]:
-        await migrate(config=tortoise_config(url), target="baoxue.0015_town_key")
-        from tortoise import Tortoise
-
-        await Tortoise.close_connections()
+        await run_migrations(url)
         spec = next(s for s in get_registry().jurisdictions() if s.division_code == "450381")
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url))
             await generate_demo(spec, students=20, seed=5)
+            client = connections.get("default")
+            await client.execute_script("DELETE FROM child_fact_dirty; DELETE FROM child_fact")
+            editor = SimpleNamespace(collect_sql=False, client=client)
+            await child_fact.backfill(None, editor)
         await run_migrations(url)
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url))

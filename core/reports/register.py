@@ -231,8 +231,8 @@ class _Hashing:
 
 async def write_register(register: Register, extension: str, out: BinaryIO) -> RegisterFile:
     """The register as ``extension`` (``csv`` or ``xlsx``) into ``out`` (a seekable binary
-    file, left at its start), :data:`CHUNK` rows at a time: the process holds one chunk,
-    whatever the register's size."""
+    file open for reading and writing, left at its start), :data:`CHUNK` rows at a time: the
+    process holds one chunk, whatever the register's size."""
     rows = 0
     frame = register.frame
     if extension == "csv":

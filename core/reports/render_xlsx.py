@@ -110,6 +110,11 @@ class SheetWriter:
             cell_widths = [display_width(text) for text in cells]
         self.sheet.set_row(self.row_number, _height(cell_widths, self.widths))
         _write_row(self.sheet, self.row_number, self.kinds, cells, self.body)
+        # beginning this row wrote the previous one out; XlsxWriter keeps every row's height
+        # (``row_info``) to the end all the same, a few hundred bytes a row: forgotten here,
+        # so that a sheet of any length holds one row
+        if self.row_number > self.first_data:
+            self.sheet.row_info.pop(self.row_number - 1, None)
         self.row_number += 1
 
     def finish(self, totals: Any = None) -> None:

@@ -307,6 +307,9 @@ async def test_streamed_files_equal_the_in_memory_table(http) -> None:
         for r in sheet.iter_rows(min_row=4, max_row=3 + len(body), values_only=True)
     ]
     assert cells == body
+    # every row keeps its height (wrapped addresses are taller)
+    heights = {sheet.row_dimensions[r].height for r in range(4, 4 + len(body))}
+    assert None not in heights and len(heights) > 1
     footer = [r[0] for r in sheet.iter_rows(min_row=4 + len(body), values_only=True) if r[0]]
     assert footer and footer[-1].startswith("依据：")
 

@@ -9,7 +9,8 @@ Usage::
 
 Pages are taken as the resolver takes them (the register opened for the place, the page's
 children by keyset on ``child (jurisdiction_id, name, id)``, then their rows by id), as the
-operator, on the demo's "today" (2026-11-20). Times are wall and process CPU; the load
+operator, on the demo's "today" (2026-11-20). A database given by ``--database-url`` is only
+read (not migrated). Times are wall and process CPU; the load
 average is printed with them. Each file's peak RSS is measured from a reset peak
 (``/proc/self/clear_refs``), so it is that step's own, and its anonymous memory (``RssAnon``,
 sampled between statements) apart: SQLite maps the database file (``mmap_size``), whose pages
@@ -144,7 +145,8 @@ async def run(
     from core.people.models import Child
     from core.reports.enums import PlaceKind
 
-    await run_migrations(database_url)
+    if students:  # a database of its own; a given one is only read
+        await run_migrations(database_url)
     ctx = await open_database(database_url)
     try:
         if students:

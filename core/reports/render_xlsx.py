@@ -111,10 +111,12 @@ class SheetWriter:
         self.sheet.set_row(self.row_number, _height(cell_widths, self.widths))
         _write_row(self.sheet, self.row_number, self.kinds, cells, self.body)
         # beginning this row wrote the previous one out; XlsxWriter keeps every row's height
-        # (``row_info``) to the end all the same, a few hundred bytes a row: forgotten here,
-        # so that a sheet of any length holds one row
+        # to the end all the same (``row_info``, and ``row_sizes`` for placing images, which a
+        # report has none of), a few hundred bytes a row: forgotten here, so that a sheet of
+        # any length holds one row
         if self.row_number > self.first_data:
             self.sheet.row_info.pop(self.row_number - 1, None)
+            self.sheet.row_sizes.pop(self.row_number - 1, None)
         self.row_number += 1
 
     def finish(self, totals: Any = None) -> None:

@@ -38,7 +38,7 @@ from core.api.dataloaders import Loaders
 from core.api.events.live import CLOSE_REFUSED, LiveConnection, close_reason
 from core.api.graphql_messages import http_refusal
 from core.api.imports.download import import_report_download
-from core.api.reports.download import attachment_download, report_download
+from core.api.reports.download import attachment_download, register_download, report_download
 from core.api.schema import build_schema
 from core.db import close_database, open_database
 from core.errors import DomainError, ErrorCode
@@ -387,6 +387,11 @@ def create_app(
         Route("/healthz", health_check(limiter), methods=["GET"]),
         Route("/readyz", readiness_check(limiter), methods=["GET"]),
         Route("/metrics", metrics_endpoint(settings.metrics_token), methods=["GET"]),
+        Route(
+            "/registers/household.{extension}",
+            register_download(clock, default_caller),
+            methods=["GET"],
+        ),
         Route(
             "/reports/{snapshot_id}.{extension}",
             report_download(clock, default_caller),

@@ -16,8 +16,9 @@ For every request to ``/graphql``, whatever its method:
 The :class:`~core.access.authentication.Authentication` goes into ``scope["state"]["auth"]``
 for the GraphQL context; a caller over its limit gets HTTP 429 with ``Retry-After``.
 
-A ``GET`` under one of ``file_prefixes`` (``/reports/<id>.xlsx``: a stored report's file) is
-authenticated and counted the same way; it has no body to check.
+A ``GET`` under one of ``file_prefixes`` (``/reports/<id>.xlsx``: a stored report's file;
+``/registers/household.csv``: a streamed 学户册) is authenticated and counted the same way; it
+has no body to check.
 """
 
 from __future__ import annotations
@@ -73,7 +74,13 @@ class AccessMiddleware:
         max_body_bytes: int = 128 * 1024,
         max_tokens: int = 4000,
         paths: tuple[str, ...] = ("/graphql",),
-        file_prefixes: tuple[str, ...] = ("/reports/", "/files/", "/attachments/", "/imports/"),
+        file_prefixes: tuple[str, ...] = (
+            "/reports/",
+            "/registers/",
+            "/files/",
+            "/attachments/",
+            "/imports/",
+        ),
         max_upload_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.app = app

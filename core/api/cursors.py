@@ -1,6 +1,6 @@
 """List cursors (游标): a row's place in one list's order, sealed so that it is opaque.
 
-A cursor carries the values of the row's order keys (:mod:`core.api.keyset`) and the
+A cursor carries the values of the row's order keys (:mod:`core.keyset`) and the
 signature of the order they belong to (the table and its keys with their directions). Order
 keys are often personal details (a child's name, birth date), which a caller may see only
 masked, so the cursor is encrypted and authenticated with a server key
@@ -18,7 +18,6 @@ import base64
 import binascii
 import datetime
 import decimal
-import hashlib
 import json
 import uuid
 from enum import Enum
@@ -86,11 +85,6 @@ def _load(value: Any) -> Any:
         return value
     tag, text = value  # ValueError / TypeError: not a cursor
     return _LOADERS[tag](text)
-
-
-def signature(*parts: str) -> str:
-    """A short name of one list's order (which table, which keys, which directions)."""
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=6).hexdigest()
 
 
 def encode(key: bytes, order: str, values: tuple[Any, ...]) -> str:

@@ -1,6 +1,6 @@
 """Relay cursor connections over Tortoise querysets, with ``totalCount``.
 
-Lists of rows page by keyset (:mod:`core.api.keyset`): a cursor is the row's place in the
+Lists of rows page by keyset (:mod:`core.keyset`): a cursor is the row's place in the
 list's order, sealed (:mod:`core.api.cursors`), and the next page is the rows beyond it, so
 that rows changing, arriving or leaving between two pages neither repeat a row nor skip one.
 ``totalCount`` is a statement of its own, sent only when the field is asked for.
@@ -25,8 +25,8 @@ from tortoise.queryset import QuerySet
 
 from core.access.secrets_store import cursor_key
 from core.api import cursors
-from core.api.keyset import Keyset, keyset_of
 from core.errors import DomainError, ErrorCode
+from core.keyset import Keyset, keyset_of
 
 T = TypeVar("T")
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from core.access.caller import Caller
 from core.access.scope import scoped
@@ -188,15 +189,16 @@ def _of_school_age(rules: CountyRules, as_of: date) -> Q:
     return condition
 
 
-async def _child_ids(
+def place_children(
     caller: Caller,
     place: Place,
     as_of: date,
-    selection: RowSelection,
     rules: CountyRules,
+    selection: RowSelection = RowSelection.ALL,
     only: Sequence[Any] | None = None,
-) -> tuple[list[RowId], Subquery]:
-    """The children's ids in name order, and the same children as a sub-select."""
+) -> QuerySet[Child]:
+    """The children of the place's 学户册 born by ``as_of`` that ``selection`` keeps and
+    ``caller`` may see (unordered)."""
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
     if selection in _SCHOOL_AGE_SELECTIONS:
         qs = qs.filter(_of_school_age(rules, as_of))
@@ -223,6 +225,19 @@ async def _child_ids(
         moved = ids_of(ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY), "child_id")
         away = Household.filter(migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         qs = qs.filter(Q(id__in=moved) | Q(household_id__in=ids_of(away, "id")))
+    return qs
+
+
+async def _child_ids(
+    caller: Caller,
+    place: Place,
+    as_of: date,
+    selection: RowSelection,
+    rules: CountyRules,
+    only: Sequence[Any] | None = None,
+) -> tuple[list[RowId], Subquery]:
+    """The children's ids in name order, and the same children as a sub-select."""
+    qs = place_children(caller, place, as_of, rules, selection, only)
     ordered = await raw_values(qs.order_by("name", "id"), "id")
     return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
 
@@ -839,6 +854,35 @@ async def child_rows(
                 row["attendance.absent_days"] = absentee.absent_days
                 row["attendance.missing_reason"] = absentee.reason_label
                 row["attendance.follow_up"] = follow_ups.get(child_id, "")
+    return await _with_persuasion(caller, ids, facts, as_of, within, fields)
+
+
+async def rows_of_children(
+    caller: Caller,
+    ids: Sequence[RowId],
+    *,
+    as_of: date,
+    rules: CountyRules,
+    fields: Fields = None,
+    within: Subquery | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of the children ``ids`` (a page or a chunk of a 学户册), in the order of
+    ``ids``, as :func:`child_rows` gives them for the whole place: read by id, or, given
+    ``within`` (a sub-select holding them) and more ids than one statement takes, over the
+    sub-select, a fixed number of statements either way."""
+    facts = await _child_facts(ids, as_of, as_of, rules, within, fields)
+    return await _with_persuasion(caller, ids, facts, as_of, within, fields)
+
+
+async def _with_persuasion(
+    caller: Caller,
+    ids: Sequence[RowId],
+    facts: dict[RowId, dict[str, Any]],
+    as_of: date,
+    within: Subquery | None,
+    fields: Fields,
+) -> list[dict[str, Any]]:
+    """The rows of ``ids`` in their order, with the latest case's state as 劝返情况."""
     latest: dict[RowId, tuple[datetime, CaseState]] = {}
     cases = []
     if _wants(fields, "child.persuasion_summary"):

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 from core.reports.table import ReportTable
 
 BOM = "\ufeff"
 
 
-def render_csv(table: ReportTable) -> bytes:
-    """``table`` as CSV bytes (UTF-8 with BOM, CRLF line ends as Excel writes them)."""
+def csv_bytes(lines: Iterable[Iterable[str]]) -> bytes:
+    """``lines`` as CSV in UTF-8 (CRLF line ends as Excel writes them), without the BOM: a
+    file streamed in chunks (:mod:`core.reports.register`) puts the BOM once, first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(table.grid())
-    return (BOM + out.getvalue()).encode("utf-8")
+    writer.writerows(lines)
+    return out.getvalue().encode("utf-8")
+
+
+def render_csv(table: ReportTable) -> bytes:
+    """``table`` as CSV bytes (UTF-8 with BOM, CRLF line ends as Excel writes them)."""
+    return BOM.encode("utf-8") + csv_bytes(table.grid())

@@ -12,6 +12,8 @@ The workbook is written row by row in XlsxWriter's ``constant_memory`` mode: eac
 a temporary file as soon as it is written, so a county-wide 学户册 of a hundred thousand rows
 neither holds a cell object per value nor grows the process (everything about a row — its
 height, its cells' formats — is known before it is written: widths come from the table first).
+:class:`SheetWriter` writes the sheet a row at a time, for a whole table here and for a
+学户册 streamed in chunks (:mod:`core.reports.register`).
 """
 
 from __future__ import annotations
@@ -50,65 +52,102 @@ def render_xlsx(table: ReportTable) -> bytes:
     out = io.BytesIO()
     book = Workbook(out, {"constant_memory": True})
     try:
-        _write(book, table)
+        cells = _cell_widths(table.rows)
+        sheet = SheetWriter(book, table, _widths(table, cells))
+        for row, row_widths in zip(table.rows, cells, strict=True):
+            sheet.row(row, row_widths)
+        sheet.finish(table.totals)
     finally:
         book.close()
     return out.getvalue()
 
 
-def _write(book: Workbook, table: ReportTable) -> None:
-    sheet = book.add_worksheet(table.title.translate(_SHEET_NAME_BAD)[:31] or "报表")
-    last = len(table.columns) - 1
-    cells = _cell_widths(table)
-    widths = _widths(table, cells)
-    for index, width in enumerate(widths):
-        sheet.set_column(index, index, width)
+def open_workbook(target: Any) -> Workbook:
+    """A workbook written to ``target`` (a path or a binary file) in ``constant_memory``
+    mode: each row leaves memory as soon as the next one is begun."""
+    return Workbook(target, {"constant_memory": True})
 
-    title = book.add_format(
-        {"font_name": _TITLE_FONT, "bold": True, "font_size": 16, "align": "center"}
-    )
-    title.set_align("vcenter")
-    title.set_text_wrap()
-    left = book.add_format({"font_name": _BODY_FONT, "font_size": 11, "align": "left"})
-    left.set_align("vcenter")
-    sheet.set_row(0, 30)
-    _merged(sheet, 0, 0, 0, last, table.title, title)
-    _merged(sheet, 1, 0, 1, last, table.subtitle, left)
 
-    header_top = 2
-    header_rows = 2 if table.header_groups else 1
-    _write_header(book, sheet, table, header_top, header_rows)
-    first_data = header_top + header_rows
+class SheetWriter:
+    """One report's sheet, written top to bottom: the title, place and header when made,
+    then :meth:`row` for each row, then :meth:`finish` for the 合计 row and the sign-off.
 
-    body = [_body_format(book, c.kind, bold=False) for c in table.columns]
-    kinds = [c.kind for c in table.columns]
-    row_number = first_data
-    for row, row_widths in zip(table.rows, cells, strict=True):
-        sheet.set_row(row_number, _height(row_widths, widths))
-        _write_row(sheet, row_number, kinds, row, body)
-        row_number += 1
-    if table.totals is not None:
-        bold = [_body_format(book, c.kind, bold=True) for c in table.columns]
-        _write_row(sheet, row_number, kinds, table.totals, bold)
-        row_number += 1
+    ``widths`` (one per column) are fixed before the first row, since each row's height
+    (its longest wrapped cell) is written with it: :func:`render_xlsx` measures the whole
+    table; a streamed table (:mod:`core.reports.register`) measures its first chunk of rows
+    (:func:`column_widths`), and a later, longer cell wraps within its column."""
 
-    footer = list(table.sign_off)
-    if table.submit_to:
-        footer.append(f"报送单位：{'、'.join(table.submit_to)}")
-    if table.clause:
-        footer.append(f"依据：{table.clause}")
-    footer.extend(table.notes)
-    if footer:
-        row_number += 1  # a blank line before the sign-off
-        for line in footer:
-            _merged(sheet, row_number, 0, row_number, last, line, left)
+    def __init__(self, book: Workbook, table: ReportTable, widths: list[float]) -> None:
+        self.book, self.table, self.widths = book, table, widths
+        sheet = self.sheet = book.add_worksheet(
+            table.title.translate(_SHEET_NAME_BAD)[:31] or "报表"
+        )
+        self.last = len(table.columns) - 1
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width)
+        title = book.add_format(
+            {"font_name": _TITLE_FONT, "bold": True, "font_size": 16, "align": "center"}
+        )
+        title.set_align("vcenter")
+        title.set_text_wrap()
+        left = self.left = book.add_format(
+            {"font_name": _BODY_FONT, "font_size": 11, "align": "left"}
+        )
+        left.set_align("vcenter")
+        sheet.set_row(0, 30)
+        _merged(sheet, 0, 0, 0, self.last, table.title, title)
+        _merged(sheet, 1, 0, 1, self.last, table.subtitle, left)
+        self.header_top = 2
+        header_rows = 2 if table.header_groups else 1
+        _write_header(book, sheet, table, self.header_top, header_rows)
+        self.first_data = self.row_number = self.header_top + header_rows
+        self.body = [_body_format(book, c.kind, bold=False) for c in table.columns]
+        self.kinds = [c.kind for c in table.columns]
+
+    def row(self, cells: Any, cell_widths: list[int] | None = None) -> None:
+        """One body row (``cell_widths``: its cells' display widths, if already measured)."""
+        if cell_widths is None:
+            cell_widths = [display_width(text) for text in cells]
+        self.sheet.set_row(self.row_number, _height(cell_widths, self.widths))
+        _write_row(self.sheet, self.row_number, self.kinds, cells, self.body)
+        # beginning this row wrote the previous one out; XlsxWriter keeps every row's height
+        # to the end all the same (``row_info``, and ``row_sizes`` for placing images, which a
+        # report has none of), a few hundred bytes a row: forgotten here, so that a sheet of
+        # any length holds one row
+        if self.row_number > self.first_data:
+            self.sheet.row_info.pop(self.row_number - 1, None)
+            self.sheet.row_sizes.pop(self.row_number - 1, None)
+        self.row_number += 1
+
+    def finish(self, totals: Any = None) -> None:
+        """The 合计 row (if any), the sign-off lines, and the frozen, repeated header."""
+        book, sheet, table = self.book, self.sheet, self.table
+        row_number = self.row_number
+        if totals is not None:
+            bold = [_body_format(book, c.kind, bold=True) for c in table.columns]
+            _write_row(sheet, row_number, self.kinds, totals, bold)
             row_number += 1
+        footer = list(table.sign_off)
+        if table.submit_to:
+            footer.append(f"报送单位：{'、'.join(table.submit_to)}")
+        if table.clause:
+            footer.append(f"依据：{table.clause}")
+        footer.extend(table.notes)
+        if footer:
+            row_number += 1  # a blank line before the sign-off
+            for line in footer:
+                _merged(sheet, row_number, 0, row_number, self.last, line, self.left)
+                row_number += 1
+        sheet.freeze_panes(self.first_data, 0)
+        sheet.repeat_rows(self.header_top, self.first_data - 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
 
-    sheet.freeze_panes(first_data, 0)
-    sheet.repeat_rows(header_top, first_data - 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+
+def column_widths(table: ReportTable, rows: Any) -> list[float]:
+    """The column widths for ``table``'s header and ``rows`` (the first chunk of a stream)."""
+    return _widths(table, _cell_widths(rows))
 
 
 def _merged(sheet: Any, r1: int, c1: int, r2: int, c2: int, value: Any, fmt: Any) -> None:
@@ -228,9 +267,9 @@ def _height(row_widths: list[int], widths: list[float]) -> float:
     return 15.0 * max(lines, 1) + 2
 
 
-def _cell_widths(table: ReportTable) -> list[list[int]]:
+def _cell_widths(rows: Any) -> list[list[int]]:
     """The display width of every body cell, row by row (measured once, used twice)."""
-    return [[display_width(text) for text in row] for row in table.rows]
+    return [[display_width(text) for text in row] for row in rows]
 
 
 def _widths(table: ReportTable, cells: list[list[int]]) -> list[float]:

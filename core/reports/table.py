@@ -13,7 +13,7 @@ back into numbers and dates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.labelled_enum import LabelledEnum
@@ -142,6 +142,64 @@ class ReportTable:
         )
 
 
+def table_frame(
+    fmt: ReportFormat,
+    *,
+    subtitle: str = "",
+    masking: Masking = Masking.NONE,
+    notes: tuple[str, ...] = (),
+) -> ReportTable:
+    """The table of ``fmt`` without rows: title, columns (序号 first when numbered), header
+    groups, sign-off lines and the clause, as :func:`build_table` gives them and as a table
+    streamed a chunk of rows at a time (:mod:`core.reports.register`) is framed."""
+    if fmt.privacy:
+        masking = Masking.PUBLIC
+    columns = [
+        TableColumn(key=c.key, header=c.header, kind=REPORT_FIELDS[c.source].kind, source=c.source)
+        for c in fmt.columns
+    ]
+    offset = 0
+    if fmt.numbered:
+        columns.insert(0, TableColumn(key="number", header=NUMBER_HEADER, kind=FieldKind.INTEGER))
+        offset = 1
+    positions = {c.key: i + offset for i, c in enumerate(fmt.columns)}
+    groups = tuple(
+        HeaderSpan(g.label, positions[g.columns[0]], len(g.columns)) for g in fmt.header_groups
+    )
+    return ReportTable(
+        code=fmt.code,
+        title=fmt.title,
+        subtitle=subtitle,
+        columns=tuple(columns),
+        rows=(),
+        totals=None,
+        header_groups=groups,
+        sign_off=tuple(render_sign_off(fmt)),
+        submit_to=tuple(fmt.submit_to),
+        clause=fmt.clause.label,
+        masking=masking,
+        notes=notes,
+    )
+
+
+def row_writer(
+    fmt: ReportFormat, masking: Masking
+) -> Callable[[Mapping[str, Any]], tuple[str, ...]]:
+    """The cells of one row of ``fmt`` (without the 序号), written out and masked as
+    ``masking`` asks: the one author of a report row's cells, for a whole table, a page of the
+    学户册 and a streamed file alike."""
+    if fmt.privacy:
+        masking = Masking.PUBLIC
+    writers = [
+        (f.key, _cell_writer(f, masking)) for f in (REPORT_FIELDS[c.source] for c in fmt.columns)
+    ]
+
+    def cells(row: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(write(row.get(key)) for key, write in writers)
+
+    return cells
+
+
 def build_table(
     fmt: ReportFormat,
     rows: Iterable[Mapping[str, Any]],
@@ -157,26 +215,14 @@ def build_table(
     The 合计 row sums the numeric columns; ``total_values`` gives the cells that are not sums
     (a rate of the whole place), by field.
     """
-    if fmt.privacy:
-        masking = Masking.PUBLIC
+    frame = table_frame(fmt, subtitle=subtitle, masking=masking, notes=notes)
     fields = [REPORT_FIELDS[col.source] for col in fmt.columns]
-    columns = [
-        TableColumn(key=c.key, header=c.header, kind=f.kind, source=c.source)
-        for c, f in zip(fmt.columns, fields, strict=True)
-    ]
-    offset = 0
-    if fmt.numbered:
-        columns.insert(0, TableColumn(key="number", header=NUMBER_HEADER, kind=FieldKind.INTEGER))
-        offset = 1
     ordered = sorted_rows(fmt, rows)
-    writers = [(f.key, _cell_writer(f, masking)) for f in fields]
+    write = row_writer(fmt, frame.masking)
     if fmt.numbered:
-        body = [
-            (str(number), *(write(row.get(key)) for key, write in writers))
-            for number, row in enumerate(ordered, start=1)
-        ]
+        body = [(str(number), *write(row)) for number, row in enumerate(ordered, start=1)]
     else:
-        body = [tuple(write(row.get(key)) for key, write in writers) for row in ordered]
+        body = [write(row) for row in ordered]
     totals = None
     if fmt.totals:
         cells = totals_row(fmt, fields, ordered)
@@ -188,24 +234,7 @@ def build_table(
         if fmt.numbered:
             cells[0] = TOTAL_LABEL
         totals = tuple(cells)
-    positions = {c.key: i + offset for i, c in enumerate(fmt.columns)}
-    groups = tuple(
-        HeaderSpan(g.label, positions[g.columns[0]], len(g.columns)) for g in fmt.header_groups
-    )
-    return ReportTable(
-        code=fmt.code,
-        title=fmt.title,
-        subtitle=subtitle,
-        columns=tuple(columns),
-        rows=tuple(body),
-        totals=totals,
-        header_groups=groups,
-        sign_off=tuple(render_sign_off(fmt)),
-        submit_to=tuple(fmt.submit_to),
-        clause=fmt.clause.label,
-        masking=masking,
-        notes=notes,
-    )
+    return replace(frame, rows=tuple(body), totals=totals)
 
 
 def _cell_writer(f: ReportField, masking: Masking) -> Callable[[Any], str]:
@@ -230,4 +259,6 @@ __all__ = [
     "ReportTable",
     "TableColumn",
     "build_table",
+    "row_writer",
+    "table_frame",
 ]

@@ -35,10 +35,10 @@ from core.api.fastpath.statements import (
     joins_on,
     template,
 )
-from core.api.keyset import keyset_of
 from core.api.pagination import Connection, paginate_with
 from core.api.people.query import children_list
 from core.api.permissions import list_permissions, require
+from core.keyset import keyset_of
 from core.people.models import Child
 
 #: Stand-in for a page's limit while its statement is built (found nowhere else).

@@ -10,6 +10,14 @@ from core.api.context import Info
 from core.api.enums import PlaceKind, SubmissionState
 from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, page_of
+from core.api.reports.register import (
+    AsOfArgument,
+    HouseholdRegisterConnection,
+    PlaceIdArgument,
+    PlaceKindArgument,
+    PublicArgument,
+    household_register,
+)
 from core.api.reports.types import ReportSnapshot
 from core.reports.models import ReportSnapshot as SnapshotModel
 
@@ -47,3 +55,32 @@ class ReportQuery:
                 qs = qs.filter(place_kind=filter.place_kind.value)
         qs = qs.order_by("-generated_at", "-id")
         return await page_of(info, qs, first=first, after=after, last=last, before=before)
+
+    @strawberry.field(
+        description="学户册 (分页): 某范围 (全县、乡镇、学区或学校) 截至某日的每名儿童一行, "
+        "栏目与打码同报表 household-register; 按姓名再按 id 排序 (索引顺序), 游标在数据变动时"
+        "依然稳定; totalCount 仅在请求时计算; 全部行可由 downloads 流式下载"
+    )
+    async def household_register(
+        self,
+        info: Info,
+        place_kind: PlaceKindArgument = None,
+        place_id: PlaceIdArgument = None,
+        as_of: AsOfArgument = None,
+        public: PublicArgument = False,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> HouseholdRegisterConnection:
+        return await household_register(
+            info,
+            place_kind=place_kind,
+            place_id=place_id,
+            as_of=as_of,
+            public=public,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )

@@ -18,10 +18,14 @@ use an index on ``k1``). It is written out rather than as a row-value comparison
 database puts them (SQLite: before every value, PostgreSQL: after), and a nullable key's
 condition says so: past a NULL there is nothing more (or every value), and before it, the NULLs
 still come. Paging backwards (``last``/``before``) is the same over the reversed order.
+
+The API's connections (:mod:`core.api.pagination`) page by it, and so does a streamed 学户册
+(:mod:`core.reports.register`), which walks the same order a chunk at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +35,11 @@ from tortoise.expressions import F, Q
 from tortoise.fields.relational import RelationalField
 from tortoise.queryset import QuerySet
 
-from core.api.cursors import signature
+
+def signature(*parts: str) -> str:
+    """A short name of one list's order (which table, which keys, which directions): what a
+    cursor of the list carries (:mod:`core.api.cursors`), so that it is refused by another."""
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=6).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,11 @@ REGISTER_FORMAT = "household-register"
 CHUNK = 5000
 #: Most children whose 学户册 ``generateReport`` stores as a snapshot (see the module).
 SNAPSHOT_ROW_LIMIT = 20_000
+#: Most rows of a streamed XLSX: a worksheet holds 1,048,576 rows (Excel, WPS and LibreOffice
+#: alike), less the title, subtitle and header above the body and the sign-off below it. A
+#: larger register (a county of a million pupils holds 1.5 million children) is refused as XLSX
+#: with the way out: a town's register, or the whole county as CSV.
+XLSX_ROW_LIMIT = 1_048_576 - 16
 #: The order of the paged and streamed register: by index ``child (jurisdiction_id, name, id)``.
 ORDER = ("name", "id")
 
@@ -243,15 +248,19 @@ async def write_register(register: Register, extension: str, out: BinaryIO) -> R
             rows += len(chunk)
         out.seek(0)
         return RegisterFile(rows, hashing.size, hashing.hash.hexdigest())
+    if await register_count(register) > XLSX_ROW_LIMIT:
+        raise _too_many_rows()
     book = open_workbook(out)
     try:
         sheet = None
         async for chunk in register_chunks(register):
             if sheet is None:
                 sheet = SheetWriter(book, frame, column_widths(frame, chunk))
+            rows += len(chunk)
+            if rows > XLSX_ROW_LIMIT:  # children registered since the count
+                raise _too_many_rows()
             for cells in chunk:
                 sheet.row(cells)
-            rows += len(chunk)
         if sheet is None:
             sheet = SheetWriter(book, frame, column_widths(frame, []))
         sheet.finish()
@@ -264,6 +273,16 @@ async def write_register(register: Register, extension: str, out: BinaryIO) -> R
         size += len(block)
     out.seek(0)
     return RegisterFile(rows, size, digest.hexdigest())
+
+
+def _too_many_rows() -> DomainError:
+    return DomainError(
+        ErrorCode.TOO_LARGE,
+        f"学户册超过 Excel 工作表的行数上限 ({XLSX_ROW_LIMIT:,} 行)：请按乡镇下载，或下载 CSV",
+        f"the register has more rows than a worksheet holds ({XLSX_ROW_LIMIT:,}):"
+        " download a town's register, or the whole as CSV",
+        field="placeKind",
+    )
 
 
 async def register_count(register: Register) -> int:

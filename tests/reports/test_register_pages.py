@@ -387,3 +387,24 @@ async def test_a_file_streamed_in_many_chunks_equals_the_table(http, monkeypatch
     body = _csv_rows(chunked.content)[1:]
     assert len(body) > 37 * 3
     assert sorted(r[1:] for r in body) == sorted(_without_number(report["table"]))
+
+
+async def test_a_register_longer_than_a_worksheet_is_refused_as_xlsx(http, monkeypatch) -> None:
+    """A county of a million pupils has more children than a worksheet has rows: its XLSX is
+    refused with the way out (a town's, or CSV) before anything is written; CSV still comes."""
+    from core.reports import register
+
+    county = await _county(SUINING)
+    bureau = await _sign_in(http, county["users"]["bureau"])
+    report = await _report(http, bureau, placeKind="COUNTY")
+    monkeypatch.setattr(register, "XLSX_ROW_LIMIT", len(report["table"]["rows"]) - 1)
+    refused = await http.get(f"/registers/household.xlsx?asOf={report['asOf']}", headers=bureau)
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "TOO_LARGE" and error["field"] == "placeKind"
+    assert "CSV" in error["messages"]["zh"] and "CSV" in error["messages"]["en"]
+    csv = await http.get(f"/registers/household.csv?asOf={report['asOf']}", headers=bureau)
+    assert csv.status_code == 200
+    monkeypatch.setattr(register, "XLSX_ROW_LIMIT", len(report["table"]["rows"]))
+    fits = await http.get(f"/registers/household.xlsx?asOf={report['asOf']}", headers=bureau)
+    assert fits.status_code == 200

@@ -222,6 +222,9 @@ def register_download(
         spool = tempfile.TemporaryFile()
         try:
             written = await write_register(register, extension, spool)
+        except DomainError as exc:
+            spool.close()
+            return refusal(exc)
         except BaseException:
             spool.close()
             raise

@@ -174,22 +174,30 @@ _SCHOOL_AGE_SELECTIONS = frozenset(
 )
 
 
-def _of_school_age(rules: CountyRules, as_of: date) -> Q:
-    """适龄: born in the county's registry cohorts of the school year of ``as_of``
-    (:class:`core.metrics.place.SchoolAge`, the metrics' own window: a county whose plan covers
-    中学 counts grades 7–9), or on a roll of those grades now (an over-age pupil still at
-    school)."""
+async def _of_school_age(qs: QuerySet[Child], rules: CountyRules, as_of: date) -> QuerySet[Child]:
+    """``qs``'s children of compulsory-school age (适龄): born in the county's registry cohorts
+    of the school year of ``as_of`` (:class:`core.metrics.place.SchoolAge`, the metrics' own
+    window: a county whose plan covers 中学 counts grades 7–9), or on a roll of those grades now
+    though born outside them (an over- or under-age pupil). Those few are looked up here, once,
+    among ``qs``'s children outside the window, so that each of the ledger's statements tests
+    a birth date and a short list, not a sub-select of every enrolment."""
     age = SchoolAge.for_county(rules, as_of)
-    enrolled = Enrolment.filter(
-        is_current=True, status=EnrolmentStatus.ENROLLED, grade__in=list(age.grades)
-    )
-    condition = Q(id__in=ids_of(enrolled, "child_id"))
+    in_window = None
     for first, last in age.birth_ranges():
-        condition |= Q(birth_date__gte=first, birth_date__lte=last)
-    return condition
+        cohort = Q(birth_date__gte=first, birth_date__lte=last)
+        in_window = cohort if in_window is None else in_window | cohort
+    outside = ids_of(qs.filter(~in_window), "id")
+    pupils = Enrolment.filter(
+        child_id__in=outside,
+        is_current=True,
+        status=EnrolmentStatus.ENROLLED,
+        grade__in=list(age.grades),
+    )
+    found = [r["child_id"] for r in await raw_values(pupils, "child_id")]
+    return qs.filter(in_window | Q(id__in=found) if found else in_window)
 
 
-def place_children(
+async def place_children(
     caller: Caller,
     place: Place,
     as_of: date,
@@ -200,8 +208,6 @@ def place_children(
     """The children of the place's 学户册 born by ``as_of`` that ``selection`` keeps and
     ``caller`` may see (unordered)."""
     qs = scoped(Child, caller).filter(jurisdiction_id=place.jurisdiction_id, birth_date__lte=as_of)
-    if selection in _SCHOOL_AGE_SELECTIONS:
-        qs = qs.filter(_of_school_age(rules, as_of))
     if only is not None:
         qs = qs.filter(id__in=list(only))
     if place.kind is not PlaceKind.COUNTY:
@@ -225,6 +231,8 @@ def place_children(
         moved = ids_of(ChildKeyGroup.filter(group=KeyGroup.MOVED_AWAY), "child_id")
         away = Household.filter(migration_status=MigrationStatus.WHOLE_FAMILY_AWAY)
         qs = qs.filter(Q(id__in=moved) | Q(household_id__in=ids_of(away, "id")))
+    if selection in _SCHOOL_AGE_SELECTIONS:
+        qs = await _of_school_age(qs, rules, as_of)
     return qs
 
 
@@ -237,7 +245,7 @@ async def _child_ids(
     only: Sequence[Any] | None = None,
 ) -> tuple[list[RowId], Subquery]:
     """The children's ids in name order, and the same children as a sub-select."""
-    qs = place_children(caller, place, as_of, rules, selection, only)
+    qs = await place_children(caller, place, as_of, rules, selection, only)
     ordered = await raw_values(qs.order_by("name", "id"), "id")
     return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
 
@@ -534,8 +542,14 @@ def _plan_parts(plan: str) -> dict[str, str]:
 
 
 async def _assistance(
-    ids: Sequence[RowId], as_of: date, labels: dict[str, str], within: Subquery | None
+    ids: Sequence[RowId],
+    as_of: date,
+    labels: dict[str, str],
+    within: Subquery | None,
+    amounts: bool = True,
 ) -> dict[RowId, dict[str, Any]]:
+    """Each child's grants of the school year of ``as_of`` by ``as_of``: the programmes'
+    labels, latest first, and (``amounts``) their sum."""
     school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
     rows = await _values(
         # the latest grant first, ties by programme (else the database's plan decides)
@@ -545,18 +559,28 @@ async def _assistance(
         ids,
         "child_id",
         "programme",
-        "amount",
+        *(("amount",) if amounts else ()),
         within=within,
     )
-    out: dict[RowId, dict[str, Any]] = {}
+    label_of: dict[str, str] = {}
+    programmes: dict[RowId, list[str]] = {}
+    totals: dict[RowId, Decimal] = {}
     for r in rows:
-        facts = out.setdefault(
-            r["child_id"], {"support.assistance": [], "support.assistance_amount": Decimal(0)}
-        )
-        label = labels.get(r["programme"]) or _programme_label(r["programme"])
-        if label not in facts["support.assistance"]:
-            facts["support.assistance"].append(label)
-        facts["support.assistance_amount"] += Decimal(str(r["amount"]))
+        code = r["programme"]
+        label = label_of.get(code)
+        if label is None:
+            label = label_of[code] = labels.get(code) or _programme_label(code)
+        held = programmes.setdefault(r["child_id"], [])
+        if label not in held:
+            held.append(label)
+        if amounts:
+            amount = Decimal(str(r["amount"]))
+            totals[r["child_id"]] = totals.get(r["child_id"], Decimal(0)) + amount
+    out: dict[RowId, dict[str, Any]] = {}
+    for child_id, held in programmes.items():
+        out[child_id] = {"support.assistance": held}
+        if amounts:
+            out[child_id]["support.assistance_amount"] = totals[child_id]
     return out
 
 
@@ -643,7 +667,13 @@ async def _child_facts(
         support = await _support(ids, as_of, within)
     assistance: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "support.assistance"):
-        assistance = await _assistance(ids, as_of, rules.assistance_programmes(), within)
+        assistance = await _assistance(
+            ids,
+            as_of,
+            rules.assistance_programmes(),
+            within,
+            amounts=_wants(fields, "support.assistance_amount"),
+        )
     visits: dict[RowId, dict[str, Any]] = {}
     if _wants(fields, "visits."):
         visits = await _visits(ids, start, as_of, within)

@@ -158,7 +158,8 @@ async def open_register(caller: Caller, request: RegisterRequest, now: datetime)
         masking=masking,
         notes=notes,
     )
-    children = place_children(caller, place, as_of, rules, fmt.selection).order_by(*ORDER)
+    children = await place_children(caller, place, as_of, rules, fmt.selection)
+    children = children.order_by(*ORDER)
     return Register(caller, fmt, place, as_of, rules, frame, children)
 
 

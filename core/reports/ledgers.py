@@ -46,7 +46,7 @@ from core.enrolment.models import (
     EnrolmentStatus,
 )
 from core.jurisdictions.models import Village
-from core.metrics.place import SchoolAge
+from core.metrics.place import SchoolAge, school_year_of
 from core.people.enums import (
     DisabilityCategory,
     Gender,
@@ -550,7 +550,7 @@ async def _assistance(
 ) -> dict[RowId, dict[str, Any]]:
     """Each child's grants of the school year of ``as_of`` by ``as_of``: the programmes'
     labels, latest first, and (``amounts``) their sum."""
-    school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
+    school_year = school_year_of(as_of)
     rows = await _values(
         # the latest grant first, ties by programme (else the database's plan decides)
         lambda p: Assistance.filter(

@@ -120,12 +120,12 @@ def _invalid_day(zh: str, en: str) -> DomainError:
 async def open_register(caller: Caller, request: RegisterRequest, now: datetime) -> Register:
     """The 学户册 the caller asks for (READ_REPORTS; the place inside the caller's scope, found
     as a report's place is), or a coded error naming the argument."""
-    from core.reports.services import ReportRequest, _format, _jurisdiction, _place, masking_for
+    from core.reports.services import ReportRequest, county_of, format_of, masking_for, place_of
 
     require_permission(caller, Permission.READ_REPORTS)
-    county = await _jurisdiction(caller, request.jurisdiction_code)
+    county = await county_of(caller, request.jurisdiction_code)
     rules = rules_for(county.division_code)
-    fmt = _format(rules, REGISTER_FORMAT)
+    fmt = format_of(rules, REGISTER_FORMAT)
     if fmt.row_kind is not RowKind.CHILD or fmt.totals:
         raise DomainError(
             ErrorCode.INVALID,
@@ -139,7 +139,7 @@ async def open_register(caller: Caller, request: RegisterRequest, now: datetime)
         raise _invalid_day(
             f"统计截至日 {as_of.isoformat()} 晚于今天", f"asOf {as_of.isoformat()} is in the future"
         )
-    place = await _place(
+    place = await place_of(
         caller,
         county,
         ReportRequest(

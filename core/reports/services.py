@@ -77,7 +77,7 @@ def verify_checksum(snapshot: ReportSnapshot) -> bool:
     return canonical_checksum(snapshot.parameters, snapshot.table) == snapshot.checksum
 
 
-async def _jurisdiction(caller: Caller, code: str | None) -> Jurisdiction:
+async def county_of(caller: Caller, code: str | None) -> Jurisdiction:
     scope = caller.scope
     if scope is not None and scope.jurisdiction_id is not None:
         found = await Jurisdiction.get_or_none(id=scope.jurisdiction_id)
@@ -102,7 +102,7 @@ async def _jurisdiction(caller: Caller, code: str | None) -> Jurisdiction:
     )
 
 
-def _format(rules: CountyRules, code: str) -> ReportFormat:
+def format_of(rules: CountyRules, code: str) -> ReportFormat:
     try:
         return rules.report_format(code)
     except KeyError:
@@ -115,7 +115,7 @@ def _format(rules: CountyRules, code: str) -> ReportFormat:
         ) from None
 
 
-async def _place(caller: Caller, county: Jurisdiction, request: ReportRequest) -> Place:
+async def place_of(caller: Caller, county: Jurisdiction, request: ReportRequest) -> Place:
     """The place asked for, inside the caller's scope; the caller's own when none is named."""
     scope = caller.scope
     kind, place_id = request.place_kind, request.place_id
@@ -143,8 +143,8 @@ async def _place(caller: Caller, county: Jurisdiction, request: ReportRequest) -
         kind
     ]
     row = await scoped(model, caller).filter(id=place_id).first()
-    county_of = getattr(row, "jurisdiction_id", None)
-    if row is None or county_of != county.id:
+    row_county = getattr(row, "jurisdiction_id", None)
+    if row is None or row_county != county.id:
         raise DomainError(
             ErrorCode.NOT_FOUND,
             f"{kind.label}不存在或不在您的工作范围内",
@@ -174,15 +174,15 @@ def masking_for(caller: Caller, public: bool) -> Masking:
 async def build_report(caller: Caller, request: ReportRequest, now: datetime) -> GeneratedReport:
     """The report's table, not stored (the CLI's ``--no-store`` and previews)."""
     require_permission(caller, Permission.READ_REPORTS)
-    county = await _jurisdiction(caller, request.jurisdiction_code)
+    county = await county_of(caller, request.jurisdiction_code)
     rules = rules_for(county.division_code)
-    fmt = _format(rules, request.format_code)
+    fmt = format_of(rules, request.format_code)
     kind = request.period_kind or fmt.period_kinds[0]
     check_kind_for(kind, fmt.period_kinds)
     period = parse_period(kind, request.period_value)
     today = local_date(now)
     check_period_for(period, fmt.period_kinds, today)
-    place = await _place(caller, county, request)
+    place = await place_of(caller, county, request)
     as_of = period.as_of(today)
     totals: dict[str, Any] = {}
     if fmt.row_kind.is_aggregate:

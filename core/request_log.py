@@ -12,7 +12,8 @@ request (request id, the client's own request id), each value passed through
 ``X-Request-ID`` response header; a client's ``X-Request-ID`` is kept beside it as
 ``client_request_id`` and echoed as ``X-Client-Request-ID``) and writes one line when the
 request ends: method, path, status, duration, client address, the GraphQL operation's name
-and the caller's kind and id (account or API key).
+and, for every request the access middleware authenticated (``/graphql``, a report's file, a
+streamed 学户册), the caller's kind and id (account or API key).
 """
 
 from __future__ import annotations
@@ -204,6 +205,6 @@ class RequestLogMiddleware:
                 }
                 if "operation" in state:
                     extra["operation"] = state["operation"]
-                if scope.get("path") == "/graphql":
+                if "auth" in state or scope.get("path") == "/graphql":
                     extra.update(_caller_fields(state))
                 log.info("request", extra=extra)

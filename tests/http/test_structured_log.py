@@ -36,6 +36,11 @@ def test_every_line_the_server_writes_is_json(tmp_path: Path) -> None:
         assert httpx.post(graphql, content=b"{", headers={"content-type": "application/json"})
         assert httpx.get(f"{server.url}/nowhere").status_code == 404
         httpx.get(f"{server.url}/graphql", headers={"accept": "text/html"})
+        register = httpx.get(
+            f"{server.url}/registers/household.csv", params={"asOf": "2026-11-30"}, headers=auth
+        )
+        assert register.status_code == 200
+        assert httpx.get(f"{server.url}/registers/household.csv").status_code == 401
     lines = server.stderr_lines()
     assert len(lines) >= 8, lines
     entries = []
@@ -58,6 +63,13 @@ def test_every_line_the_server_writes_is_json(tmp_path: Path) -> None:
     sign_in = next(e for e in requests if e.get("operation") == "SignIn")
     assert sign_in["caller_kind"] == "ANONYMOUS"
     assert any(e["path"] == "/nowhere" and e["status"] == 404 for e in requests)
+    # a download names its caller too: the one it streamed to, and the one it refused
+    downloads = [e for e in requests if e["path"] == "/registers/household.csv"]
+    assert [(e["status"], e["caller_kind"]) for e in downloads] == [
+        (200, "STAFF"),
+        (401, "ANONYMOUS"),
+    ]
+    assert downloads[0]["caller_id"] == first_look["caller_id"]
 
     # the refused operation: one line, with the request id bound to it, and no values
     [broken] = [e for e in entries if e["logger"] == "baoxue.errors"]

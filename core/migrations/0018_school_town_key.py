@@ -152,9 +152,24 @@ async def backfill(apps, state_editor) -> None:
     await _run(BACKFILL, state_editor)
 
 
+async def populated(tables: tuple[str, ...], state_editor) -> list[str]:
+    """The tables of ``tables`` that hold a row (all of them when the SQL is only collected);
+    0015_town_key's, kept here as the migration was written."""
+    if state_editor.collect_sql:
+        return list(tables)
+    kept = []
+    for table in tables:
+        _, rows = await state_editor.client.execute_query(f"SELECT 1 FROM {table} LIMIT 1")
+        if rows:
+            kept.append(table)
+    return kept
+
+
 async def analyse(apps, state_editor) -> None:
-    """Statistics for the new index (see 0015_town_key's ``analyse``)."""
-    await _run(["ANALYZE child"], state_editor)
+    """Statistics for the new index, when the table holds rows (see 0015_town_key's
+    ``analyse``: an empty table analysed makes PostgreSQL's cached plans scan it)."""
+    tables = await populated(("child",), state_editor)
+    await _run([f"ANALYZE {table}" for table in tables], state_editor)
 
 
 async def create_triggers(apps, state_editor) -> None:

@@ -295,34 +295,30 @@ async def _case_ids(
 # -- child facts ---------------------------------------------------------------------------------
 
 
-#: The fields that come from the child's household, its village and town (户籍地).
-_HOUSEHOLD_FIELDS = (
-    "town.name",
-    "village.name",
-    "child.registered_address",
-    "child.current_address",
-    "child.poverty_status",
-    "child.is_poverty_lifted",
-    "child.migration_status",
-    "child.family_situation",
-)
-_HOUSEHOLD_COLUMNS = (
-    "household__registered_address",
-    "household__current_address",
-    "household__poverty_status",
-    "household__migration_status",
-    "household__is_low_income",
-    "household__village__name",
-    "household__village__town__name",
-)
+#: The columns of the child's household, its village and town (户籍地), each with the fields
+#: that show it: each is read only for those (the village and town are joins).
+_HOUSEHOLD_COLUMNS = {
+    "household__registered_address": ("child.registered_address",),
+    "household__current_address": ("child.current_address",),
+    "household__poverty_status": (
+        "child.poverty_status",
+        "child.is_poverty_lifted",
+        "child.family_situation",
+    ),
+    "household__migration_status": ("child.migration_status", "child.family_situation"),
+    "household__is_low_income": ("child.family_situation",),
+    "household__village__name": ("village.name",),
+    "household__village__town__name": ("town.name",),
+}
 
 
 async def _children(
     ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
-    """The children's own facts; those of their households only when ``fields`` need them
-    (else they read as none: no household, village or town)."""
-    household = _HOUSEHOLD_COLUMNS if _wants(fields, *_HOUSEHOLD_FIELDS) else ()
+    """The children's own facts; of their households', villages' and towns' only those
+    ``fields`` need (the rest read as none: no household, village or town)."""
+    household = [c for c, wanted in _HOUSEHOLD_COLUMNS.items() if _wants(fields, *wanted)]
+    unread = dict.fromkeys(_HOUSEHOLD_COLUMNS.keys() - set(household))
     rows = await _values(
         lambda part: Child.filter(id__in=part),
         ids,
@@ -339,9 +335,9 @@ async def _children(
         *household,
         within=within,
     )
-    if not household:
+    if unread:
         for r in rows:
-            r.update(dict.fromkeys(_HOUSEHOLD_COLUMNS))
+            r.update(unread)
     out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         born = _day(r["birth_date"])

@@ -18,12 +18,13 @@ import pytest
 from openpyxl import load_workbook
 from tortoise.context import TortoiseContext
 
+from core.access.accounts import create_account
 from core.access.api_keys import create_key
-from core.access.enums import Permission
+from core.access.enums import Permission, Role
 from core.access.models import AuditEntry
 from core.jurisdictions.models import Town
 from tests.conftest import graphql
-from tests.reports.test_reports_http import NOW, _county, _generate, _gid, _sign_in
+from tests.reports.test_reports_http import NOW, PASSWORD, _county, _generate, _gid, _sign_in
 
 TIEDONG = "210302"
 GROUP_LEDGERS = ("key-group-care-ledger", "teacher-home-visits")
@@ -160,6 +161,18 @@ async def test_a_town_sees_only_its_towns_rows(http) -> None:
     assert own.status_code == 200
     assert sorted(r[1:] for r in _csv_rows(own.content)[1:]) == sorted(expected)
     assert (await http.get(f"/ledgers/{code}.csv")).status_code == 401
+    # a township official's account reads the roster, not reports (READ_REPORTS): refused
+    official = await create_account(
+        username="official-tiedong",
+        password=PASSWORD,
+        role=Role.TOWNSHIP_OFFICIAL,
+        jurisdiction_code=TIEDONG,
+        town_name=town.name,
+    )
+    signed_in = await _sign_in(http, official.username)
+    body = await graphql(http, PAGE, {"format": code, "first": 5}, signed_in)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN" and body["data"] is None
+    assert (await http.get(f"/ledgers/{code}.csv", headers=signed_in)).status_code == 403
 
 
 async def test_generate_refuses_a_ledger_above_the_snapshot_limit(http, monkeypatch) -> None:

@@ -1,11 +1,14 @@
-"""Time the 学户册 paged and streamed (core.reports.register): a page of 50 at the county and
-at its largest town (the first page and one far into the list, past a cursor), and the
-whole county written as CSV and XLSX a chunk at a time, with the peak RSS of each.
+"""Time the 学户册 (or another ledger of children, ``--format``) paged and streamed
+(core.reports.register): a page of 50 at the county and at its largest town (the first page
+and one far into the list, past a cursor), and the whole county written as CSV and XLSX a
+chunk at a time, with the peak RSS of each.
 
 Usage::
 
     python bench/bench_register.py --database-url sqlite://big.db --jurisdiction 450381
     python bench/bench_register.py --students 3000 --jurisdiction 450381   # temporary SQLite
+    python bench/bench_register.py --database-url … --jurisdiction 210302 \
+        --format key-group-care-ledger                                   # 铁东's 关爱台账
 
 Pages are taken as the resolver takes them (the register opened for the place, the page's
 children by keyset on ``child (jurisdiction_id, name, id)``, then their rows by id), as the
@@ -63,13 +66,13 @@ async def _timed(work) -> tuple[Any, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-async def _pages(code: str, place_kind: Any, place_id: Any, size: int) -> dict[str, Any]:
+async def _pages(code: str, place_kind: Any, place_id: Any, size: int, fmt: str) -> dict[str, Any]:
     from core.keyset import keyset_of
     from core.querysets import raw_values
     from core.reports import register as registers
 
     request = registers.RegisterRequest(
-        place_kind=place_kind, place_id=place_id, jurisdiction_code=code
+        place_kind=place_kind, place_id=place_id, jurisdiction_code=code, format_code=fmt
     )
 
     async def cursor_at(skip: int) -> Any:
@@ -101,11 +104,11 @@ async def _pages(code: str, place_kind: Any, place_id: Any, size: int) -> dict[s
     return out
 
 
-async def _stream(code: str, extension: str) -> dict[str, Any]:
+async def _stream(code: str, extension: str, fmt: str) -> dict[str, Any]:
     from core.reports import register as registers
 
     register = await registers.open_register(
-        Caller.system(), registers.RegisterRequest(jurisdiction_code=code), NOW
+        Caller.system(), registers.RegisterRequest(jurisdiction_code=code, format_code=fmt), NOW
     )
     _reset_peak()
     before, anon_before = _rss_mib("VmRSS"), _rss_mib("RssAnon")
@@ -137,7 +140,11 @@ async def _stream(code: str, extension: str) -> dict[str, Any]:
 
 
 async def run(
-    database_url: str, code: str, students: int | None, only: str | None = None
+    database_url: str,
+    code: str,
+    students: int | None,
+    only: str | None = None,
+    fmt: str = "household-register",
 ) -> dict[str, Any]:
     from core.demo.command import resolve_jurisdiction
     from core.demo.generator import generate_demo
@@ -159,11 +166,11 @@ async def run(
         biggest = max(towns, key=lambda t: sizes[t.id])
         out: dict[str, Any] = {"pupils": pupils, "load_start": os.getloadavg()[0]}
         if only in (None, "pages"):
-            out["county_page"] = await _pages(code, None, None, 50)
-            out["town_page"] = await _pages(code, PlaceKind.TOWN, biggest.id, 50)
+            out["county_page"] = await _pages(code, None, None, 50, fmt)
+            out["town_page"] = await _pages(code, PlaceKind.TOWN, biggest.id, 50, fmt)
         for extension in ("csv", "xlsx"):
             if only in (None, extension):
-                out[extension] = await _stream(code, extension)
+                out[extension] = await _stream(code, extension, fmt)
         return out
     finally:
         await close_database(ctx)
@@ -176,12 +183,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--only", choices=("pages", "csv", "xlsx"), help="one part only")
+    parser.add_argument(
+        "--format", default="household-register", help="the ledger (a format that pages)"
+    )
     args = parser.parse_args()
     if not args.students and not args.database_url:
         parser.error("give --students N (a temporary database) or --database-url")
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite://{tmp}/bench-register.db"
-        out = asyncio.run(run(url, args.jurisdiction, args.students, args.only))
+        out = asyncio.run(run(url, args.jurisdiction, args.students, args.only, args.format))
     out["machine"] = machine()
     out["database"] = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     if args.json:
@@ -189,7 +199,7 @@ def main() -> None:
         return
     m = out["machine"]
     print(f"machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, SQLite {m['sqlite']}")
-    print(f"county {args.jurisdiction}, {out['database']}: {out['pupils']} pupils; "
+    print(f"county {args.jurisdiction}, {args.format}, {out['database']}: {out['pupils']} pupils; "
           f"load at start {out['load_start']:.1f}")  # fmt: skip
     for label in ("county_page", "town_page"):
         p = out.get(label)

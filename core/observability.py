@@ -39,7 +39,7 @@ _OPERATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 #: The paths reported as they are; anything else is ``other``.
 KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 #: Paths reported by their first segment (``/reports/<id>.xlsx`` as ``/reports``).
-PATH_PREFIXES = frozenset({"/graphiql-assets", "/reports", "/registers"})
+PATH_PREFIXES = frozenset({"/graphiql-assets", "/reports", "/registers", "/ledgers"})
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 

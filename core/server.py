@@ -393,6 +393,11 @@ def create_app(
             methods=["GET"],
         ),
         Route(
+            "/ledgers/{format_code}.{extension}",
+            register_download(clock, default_caller),
+            methods=["GET"],
+        ),
+        Route(
             "/reports/{snapshot_id}.{extension}",
             report_download(clock, default_caller),
             methods=["GET"],

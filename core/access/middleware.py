@@ -17,8 +17,8 @@ The :class:`~core.access.authentication.Authentication` goes into ``scope["state
 for the GraphQL context; a caller over its limit gets HTTP 429 with ``Retry-After``.
 
 A ``GET`` under one of ``file_prefixes`` (``/reports/<id>.xlsx``: a stored report's file;
-``/registers/household.csv``: a streamed 学户册) is authenticated and counted the same way; it
-has no body to check.
+``/registers/household.csv``, ``/ledgers/<format>.csv``: a streamed ledger) is authenticated
+and counted the same way; it has no body to check.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class AccessMiddleware:
         file_prefixes: tuple[str, ...] = (
             "/reports/",
             "/registers/",
+            "/ledgers/",
             "/files/",
             "/attachments/",
             "/imports/",

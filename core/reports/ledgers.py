@@ -236,18 +236,22 @@ async def place_children(
     return qs
 
 
-async def _child_ids(
+async def _place_children_facts(
     caller: Caller,
     place: Place,
     as_of: date,
     selection: RowSelection,
     rules: CountyRules,
+    fields: Fields,
     only: Sequence[Any] | None = None,
-) -> tuple[list[RowId], Subquery]:
-    """The children's ids in name order, and the same children as a sub-select."""
+) -> tuple[list[RowId], Subquery, dict[RowId, dict[str, Any]]]:
+    """The children's ids in name order, the same children as a sub-select, and their own
+    facts (:func:`_children`), read in the one statement that finds them."""
     qs = await place_children(caller, place, as_of, rules, selection, only)
-    ordered = await raw_values(qs.order_by("name", "id"), "id")
-    return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
+    columns, unread = _child_columns(fields)
+    rows = await raw_values(qs.order_by("name", "id"), *columns)
+    ids = list(dict.fromkeys(r["id"] for r in rows))
+    return ids, ids_of(qs, "id"), _child_facts_of(rows, as_of, unread)
 
 
 async def _case_ids(
@@ -295,53 +299,49 @@ async def _case_ids(
 # -- child facts ---------------------------------------------------------------------------------
 
 
-#: The fields that come from the child's household, its village and town (户籍地).
-_HOUSEHOLD_FIELDS = (
-    "town.name",
-    "village.name",
-    "child.registered_address",
-    "child.current_address",
-    "child.poverty_status",
-    "child.is_poverty_lifted",
-    "child.migration_status",
-    "child.family_situation",
-)
-_HOUSEHOLD_COLUMNS = (
-    "household__registered_address",
-    "household__current_address",
-    "household__poverty_status",
-    "household__migration_status",
-    "household__is_low_income",
-    "household__village__name",
-    "household__village__town__name",
-)
+#: The columns of the child's household, its village and town (户籍地), each with the fields
+#: that show it: each is read only for those (the village and town are joins).
+_HOUSEHOLD_COLUMNS = {
+    "household__registered_address": ("child.registered_address",),
+    "household__current_address": ("child.current_address",),
+    "household__poverty_status": (
+        "child.poverty_status",
+        "child.is_poverty_lifted",
+        "child.family_situation",
+    ),
+    "household__migration_status": ("child.migration_status", "child.family_situation"),
+    "household__is_low_income": ("child.family_situation",),
+    "household__village__name": ("village.name",),
+    "household__village__town__name": ("town.name",),
+}
+
+
+def _child_columns(fields: Fields) -> tuple[list[str], dict[str, None]]:
+    """The columns of a child's own facts to read for ``fields``, and the household columns
+    left unread (each reads as none)."""
+    household = [c for c, wanted in _HOUSEHOLD_COLUMNS.items() if _wants(fields, *wanted)]
+    own = ["id", "name", "gender", "birth_date", "id_number", "student_number", "ethnicity"]
+    own += ["disability_category", "disability_grade", "household_id"]
+    return own + household, dict.fromkeys(_HOUSEHOLD_COLUMNS.keys() - set(household))
 
 
 async def _children(
     ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
-    """The children's own facts; those of their households only when ``fields`` need them
-    (else they read as none: no household, village or town)."""
-    household = _HOUSEHOLD_COLUMNS if _wants(fields, *_HOUSEHOLD_FIELDS) else ()
-    rows = await _values(
-        lambda part: Child.filter(id__in=part),
-        ids,
-        "id",
-        "name",
-        "gender",
-        "birth_date",
-        "id_number",
-        "student_number",
-        "ethnicity",
-        "disability_category",
-        "disability_grade",
-        "household_id",
-        *household,
-        within=within,
-    )
-    if not household:
+    """The children's own facts; of their households', villages' and towns' only those
+    ``fields`` need (the rest read as none: no household, village or town)."""
+    columns, unread = _child_columns(fields)
+    rows = await _values(lambda part: Child.filter(id__in=part), ids, *columns, within=within)
+    return _child_facts_of(rows, as_of, unread)
+
+
+def _child_facts_of(
+    rows: list[dict[str, Any]], as_of: date, unread: dict[str, None]
+) -> dict[RowId, dict[str, Any]]:
+    """A child's own facts from its row of :func:`_child_columns`."""
+    if unread:
         for r in rows:
-            r.update(dict.fromkeys(_HOUSEHOLD_COLUMNS))
+            r.update(unread)
     out: dict[RowId, dict[str, Any]] = {}
     for r in rows:
         born = _day(r["birth_date"])
@@ -644,11 +644,13 @@ async def _child_facts(
     rules: CountyRules,
     within: Subquery | None = None,
     fields: Fields = None,
+    children: dict[RowId, dict[str, Any]] | None = None,
 ) -> dict[RowId, dict[str, Any]]:
     """Everything a row may say about each child, as of ``as_of`` (``within``: the same
-    children as a sub-select, for many of them); of the tables beyond the child's own, only
-    those ``fields`` need are read."""
-    children = await _children(ids, as_of, within, fields)
+    children as a sub-select, for many of them; ``children``: their own facts, if read
+    already); of the tables beyond the child's own, only those ``fields`` need are read."""
+    if children is None:
+        children = await _children(ids, as_of, within, fields)
     groups: dict[RowId, list[KeyGroup]] = {}
     if _wants(fields, "child.key_groups"):
         groups = await _key_groups(ids, within)
@@ -871,10 +873,14 @@ async def child_rows(
         schools = schools.filter(place.schools_q())
         school_ids = list(await schools.values_list("id", flat=True))
         absentees = {a.child_id: a for a in await never_arrived(school_ids, start, as_of)}
-        ids, within = await _child_ids(caller, place, as_of, selection, rules, only=list(absentees))
+        ids, within, children = await _place_children_facts(
+            caller, place, as_of, selection, rules, fields, only=list(absentees)
+        )
     else:
-        ids, within = await _child_ids(caller, place, as_of, selection, rules)
-    facts = await _child_facts(ids, start, as_of, rules, within, fields)
+        ids, within, children = await _place_children_facts(
+            caller, place, as_of, selection, rules, fields
+        )
+    facts = await _child_facts(ids, start, as_of, rules, within, fields, children)
     if absentees:
         follow_ups = await latest_follow_ups(list(absentees), start, as_of)
         by_text = {str(key): row for key, row in facts.items()}

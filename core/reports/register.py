@@ -1,33 +1,37 @@
-"""The 学户册 a page or a chunk at a time: every child of a place as of a day, in the order
-the database walks by index, never built whole.
+"""A ledger of children a page or a chunk at a time: every row of a place as of a day, in the
+order the database walks by index, never built whole — the 学户册 and every other ledger whose
+rows grow with the county.
 
-The whole-county 学户册 (format ``household-register``, a plugin may replace its columns) is
-150,000 rows at a county of 100,000 pupils: built whole it takes tens of seconds and its JSON
-a large part of the process. Here it is read as the API pages it and as a file streams it:
+A ledger whose rows are children (``RowKind.CHILD``, no 合计 row, rows as of a day: every
+selection but the period's 未到校 list, :func:`pages`) can be read this way; the 学户册 (format
+``household-register``, a plugin may replace its columns) is the first of them, 150,000 rows at
+a county of 100,000 pupils, and a group's ledger (铁东's 关爱台账 and 师访万家, 36,792 rows there)
+grows the same way. Built whole such a table takes seconds and its JSON a large part of the
+process. Here it is read as the API pages it and as a file streams it:
 
 * **order** — the children by name, then id: the index ``child (jurisdiction_id, name, id)``
   walks it, and a page past a cursor is a range seek on it (:mod:`core.keyset`). The built
-  report groups its rows by 乡镇 and 村 as written out (the town of the child's school as of
-  the day, else of the household); ordering a county by that derived value needs every row
-  first, so the paged and streamed register keep the index order, and the town and village
-  are columns a spreadsheet can sort by;
+  report groups its rows by its ``group_by`` columns as written out (乡镇 and 村, a school);
+  ordering a county by a derived value needs every row first, so the paged and streamed
+  ledger keep the index order, and those columns are there for a spreadsheet to sort by;
 * **rows** — a page's (or a chunk's) children are read by id in a fixed number of statements
   (:func:`core.reports.ledgers.rows_of_children`), and their cells written by the report's own
   writer (:func:`core.reports.table.row_writer`): the same columns, formatting and masking as
-  the report table, scoped to the caller as the report is (:func:`open_register` finds the
+  the report table, the same children (:func:`core.reports.ledgers.place_children` with the
+  format's selection), scoped to the caller as the report is (:func:`open_register` finds the
   place with the report's rules);
 * **files** — :func:`write_register` writes CSV (UTF-8 with BOM) or XLSX (XlsxWriter's
   ``constant_memory``: the title, merged header, widths, frozen header and sign-off of
   :func:`core.reports.render_xlsx.render_xlsx`) to a file :data:`CHUNK` rows at a time, each
   chunk's tables read in one statement each over the chunk's range of the order.
 
-**Snapshots.** A streamed 学户册 is a live view of the register ("the 学户册 of this place as
-of this date"), not a stored report: its rows are not written to a
-:class:`~core.reports.models.ReportSnapshot`, whose one JSON table would be the whole register
-again. What proves a download is the audit entry (who, when, which place, as of which day,
-the row count and the file's SHA-256, also sent as ``X-Report-Checksum``), and the same file
-can be written again from the same day's data. ``generateReport`` still stores a snapshot of
-the 学户册 of a place of up to :data:`SNAPSHOT_ROW_LIMIT` children (a school's or a town's
+**Snapshots.** A streamed ledger is a live view ("the 学户册 of this place as of this date"),
+not a stored report: its rows are not written to a
+:class:`~core.reports.models.ReportSnapshot`, whose one JSON table would be the whole ledger
+again. What proves a download is the audit entry (who, when, which ledger and place, as of
+which day, the row count and the file's SHA-256, also sent as ``X-Report-Checksum``), and the
+same file can be written again from the same day's data. ``generateReport`` still stores a
+snapshot of such a ledger of up to :data:`SNAPSHOT_ROW_LIMIT` rows (a school's or a town's
 register handed in, whole, as before); above it, it refuses with ``TOO_LARGE`` and names the
 paged query and the streamed download (:func:`refuse_large_snapshot`).
 """
@@ -59,14 +63,14 @@ from core.reports.render_csv import BOM, csv_bytes
 from core.reports.render_xlsx import SheetWriter, column_widths, open_workbook
 from core.reports.table import Masking, ReportTable, row_writer, table_frame
 from core.rules.county import CountyRules
-from core.rules.enums import RowKind
+from core.rules.enums import RowKind, RowSelection
 from core.rules.specs import ReportFormat
 
 #: The format whose rows are the 学户册 (every county has it; a plugin may replace it).
 REGISTER_FORMAT = "household-register"
 #: Children per chunk of a streamed file (each of its tables read in one statement).
 CHUNK = 5000
-#: Most children whose 学户册 ``generateReport`` stores as a snapshot (see the module).
+#: Most rows of a paged ledger that ``generateReport`` stores as a snapshot (see the module).
 SNAPSHOT_ROW_LIMIT = 20_000
 #: Most rows of a streamed XLSX: a worksheet holds 1,048,576 rows (Excel, WPS and LibreOffice
 #: alike), less the title, subtitle and header above the body and the sign-off below it. A
@@ -77,9 +81,35 @@ XLSX_ROW_LIMIT = 1_048_576 - 16
 ORDER = ("name", "id")
 
 
+def pages(fmt: ReportFormat) -> bool:
+    """Whether ``fmt`` can be paged and streamed: one row per child, no 合计 row, its rows as
+    of a day (the period's 未到校 list needs the period's registers, not a day)."""
+    return (
+        fmt.row_kind is RowKind.CHILD
+        and not fmt.totals
+        and fmt.selection is not RowSelection.NOT_ARRIVED
+    )
+
+
+def download_path(format_code: str, extension: str) -> str:
+    """Where a paged ledger is downloaded whole: ``/registers/household.<ext>`` for the 学户册,
+    ``/ledgers/<format code>.<ext>`` for any other."""
+    if format_code == REGISTER_FORMAT:
+        return f"/registers/household.{extension}"
+    return f"/ledgers/{format_code}.{extension}"
+
+
+def paged_query(format_code: str) -> str:
+    """The GraphQL field that pages the ledger (for a refusal's way out)."""
+    if format_code == REGISTER_FORMAT:
+        return "householdRegister"
+    return f'childLedger(formatCode: "{format_code}")'
+
+
 @dataclass(frozen=True)
 class RegisterRequest:
-    """Which 学户册: a place (None: the caller's own) as of a day (None: today, China time)."""
+    """Which ledger (the 学户册 unless named): a place (None: the caller's own) as of a day
+    (None: today, China time)."""
 
     as_of: date | None = None
     place_kind: PlaceKind | None = None
@@ -88,11 +118,14 @@ class RegisterRequest:
     public: bool = False
     #: The county (division code), for a caller who reaches every county (the CLI, the bench).
     jurisdiction_code: str | None = None
+    #: The format whose rows are read (one that :func:`pages`).
+    format_code: str = REGISTER_FORMAT
 
 
 @dataclass(frozen=True)
 class Register:
-    """One place's 学户册 as of a day, for one caller: its frame and its children in order."""
+    """One place's ledger of children as of a day, for one caller: its frame and its children
+    in order."""
 
     caller: Caller
     fmt: ReportFormat
@@ -118,19 +151,20 @@ def _invalid_day(zh: str, en: str) -> DomainError:
 
 
 async def open_register(caller: Caller, request: RegisterRequest, now: datetime) -> Register:
-    """The 学户册 the caller asks for (READ_REPORTS; the place inside the caller's scope, found
+    """The ledger the caller asks for (READ_REPORTS; the place inside the caller's scope, found
     as a report's place is), or a coded error naming the argument."""
     from core.reports.services import ReportRequest, county_of, format_of, masking_for, place_of
 
     require_permission(caller, Permission.READ_REPORTS)
     county = await county_of(caller, request.jurisdiction_code)
     rules = rules_for(county.division_code)
-    fmt = format_of(rules, REGISTER_FORMAT)
-    if fmt.row_kind is not RowKind.CHILD or fmt.totals:
+    fmt = format_of(rules, request.format_code)
+    if not pages(fmt):
         raise DomainError(
             ErrorCode.INVALID,
-            "本县的学户册格式不是逐个儿童的名册, 不能分页或流式下载",
-            "the county's household register is not a list of children; it cannot be paged",
+            f"报表 {fmt.code} 不是截至某日逐个儿童的名册 (无合计行), 不能分页或流式下载",
+            f"report {fmt.code} is not a list of children as of a day (without totals);"
+            " it cannot be paged or streamed",
             field="formatCode",
         )
     today = local_date(now)
@@ -250,7 +284,7 @@ async def write_register(register: Register, extension: str, out: BinaryIO) -> R
         out.seek(0)
         return RegisterFile(rows, hashing.size, hashing.hash.hexdigest())
     if await register_count(register) > XLSX_ROW_LIMIT:
-        raise _too_many_rows()
+        raise _too_many_rows(register)
     book = open_workbook(out)
     try:
         sheet = None
@@ -259,7 +293,7 @@ async def write_register(register: Register, extension: str, out: BinaryIO) -> R
                 sheet = SheetWriter(book, frame, column_widths(frame, chunk))
             rows += len(chunk)
             if rows > XLSX_ROW_LIMIT:  # children registered since the count
-                raise _too_many_rows()
+                raise _too_many_rows(register)
             for cells in chunk:
                 sheet.row(cells)
         if sheet is None:
@@ -276,12 +310,13 @@ async def write_register(register: Register, extension: str, out: BinaryIO) -> R
     return RegisterFile(rows, size, digest.hexdigest())
 
 
-def _too_many_rows() -> DomainError:
+def _too_many_rows(register: Register) -> DomainError:
     return DomainError(
         ErrorCode.TOO_LARGE,
-        f"学户册超过 Excel 工作表的行数上限 ({XLSX_ROW_LIMIT:,} 行)：请按乡镇下载，或下载 CSV",
-        f"the register has more rows than a worksheet holds ({XLSX_ROW_LIMIT:,}):"
-        " download a town's register, or the whole as CSV",
+        f"{register.fmt.title}超过 Excel 工作表的行数上限 ({XLSX_ROW_LIMIT:,} 行)："
+        "请按乡镇下载，或下载 CSV",
+        f"the {register.fmt.code} ledger has more rows than a worksheet holds"
+        f" ({XLSX_ROW_LIMIT:,}): download a town's, or the whole as CSV",
         field="placeKind",
     )
 
@@ -294,29 +329,41 @@ async def register_count(register: Register) -> int:
 async def refuse_large_snapshot(
     caller: Caller,
     *,
+    format_code: str,
     place_kind: PlaceKind | None,
     place_id: uuid.UUID | None,
     jurisdiction_code: str | None,
     now: datetime,
 ) -> None:
-    """``TOO_LARGE`` when the 学户册 of the place has more than :data:`SNAPSHOT_ROW_LIMIT`
-    children today: a snapshot would hold the whole register as one JSON value."""
+    """``TOO_LARGE`` when ``format_code`` is a ledger that :func:`pages` and the place's has
+    more than :data:`SNAPSHOT_ROW_LIMIT` rows today: a snapshot would hold the whole ledger as
+    one JSON value. Any other format passes (its errors are the report's own)."""
+    from core.reports.services import county_of, format_of
+
+    county = await county_of(caller, jurisdiction_code)
+    if not pages(format_of(rules_for(county.division_code), format_code)):
+        return
     register = await open_register(
         caller,
         RegisterRequest(
-            place_kind=place_kind, place_id=place_id, jurisdiction_code=jurisdiction_code
+            place_kind=place_kind,
+            place_id=place_id,
+            jurisdiction_code=jurisdiction_code,
+            format_code=format_code,
         ),
         now,
     )
     count = await register_count(register)
     if count > SNAPSHOT_ROW_LIMIT:
+        title, query = register.fmt.title, paged_query(format_code)
+        xlsx, csv = download_path(format_code, "xlsx"), download_path(format_code, "csv")
         raise DomainError(
             ErrorCode.TOO_LARGE,
-            f"{register.place.name}的学户册有 {count} 人, 超过可存为快照的 {SNAPSHOT_ROW_LIMIT} "
-            "人: 请用 householdRegister 分页查看, 或由 /registers/household.xlsx (.csv) 下载全部",
-            f"the household register of {register.place.name} lists {count} children, more "
-            f"than the {SNAPSHOT_ROW_LIMIT} a snapshot stores: page it with householdRegister "
-            "or download it whole from /registers/household.xlsx (or .csv)",
+            f"{register.place.name}的{title}有 {count} 行, 超过可存为快照的 {SNAPSHOT_ROW_LIMIT} "
+            f"行: 请用 {query} 分页查看, 或由 {xlsx} ({csv}) 下载全部",
+            f"the {format_code} ledger of {register.place.name} has {count} rows, more "
+            f"than the {SNAPSHOT_ROW_LIMIT} a snapshot stores: page it with {query} "
+            f"or download it whole from {xlsx} (or {csv})",
             field="placeId" if place_id else "placeKind",
         )
 
@@ -329,7 +376,10 @@ __all__ = [
     "Register",
     "RegisterFile",
     "RegisterRequest",
+    "download_path",
     "open_register",
+    "paged_query",
+    "pages",
     "refuse_large_snapshot",
     "register_chunks",
     "register_count",

@@ -216,19 +216,20 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
 
 
 async def generate_report(caller: Caller, request: ReportRequest, now: datetime) -> ReportSnapshot:
-    """Build the report and store it as an immutable snapshot (state 草稿); a 学户册 of more
-    children than a snapshot holds is refused (:mod:`core.reports.register`)."""
-    from core.reports.register import REGISTER_FORMAT, refuse_large_snapshot
+    """Build the report and store it as an immutable snapshot (state 草稿); a paged ledger
+    (the 学户册, a group's ledger) of more rows than a snapshot holds is refused
+    (:mod:`core.reports.register`)."""
+    from core.reports.register import refuse_large_snapshot
 
-    if request.format_code == REGISTER_FORMAT:
-        require_permission(caller, Permission.READ_REPORTS)
-        await refuse_large_snapshot(
-            caller,
-            place_kind=request.place_kind,
-            place_id=request.place_id,
-            jurisdiction_code=request.jurisdiction_code,
-            now=now,
-        )
+    require_permission(caller, Permission.READ_REPORTS)
+    await refuse_large_snapshot(
+        caller,
+        format_code=request.format_code,
+        place_kind=request.place_kind,
+        place_id=request.place_id,
+        jurisdiction_code=request.jurisdiction_code,
+        now=now,
+    )
     report = await build_report(caller, request, now)
     table = report.table.to_json()
     parameters = {

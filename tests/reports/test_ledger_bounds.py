@@ -95,13 +95,15 @@ async def test_the_places_children_by_sub_selects_are_those_of_the_joins(db) -> 
             RowSelection.POVERTY_LIFTED,
             RowSelection.MOVED_AWAY,
         ):
-            ids, within = await ledgers._child_ids(
-                Caller.system(), place, AS_OF, selection, rules_for(LIPU)
+            ids, within, facts = await ledgers._place_children_facts(
+                Caller.system(), place, AS_OF, selection, rules_for(LIPU), None
             )
             joined = await _joined_child_ids(place, selection)
             assert [str(i) for i in ids] == [str(i) for i in joined], (place.kind, selection)
             in_sub_select = await Child.filter(id__in=within).values_list("id", flat=True)
             assert sorted(map(str, in_sub_select)) == sorted(map(str, joined))
+            # the facts read with the ids are those read by id afterwards
+            assert facts == await ledgers._children(ids, AS_OF, within), (place.kind, selection)
             seen += len(ids)
     assert seen > 100
 
@@ -113,8 +115,8 @@ async def test_a_groups_ledger_lists_its_children_of_school_age_only(db) -> None
     lifted = await Child.filter(household__poverty_status=PovertyStatus.LIFTED_OUT).values_list(
         "id", flat=True
     )
-    ids, _ = await ledgers._child_ids(
-        Caller.system(), county, AS_OF, RowSelection.POVERTY_LIFTED, rules_for(LIPU)
+    ids, _, _ = await ledgers._place_children_facts(
+        Caller.system(), county, AS_OF, RowSelection.POVERTY_LIFTED, rules_for(LIPU), None
     )
     of_age = await _of_school_age()
     assert set(map(str, ids)) == {str(i) for i in lifted if i in of_age}

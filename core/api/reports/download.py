@@ -1,5 +1,6 @@
 """``GET /reports/<id>.xlsx`` and ``GET /reports/<id>.csv``: a stored report as a file;
-``GET /registers/household.xlsx`` and ``.csv``: a place's 学户册 as of a day, streamed
+``GET /registers/household.xlsx`` and ``.csv``: a place's 学户册 as of a day, streamed, and
+``GET /ledgers/<format code>.xlsx`` and ``.csv`` any other ledger of children that pages
 (:func:`register_download`).
 
 The caller authenticates as for ``/graphql`` (bearer token or API key) and must be able to see
@@ -31,7 +32,12 @@ from core.cases.models import CaseAttachment
 from core.errors import DomainError, ErrorCode
 from core.files.storage import file_store
 from core.reports.enums import PlaceKind
-from core.reports.register import RegisterRequest, open_register, write_register
+from core.reports.register import (
+    REGISTER_FORMAT,
+    RegisterRequest,
+    open_register,
+    write_register,
+)
 from core.reports.render_csv import render_csv
 from core.reports.render_xlsx import render_xlsx
 from core.reports.services import find_snapshot, table_of
@@ -157,8 +163,9 @@ def report_download(
 
 
 def _register_request(request: Request) -> RegisterRequest:
-    """The 学户册 a download's query string names (``asOf``, ``placeKind``, ``placeId``,
-    ``public``), or a coded error naming the argument."""
+    """The ledger a download's path (``/ledgers/<format code>``, else the 学户册) and query
+    string name (``asOf``, ``placeKind``, ``placeId``, ``public``), or a coded error naming
+    the argument."""
     params = request.query_params
     as_of = None
     if params.get("asOf"):
@@ -188,7 +195,14 @@ def _register_request(request: Request) -> RegisterRequest:
         place_kind=kind,
         place_id=place_id_of(kind, params.get("placeId") or None),
         public=params.get("public", "").lower() in ("1", "true"),
+        format_code=request.path_params.get("format_code", REGISTER_FORMAT),
     )
+
+
+def _audited_name(format_code: str) -> str:
+    """What the audit entry calls the file: ``household register`` (as since the first
+    streamed 学户册), else ``ledger <format code>``."""
+    return "household register" if format_code == REGISTER_FORMAT else f"ledger {format_code}"
 
 
 def _blocks(spool: BinaryIO, size: int = 1 << 16) -> Iterator[bytes]:
@@ -205,12 +219,14 @@ def register_download(
 ) -> Callable[[Request], Awaitable[Response]]:
     """``GET /registers/household.xlsx`` and ``.csv`` (``?asOf=&placeKind=&placeId=&public=``):
     the 学户册 of a place as of a day, whole, as the caller may see it (READ_REPORTS, the place
-    in scope; masked as the report is). It is written a chunk of rows at a time to a temporary
-    file and streamed from it (:mod:`core.reports.register`): memory stays flat in the row
-    count, a failure is an error rather than a cut-off file, and the file's SHA-256 and row
-    count are known before its first byte (``X-Report-Checksum``, ``X-Report-Rows``). It is a
-    live view, not a stored snapshot: an unmasked download is written to the audit log with
-    the place, the day, the row count and the checksum."""
+    in scope; masked as the report is); ``GET /ledgers/<format code>.xlsx`` (``.csv``) the same
+    for any ledger of children that pages (:func:`core.reports.register.pages`). It is written
+    a chunk of rows at a time to a temporary file and streamed from it
+    (:mod:`core.reports.register`): memory stays flat in the row count, a failure is an error
+    rather than a cut-off file, and the file's SHA-256 and row count are known before its
+    first byte (``X-Report-Checksum``, ``X-Report-Rows``). It is a live view, not a stored
+    snapshot: an unmasked download is written to the audit log with the format, the place,
+    the day, the row count and the checksum."""
 
     async def download(request: Request) -> Response:
         caller = download_caller(request, default_caller)
@@ -234,12 +250,13 @@ def register_download(
                 request,
                 caller,
                 clock(),
-                operation=f"download household register {extension}",
+                operation=f"download {_audited_name(register.fmt.code)} {extension}",
                 object_type=place.kind.value.title().replace("_", ""),
                 object_id=str(place.id or place.jurisdiction_id),
                 jurisdiction_id=place.jurisdiction_id,
                 details={
                     "rows": written.rows,
+                    "formatCode": register.fmt.code,
                     "asOf": register.as_of.isoformat(),
                     "placeKind": place.kind.value,
                     "placeName": place.name,

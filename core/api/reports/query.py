@@ -12,10 +12,12 @@ from core.api.filters import After, Before, First, Last
 from core.api.pagination import Connection, page_of
 from core.api.reports.register import (
     AsOfArgument,
+    ChildLedgerConnection,
     HouseholdRegisterConnection,
     PlaceIdArgument,
     PlaceKindArgument,
     PublicArgument,
+    child_ledger,
     household_register,
 )
 from core.api.reports.types import ReportSnapshot
@@ -75,6 +77,38 @@ class ReportQuery:
     ) -> HouseholdRegisterConnection:
         return await household_register(
             info,
+            place_kind=place_kind,
+            place_id=place_id,
+            as_of=as_of,
+            public=public,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    @strawberry.field(
+        description="逐个儿童的名册 (台账) 分页: 报表格式 formatCode (每行一名儿童、无合计行, "
+        "如学户册、重点群体关爱台账、“师访万家”走访记录) 某范围截至某日的全部行, 栏目与打码同报表; "
+        "按姓名再按 id 排序, 游标在数据变动时依然稳定; totalCount 仅在请求时计算; 全部行可由 "
+        "downloads 流式下载。行数超过快照上限的名册 generateReport 拒绝 (TOO_LARGE), 由此查看"
+    )
+    async def child_ledger(
+        self,
+        info: Info,
+        format_code: Annotated[str, strawberry.argument(description="报表格式代码")],
+        place_kind: PlaceKindArgument = None,
+        place_id: PlaceIdArgument = None,
+        as_of: AsOfArgument = None,
+        public: PublicArgument = False,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> ChildLedgerConnection:
+        return await child_ledger(
+            info,
+            format_code=format_code,
             place_kind=place_kind,
             place_id=place_id,
             as_of=as_of,

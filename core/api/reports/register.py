@@ -1,17 +1,19 @@
-"""``householdRegister``: a place's 学户册 as a cursor connection, a page at a time.
+"""``householdRegister`` and ``childLedger``: a place's ledger of children (the 学户册, a
+group's ledger) as a cursor connection, a page at a time.
 
-The rows are the report's (format ``household-register``): the same columns, cells and
-masking as its table, in the order of the index ``child (jurisdiction_id, name, id)`` — by
-name, then id — so that a page past a cursor is a range seek, whatever the county's size
-(:mod:`core.reports.register`). Statements per page do not grow with its size: the page's
-children by keyset, then their facts by id, a fixed number of statements.
+The rows are the report's (format ``household-register``, or the one named): the same columns,
+cells and masking as its table, in the order of the index ``child (jurisdiction_id, name,
+id)`` — by name, then id — so that a page past a cursor is a range seek, whatever the
+county's size (:mod:`core.reports.register`). Statements per page do not grow with its size:
+the page's children by keyset, then their facts by id, a fixed number of statements. The two
+fields are one connection (:class:`LedgerConnection`) over rows of the same shape.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 import strawberry
@@ -35,17 +37,31 @@ _PLACE_TYPES = {
 }
 
 
-@strawberry.type(description="学户册的一行: 一名儿童, 各栏与 columns 对应 (与报表同样的写法与打码)")
-class HouseholdRegisterRow:
+@strawberry.type(
+    description="名册 (台账) 的一行: 一名儿童, 各栏与 columns 对应 (与报表同样的写法与打码)"
+)
+class ChildLedgerRow:
     child_id: strawberry.ID = strawberry.field(description="儿童 (Child) 的全局 id")
     cells: list[str] = strawberry.field(description="各栏文字 (不含序号栏)")
 
 
-@strawberry.type(
-    description="学户册 (分页): 某范围截至某日的全部适龄儿童, 按姓名 (再按 id) 排序, 游标翻页"
-)
-class HouseholdRegisterConnection(Connection[HouseholdRegisterRow]):
+@strawberry.type(description="学户册的一行: 一名儿童, 各栏与 columns 对应 (与报表同样的写法与打码)")
+class HouseholdRegisterRow(ChildLedgerRow):
+    pass
+
+
+Row = TypeVar("Row", bound=ChildLedgerRow)
+
+
+@strawberry.type
+class LedgerConnection(Connection[Row], Generic[Row]):
+    """The frame of a paged ledger of children around its rows (one author for both fields)."""
+
     _register: strawberry.Private[registers.Register]
+
+    @strawberry.field(description="报表格式代码")
+    def format_code(self) -> str:
+        return self._register.fmt.code
 
     @strawberry.field(description="标题")
     def title(self) -> str:
@@ -98,9 +114,26 @@ class HouseholdRegisterConnection(Connection[HouseholdRegisterRow]):
         if register.masking is Masking.PUBLIC:
             query["public"] = "true"
         tail = urlencode(query)
+        code = register.fmt.code
         return ReportDownloads(
-            xlsx=f"/registers/household.xlsx?{tail}", csv=f"/registers/household.csv?{tail}"
+            xlsx=f"{registers.download_path(code, 'xlsx')}?{tail}",
+            csv=f"{registers.download_path(code, 'csv')}?{tail}",
         )
+
+
+@strawberry.type(
+    description="学户册 (分页): 某范围截至某日的全部适龄儿童, 按姓名 (再按 id) 排序, 游标翻页"
+)
+class HouseholdRegisterConnection(LedgerConnection[HouseholdRegisterRow]):
+    pass
+
+
+@strawberry.type(
+    description="逐个儿童的名册 (台账) 分页: 某报表格式 (如重点群体关爱台账) 某范围截至某日的"
+    "全部行, 按姓名 (再按 id) 排序, 游标翻页"
+)
+class ChildLedgerConnection(LedgerConnection[ChildLedgerRow]):
+    pass
 
 
 def place_id_of(kind: PlaceKind | None, place_id: str | None) -> uuid.UUID | None:
@@ -110,9 +143,10 @@ def place_id_of(kind: PlaceKind | None, place_id: str | None) -> uuid.UUID | Non
     return parse_global_id(place_id, _PLACE_TYPES.get(kind or PlaceKind.SCHOOL, ""), "placeId")
 
 
-async def household_register(
+async def child_ledger(
     info: Info,
     *,
+    format_code: str,
     place_kind: PlaceKind | None,
     place_id: str | None,
     as_of: datetime.date | None,
@@ -121,7 +155,11 @@ async def household_register(
     after: str | None,
     last: int | None,
     before: str | None,
-) -> HouseholdRegisterConnection:
+    connection: type[LedgerConnection[Any]] = ChildLedgerConnection,
+    row: type[ChildLedgerRow] = ChildLedgerRow,
+) -> Any:
+    """A page of the ledger ``format_code`` (one that :func:`core.reports.register.pages`) as
+    ``connection`` of ``row``."""
     caller = require(info, Permission.READ_REPORTS)
     register = await registers.open_register(
         caller,
@@ -130,6 +168,7 @@ async def household_register(
             place_kind=place_kind,
             place_id=place_id_of(place_kind, place_id),
             public=public,
+            format_code=format_code,
         ),
         info.context.now(),
     )
@@ -149,11 +188,9 @@ async def household_register(
             if str(r["id"]) in cells
         ]
 
-    def nodes(rows: Any) -> list[HouseholdRegisterRow]:
+    def nodes(rows: Any) -> list[ChildLedgerRow]:
         return [
-            HouseholdRegisterRow(
-                child_id=strawberry.ID(encode_global_id("Child", r["id"])), cells=list(r["cells"])
-            )
+            row(child_id=strawberry.ID(encode_global_id("Child", r["id"])), cells=list(r["cells"]))
             for r in rows
         ]
 
@@ -170,8 +207,19 @@ async def household_register(
         max_size=settings.max_page_size,
         transform=nodes,
     )
-    return HouseholdRegisterConnection(
+    return connection(
         edges=page.edges, page_info=page.page_info, _count=page._count, _register=register
+    )
+
+
+async def household_register(info: Info, **arguments: Any) -> HouseholdRegisterConnection:
+    """A page of the 学户册 (format ``household-register``)."""
+    return await child_ledger(
+        info,
+        format_code=registers.REGISTER_FORMAT,
+        connection=HouseholdRegisterConnection,
+        row=HouseholdRegisterRow,
+        **arguments,
     )
 
 
@@ -188,10 +236,14 @@ PublicArgument = Annotated[bool, strawberry.argument(description="公示版 (姓
 
 __all__ = [
     "AsOfArgument",
+    "ChildLedgerConnection",
+    "ChildLedgerRow",
     "HouseholdRegisterConnection",
     "HouseholdRegisterRow",
+    "LedgerConnection",
     "PlaceIdArgument",
     "PlaceKindArgument",
     "PublicArgument",
+    "child_ledger",
     "household_register",
 ]

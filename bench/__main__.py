@@ -349,18 +349,22 @@ async def _pg(server: str, *statements: str) -> list[Any]:
         await conn.close()
 
 
-def postgres_database(cache: Path, server: str, size: int, port: int) -> str:
+def postgres_database(cache: Path, server: str, size: int, port: int, prefix: str) -> str:
     """A fresh copy (``CREATE DATABASE … TEMPLATE``) of the template database of the demo of
-    ``size`` pupils, built on first use; returns its URL."""
+    ``size`` pupils, built on first use; returns its URL. Every database it makes or drops is
+    named ``<prefix>_…``."""
     key = dataset_key(size)
-    template = f"baoxue_bench_{size}_{key}"
-    run = f"baoxue_bench_run_{size}_{port}"  # one per bench run's port: runs may overlap
+    template = f"{prefix}_{size}_{key}"
+    run = _run_database(prefix, size, port)  # one per bench run's port: runs may overlap
     (names,) = asyncio.run(
-        _pg(server, "SELECT datname FROM pg_database WHERE datname LIKE 'baoxue_bench_%'")
+        _pg(
+            server,
+            f"SELECT datname FROM pg_database WHERE starts_with(datname, '{prefix}_{size}_')",
+        )
     )
     existing = {r["datname"] for r in names}
     if template not in existing:
-        stale = [n for n in existing if n.startswith(f"baoxue_bench_{size}_") and n != template]
+        stale = [n for n in existing if n != template]
         asyncio.run(
             _pg(
                 server,
@@ -394,8 +398,12 @@ def postgres_database(cache: Path, server: str, size: int, port: int) -> str:
     return f"{server}/{run}"
 
 
-def drop_postgres_copy(server: str, size: int, port: int) -> None:
-    asyncio.run(_pg(server, f'DROP DATABASE IF EXISTS "baoxue_bench_run_{size}_{port}"'))
+def _run_database(prefix: str, size: int, port: int) -> str:
+    return f"{prefix}_run_{size}_{port}"
+
+
+def drop_postgres_copy(server: str, size: int, port: int, prefix: str) -> None:
+    asyncio.run(_pg(server, f'DROP DATABASE IF EXISTS "{_run_database(prefix, size, port)}"'))
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -574,7 +582,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
     elif database == "sqlite":
         url = sqlite_database(cache, size)
     else:
-        url = postgres_database(cache, args.pg_server, size, args.port)
+        url = postgres_database(cache, args.pg_server, size, args.port, args.pg_prefix)
     logs = cache / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     api = Server("bench.serve", args.port, url, logs / f"api-{database}-{size}.log")
@@ -685,7 +693,7 @@ def run_one(args: argparse.Namespace, database: str, size: int) -> list[Measurem
         api.stop()
         floor.stop()
         if database == "postgres" and not existing:
-            drop_postgres_copy(args.pg_server, size, args.port)
+            drop_postgres_copy(args.pg_server, size, args.port, args.pg_prefix)
     return results
 
 
@@ -710,6 +718,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pg-server",
         default=os.environ.get("BAOXUE_BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+    )
+    parser.add_argument(
+        "--pg-prefix",
+        default="baoxue_bench",
+        help="name prefix of the PostgreSQL databases the bench makes (template and copies)",
     )
     parser.add_argument("--port", type=int, default=8150, help="the API; the floor gets +1")
     parser.add_argument(

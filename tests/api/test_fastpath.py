@@ -411,3 +411,35 @@ async def test_relations_out_of_scope_as_normal_execution(db, answered) -> None:
 
 def _without_request_ids(value: Any) -> Any:
     return re.sub(r"\b[0-9a-f]{32}\b", "<request id>", repr(value))
+
+
+async def test_the_root_queryset_is_built_once_per_shape(db, answered, monkeypatch) -> None:
+    """The root field's checks run on every request, but its queryset (and the keyset of its
+    order) is built by Tortoise only for the first request of a shape: pages of other sizes
+    and later pages of the same filter, order and caller reuse it."""
+    from core import child_lists
+    from core.api.fastpath.statements import STATEMENTS
+
+    STATEMENTS.clear()
+    county, school = await _data()
+    admin = (await _callers(county, school))["county admin"]
+    built: list[Any] = []
+    original = child_lists.children_queryset
+
+    def counted(*args: Any) -> Any:
+        built.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(child_lists, "children_queryset", counted)
+    after = None
+    for first in (5, 7, 5):
+        variables = {"first": first, "after": after}
+        fast = await _ask(admin, True, COVERED_PAGE, variables)
+        assert fast[0] == 200 and "errors" not in fast[1]
+        after = fast[1]["data"]["list"]["pageInfo"]["endCursor"]
+    assert answered == ["list", "list", "list"]
+    assert len(built) == 1
+    # the checks still run first: a bad filter goes to normal execution, which refuses it
+    del answered[:]
+    refused = await _ask(admin, True, ERRORS["bad filter"], {})
+    assert "errors" in refused[1] and not answered

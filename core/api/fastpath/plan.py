@@ -24,6 +24,7 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FieldNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLSchema,
@@ -84,6 +85,24 @@ def _unwrap(type_: Any) -> tuple[Any, bool, bool]:
     return type_, nullable, is_list
 
 
+def _serializer(named: Any) -> Callable[[Any], Any]:
+    """``named``'s ``serialize``; for an enum, remembering each member's answer (an enum has
+    few, and strawberry's conversion of a member to its GraphQL name is a lookup per value)."""
+    if not isinstance(named, GraphQLEnumType):
+        return named.serialize
+    serialize = named.serialize
+    known: dict[tuple[type, Any], Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = serialize(value)
+        return found
+
+    return remembered
+
+
 def _fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:
     if selection_set is None:
         raise NotCovered("an object without a selection")
@@ -124,7 +143,7 @@ def _object(schema: GraphQLSchema, type_name: str, selection_set: Any) -> list[S
         else:
             if node.selection_set is not None:
                 raise NotCovered("a selection on a leaf")
-            selected.append(Selected(key, name, named.serialize, nullable))
+            selected.append(Selected(key, name, _serializer(named), nullable))
     return selected
 
 

@@ -48,12 +48,13 @@ _LIMIT = 987_654_313
 @dataclass(frozen=True)
 class Root:
     """A root field: the node type of its connection, the columns read of its rows, and
-    ``query(info, kwargs)``: the shape and the queryset its resolver pages through."""
+    ``query(info, kwargs)``: the shape and (built when called) the queryset its resolver
+    pages through."""
 
     node_type: str
     model: type
     columns: tuple[str, ...]
-    query: Callable[[Any, dict[str, Any]], Awaitable[tuple[Hashable, QuerySet[Any]]]]
+    query: Callable[[Any, dict[str, Any]], Awaitable[tuple[Hashable, Callable[[], QuerySet[Any]]]]]
     #: one-to-one relations read in the page's statement (PostgreSQL)
     joins: tuple[Join, ...] = ()
 
@@ -61,15 +62,8 @@ class Root:
 async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]:
     """The root field's connection for ``kwargs``, its nodes plain rows of ``root.columns``
     (and of the order's keys, which the cursors are made of)."""
-    shape, queryset = await root.query(info, kwargs)
+    shape, build_queryset = await root.query(info, kwargs)
     caller = require(info, *list_permissions(root.model))  # as the resolver's restrict does
-    keyset = keyset_of(queryset)
-    columns = tuple(dict.fromkeys((*root.columns, *keyset.names)))
-
-    def ordered(beyond: Q | None, backward: bool) -> QuerySet[Any]:
-        visible = scope_restrict(keyset.queryset, caller)
-        return keyset.ordered(visible if beyond is None else visible.filter(beyond), backward)
-
     settings = info.context.settings
     key = (
         root.model._meta.db.capabilities.dialect,  # type: ignore[attr-defined]
@@ -82,6 +76,18 @@ async def page(root: Root, info: Any, kwargs: dict[str, Any]) -> Connection[Any]
         hash(key)
     except TypeError:  # a filter that is no key: built for this request alone
         key = None
+
+    def ordering() -> tuple[QuerySet[Any], Any]:
+        queryset = build_queryset()
+        return queryset, keyset_of(queryset)
+
+    # the queryset and its keyset, a function of the shape: built once per shape too
+    queryset, keyset = ordering() if key is None else STATEMENTS.get(("order", *key), ordering)
+    columns = tuple(dict.fromkeys((*root.columns, *keyset.names)))
+
+    def ordered(beyond: Q | None, backward: bool) -> QuerySet[Any]:
+        visible = scope_restrict(keyset.queryset, caller)
+        return keyset.ordered(visible if beyond is None else visible.filter(beyond), backward)
 
     def statement(kind: Any, build: Callable[[], Statement]) -> Statement:
         return build() if key is None else STATEMENTS.get((kind, *key), build)
@@ -193,7 +199,9 @@ def _beyond(keyset: Any, low: tuple[Any, ...] | None, high: tuple[Any, ...] | No
     return functools.reduce(operator.and_, conditions) if conditions else None
 
 
-async def _children(info: Any, kwargs: dict[str, Any]) -> tuple[Hashable, QuerySet[Any]]:
+async def _children(
+    info: Any, kwargs: dict[str, Any]
+) -> tuple[Hashable, Callable[[], QuerySet[Any]]]:
     return await children_list(info, kwargs.get("filter"), kwargs.get("order_by"))
 
 

@@ -12,6 +12,7 @@ set only once the whole answer is made.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -61,12 +62,12 @@ class Run:
 
     async def level(self, type_name: str, selected: list[Selected], rows: list[Row]) -> list[Any]:
         """``rows`` of ``type_name`` written out as ``selected`` asks. The relations of one
-        level are loaded concurrently (one statement each), then the levels below them."""
+        level that need a statement are loaded concurrently (one statement each), then the
+        levels below them; a relation read with its parent's rows (a join) and a level with
+        no relation below it take no task and no wait."""
         specs = TYPES[type_name]
         relations = [sel for sel in selected if specs[sel.name].relation]
-        found = await asyncio.gather(
-            *(specs[sel.name].load(run=self, rows=rows) for sel in relations)  # type: ignore[misc]
-        )
+        found = await _together([specs[sel.name].load(self, rows) for sel in relations])  # type: ignore[misc]
         flats: list[list[Row]] = []
         for sel, values in zip(relations, found, strict=True):
             flat: list[Row] = []
@@ -79,11 +80,13 @@ class Run:
                 else:
                     flat.append(value)
             flats.append(flat)
-        below = await asyncio.gather(
-            *(
+        below = await _together(
+            [
                 self.level(sel.type_name, sel.below, flat)
+                if any(TYPES[sel.type_name][s.name].relation for s in sel.below)
+                else self.write(sel.type_name, sel.below, flat, {})
                 for sel, flat in zip(relations, flats, strict=True)
-            )
+            ]
         )
         loaded: dict[str, list[Any]] = {}
         for sel, values, written_rows in zip(relations, found, below, strict=True):
@@ -96,24 +99,49 @@ class Run:
                 else next(written)
                 for v in values
             ]
+        return self.write(type_name, selected, rows, loaded)
+
+    def write(
+        self,
+        type_name: str,
+        selected: list[Selected],
+        rows: list[Row],
+        loaded: dict[str, list[Any]],
+    ) -> list[Any]:
+        """``rows`` of ``type_name`` written out as ``selected`` asks, the relations'
+        values (one a row) taken from ``loaded``."""
+        specs = TYPES[type_name]
+        # how each field is written, worked out once for all the rows
+        fields: list[tuple[Selected, int, Any]] = []
+        for sel in selected:
+            if sel.key in loaded:
+                fields.append((sel, _LOADED, loaded[sel.key]))
+                continue
+            spec = specs[sel.name]
+            if sel.name == "id":
+                fields.append((sel, _ID, spec))
+            elif spec.compute is not None:
+                fields.append((sel, _COMPUTED, spec.compute))
+            elif spec.mask is not None:
+                fields.append((sel, _MASKED, spec))
+            else:
+                fields.append((sel, _PLAIN, spec.attr))
+        caller, reads = self.caller, self.reads
         out = []
         for i, row in enumerate(rows):
             item: dict[str, Any] = {}
-            for sel in selected:
-                if sel.key in loaded:
-                    item[sel.key] = loaded[sel.key][i]
+            for sel, how, arg in fields:
+                if how == _LOADED:
+                    item[sel.key] = arg[i]
                     continue
-                spec = specs[sel.name]
-                if sel.name == "id":
+                if how == _PLAIN:
+                    value = row[arg]
+                elif how == _ID:
                     value = to_base64(type_name, str(row["id"]))
-                elif spec.compute is not None:
-                    value = spec.compute(row, self)
-                elif spec.mask is not None:
-                    value = reveal(
-                        self.caller, self.reads, type_name, row["id"], row[spec.attr], spec.mask
-                    )
+                elif how == _COMPUTED:
+                    value = arg(row, self)
                 else:
-                    value = row[spec.attr]
+                    value = reveal(caller, reads, type_name, row["id"], row[arg.attr], arg.mask)
                 if value is None:
                     if not sel.nullable:
                         raise Fallback(f"{type_name}.{sel.name} is null")
@@ -122,6 +150,24 @@ class Run:
                     item[sel.key] = sel.serialize(value)  # type: ignore[misc]
             out.append(item)
         return out
+
+
+#: How :meth:`Run.level` writes a field: loaded below, a column, the global id, computed
+#: from the row, a personal detail shown through :func:`~core.api.masking.reveal`.
+_LOADED, _PLAIN, _ID, _COMPUTED, _MASKED = range(5)
+
+
+async def _together(items: list[Any]) -> list[Any]:
+    """``items`` with each awaitable among them awaited: concurrently when there are several
+    (a task each, as ``asyncio.gather`` makes them), directly when there is one."""
+    waiting = [i for i, item in enumerate(items) if inspect.isawaitable(item)]
+    if len(waiting) == 1:
+        items[waiting[0]] = await items[waiting[0]]
+    elif waiting:
+        done = await asyncio.gather(*(items[i] for i in waiting))
+        for i, value in zip(waiting, done, strict=True):
+            items[i] = value
+    return items
 
 
 def _arguments(schema: Any, plan: Plan, raw_variables: dict[str, Any] | None) -> dict[str, Any]:

@@ -21,12 +21,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import RawSQL
 
 from core.api.dataloaders import _freeze
 from core.querysets import Statement, run_statement, template
+
+T = TypeVar("T")
 
 #: Statement shapes kept (callers × levels × list sizes).
 STATEMENT_CACHE = 2048
@@ -92,11 +94,12 @@ def caller_key(caller: Any) -> Hashable:
 class Statements:
     def __init__(self, maxsize: int = STATEMENT_CACHE) -> None:
         self.maxsize = maxsize
-        self._cache: OrderedDict[Hashable, Statement] = OrderedDict()
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: Hashable, build: Callable[[], Statement]) -> Statement:
-        """The statement kept under ``key``, built by ``build()`` the first time."""
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The statement (or what else a statement is made from) kept under ``key``, built
+        by ``build()`` the first time."""
         with self._lock:
             statement = self._cache.get(key)
             if statement is not None:

@@ -12,6 +12,7 @@ never model instances. A field not listed here sends the whole document to norma
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,21 +39,37 @@ from core.schools.models import School, SchoolClass
 Row = dict[str, Any]
 
 
+#: What a relation's ``load`` answers: one value per row, at once or awaited.
+Loaded = list[Any] | Awaitable[list[Any]]
+
+
 @dataclass(frozen=True)
 class Spec:
     """One field: ``attr`` read from the row (or ``compute(row, run)``), shown through
     ``mask`` for personal details; or, with ``target``, a relation ``load(run, rows)``
-    returning one value per row (a row, None or a list of rows)."""
+    returning one value per row (a row, None or a list of rows): at once when the rows'
+    statement read it (a join), else awaited (a statement)."""
 
     attr: str = ""
     mask: Callable[[Any], Any] | None = None
     compute: Callable[[Row, Any], Any] | None = None
     target: str = ""
-    load: Callable[[Any, list[Row]], Awaitable[list[Any]]] | None = None
+    load: Callable[[Any, list[Row]], Loaded] | None = None
 
     @property
     def relation(self) -> bool:
         return bool(self.target)
+
+
+def _then(found: Loaded, then: Callable[[list[Any]], list[Any]]) -> Loaded:
+    """``then(values)`` of what a load answered, at once or once awaited."""
+    if not inspect.isawaitable(found):
+        return then(found)
+
+    async def later() -> list[Any]:
+        return then(await found)
+
+    return later()
 
 
 def _padded(ids: list[Any]) -> list[Any]:
@@ -69,18 +86,21 @@ def _padded(ids: list[Any]) -> list[Any]:
 
 def _by_id(
     model: type, fk: str, columns: tuple[str, ...], joined: str = ""
-) -> Callable[..., Awaitable[list[Any]]]:
+) -> Callable[..., Loaded]:
     """Each row's ``fk`` as a row of ``model`` (None when unset or not visible); read from
     the rows themselves when their statement joined it (columns ``<joined>__<column>``,
     :class:`~core.api.fastpath.statements.Join`)."""
     prefixed = [(c, f"{joined}__{c}") for c in columns]
     joined_id = f"{joined}__id"
 
-    async def load(run: Any, rows: list[Row]) -> list[Any]:
+    def load(run: Any, rows: list[Row]) -> Loaded:
         if joined and rows and joined_id in rows[0]:
             return [
                 {c: r[p] for c, p in prefixed} if r[joined_id] is not None else None for r in rows
             ]
+        return fetch(run, rows)
+
+    async def fetch(run: Any, rows: list[Row]) -> list[Any]:
         ids = _padded(list({r[fk] for r in rows if r[fk] is not None}))
         found = {}
         if ids:
@@ -108,19 +128,21 @@ def _many(
     return load
 
 
-def _first(load: Callable[..., Awaitable[list[Any]]]) -> Callable[..., Awaitable[list[Any]]]:
-    async def first(run: Any, rows: list[Row]) -> list[Any]:
-        return [found[0] if found else None for found in await load(run, rows)]
+def _first(load: Callable[..., Loaded]) -> Callable[..., Loaded]:
+    def first(run: Any, rows: list[Row]) -> Loaded:
+        return _then(load(run, rows), lambda values: [v[0] if v else None for v in values])
 
     return first
 
 
-def _guardians(load: Callable[..., Awaitable[list[Any]]]) -> Callable[..., Awaitable[list[Any]]]:
-    async def ordered(run: Any, rows: list[Row]) -> list[Any]:
-        return [
-            guardians_in_visible_order(found, run.caller, lambda g, a: g[a])
-            for found in await load(run, rows)
-        ]
+def _guardians(load: Callable[..., Loaded]) -> Callable[..., Loaded]:
+    def ordered(run: Any, rows: list[Row]) -> Loaded:
+        return _then(
+            load(run, rows),
+            lambda values: [
+                guardians_in_visible_order(found, run.caller, lambda g, a: g[a]) for found in values
+            ],
+        )
 
     return ordered
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import functools
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 import strawberry
@@ -23,15 +24,17 @@ from core.api.people.types import Child, Household
 
 async def children_list(
     info: Info, filter: ChildFilterInput | None, order_by: ChildOrderInput | None
-) -> tuple[Hashable, QuerySet[Any]]:
-    """The children ``filter`` and ``order_by`` ask for, in order (the caller's scope not yet
-    applied), and what that queryset is a function of (the checked domain filter and the
-    order: the fast path keeps its statements by it, :mod:`core.api.fastpath.roots`)."""
+) -> tuple[Hashable, Callable[[], QuerySet[Any]]]:
+    """What the children ``filter`` and ``order_by`` ask for is a function of (the checked
+    domain filter and the order: the fast path keeps its statements by it,
+    :mod:`core.api.fastpath.roots`), and the queryset of them in order (the caller's scope not
+    yet applied), built when called: the checks run here, on every request, while the fast
+    path builds the queryset only for a shape it has not seen."""
     flt = await filter.to_domain(info) if filter else child_lists.ChildFilter()
     order = order_by or ChildOrderInput(field=child_lists.ChildOrderField.NAME)
     descending = order.direction.descending
-    return (flt, order.field, descending), child_lists.children_queryset(
-        flt, order.field, descending
+    return (flt, order.field, descending), functools.partial(
+        child_lists.children_queryset, flt, order.field, descending
     )
 
 
@@ -54,8 +57,8 @@ class PeopleQuery:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Child]:
-        _, qs = await children_list(info, filter, order_by)
-        return await page_of(info, qs, first=first, after=after, last=last, before=before)
+        _, queryset = await children_list(info, filter, order_by)
+        return await page_of(info, queryset(), first=first, after=after, last=last, before=before)
 
     @strawberry.field(
         description="户列表 (分页, 按户主姓名排序; 无「查看个人敏感信息」权限时按姓氏, 再按 ID)"

@@ -6,6 +6,10 @@ of its own with a random name and drops it at the end. Either way the schema is 
 session with the real migrations, and every test gets its own Tortoise context and finds the
 tables empty.
 
+Every application a test builds (``create_app``) shares the GraphQL schema built for equal
+settings, as a server builds it once per process: building one takes 0.1-0.7 s of CPU, which
+the suite otherwise paid for each of its thousand-odd clients.
+
 Migrating takes about ten seconds of CPU (Tortoise rebuilds its model state for every
 operation). For runs that start pytest hundreds of times over the same migrations, such as
 mutation testing, ``BAOXUE_TEST_SQLITE_CACHE`` names a directory where the migrated SQLite file
@@ -85,6 +89,27 @@ def files_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("BAOXUE_FILES_DIR", None)
     else:
         os.environ["BAOXUE_FILES_DIR"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_schema_per_settings() -> Iterator[None]:
+    """``create_app`` builds its schema once per distinct :class:`~core.settings.Settings`
+    (frozen, so equal settings hash alike) in this process; a test that changes a limit or
+    switches the fast path off gets a schema of its own. The schema keeps nothing of a request:
+    strawberry makes each request's extensions afresh."""
+    import core.server
+    from core.api.schema import build_schema
+
+    built: dict[Any, Any] = {}
+
+    def shared(settings: Any) -> Any:
+        if settings not in built:
+            built[settings] = build_schema(settings)
+        return built[settings]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core.server, "build_schema", shared)
+        yield
 
 
 @pytest.fixture(scope="session")

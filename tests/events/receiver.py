@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-#: Ports of this test area (8160-8169).
-PORT = 8163
+#: A port the system chooses when the receiver starts: tests on other xdist workers, or
+#: another run on the same machine, may hold any fixed one.
+PORT = 0
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 

@@ -4,6 +4,12 @@ The operator at the command line reaches every county, so ``--jurisdiction`` nam
 report is stored as a snapshot like one made through the API (``--no-store`` writes the file
 only), and the command prints its id and checksum, so a figure handed in on paper can be found
 and checked later.
+
+A ledger of children that pages (the 学户册, a group's 关爱台账 …: :func:`core.reports.register.
+pages`) is written with ``--no-store`` as the download writes it, a chunk of children at a time,
+whatever the county's size; the command prints its rows and SHA-256. Such a ledger too large for
+a snapshot is refused with the way out. The file appears whole or not at all: it is written
+beside the target and moved into place.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import click
 
 from core.access.caller import Caller
 from core.cli_ids import GlobalId, global_id
-from core.errors import DomainError
+from core.errors import DomainError, ErrorCode
 from core.reports.enums import PlaceKind
 from core.rules.enums import PeriodKind
 from core.settings import normalise_database_url
@@ -33,6 +39,48 @@ def _render(table, suffix: str) -> bytes:
     from core.reports.render_xlsx import render_xlsx
 
     return render_xlsx(table)
+
+
+async def _stream(database_url: str, request, now: datetime, path: Path):
+    """A ledger that pages, written to ``path`` chunk by chunk: its title and the written file
+    (rows, size, SHA-256); None for any other format (written whole by :func:`_run`)."""
+    from tortoise.context import TortoiseContext
+
+    from core.china_time import local_date
+    from core.db import tortoise_config
+    from core.plugins import rules_for
+    from core.reports import services
+    from core.reports.register import RegisterRequest, open_register, pages, write_register
+
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url))
+        caller = Caller.system()
+        county = await services.county_of(caller, request.jurisdiction_code)
+        fmt = services.format_of(rules_for(county.division_code), request.format_code)
+        if not pages(fmt):
+            return None
+        today = local_date(now)
+        as_of = services.period_of(fmt, request, today).as_of(today)
+        register = await open_register(
+            caller,
+            RegisterRequest(
+                as_of=as_of,
+                place_kind=request.place_kind,
+                place_id=request.place_id,
+                public=request.public,
+                jurisdiction_code=request.jurisdiction_code,
+                format_code=fmt.code,
+            ),
+            now,
+        )
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with partial.open("w+b") as out:
+                written = await write_register(register, path.suffix.lower()[1:], out)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return register.frame.title, written
 
 
 async def _run(database_url: str, request, store: bool, now: datetime):
@@ -130,11 +178,20 @@ def report_command(
         public=public,
         jurisdiction_code=jurisdiction,
     )
+    url, now = normalise_database_url(database_url), datetime.now(UTC)
     try:
-        table, snapshot = asyncio.run(
-            _run(normalise_database_url(database_url), request, not no_store, datetime.now(UTC))
-        )
+        streamed = asyncio.run(_stream(url, request, now, path)) if no_store else None
+        if streamed is not None:
+            title, written = streamed
+            click.echo(f"{title}: {written.rows} 行 → {path}  sha256 {written.sha256}")
+            return
+        table, snapshot = asyncio.run(_run(url, request, not no_store, now))
     except DomainError as exc:
+        if exc.code is ErrorCode.TOO_LARGE and not no_store:
+            raise click.ClickException(
+                f"{exc.message}\n加 --no-store 可逐批写出全部行 (不存快照) / add --no-store to"
+                " write every row in chunks (no snapshot)"
+            ) from None
         raise click.ClickException(exc.message) from None
     path.write_bytes(_render(table, path.suffix.lower()))
     click.echo(f"{table.title}: {len(table.rows)} 行 → {path}")

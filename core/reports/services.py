@@ -171,17 +171,24 @@ def masking_for(caller: Caller, public: bool) -> Masking:
     return Masking.NONE
 
 
+def period_of(fmt: ReportFormat, request: ReportRequest, today: date) -> Period:
+    """The period the request names, of a kind the format takes (its first when none is
+    named), ended by today at the latest; a coded error naming the argument otherwise."""
+    kind = request.period_kind or fmt.period_kinds[0]
+    check_kind_for(kind, fmt.period_kinds)
+    period = parse_period(kind, request.period_value)
+    check_period_for(period, fmt.period_kinds, today)
+    return period
+
+
 async def build_report(caller: Caller, request: ReportRequest, now: datetime) -> GeneratedReport:
     """The report's table, not stored (the CLI's ``--no-store`` and previews)."""
     require_permission(caller, Permission.READ_REPORTS)
     county = await county_of(caller, request.jurisdiction_code)
     rules = rules_for(county.division_code)
     fmt = format_of(rules, request.format_code)
-    kind = request.period_kind or fmt.period_kinds[0]
-    check_kind_for(kind, fmt.period_kinds)
-    period = parse_period(kind, request.period_value)
     today = local_date(now)
-    check_period_for(period, fmt.period_kinds, today)
+    period = period_of(fmt, request, today)
     place = await place_of(caller, county, request)
     as_of = period.as_of(today)
     totals: dict[str, Any] = {}

@@ -125,7 +125,9 @@ def import_command(
     from core.imports.services import ImportRequest, run_import
 
     if report_path is not None and report_path.suffix.lower() not in (".xlsx", ".csv"):
-        raise click.BadParameter("须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", "--report")
+        raise click.BadParameter(
+            "须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", param_hint="--report"
+        )
     progress = Progress()
     url = normalise_database_url(database_url)
     store = _store(url)

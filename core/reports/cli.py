@@ -163,7 +163,14 @@ def report_command(
 
     path = Path(output)
     if path.suffix.lower() not in _WRITERS:
-        raise click.BadParameter("须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", "--output")
+        raise click.BadParameter(
+            "须以 .xlsx 或 .csv 结尾 / must end in .xlsx or .csv", param_hint="--output"
+        )
+    if not path.parent.is_dir():
+        raise click.BadParameter(
+            f"目录 {path.parent} 不存在 / the directory {path.parent} does not exist",
+            param_hint="--output",
+        )
     place_kind, place_id = None, None
     if school_id:
         place_kind, place_id = PlaceKind.SCHOOL, school_id

@@ -339,3 +339,15 @@ async def test_a_cli_import_keeps_its_file_and_its_comparison_runs_again_from_it
 
     unknown = await asyncio.to_thread(run, "compare", *base, "--job", "not-a-job")
     assert unknown.exit_code == 1 and "no list import job" in unknown.output
+
+
+def test_the_import_command_refuses_a_report_that_is_not_a_spreadsheet(tmp_path: Path) -> None:
+    """A clear usage error (exit 2) before anything is read, not a traceback."""
+    from core.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名\n", encoding="utf-8")
+    args = ["import", "STUDENT_ROSTER", str(roster), "-j", LIPU, "--report", "x.pdf"]
+    result = CliRunner().invoke(main, [*args, "--database-url", f"sqlite://{tmp_path / 'n.db'}"])
+    assert result.exit_code == 2, result.output
+    assert "--report" in result.output and ".xlsx or .csv" in result.output

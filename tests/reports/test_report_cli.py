@@ -101,6 +101,11 @@ def test_a_ledger_too_large_for_a_snapshot_names_no_store_and_leaves_no_file(
     assert written.exit_code == 0, written.output
     assert (tmp_path / "big.xlsx").stat().st_size > 0
 
+    nowhere = _report(scratch_url, "household-register", tmp_path / "no" / "x.csv", "--no-store")
+    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output  # not a traceback
+    wrong = _report(scratch_url, "household-register", tmp_path / "x.pdf", "--no-store")
+    assert wrong.exit_code == 2 and ".xlsx or .csv" in wrong.output
+
     unknown = _report(scratch_url, "no-such-format", tmp_path / "x.csv", "--no-store")
     assert unknown.exit_code == 1 and "no-such-format" in unknown.output
     assert not (tmp_path / "x.csv").exists()

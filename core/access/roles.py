@@ -26,8 +26,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[P]] = {
     ),
     Role.SUBJECT_TEACHER: frozenset({P.READ_ROSTER, P.READ_CASES}),
     Role.TOWNSHIP_OFFICIAL: frozenset(
-        # 户籍 and households are the township's to keep; 学籍 is the schools' (read only here)
-        {P.READ_ROSTER, P.READ_CASES, P.READ_ESCALATED_CASES, P.WRITE_CASES, P.WRITE_ROSTER}
+        # 户籍 and households are the township's to keep; 学籍 is the schools' (read only here);
+        # the town's targets, figures, 学户册 and returns are the township's to read and hand in
+        {P.READ_ROSTER, P.READ_CASES, P.READ_ESCALATED_CASES, P.WRITE_CASES, P.WRITE_ROSTER,
+         P.READ_REPORTS}
     ),
 }  # fmt: skip
 

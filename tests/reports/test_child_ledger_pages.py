@@ -161,7 +161,7 @@ async def test_a_town_sees_only_its_towns_rows(http) -> None:
     assert own.status_code == 200
     assert sorted(r[1:] for r in _csv_rows(own.content)[1:]) == sorted(expected)
     assert (await http.get(f"/ledgers/{code}.csv")).status_code == 401
-    # a township official's account reads the roster, not reports (READ_REPORTS): refused
+    # a township official's account: the town's rows, personal details masked, nothing else
     official = await create_account(
         username="official-tiedong",
         password=PASSWORD,
@@ -170,9 +170,17 @@ async def test_a_town_sees_only_its_towns_rows(http) -> None:
         town_name=town.name,
     )
     signed_in = await _sign_in(http, official.username)
-    body = await graphql(http, PAGE, {"format": code, "first": 5}, signed_in)
+    walked, _ = await _walk(http, signed_in, 5, format=code, asOf=report["asOf"])
+    assert sorted(walked) == sorted(expected)
+    page = await _page(http, signed_in, format=code, first=2)
+    assert page["placeName"] == town.name and page["masking"] == "PERSONAL"
+    body = await graphql(http, PAGE, {"format": code, "first": 5, "placeKind": "COUNTY"}, signed_in)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN" and body["data"] is None
-    assert (await http.get(f"/ledgers/{code}.csv", headers=signed_in)).status_code == 403
+    mine = await http.get(f"/ledgers/{code}.csv", headers=signed_in)
+    assert mine.status_code == 200 and mine.content == own.content
+    assert (
+        await http.get(f"/ledgers/{code}.csv?placeKind=COUNTY", headers=signed_in)
+    ).status_code == 403
 
 
 async def test_generate_refuses_a_ledger_above_the_snapshot_limit(http, monkeypatch) -> None:

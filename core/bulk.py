@@ -1,13 +1,14 @@
-"""Writing many rows at once (批量写入): one ``INSERT`` executed for a batch of parameter rows,
-without building a model instance per row.
+"""Writing many rows at once (批量写入): multi-row ``INSERT``s (SQLite) or ``COPY``
+(PostgreSQL) for a batch of parameter rows, without building a model instance per row.
 
 ``Model.bulk_create`` builds a full instance for every row (field validation, descriptors,
 lazy relations) before it writes, which costs more than the database does for a 100,000-row
 roster. :func:`insert_rows` takes plain dicts keyed by the model's field names (``child_id``
 for a foreign key), fills what the model would (defaults, ``auto_now``/``auto_now_add``
 timestamps, a fresh UUID for a missing primary key), converts each value with the field's own
-``to_db_value`` and sends the model's own ``INSERT`` statement through the current connection -
-inside the caller's transaction when there is one, on SQLite and PostgreSQL alike. On
+``to_db_value`` and sends the model's own ``INSERT`` statement, with as many ``VALUES`` rows as
+fit in one statement, through the current connection - inside the caller's transaction when
+there is one. On
 PostgreSQL the rows go by ``COPY`` (asyncpg's ``copy_records_to_table``) on that same
 connection instead: a few times faster than one ``INSERT`` per parameter row, and inside the
 transaction just the same (a rolled-back import keeps none of them).
@@ -34,6 +35,10 @@ from tortoise.models import Model
 BATCH = 1000
 #: Rows per ``COPY`` on PostgreSQL.
 COPY_BATCH = 5000
+#: SQLite: rows per multi-row ``INSERT … VALUES (…), (…)``, and the bound parameters one
+#: statement may carry (``SQLITE_MAX_VARIABLE_NUMBER`` is 32,766 since SQLite 3.32).
+ROWS_PER_INSERT = 500
+MAX_PARAMETERS = 32_000
 
 _MISSING = object()
 
@@ -112,9 +117,7 @@ async def insert_rows(
         send = _copier(model, db, columns)
         batch = max(batch, COPY_BATCH)
     else:
-
-        async def send(values: list[list[Any]]) -> None:
-            await db.execute_many(sql, values)
+        send = _multi_row_inserter(db, sql, len(columns))
 
     written = 0
     values: list[list[Any]] = []
@@ -134,6 +137,31 @@ async def insert_rows(
         await send(values)
         written += len(values)
     return written
+
+
+def _multi_row_inserter(
+    db: Any, sql: str, width: int
+) -> Callable[[list[list[Any]]], Awaitable[None]]:
+    """SQLite: send parameter rows as multi-row ``INSERT``s of up to :data:`ROWS_PER_INSERT`
+    rows (one statement for many rows) rather than the single-row statement executed once
+    per row. On a table with triggers (the stored keys and facts, migrations 0015-0019)
+    SQLite opens a statement journal for every execution of a statement, and writes into it
+    the pages the statement changes: executed once per row that cost a 20,000-row roster
+    import more than the rows themselves (bench/README.md, "The roster import")."""
+    head, _, row = sql.partition(" VALUES ")
+    if not (row.startswith("(") and row.endswith(")")):
+        raise ValueError(f"not a single-row INSERT … VALUES (…): {sql}")
+    per_statement = max(1, min(ROWS_PER_INSERT, MAX_PARAMETERS // max(width, 1)))
+
+    async def send(values: list[list[Any]]) -> None:
+        for start in range(0, len(values), per_statement):
+            part = values[start : start + per_statement]
+            await db.execute_query(
+                f"{head} VALUES {','.join([row] * len(part))}",
+                [value for line in part for value in line],
+            )
+
+    return send
 
 
 def is_postgres(db: Any) -> bool:

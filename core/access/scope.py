@@ -116,13 +116,13 @@ def _children(qs: QuerySet[Any], scope: Scope, path: str = "") -> QuerySet[Any]:
             if _never_enrolled_only(qs):
                 # no enrolment, so none in the towns' schools: the household's town decides
                 return qs.filter(town_id__in=towns)
-            return qs.filter(_living_or_learning_in(scope.jurisdiction_id, towns))
+            return qs.filter(living_or_learning_in(scope.jurisdiction_id, towns))
         ids = _child_ids(scope)
         return qs if ids is None else qs.filter(id__in=ids)
     return _filter_children(qs, scope, f"{path}_id")
 
 
-def _living_or_learning_in(jurisdiction_id: Any, towns: list[Any]) -> Q:
+def living_or_learning_in(jurisdiction_id: Any, towns: list[Any]) -> Q:
     """A child whose household lives in the towns or whose current school is in them: the
     stored keys ``child.town_id`` and ``child.school_town_id`` (migrations 0015_town_key and
     0018_school_town_key), each branch with the county so that each is read from its index

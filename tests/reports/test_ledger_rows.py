@@ -54,3 +54,37 @@ async def test_sub_select_and_id_lists_give_the_same_rows(db, monkeypatch) -> No
     assert any(r.get("guardian.name") for r in rows)
     assert any(r.get("school.name") for r in rows)
     assert any(r.get("support.assistance") for r in rows)
+
+
+async def test_a_town_s_ledger_holds_the_children_living_or_learning_in_it(db) -> None:
+    """A town's 学户册: every child whose household's village lies in the town (户籍地) or
+    whose current school does, and no other; derived here from the households and
+    enrolments themselves, against the stored keys the ledger reads."""
+    from core.demo.generator import generate_demo
+    from core.enrolment.models import Enrolment
+    from core.people.models import Child
+
+    spec = {s.division_code: s for s in get_registry().jurisdictions()}[LIPU]
+    await generate_demo(spec, students=150, seed=11)
+    county = await Jurisdiction.get(division_code=LIPU)
+    towns = list(await Town.filter(jurisdiction=county).order_by("name"))
+    living = dict(
+        await Child.filter(jurisdiction=county, birth_date__lte=AS_OF).values_list(
+            "id", "household__village__town_id"
+        )
+    )
+    learning: dict = {}
+    for child_id, town_id in await Enrolment.filter(
+        is_current=True, child__jurisdiction=county
+    ).values_list("child_id", "school__town_id"):
+        learning.setdefault(child_id, set()).add(town_id)
+    mixed = 0
+    for town in towns:
+        expected = {
+            c for c, home in living.items() if home == town.id or town.id in learning.get(c, ())
+        }
+        mixed += sum(1 for c in expected if living[c] != town.id)
+        place = ledgers.Place(PlaceKind.TOWN, county.id, town.name, town.id)
+        qs = await ledgers.place_children(Caller.system(), place, AS_OF, rules_for(LIPU))
+        assert set(await qs.values_list("id", flat=True)) == expected, town.name
+    assert mixed > 0  # some child learns in a town it does not live in

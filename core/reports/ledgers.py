@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from tortoise.expressions import Q, Subquery
+from pypika_tortoise.terms import Term
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.access.caller import Caller
@@ -55,7 +56,7 @@ from core.people.enums import (
     PovertyStatus,
 )
 from core.people.models import Child, ChildKeyGroup, Guardian, Household
-from core.querysets import ids_of, raw_values
+from core.querysets import ids_of, ids_within, raw_values
 from core.reports.attendance import Absentee, latest_follow_ups, never_arrived
 from core.reports.enums import PlaceKind
 from core.rules.county import CountyRules
@@ -116,12 +117,13 @@ def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 async def _values(
-    qs_for, ids: Sequence[Any], *fields: str, within: Subquery | None = None
+    qs_for, ids: Sequence[Any], *fields: str, within: Term | None = None
 ) -> list[dict[str, Any]]:
     """``fields`` of the rows ``qs_for`` selects for ``ids``, 500 ids per statement; or, given
-    ``within`` (a sub-select of the same ids) and more ids than one statement takes, in one
-    statement over the sub-select: a county's 学户册 is 150,000 children, and 300 statements
-    of 500 bound ids each cost more in building the SQL than in running it."""
+    ``within`` (the same ids as a sub-select, :func:`core.querysets.ids_within`) and more ids
+    than one statement takes, in one statement over it: a county's 学户册 is 150,000
+    children, and 300 statements of 500 bound ids each cost more in building the SQL than in
+    running it."""
     if within is not None and len(ids) > CHUNK:
         return await raw_values(qs_for(within), *fields)
     out: list[dict[str, Any]] = []
@@ -244,19 +246,19 @@ async def _place_children_facts(
     rules: CountyRules,
     fields: Fields,
     only: Sequence[Any] | None = None,
-) -> tuple[list[RowId], Subquery, dict[RowId, dict[str, Any]]]:
+) -> tuple[list[RowId], Term, dict[RowId, dict[str, Any]]]:
     """The children's ids in name order, the same children as a sub-select, and their own
     facts (:func:`_children`), read in the one statement that finds them."""
     qs = await place_children(caller, place, as_of, rules, selection, only)
     columns, unread = _child_columns(fields)
     rows = await raw_values(qs.order_by("name", "id"), *columns)
     ids = list(dict.fromkeys(r["id"] for r in rows))
-    return ids, ids_of(qs, "id"), _child_facts_of(rows, as_of, unread)
+    return ids, ids_within(qs, ids), _child_facts_of(rows, as_of, unread)
 
 
 async def _case_ids(
     caller: Caller, place: Place, start: date, as_of: date, selection: RowSelection
-) -> tuple[list[RowId], Subquery | None]:
+) -> tuple[list[RowId], Term | None]:
     """The ids of the place's cases of the period in opening order that ``selection`` keeps
     (in their state as of ``as_of``), and, when it keeps every one, the same cases as a
     sub-select. A ledger of suspected or confirmed dropouts reads the kind, state and state
@@ -275,7 +277,8 @@ async def _case_ids(
         qs = qs.filter(condition)
     if selection not in (RowSelection.SUSPECTED, RowSelection.CONFIRMED):
         ordered = await raw_values(qs.order_by("opened_at", "id"), "id")
-        return list(dict.fromkeys(r["id"] for r in ordered)), ids_of(qs, "id")
+        ids = list(dict.fromkeys(r["id"] for r in ordered))
+        return ids, ids_within(qs, ids)
     qs = qs.filter(kind__in=[k.value for k in DROPOUT_KINDS])
     ordered = await raw_values(qs.order_by("opened_at", "id"), "id", "state")
     candidates = list(dict.fromkeys(r["id"] for r in ordered))
@@ -287,7 +290,7 @@ async def _case_ids(
         candidates,
         "case_id",
         "to_state",
-        within=ids_of(qs, "id"),
+        within=ids_within(qs, candidates),
     ):
         if e["to_state"]:
             states[e["case_id"]] = e["to_state"]
@@ -326,7 +329,7 @@ def _child_columns(fields: Fields) -> tuple[list[str], dict[str, None]]:
 
 
 async def _children(
-    ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
+    ids: Sequence[RowId], as_of: date, within: Term | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
     """The children's own facts; of their households', villages' and towns' only those
     ``fields`` need (the rest read as none: no household, village or town)."""
@@ -378,7 +381,7 @@ def _child_facts_of(
     return out
 
 
-async def _key_groups(ids: Sequence[RowId], within: Subquery | None) -> dict[RowId, list[KeyGroup]]:
+async def _key_groups(ids: Sequence[RowId], within: Term | None) -> dict[RowId, list[KeyGroup]]:
     out: dict[RowId, list[KeyGroup]] = defaultdict(list)
     rows = await _values(
         lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group", within=within
@@ -392,7 +395,7 @@ async def _key_groups(ids: Sequence[RowId], within: Subquery | None) -> dict[Row
 
 
 async def _guardians(
-    households: Sequence[RowId], within: Subquery | None
+    households: Sequence[RowId], within: Term | None
 ) -> dict[RowId, dict[str, Any]]:
     """The guardians of ``households`` (with ``within``: of the households of those children)."""
     of_children = None
@@ -428,7 +431,7 @@ _ENROLMENT_JOINS = {
 
 
 async def _enrolments(
-    ids: Sequence[RowId], as_of: date, within: Subquery | None, fields: Fields = None
+    ids: Sequence[RowId], as_of: date, within: Term | None, fields: Fields = None
 ) -> dict[RowId, dict[str, Any]]:
     """Each child's enrolment on ``as_of``, with its status after the last change by then;
     of its school's town, its class and the 学籍异动, only what ``fields`` need is read (the
@@ -497,7 +500,7 @@ async def _enrolments(
 
 
 async def _support(
-    ids: Sequence[RowId], as_of: date, within: Subquery | None
+    ids: Sequence[RowId], as_of: date, within: Term | None
 ) -> dict[RowId, dict[str, Any]]:
     rows = await _values(
         lambda p: (
@@ -545,7 +548,7 @@ async def _assistance(
     ids: Sequence[RowId],
     as_of: date,
     labels: dict[str, str],
-    within: Subquery | None,
+    within: Term | None,
     amounts: bool = True,
 ) -> dict[RowId, dict[str, Any]]:
     """Each child's grants of the school year of ``as_of`` by ``as_of``: the programmes'
@@ -592,7 +595,7 @@ def _programme_label(code: str) -> str:
 
 
 async def _visits(
-    ids: Sequence[RowId], start: date, as_of: date, within: Subquery | None
+    ids: Sequence[RowId], start: date, as_of: date, within: Term | None
 ) -> dict[RowId, dict[str, Any]]:
     rows = await _values(
         lambda p: HomeVisit.filter(child_id__in=p, visited_on__lte=as_of).order_by("visited_on"),
@@ -642,7 +645,7 @@ async def _child_facts(
     start: date,
     as_of: date,
     rules: CountyRules,
-    within: Subquery | None = None,
+    within: Term | None = None,
     fields: Fields = None,
     children: dict[RowId, dict[str, Any]] | None = None,
 ) -> dict[RowId, dict[str, Any]]:
@@ -725,7 +728,7 @@ async def _child_facts(
 
 
 async def _case_facts(
-    ids: Sequence[RowId], as_of: date, rules: CountyRules, within: Subquery | None = None
+    ids: Sequence[RowId], as_of: date, rules: CountyRules, within: Term | None = None
 ) -> dict[RowId, dict[str, Any]]:
     cases = await _values(
         lambda p: Case.filter(id__in=p),
@@ -900,7 +903,7 @@ async def rows_of_children(
     as_of: date,
     rules: CountyRules,
     fields: Fields = None,
-    within: Subquery | None = None,
+    within: Term | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of the children ``ids`` (a page or a chunk of a 学户册), in the order of
     ``ids``, as :func:`child_rows` gives them for the whole place: read by id, or, given
@@ -915,7 +918,7 @@ async def _with_persuasion(
     ids: Sequence[RowId],
     facts: dict[RowId, dict[str, Any]],
     as_of: date,
-    within: Subquery | None,
+    within: Term | None,
     fields: Fields,
 ) -> list[dict[str, Any]]:
     """The rows of ``ids`` in their order, with the latest case's state as 劝返情况."""

@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from tortoise.expressions import Q, Subquery
+from pypika_tortoise.terms import Term
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core.access.authorise import require_permission
@@ -58,7 +59,7 @@ from core.errors import DomainError, ErrorCode
 from core.keyset import keyset_of
 from core.people.models import Child
 from core.plugins import rules_for
-from core.querysets import ids_of, raw_values
+from core.querysets import ids_within, raw_values
 from core.reports import ledgers
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import Place, place_children, rows_of_children
@@ -211,7 +212,7 @@ async def open_register(caller: Caller, request: RegisterRequest, now: datetime)
 
 
 async def register_rows(
-    register: Register, ids: Sequence[Any], within: Subquery | None = None
+    register: Register, ids: Sequence[Any], within: Term | None = None
 ) -> list[tuple[Any, tuple[str, ...]]]:
     """``(child id, cells)`` of the children ``ids`` in that order (``within``: the same
     children, or a range of the order holding them, as a sub-select, for many of them): the
@@ -233,10 +234,10 @@ async def register_chunks(
 ) -> AsyncIterator[list[tuple[str, ...]]]:
     """The whole register as lists of at most ``size`` (:func:`chunk_size`) rows of cells (序号
     first when the format numbers its rows), each chunk read past the last one by keyset. A
-    chunk's facts are read over the range of the order it spans (a sub-select bounded by its
-    first and last keys, not ``size`` bound ids): a child registered inside the range
-    meanwhile is in the sub-select but not among the chunk's ids, and is ignored, never
-    lost."""
+    chunk's facts are read for its ids (:func:`core.querysets.ids_within`: on SQLite bound as
+    one parameter; on PostgreSQL over the range of the order the chunk spans, a sub-select
+    bounded by its first and last keys, where a child registered inside the range meanwhile
+    is in the sub-select but not among the chunk's ids, and is ignored, never lost)."""
     size = size or chunk_size()
     keyset = keyset_of(register.children)
     beyond = None
@@ -248,8 +249,8 @@ async def register_chunks(
             return
         last = found[-1]
         up_to = keyset.beyond(keyset.position(last), backward=True) | Q(id=last["id"])
-        within = ids_of(page.filter(up_to), "id")
-        rows = await register_rows(register, [r["id"] for r in found], within)
+        ids = [r["id"] for r in found]
+        rows = await register_rows(register, ids, ids_within(page.filter(up_to), ids))
         if register.numbered:
             chunk = [(str(number + i), *cells) for i, (_, cells) in enumerate(rows, start=1)]
         else:

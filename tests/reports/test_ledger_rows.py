@@ -1,5 +1,6 @@
-"""A county-wide ledger reads its children's facts through one sub-select per table instead
-of 500 ids per statement: both ways give the same rows, for a county and for a town."""
+"""A county-wide ledger reads its children's facts through one sub-select per table (on
+SQLite the children's ids bound as one JSON parameter, on PostgreSQL the selection itself)
+instead of 500 ids per statement: both ways give the same rows, for a county and for a town."""
 
 from __future__ import annotations
 

@@ -381,16 +381,25 @@ def _child_facts_of(
     return out
 
 
-async def _key_groups(ids: Sequence[RowId], within: Term | None) -> dict[RowId, list[KeyGroup]]:
-    out: dict[RowId, list[KeyGroup]] = defaultdict(list)
+async def _key_groups(ids: Sequence[RowId], within: Term | None) -> dict[RowId, tuple[str, ...]]:
+    """Each child's key groups (重点群体) as their labels, in the order of :class:`KeyGroup`:
+    written once for each combination of groups, of which a county has a few dozen."""
+    codes: dict[RowId, list[str]] = defaultdict(list)
     rows = await _values(
         lambda p: ChildKeyGroup.filter(child_id__in=p), ids, "child_id", "group", within=within
     )
-    order = {g: i for i, g in enumerate(KeyGroup)}
     for r in rows:
-        out[r["child_id"]].append(_member(KeyGroup, r["group"]))
-    for groups in out.values():
-        groups.sort(key=order.__getitem__)
+        codes[r["child_id"]].append(r["group"])
+    order = {g.value: i for i, g in enumerate(KeyGroup)}
+    labels: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out: dict[RowId, tuple[str, ...]] = {}
+    for child_id, held in codes.items():
+        key = tuple(held)
+        written = labels.get(key)
+        if written is None:
+            ordered = sorted(key, key=order.__getitem__)
+            written = labels[key] = tuple(_member(KeyGroup, g).label for g in ordered)
+        out[child_id] = written
     return out
 
 
@@ -654,7 +663,7 @@ async def _child_facts(
     already); of the tables beyond the child's own, only those ``fields`` need are read."""
     if children is None:
         children = await _children(ids, as_of, within, fields)
-    groups: dict[RowId, list[KeyGroup]] = {}
+    groups: dict[RowId, tuple[str, ...]] = {}
     if _wants(fields, "child.key_groups"):
         groups = await _key_groups(ids, within)
     guardians: dict[RowId, dict[str, Any]] = {}
@@ -689,7 +698,7 @@ async def _child_facts(
         if child is None:
             continue
         row = dict(child)
-        row["child.key_groups"] = tuple(g.label for g in groups.get(child_id, ()))
+        row["child.key_groups"] = groups.get(child_id, ())
         guardian = guardians.get(child["_household"])
         if guardian is not None:
             row["guardian.name"] = guardian["name"]

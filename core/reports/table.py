@@ -27,6 +27,7 @@ from core.rules.render import (
     render_sign_off,
     sorted_rows,
     totals_row,
+    writes_strings_as_is,
 )
 from core.rules.report_fields import REPORT_FIELDS, ReportField
 from core.rules.specs import ReportFormat
@@ -190,14 +191,32 @@ def row_writer(
     学户册 and a streamed file alike."""
     if fmt.privacy:
         masking = Masking.PUBLIC
-    writers = [
-        (f.key, _cell_writer(f, masking)) for f in (REPORT_FIELDS[c.source] for c in fmt.columns)
-    ]
+    fields = [REPORT_FIELDS[c.source] for c in fmt.columns]
+    keys = [f.key for f in fields]
+    # a column whose text is written as it is (not masked, not a number) takes a value that is
+    # a string without a call: most of a ledger's cells, a million at a county
+    columns = [(_cell_writer(f, masking), _written_as_is(f, masking)) for f in fields]
 
     def cells(row: Mapping[str, Any]) -> tuple[str, ...]:
-        return tuple(write(row.get(key)) for key, write in writers)
+        return tuple(
+            [
+                value if as_is and type(value) is str else write(value)
+                for value, (write, as_is) in zip(map(row.get, keys), columns, strict=True)
+            ]
+        )
 
     return cells
+
+
+def _written_as_is(f: ReportField, masking: Masking) -> bool:
+    """Whether a string in column ``f`` is its cell as it is: written so, and not masked."""
+    return writes_strings_as_is(f) and not _masked(f, masking)
+
+
+def _masked(f: ReportField, masking: Masking) -> bool:
+    """Whether ``masking`` hides the cells of column ``f`` (a list's items are labels, never
+    masked)."""
+    return _masks(f, masking) and f.kind is not FieldKind.LIST
 
 
 def build_table(
@@ -241,7 +260,7 @@ def _cell_writer(f: ReportField, masking: Masking) -> Callable[[Any], str]:
     """The cell of column ``f`` for a value: written out, and masked as ``masking`` asks (a
     list's items are labels, never masked)."""
     text = formatter(f)
-    if not _masks(f, masking) or f.kind is FieldKind.LIST:
+    if not _masked(f, masking):
         return text
     how = f.mask or ""
 

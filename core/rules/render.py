@@ -60,7 +60,7 @@ def sorted_rows(fmt: ReportFormat, rows: Iterable[Mapping[str, Any]]) -> list[Ma
 def formatter(field: ReportField) -> Callable[[Any], str]:
     """:func:`format_value` of ``field`` unmasked, as one function for a whole column: a
     county-wide ledger writes a million cells, most of them text that is written as it is."""
-    as_is = field.kind not in (FieldKind.PERCENT, FieldKind.DECIMAL)
+    as_is = writes_strings_as_is(field)
 
     def text(value: Any) -> str:
         if value is None:
@@ -70,6 +70,12 @@ def formatter(field: ReportField) -> Callable[[Any], str]:
         return format_value(field, value, mask=False)
 
     return text
+
+
+def writes_strings_as_is(field: ReportField) -> bool:
+    """Whether :func:`formatter` writes a string value of ``field`` as it is: every kind but
+    the numbers, which are written to two places."""
+    return field.kind not in (FieldKind.PERCENT, FieldKind.DECIMAL)
 
 
 def render_sign_off(fmt: ReportFormat) -> list[str]:

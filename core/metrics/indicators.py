@@ -295,23 +295,25 @@ def _bucket_sql(breakdown: Breakdown, frame: Frame, p: Params) -> tuple[str, str
         return "f.school_id", ""
     if breakdown is Breakdown.KEY_GROUP:
         return 'g."group"', f" JOIN child_key_group g ON g.child_id = f.child_id AND {_ACTIVE}"
-    # KEY_AREA: the cells (counted by village and town too) joined to ``areas``, each
-    # (village, town) of the cells with each kind of key area it lies in, once.
-    same = "IS NOT DISTINCT FROM" if p.postgres else "IS"
-    return "kx.kind", (
-        f" JOIN areas kx ON kx.village_id {same} f.village_id AND kx.town_id {same} f.town_id"
-    )
+    # KEY_AREA: the kind of key area each cell's place lies in (:func:`_key_area_cells_sql`)
+    return "f.bucket", ""
 
 
-def _areas_sql(frame: Frame, p: Params) -> str:
-    """``areas``: each (village, town) of the cells with each kind of 重点地区 it lies in (a
-    village named by a key area, or any village of a town named as a whole), once per kind."""
+def _key_area_cells_sql(frame: Frame, p: Params, keys: str) -> str:
+    """``cells`` by kind of 重点地区: the children counted by place (village and town) and
+    ``keys``; each place with each kind of key area it lies in (a village named by a key
+    area, or any village of a town named as a whole), once per kind; those counts summed by
+    kind and ``keys``. The counts by place are read once (a CTE read twice is materialised by
+    SQLite, and the facts under it with it: 0.6 s at 100,000 pupils)."""
     j = p(frame.place.jurisdiction_id)
+    places = f"f.village_id, f.town_id, {keys}"
     return (
-        ", areas AS (SELECT DISTINCT c.village_id, c.town_id, ka.kind"
-        " FROM (SELECT DISTINCT village_id, town_id FROM cells) c JOIN key_area ka"
-        f" ON ka.jurisdiction_id = {j} AND (ka.village_id = c.village_id"
-        " OR (ka.village_id IS NULL AND ka.town_id = c.town_id)))"
+        f", places AS (SELECT {places}, COUNT(*) AS n FROM facts f GROUP BY {places})"
+        f", placed AS (SELECT DISTINCT ka.kind, {places}, f.n FROM places f JOIN key_area ka"
+        f" ON ka.jurisdiction_id = {j} AND (ka.village_id = f.village_id"
+        " OR (ka.village_id IS NULL AND ka.town_id = f.town_id)))"
+        f", cells AS (SELECT f.kind AS bucket, {keys}, SUM(f.n) AS n FROM placed f"
+        f" GROUP BY f.kind, {keys})"
     )
 
 
@@ -433,12 +435,8 @@ def _statement(
     bucket, join = _bucket_sql(breakdown, frame, p)
     read = _cell_keys(columns)
     if breakdown is Breakdown.KEY_AREA:
-        keys = ", ".join(f"f.{c}" for c in ("village_id", "town_id", *read))
-        prefix += (
-            f", cells AS (SELECT {keys}, COUNT(*) AS n FROM facts f GROUP BY {keys})"
-            + _areas_sql(frame, p)
-        )
-        source = f"cells f{join}"
+        prefix += _key_area_cells_sql(frame, p, ", ".join(f"f.{c}" for c in read))
+        source = "cells f"
     elif cells:
         keys = ", ".join(f"f.{c}" for c in read)
         grouped = keys if breakdown is Breakdown.NONE else f"{bucket}, {keys}"

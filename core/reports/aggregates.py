@@ -59,8 +59,10 @@ from core.reports.attendance import (
     ATTENDANCE_COUNTS,
     RATE,
     REGISTER_COUNTS,
+    Absentee,
     add_rate,
     attendance_counts,
+    never_arrived,
 )
 from core.reports.enums import PlaceKind
 from core.reports.ledgers import (
@@ -88,6 +90,8 @@ COUNTS = (
     "stats.still_out",
     "stats.exempted",
 )
+#: The 去向 of the children not come since term began (:func:`_arrival_destinations`).
+ARRIVAL_DESTINATIONS = ("stats.arrival_missing_transferred", "stats.arrival_missing_suspected")
 #: The counts of the enrolments' statement, and of the cases' (实到 needs both).
 ENROLMENT_COUNTS = frozenset({"stats.enrolled_last_term", "stats.expected", "stats.arrived"})
 CASE_COUNTS = frozenset(COUNTS) - {"stats.enrolled_last_term", "stats.expected"}
@@ -185,6 +189,51 @@ def _visible_cases(caller: Caller, place: Place, p: Params) -> str | None:
     return bound_sql(query, p, postgres=p.postgres)
 
 
+def _state_on(ends: str) -> str:
+    """The SQL of case ``c``'s state at ``ends`` (a bound moment): the ``to_state`` of its
+    last event before then, else its own."""
+    return (
+        "COALESCE((SELECT ev.to_state FROM case_event ev WHERE ev.case_id = c.id "
+        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {ends} "
+        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1), c.state)"
+    )
+
+
+async def _arrival_destinations(
+    caller: Caller, place: Place, absentees: list[Absentee], start: date, as_of: date
+) -> dict[str, dict[str, int]]:
+    """The 去向 of the children who have not come since term began (未按时到校学生的去向,
+    绥宁 二、(二)2), per school (id as text): 转学 when the child's latest dropout case running
+    in the period had been closed as transferred or dismissed (studying elsewhere) by
+    ``as_of``, 疑似辍学 when it was in any other state; a child with no such case is neither
+    (去向未明). Both are counted among :func:`never_arrived`'s children, so they never exceed
+    未到校. One statement over those few children's cases."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ARRIVAL_DESTINATIONS, 0))
+    if not absentees:
+        return out
+    p = Params(is_postgres())
+    began, ends = p(end_of_day(start - timedelta(days=1))), p(end_of_day(as_of))
+    visible = _visible_cases(caller, place, p)
+    scope = f" AND c.id IN ({visible})" if visible is not None else ""
+    children = p.many(sorted({uuid.UUID(a.child_id) for a in absentees}))
+    sql = f"""
+SELECT k.child_id AS child_id, k.state AS state FROM (
+  SELECT c.child_id, {_state_on(ends)} AS state,
+    ROW_NUMBER() OVER (PARTITION BY c.child_id ORDER BY c.opened_at DESC, c.id DESC) AS nth
+  FROM case_file c
+  WHERE c.child_id IN {children} AND c.kind IN {_in(DROPOUT_KINDS)}
+    AND c.opened_at < {ends} AND (c.closed_at IS NULL OR c.closed_at >= {began}){scope}
+) k WHERE k.nth = 1"""
+    latest = {str(r["child_id"]): CaseState(r["state"]) for r in await fetch(sql, p)}
+    for absentee in absentees:
+        state = latest.get(str(absentee.child_id))
+        if state is None:
+            continue
+        kind = "transferred" if state in _EXPLAINED else "suspected"
+        out[absentee.school_id][f"stats.arrival_missing_{kind}"] += 1
+    return out
+
+
 async def _case_counts(
     caller: Caller, place: Place, school_ids: list[uuid.UUID], start: date, as_of: date
 ) -> dict[str, dict[str, int]]:
@@ -195,11 +244,7 @@ async def _case_counts(
         return {}
     p = Params(is_postgres())
     began, ends = p(end_of_day(start - timedelta(days=1))), p(end_of_day(as_of))
-    state = (
-        "COALESCE((SELECT ev.to_state FROM case_event ev WHERE ev.case_id = c.id "
-        f"AND ev.to_state IS NOT NULL AND ev.occurred_at < {ends} "
-        "ORDER BY ev.occurred_at DESC, ev.recorded_at DESC, ev.id DESC LIMIT 1), c.state)"
-    )
+    state = _state_on(ends)
     returned_at = (
         "(SELECT MAX(ev.occurred_at) FROM case_event ev WHERE ev.case_id = c.id "
         f"AND ev.kind = '{CaseEventKind.RETURN.value}' AND ev.occurred_at < {ends})"
@@ -259,12 +304,14 @@ def counted_keys(fields: Collection[str] | None) -> tuple[str, ...]:
     """The counts a report of ``fields`` (None: every count) needs, in row order: each group
     (the enrolments', the cases', the registers', the arrivals') whole or not at all, and
     实到 only with both the enrolments and the cases it is counted from."""
-    keys = (*COUNTS, *ATTENDANCE_COUNTS)
+    keys = (*COUNTS, *ATTENDANCE_COUNTS, *ARRIVAL_DESTINATIONS)
     if fields is None:
         return keys
     wanted = set(fields)
     if RATE in wanted:
         wanted |= {"stats.attendance_present", "stats.attendance_expected"}
+    if wanted & set(ARRIVAL_DESTINATIONS):  # counted among the arrivals' 未到校
+        wanted |= set(ARRIVAL_DESTINATIONS) | set(ARRIVAL_COUNTS)
     needed: set[str] = set()
     enrolments, cases = bool(wanted & ENROLMENT_COUNTS), bool(wanted & CASE_COUNTS)
     if enrolments:
@@ -273,7 +320,7 @@ def counted_keys(fields: Collection[str] | None) -> tuple[str, ...]:
         needed |= CASE_COUNTS
     if not (enrolments and cases):
         needed.discard("stats.arrived")
-    for group in (REGISTER_COUNTS, ARRIVAL_COUNTS):
+    for group in (REGISTER_COUNTS, ARRIVAL_COUNTS, ARRIVAL_DESTINATIONS):
         if wanted & set(group):
             needed |= set(group)
     return tuple(k for k in keys if k in needed)
@@ -299,13 +346,19 @@ async def school_rows(
         enrolments = await _enrolment_counts(start, as_of, ids)
     if CASE_COUNTS & set(keys):
         cases = await _case_counts(caller, place, ids, start, as_of)
+    arrivals = bool(set(ARRIVAL_COUNTS) & set(keys))
+    absentees = await never_arrived(ids, start, as_of) if arrivals else None
     attendance = await attendance_counts(
         ids,
         start,
         as_of,
         registers=bool(set(REGISTER_COUNTS) & set(keys)),
-        arrivals=bool(set(ARRIVAL_COUNTS) & set(keys)),
+        arrivals=arrivals,
+        absentees=absentees,
     )
+    destinations: dict[str, dict[str, int]] = {}
+    if absentees and ARRIVAL_DESTINATIONS[0] in keys:
+        destinations = await _arrival_destinations(caller, place, absentees, start, as_of)
     rows = []
     for s in schools:
         key = str(s["id"])
@@ -319,6 +372,7 @@ async def school_rows(
             row["stats.expected"] = max(before["enrolled"] - before["left"], 0)
             row["stats.arrived"] = max(row["stats.expected"] - not_back, 0)
         row.update((k, v) for k, v in (attendance.get(key) or {}).items() if k in row)
+        row.update((destinations.get(key) or {}).items())
         if "stats.attendance_expected" in row:
             add_rate(row)
         row.update(

@@ -82,11 +82,13 @@ async def attendance_counts(
     *,
     registers: bool = True,
     arrivals: bool = True,
+    absentees: list[Absentee] | None = None,
 ) -> dict[str, dict[str, int]]:
     """The counts of :data:`ATTENDANCE_COUNTS` per school (by id as text) over the period:
     those of :data:`REGISTER_COUNTS` when ``registers``, of :data:`ARRIVAL_COUNTS` when
     ``arrivals`` (a report asks for the ones it shows). Two statements for the registers and
-    their marks, two for the arrivals."""
+    their marks, two for the arrivals (one, given the period's ``absentees`` already found by
+    :func:`never_arrived`)."""
     keys = (REGISTER_COUNTS if registers else ()) + (ARRIVAL_COUNTS if arrivals else ())
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(keys, 0))
     if not school_ids:
@@ -94,7 +96,8 @@ async def attendance_counts(
     if registers:
         await _register_counts(out, school_ids, start, as_of)
     if arrivals:
-        for school_id, arrival in (await _arrivals(school_ids, start, as_of)).items():
+        found = await _arrivals(school_ids, start, as_of, absentees)
+        for school_id, arrival in found.items():
             out[school_id].update(arrival)
     return out
 
@@ -138,7 +141,7 @@ async def _register_counts(
 
 
 async def _arrivals(
-    school_ids: list[uuid.UUID], start: date, as_of: date
+    school_ids: list[uuid.UUID], start: date, as_of: date, absentees: list[Absentee] | None
 ) -> dict[str, dict[str, int]]:
     """开学报到 per school: the 应到 of each class's first register in the period (the classes'
     first days found by one grouped read, then their registers joined), and the children
@@ -163,7 +166,9 @@ async def _arrivals(
             "stats.arrival_missing_personal_leave": 0,
             "stats.arrival_missing_unexplained": 0,
         }
-    for absentee in await never_arrived(school_ids, start, as_of):
+    if absentees is None:
+        absentees = await never_arrived(school_ids, start, as_of)
+    for absentee in absentees:
         row = out[absentee.school_id]
         row["stats.arrival_missing"] += 1
         row[f"stats.arrival_missing_{_BY_KIND[absentee.reason]}"] += 1

@@ -163,6 +163,8 @@ _FIELDS: tuple[ReportField, ...] = (
     _f("stats.arrival_missing_sick", "其中病假", INT, "stats", 2),
     _f("stats.arrival_missing_personal_leave", "其中事假", INT, "stats", 1),
     _f("stats.arrival_missing_unexplained", "其中无故未到", INT, "stats", 1),
+    _f("stats.arrival_missing_transferred", "其中已转学", INT, "stats", 1),
+    _f("stats.arrival_missing_suspected", "其中疑似辍学", INT, "stats", 2),
     # -- anywhere
     _f("report.remarks", "备注", TXT, "any", ""),
 )

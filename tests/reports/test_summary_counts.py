@@ -27,7 +27,13 @@ from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.metrics.sql import Params, fetch, is_postgres
 from core.plugins import get_registry, rules_for
 from core.reports import aggregates, services
-from core.reports.aggregates import COUNTS, _schools, counted_keys, summary_rows
+from core.reports.aggregates import (
+    ARRIVAL_DESTINATIONS,
+    COUNTS,
+    _schools,
+    counted_keys,
+    summary_rows,
+)
 from core.reports.attendance import (
     _BY_KIND,
     _DAYS,
@@ -196,6 +202,7 @@ async def old_school_rows(
     left = await _left_with_papers(start, as_of, ids)
     cases = await _case_counts(caller, ids, start, as_of)
     attendance = await _old_attendance_counts(ids, start, as_of)
+    destinations = await _old_destinations(caller, ids, start, as_of)
     rows = []
     for s in schools:
         key = str(s["id"])
@@ -205,6 +212,7 @@ async def old_school_rows(
         row["stats.expected"] = max(before.get(key, 0) - left.get(key, 0), 0)
         row["stats.arrived"] = max(row["stats.expected"] - not_back, 0)
         row.update(attendance.get(key) or dict.fromkeys(ATTENDANCE_COUNTS, 0))
+        row.update(destinations.get(key) or dict.fromkeys(ARRIVAL_DESTINATIONS, 0))
         add_rate(row)
         row.update(
             {
@@ -298,8 +306,37 @@ async def _old_arrivals(
     return out
 
 
+async def _old_destinations(
+    caller: Caller, school_ids: list[uuid.UUID], start: date, as_of: date
+) -> dict[str, dict[str, int]]:
+    """Each 未按时到校 child's latest dropout case running in the period, one by one, its
+    state on the day replayed from its events: 转学 when transferred or dismissed, else
+    疑似辍学."""
+    began, ends = end_of_day(start - timedelta(days=1)), end_of_day(as_of)
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ARRIVAL_DESTINATIONS, 0))
+    for absentee in await never_arrived(school_ids, start, as_of):
+        case = await (
+            scoped(Case, caller)
+            .filter(child_id=absentee.child_id, kind__in=list(DROPOUT_KINDS), opened_at__lt=ends)
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=began))
+            .order_by("-opened_at", "-id")
+            .first()
+        )
+        if case is None:
+            continue
+        state = case.state
+        for e in await CaseEvent.filter(case_id=case.id, occurred_at__lt=ends).order_by(
+            "occurred_at", "recorded_at"
+        ):
+            if e.to_state:
+                state = CaseState(e.to_state)
+        kind = "transferred" if state in _EXPLAINED else "suspected"
+        out[absentee.school_id][f"stats.arrival_missing_{kind}"] += 1
+    return out
+
+
 def _old_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = (*COUNTS, *ATTENDANCE_COUNTS)
+    keys = (*COUNTS, *ATTENDANCE_COUNTS, *ARRIVAL_DESTINATIONS)
     total: dict[str, Any] = dict.fromkeys(keys, 0)
     for row in rows:
         for key in keys:

@@ -1,22 +1,37 @@
 """绥宁's 开学工作统计报表 (plugins/suining, 二、(二)2) counts who was expected, who came and who
 did not and why from the class registers (the start-of-term arrival count), and the 去向 of
-those who did not come from the cases opened at the school: the same county as the other
-return tests, as 绥宁县, generated over GraphQL by the county bureau."""
+those who did not come (转学 or 疑似辍学) from their own dropout cases: the same county as the
+other return tests, as 绥宁县, generated over GraphQL by the county bureau."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from core.attendance.models import AttendanceMark, ClassDay, MarkKind
 from core.cases.enums import CaseKind, CaseSource, CaseState
 from core.cases.models import Case
-from core.people.models import Child
+from core.enrolment.models import Enrolment, EnrolmentStatus
+from core.people.models import Child, Household
 
-from .conftest import make_risk_county
+from .conftest import _child, make_risk_county
 from .test_attendance_returns import _by_header, _class_5_registers, _generate
 
 SUINING = "430527"
+KEYS = (
+    "本学期应到人数", "实到人数", "未按时到校人数", "病假", "事假", "无故未到",
+    "其中转学人数", "其中疑似辍学人数",
+)  # fmt: skip
+
+
+async def _case(county, child: Child, state: CaseState, opened: datetime, **extra) -> Case:
+    return await Case.create(
+        jurisdiction=county.jurisdiction, child=child, school=county.school_b,
+        kind=CaseKind.DROPOUT, state=state, source=CaseSource.HEAD_TEACHER_REPORT,
+        reason="UNKNOWN", opened_at=opened, open_key=f"{child.id}:DROPOUT", version=1,
+        escalation_level=0, **extra,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -41,10 +56,7 @@ async def test_the_term_start_statistics_count_the_arrivals(http, county, sign_i
     )  # fmt: skip
     table = report["table"]
     rows = {r["学校"]: r for r in _by_header(table)}
-    keys = (
-        "本学期应到人数", "实到人数", "未按时到校人数", "病假", "事假", "无故未到",
-        "其中转学人数", "其中疑似辍学人数",
-    )  # fmt: skip
+    keys = KEYS
     # class 4 all came at least once; 己 of class 5 never did, absent last without a reason
     assert [rows["东镇小学"][k] for k in keys] == ["4", "4", "0", "0", "0", "0", "0", "0"]
     assert [rows["西镇小学"][k] for k in keys] == ["2", "1", "1", "0", "0", "1", "0", "1"]
@@ -56,3 +68,46 @@ async def test_the_term_start_statistics_count_the_arrivals(http, county, sign_i
         assert int(row["本学期应到人数"]) == int(row["实到人数"]) + int(row["未按时到校人数"])
         reasons = sum(int(row[k]) for k in ("病假", "事假", "无故未到"))
         assert reasons == int(row["未按时到校人数"])
+
+
+async def test_the_destinations_are_of_the_children_who_did_not_come(http, county, sign_in) -> None:
+    """其中转学 / 其中疑似辍学 are the 去向 of the 未按时到校 children (掌握未按时到校学生的去向,
+    确定是否转学或疑似辍学): a child who came, whatever case was opened for them in the period,
+    is neither, and neither count can exceed 未按时到校 (the form's 其中)."""
+    await _class_5_registers(county)
+    registers = ClassDay.filter(school_class_id=county.class_5.id)
+    await registers.update(expected=3, absent=2)
+    home = await Household.create(jurisdiction=county.jurisdiction, head_name="辛家")
+    xin = await _child(county.jurisdiction, home, "学生辛", date(2015, 6, 6), 23)
+    await Enrolment.create(
+        child=xin, school=county.school_b, school_class=county.class_5, grade=5,
+        status=EnrolmentStatus.ENROLLED, started_on=date(2020, 9, 1),
+    )  # fmt: skip
+    for register in await registers:
+        await AttendanceMark.create(
+            class_day=register, jurisdiction=county.jurisdiction, school=county.school_b,
+            child=xin, day=register.day, kind=MarkKind.PERSONAL_LEAVE,
+        )  # fmt: skip
+    march = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)
+    # 己 and 辛 never came: 己's case is being verified, 辛 turned out to have transferred
+    await _case(county, await Child.get(name="学生己"), CaseState.VERIFYING, march)
+    await _case(
+        county, xin, CaseState.TRANSFERRED, march, closed_at=datetime(2026, 3, 13, 2, tzinfo=UTC)
+    )
+    # 丁 came (present on class 5's registers), yet a case was opened for them in the period;
+    # so was one for 甲 of school A, closed as transferred: neither is a 未按时到校 child's 去向
+    await _case(county, county.children["丁"], CaseState.REPORTED, march)
+    await _case(county, county.children["甲"], CaseState.TRANSFERRED, march, closed_at=march)
+    report = await _generate(
+        http, await sign_in("county"), formatCode="term-start-statistics", period="2026-03-09",
+        periodKind="TERM_START",
+    )  # fmt: skip
+    table = report["table"]
+    rows = {r["学校"]: r for r in _by_header(table)}
+    assert [rows["东镇小学"][k] for k in KEYS] == ["4", "4", "0", "0", "0", "0", "0", "0"]
+    assert [rows["西镇小学"][k] for k in KEYS] == ["3", "1", "2", "0", "1", "1", "1", "1"]
+    totals = dict(zip([c["header"] for c in table["columns"]], table["totals"], strict=True))
+    assert [totals[k] for k in KEYS] == ["7", "5", "2", "0", "1", "1", "1", "1"]
+    for row in [*rows.values(), totals]:
+        destinations = int(row["其中转学人数"]) + int(row["其中疑似辍学人数"])
+        assert destinations <= int(row["未按时到校人数"])

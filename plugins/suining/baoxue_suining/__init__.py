@@ -196,7 +196,8 @@ def baoxue_report_formats():
         # 应到 / 实到 / 未按时到校 and the reasons are the start-of-term arrival count from the
         # class registers (core.reports.attendance: 应到 of each class's first register in the
         # period, 未到 = absent on every register, for the reason of the latest mark); 转学 and
-        # 疑似辍学 are the cases opened at the school in the period.
+        # 疑似辍学 are the 去向 of those 未到 children ("掌握未按时到校学生的去向, 确定是否转学或
+        # 疑似辍学"): the state of each one's dropout case, so that they never exceed 未到.
         ReportFormat(
             code="term-start-statistics",
             title="开学工作统计报表",
@@ -211,8 +212,8 @@ def baoxue_report_formats():
                 ("stats.arrival_missing_sick", "病假"),
                 ("stats.arrival_missing_personal_leave", "事假"),
                 ("stats.arrival_missing_unexplained", "无故未到"),
-                ("stats.transferred", "其中转学人数"),
-                ("stats.suspected_dropouts", "其中疑似辍学人数"),
+                ("stats.arrival_missing_transferred", "其中转学人数"),
+                ("stats.arrival_missing_suspected", "其中疑似辍学人数"),
                 ("stats.returned", "已劝返复学人数"),
                 ("report.remarks", "备注"),
             ),
@@ -227,7 +228,10 @@ def baoxue_report_formats():
                 ),
                 HeaderGroup(
                     label="未按时到校学生去向",
-                    columns=("stats_transferred", "stats_suspected_dropouts"),
+                    columns=(
+                        "stats_arrival_missing_transferred",
+                        "stats_arrival_missing_suspected",
+                    ),
                 ),
             ),
             totals=True,

@@ -19,7 +19,7 @@ from tortoise.functions import Sum
 
 from core.attendance.models import AttendanceMark, ClassDay, MarkKind
 from core.enrolment.models import Enrolment, EnrolmentStatus
-from core.people.models import Household
+from core.people.models import Child, Household
 from tests.conftest import graphql
 
 from .conftest import NOW, RiskCounty, _child
@@ -30,13 +30,19 @@ GENERATE = """mutation($input: GenerateReportInput!) { generateReport(input: $in
   errors { code field message } } }"""
 
 
-async def _class_5_registers(county: RiskCounty) -> None:
-    home = await Household.create(jurisdiction=county.jurisdiction, head_name="己家")
-    ji = await _child(county.jurisdiction, home, "学生己", date(2015, 5, 5), 21)
+async def pupil_of_class_5(county: RiskCounty, name: str, born: date, seq: int) -> Child:
+    """A child of a household of their own, on the roll of class 5 of school B."""
+    home = await Household.create(jurisdiction=county.jurisdiction, head_name=f"{name}家")
+    child = await _child(county.jurisdiction, home, f"学生{name}", born, seq)
     await Enrolment.create(
-        child=ji, school=county.school_b, school_class=county.class_5, grade=5,
+        child=child, school=county.school_b, school_class=county.class_5, grade=5,
         status=EnrolmentStatus.ENROLLED, started_on=date(2020, 9, 1),
     )  # fmt: skip
+    return child
+
+
+async def _class_5_registers(county: RiskCounty) -> None:
+    ji = await pupil_of_class_5(county, "己", date(2015, 5, 5), 21)
     for offset in range(5):
         day = date(2026, 3, 9) + timedelta(days=offset)
         register = await ClassDay.create(
@@ -166,7 +172,6 @@ async def test_the_start_of_term_arrival_count(http, county, returns, tmp_path: 
 
 async def test_who_did_not_come_and_why(http, county, returns) -> None:
     from core.attendance.models import AbsenceFollowUp, FollowUpOutcome
-    from core.people.models import Child
 
     ji = await Child.get(name="学生己")
     await AbsenceFollowUp.create(

@@ -12,11 +12,15 @@ import pytest
 from core.attendance.models import AttendanceMark, ClassDay, MarkKind
 from core.cases.enums import CaseKind, CaseSource, CaseState
 from core.cases.models import Case
-from core.enrolment.models import Enrolment, EnrolmentStatus
-from core.people.models import Child, Household
+from core.people.models import Child
 
-from .conftest import _child, make_risk_county
-from .test_attendance_returns import _by_header, _class_5_registers, _generate
+from .conftest import make_risk_county
+from .test_attendance_returns import (
+    _by_header,
+    _class_5_registers,
+    _generate,
+    pupil_of_class_5,
+)
 
 SUINING = "430527"
 KEYS = (
@@ -77,12 +81,7 @@ async def test_the_destinations_are_of_the_children_who_did_not_come(http, count
     await _class_5_registers(county)
     registers = ClassDay.filter(school_class_id=county.class_5.id)
     await registers.update(expected=3, absent=2)
-    home = await Household.create(jurisdiction=county.jurisdiction, head_name="辛家")
-    xin = await _child(county.jurisdiction, home, "学生辛", date(2015, 6, 6), 23)
-    await Enrolment.create(
-        child=xin, school=county.school_b, school_class=county.class_5, grade=5,
-        status=EnrolmentStatus.ENROLLED, started_on=date(2020, 9, 1),
-    )  # fmt: skip
+    xin = await pupil_of_class_5(county, "辛", date(2015, 6, 6), 23)
     for register in await registers:
         await AttendanceMark.create(
             class_day=register, jurisdiction=county.jurisdiction, school=county.school_b,

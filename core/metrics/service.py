@@ -161,7 +161,7 @@ async def dashboard(frame: Frame, *, with_metrics: bool = False) -> Dashboard:
     rules = rules_for(frame.place.jurisdiction_code)
     extra = [Request(i) for i in INDICATORS] if with_metrics else []
     targets, states, values = await evaluate_all(
-        frame, rules.targets, with_states=True, extra=extra
+        frame, rules.targets, with_states=True, extra=extra, reasons=rules.case_reasons()
     )
     return Dashboard(targets=targets, accounting=_accounting(frame, states), metrics=values)
 
@@ -173,7 +173,7 @@ async def accounting(frame: Frame) -> Accounting:
 
 async def targets(frame: Frame) -> list[TargetEvaluation]:
     rules = rules_for(frame.place.jurisdiction_code)
-    result, _ = await evaluate_targets(frame, rules.targets)
+    result, _ = await evaluate_targets(frame, rules.targets, reasons=rules.case_reasons())
     return result
 
 

@@ -10,11 +10,12 @@ beside it. The children who make up a gap are those :func:`shortfall_sql` select
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from core.cases.enums import CaseReason
 from core.labelled_enum import LabelledEnum
 from core.metrics.indicators import (
     Indicator,
@@ -51,6 +52,8 @@ class TargetEvaluation:
     pending: int
     #: The last day of the target's period (None: ONGOING, judged at every point in time).
     period_end: date | None
+    #: The Chinese names of the target's ``excluding_reasons`` (身体原因 (疾病)), in its order.
+    excepted_labels: tuple[str, ...] = ()
 
     @property
     def options(self) -> Options:
@@ -65,7 +68,8 @@ class TargetEvaluation:
         if self.gap:
             text += f", 差 {self.gap} 人"
         if self.value.excepted:
-            text += f" (另有 {self.value.excepted} 人按目标所列原因除外)"
+            why = "、".join(self.excepted_labels) or "目标所列原因"
+            text += f" (另有 {self.value.excepted} 人因{why}除外)"
         return f"{text} — {self.status.label}"
 
 
@@ -122,11 +126,12 @@ async def evaluate_targets(
     *,
     with_states: bool = False,
     extra: Sequence[Request] = (),
+    reasons: Mapping[str, str] | None = None,
 ) -> tuple[list[TargetEvaluation], dict[str, int]]:
     """Every target in one statement (and, with ``with_states``, the accounting counts; the
     values of ``extra`` requests go to :data:`EXTRA`'s place: see :func:`evaluate_all`)."""
     evaluations, states, _ = await evaluate_all(
-        frame, targets, with_states=with_states, extra=extra
+        frame, targets, with_states=with_states, extra=extra, reasons=reasons
     )
     return evaluations, states
 
@@ -137,8 +142,13 @@ async def evaluate_all(
     *,
     with_states: bool = False,
     extra: Sequence[Request] = (),
+    reasons: Mapping[str, str] | None = None,
 ) -> tuple[list[TargetEvaluation], dict[str, int], list[Value]]:
-    """Targets, accounting counts and the values of ``extra`` requests, in one statement."""
+    """Targets, accounting counts and the values of ``extra`` requests, in one statement;
+    ``reasons``: the county's case reasons by code (:meth:`CountyRules.case_reasons`; core's
+    when None), which name a target's exceptions."""
+    if reasons is None:
+        reasons = CaseReason.choices()
     suspected = indicator(IndicatorCode.SUSPECTED_COUNT)
     requests: list[Request] = []
     for target in targets:
@@ -162,6 +172,7 @@ async def evaluate_all(
                 gap=gap,
                 pending=pending,
                 period_end=period_end(target, frame),
+                excepted_labels=tuple(reasons.get(r, r) for r in target.excluding_reasons),
             )
         )
     return result, states, extra_values

@@ -204,6 +204,9 @@ async def test_targets_with_their_gap_in_children(db):
     assert (zero.gap, zero.status) == (2, TargetStatus.MISSED)  # ONGOING: judged now
     assert (poor.value.numerator, poor.status) == (0, TargetStatus.MET)  # M is in school
     assert (except_illness.gap, except_illness.value.excepted) == (1, 1)
+    # the exception is named, as the county names the reason (荔浦: 身体原因)
+    assert except_illness.excepted_labels == ("身体原因 (疾病)",)
+    assert "(另有 1 人因身体原因 (疾病)除外)" in except_illness.summary
     # The children behind the gaps.
     caller = Caller.system()
     gap = service.child_list(caller, frame, service.target_condition(consolidation))

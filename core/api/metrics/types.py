@@ -196,6 +196,12 @@ class TargetEvaluation:
     def excepted_reasons(self) -> list[str]:
         return list(self._data.target.excluding_reasons)
 
+    @strawberry.field(
+        description="目标所列例外原因的中文名称 (如 身体原因 (疾病)), 与 exceptedReasons 同序"
+    )
+    def excepted_reason_labels(self) -> list[str]:
+        return list(self._data.excepted_labels)
+
     @strawberry.field(description="按例外原因不计入目标的人数")
     def excepted(self) -> int:
         return self._data.value.excepted

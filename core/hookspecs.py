@@ -58,7 +58,7 @@ from core.jurisdictions.spec import JurisdictionSpec
 from core.rules.checks import TERM_CODE, CountyContext, Invalid, check_clause, codes, unique
 from core.rules.enums import LeadershipRole, VocabularyKind
 from core.rules.render import render_report
-from core.rules.report_fields import REPORT_FIELDS, SCOPES_BY_ROW_KIND
+from core.rules.report_fields import PART_HEADER, PART_OF, REPORT_FIELDS, SCOPES_BY_ROW_KIND
 from core.rules.specs import (
     NOTICE_FIELDS,
     AbsenceRule,
@@ -631,6 +631,25 @@ def check_header_groups(fmt: ReportFormat, where: str) -> None:
             )
 
 
+def check_parts(fmt: ReportFormat, where: str) -> None:
+    """A column headed 其中… counts a part of another column of the form (``PART_OF``), so
+    that it cannot exceed it: 其中辍学人数 beside 未及时返校人数 must count those children, not
+    every dropout of the school."""
+    sources = {c.source for c in fmt.columns}
+    for column in fmt.columns:
+        if not column.header.startswith(PART_HEADER):
+            continue
+        whole = PART_OF.get(column.source)
+        if whole not in sources:
+            wholes = sorted(k for k, v in PART_OF.items() if v in sources)
+            raise Invalid(
+                f"{where}: column {column.key!r} is headed {column.header!r}, a part of another "
+                f"column, but {column.source!r} is not counted within any column of the form "
+                f"(parts of its columns: {', '.join(wholes) or 'none'}; see "
+                "core.rules.report_fields.PART_OF)"
+            )
+
+
 def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) -> None:
     codes(formats, "report format")
     for fmt in formats:
@@ -662,6 +681,7 @@ def check_report_formats(formats: Sequence[ReportFormat], ctx: CountyContext) ->
             if key not in keys:
                 raise Invalid(f"{where}: group_by names unknown column {key!r}")
         check_header_groups(fmt, where)
+        check_parts(fmt, where)
         if fmt.row_kind not in fmt.selection.row_kinds:
             raise Invalid(
                 f"{where}: selection {fmt.selection.value} does not apply to rows of kind "

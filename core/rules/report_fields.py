@@ -172,6 +172,28 @@ _FIELDS: tuple[ReportField, ...] = (
 #: Every field a report column may name, by key.
 REPORT_FIELDS: dict[str, ReportField] = {f.key: f for f in _FIELDS}
 
+#: The counts that are a part (其中) of another count, and the count they are counted within:
+#: a column headed 其中… must name one of these with its whole shown in the same form, so that
+#: no 其中 can exceed what it is part of (checked at start-up, ``check_report_formats``).
+PART_OF: dict[str, str] = {
+    "stats.transferred": "stats.absent",
+    "stats.suspected_dropouts": "stats.absent",
+    "stats.platform_suspected": "stats.new_suspected",
+    "stats.verified": "stats.new_suspected",
+    "stats.poverty_lifted_dropouts": "stats.dropouts",
+    "stats.absent_sick": "stats.attendance_absent",
+    "stats.absent_personal_leave": "stats.attendance_absent",
+    "stats.absent_unexplained": "stats.attendance_absent",
+    "stats.arrival_missing": "stats.arrival_expected",
+    "stats.arrival_missing_sick": "stats.arrival_missing",
+    "stats.arrival_missing_personal_leave": "stats.arrival_missing",
+    "stats.arrival_missing_unexplained": "stats.arrival_missing",
+    "stats.arrival_missing_transferred": "stats.arrival_missing",
+    "stats.arrival_missing_suspected": "stats.arrival_missing",
+}
+#: How a header that says its column is a part of another begins.
+PART_HEADER = "其中"
+
 
 def fields_for(row_kind: RowKind) -> tuple[ReportField, ...]:
     """The fields a report whose rows are ``row_kind`` may use."""

@@ -209,6 +209,25 @@ def test_unknown_report_column() -> None:
     assert "unknown field 'stats.graduation_rate'" in str(error)
 
 
+def test_a_part_column_counts_a_part_of_a_column_of_the_form() -> None:
+    # 其中辍学人数 beside 未及时返校人数 once counted every dropout of the school: it could exceed
+    # the children not back it is headed as a part of
+    absent = Column(key="absent", header="未及时返校人数", source="stats.absent")
+    stock = Column(key="dropouts", header="其中辍学人数", source="stats.dropouts")
+    fmt = _format(absent, stock)
+    error = fails("broken", "baoxue_report_formats", ("broken", plugin(report_formats=[fmt])))
+    assert "headed '其中辍学人数', a part of another column" in str(error)
+    assert "stats.suspected_dropouts" in str(error)  # the way out: a part of what is shown
+    # a part whose whole the form does not show fails too
+    alone = _format(Column(key="t", header="其中转学人数", source="stats.transferred"))
+    fails("broken", "baoxue_report_formats", ("broken", plugin(report_formats=[alone])))
+    part = Column(key="part", header="其中辍学人数", source="stats.suspected_dropouts")
+    beside = Column(key="dropouts", header="辍学人数", source="stats.dropouts")
+    pm = start(("ok", plugin(report_formats=[_format(absent, part, beside)])))
+    columns = pm.registry.for_jurisdiction("130999").report_format("report").columns
+    assert [c.header for c in columns] == ["未及时返校人数", "其中辍学人数", "辍学人数"]
+
+
 def test_report_column_that_does_not_fit_its_rows() -> None:
     fmt = _format(Column(key="name", header="姓名", source="child.name"))
     error = fails("broken", "baoxue_report_formats", ("broken", plugin(report_formats=[fmt])))

@@ -55,6 +55,7 @@ from core.reports.ledgers import (
 from core.reports.periods import parse_period
 from core.reports.services import ReportRequest, build_report
 from core.rules.enums import PeriodKind, RowKind
+from core.rules.report_fields import PART_OF
 
 pytestmark = pytest.mark.asyncio
 #: The demo's "today", 10:00 China time.
@@ -404,6 +405,19 @@ def _period_kinds(code: str) -> list[PeriodKind]:
     return sorted(kinds | {PeriodKind.ON_DEMAND}, key=lambda k: k.value)
 
 
+def _parts_within_wholes(table) -> None:
+    """Every 其中 count (``PART_OF``) of the table is at most its whole, row by row."""
+    sources = [c.source for c in table.columns]
+    pairs = [
+        (sources.index(part), sources.index(whole))
+        for part, whole in PART_OF.items()
+        if part in sources and whole in sources
+    ]
+    for row in (*table.rows, *([table.totals] if table.totals else [])):
+        for part, whole in pairs:
+            assert int(row[part]) <= int(row[whole]), (table.code, sources[part], row)
+
+
 def _same(new: list[dict[str, Any]], old: list[dict[str, Any]], keys, what) -> None:
     assert len(new) == len(old), what
     for a, b in zip(new, old, strict=True):
@@ -478,3 +492,4 @@ async def test_grouped_counts_equal_the_old_ones(db, monkeypatch, code) -> None:
                 patch.setattr(services, "attendance_totals", _old_attendance_totals)
                 old = (await build_report(Caller.system(), request, NOW)).table
             assert new == old, fmt.code
+            _parts_within_wholes(new)

@@ -456,13 +456,19 @@ def baoxue_report_formats():
                 ("stats.expected", "本学期应返校人数"),
                 ("stats.arrived", "已返校人数"),
                 ("stats.absent", "未及时返校人数"),
-                ("stats.dropouts", "其中辍学人数"),
+                # 其中: the children not back who did not leave with papers (转学) - a part of
+                # 未及时返校, as the form's heading says; the school's dropouts on the day are
+                # the next column, beside it, not under it
+                ("stats.suspected_dropouts", "其中辍学人数"),
+                ("stats.dropouts", "辍学学生人数 (截至统计日)"),
                 ("stats.returned", "劝返复学人数"),
                 ("report.remarks", "备注"),
             ),
             header_groups=(
                 HeaderGroup(label="返校情况", columns=("stats_expected", "stats_arrived")),
-                HeaderGroup(label="未及时返校", columns=("stats_absent", "stats_dropouts")),
+                HeaderGroup(
+                    label="未及时返校", columns=("stats_absent", "stats_suspected_dropouts")
+                ),
             ),
             group_by=("town_name",),
             totals=True,
@@ -471,7 +477,8 @@ def baoxue_report_formats():
                 "五、(一)",
                 "各学校要继续执行日报、周报、月报制度",
                 assumption="条款未写明日报、周报、月报报送何处; 按同段辍学学生花名册的报送单位 "
-                "(市教育局和当地乡镇人民政府)",
+                "(市教育局和当地乡镇人民政府)。条款未附表式: 其中辍学人数为未及时返校学生中"
+                "未办转学手续者, 另列截至统计日的辍学学生人数",
             ),
         ),
         # 五、(一)(二): 辍学学生花名册 with 基本情况、辍学原因和去向.

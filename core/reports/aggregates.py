@@ -7,15 +7,18 @@ the 辍学人数 and the 适龄儿童少年数 are figures of the metric definit
 :mod:`core.reports.figures`, not counted here.
 
 Definitions (a period runs from ``start`` to ``as_of``; a school's case is one whose 学籍校 is the
-school):
+school). The 返校 counts - 上学期末在籍, 应到, 实到, 未按时到校 and its 其中 - run from ``since``
+instead (:func:`core.reports.periods.counted_since`): the start of the term a 日报, 周报, 月报 or
+双月报 begins in, so that such a return compares with the roll when term began; a 开学, 学期 or
+学年 return begins there anyway:
 
-* 上学期末在籍学生数 - enrolments at the school on the day before ``start``, 在读 after their last
+* 上学期末在籍学生数 - enrolments at the school on the day before ``since``, 在读 after their last
   学籍异动 by that day;
-* 未按时到校人数 - children with a 辍学 case at the school opened in the period;
+* 未按时到校人数 - children with a 辍学 case at the school opened from ``since`` on;
 * 其中转学人数 - of those, the cases ended 已转学 or 已排除 (studying elsewhere, a data error)
   by ``as_of``; 其中疑似辍学人数 - the others;
-* 本学期应到人数 - 上学期末在籍 less those who had left with papers (转出, 毕业, 死亡) by
-  ``as_of``; 实到人数 - 应到 less 疑似辍学 not back by ``as_of``;
+* 本学期应到人数 - 上学期末在籍 less those who had left with papers (转出, 毕业, 死亡) from
+  ``since`` to ``as_of``; 实到人数 - 应到 less 疑似辍学 not back by ``as_of``;
 * 劝返复学人数 - cases at the school back in school by ``as_of`` (已复学, 保学跟踪, 已销号)
   whose return falls in the period;
 * 平台下发 / 新增疑似 / 已核实 - cases opened in the period from the national platform / all /
@@ -92,6 +95,17 @@ COUNTS = (
 )
 #: The 去向 of the children not come since term began (:func:`_arrival_destinations`).
 ARRIVAL_DESTINATIONS = ("stats.arrival_missing_transferred", "stats.arrival_missing_suspected")
+#: The 返校 counts: they run from ``since``, the term's start (see the module's docstring).
+RETURN_COUNTS = frozenset(
+    {
+        "stats.enrolled_last_term",
+        "stats.expected",
+        "stats.arrived",
+        "stats.absent",
+        "stats.transferred",
+        "stats.suspected_dropouts",
+    }
+)
 #: The counts of the enrolments' statement, and of the cases' (实到 needs both).
 ENROLMENT_COUNTS = frozenset({"stats.enrolled_last_term", "stats.expected", "stats.arrived"})
 CASE_COUNTS = frozenset(COUNTS) - {"stats.enrolled_last_term", "stats.expected"}
@@ -235,15 +249,23 @@ SELECT k.child_id AS child_id, k.state AS state FROM (
 
 
 async def _case_counts(
-    caller: Caller, place: Place, school_ids: list[uuid.UUID], start: date, as_of: date
+    caller: Caller,
+    place: Place,
+    school_ids: list[uuid.UUID],
+    start: date,
+    as_of: date,
+    since: date,
 ) -> dict[str, dict[str, int]]:
     """The cases' counts per school (id as text), and ``_not_back``: the 疑似辍学 of
-    未按时到校 not back by ``as_of``. One statement: each case's state on ``as_of`` and its
-    last return looked up once, then counted by school."""
+    未按时到校 not back by ``as_of``. 未按时到校 and its 其中 count the cases opened from
+    ``since`` (:func:`core.reports.periods.counted_since`), the others those of the period from
+    ``start``. One statement: each case's state on ``as_of`` and its last return looked up
+    once, then counted by school."""
     if not school_ids:
         return {}
     p = Params(is_postgres())
     began, ends = p(end_of_day(start - timedelta(days=1))), p(end_of_day(as_of))
+    term_began = p(end_of_day(since - timedelta(days=1)))
     state = _state_on(ends)
     returned_at = (
         "(SELECT MAX(ev.occurred_at) FROM case_event ev WHERE ev.case_id = c.id "
@@ -255,14 +277,16 @@ async def _case_counts(
 WITH k AS (
   SELECT c.id, c.school_id, c.child_id, c.source, c.opened_at,
     CASE WHEN c.opened_at >= {began} THEN 1 ELSE 0 END AS in_period,
+    CASE WHEN c.opened_at >= {term_began} THEN 1 ELSE 0 END AS in_term,
+    CASE WHEN c.closed_at IS NULL OR c.closed_at >= {began} THEN 1 ELSE 0 END AS in_window,
     {state} AS state,
     CASE WHEN COALESCE({returned_at}, {began}) >= {began} THEN 1 ELSE 0 END AS back_in_period
   FROM case_file c
   WHERE c.school_id IN {p.many(school_ids)} AND c.kind IN {_in(DROPOUT_KINDS)}
-    AND c.opened_at < {ends} AND (c.closed_at IS NULL OR c.closed_at >= {began}){scope}
+    AND c.opened_at < {ends} AND (c.closed_at IS NULL OR c.closed_at >= {term_began}){scope}
 ),
 n AS (
-  SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.school_id, k.child_id, k.in_period
+  SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.school_id, k.child_id, k.in_term
                                  ORDER BY k.opened_at DESC, k.id DESC) AS nth
   FROM k
 )
@@ -272,15 +296,17 @@ SELECT n.school_id AS school_id,
       THEN 1 ELSE 0 END) AS platform_suspected,
   SUM(CASE WHEN n.in_period = 1 AND n.state NOT IN {_in(SUSPECTED_STATES)}
       THEN 1 ELSE 0 END) AS verified,
-  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 THEN 1 ELSE 0 END) AS absent,
-  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 AND n.state IN {_in(_EXPLAINED)}
+  SUM(CASE WHEN n.in_term = 1 AND n.nth = 1 THEN 1 ELSE 0 END) AS absent,
+  SUM(CASE WHEN n.in_term = 1 AND n.nth = 1 AND n.state IN {_in(_EXPLAINED)}
       THEN 1 ELSE 0 END) AS transferred,
-  SUM(CASE WHEN n.in_period = 1 AND n.nth = 1 AND n.state NOT IN {_in(_EXPLAINED)}
+  SUM(CASE WHEN n.in_term = 1 AND n.nth = 1 AND n.state NOT IN {_in(_EXPLAINED)}
       AND n.state NOT IN {_in(RETURNED_STATES)} THEN 1 ELSE 0 END) AS not_back,
-  SUM(CASE WHEN n.state IN {_in(RETURNED_STATES)} AND n.back_in_period = 1
-      THEN 1 ELSE 0 END) AS returned,
-  SUM(CASE WHEN n.state IN {_in(CONFIRMED_STATES)} THEN 1 ELSE 0 END) AS still_out,
-  SUM(CASE WHEN n.state = '{CaseState.EXEMPTED.value}' THEN 1 ELSE 0 END) AS exempted
+  SUM(CASE WHEN n.in_window = 1 AND n.state IN {_in(RETURNED_STATES)}
+      AND n.back_in_period = 1 THEN 1 ELSE 0 END) AS returned,
+  SUM(CASE WHEN n.in_window = 1 AND n.state IN {_in(CONFIRMED_STATES)}
+      THEN 1 ELSE 0 END) AS still_out,
+  SUM(CASE WHEN n.in_window = 1 AND n.state = '{CaseState.EXEMPTED.value}'
+      THEN 1 ELSE 0 END) AS exempted
 FROM n GROUP BY n.school_id"""
     out: dict[str, dict[str, int]] = {}
     for r in await fetch(sql, p):
@@ -333,19 +359,23 @@ async def school_rows(
     start: date,
     as_of: date,
     fields: Collection[str] | None = None,
+    since: date | None = None,
 ) -> list[dict[str, Any]]:
     """One row per school of the place (inside the caller's scope) with the forms' counts:
     of ``fields`` only those a report of them needs (each statement counts a group), every
-    count when None."""
+    count when None. The 返校 counts (上学期末在籍, 应到, 实到, 未按时到校 and its 其中) run
+    from ``since`` (:func:`core.reports.periods.counted_since`; the period's ``start`` when
+    None), the period's own counts from ``start``."""
     keys = counted_keys(fields)
     schools = await _schools(caller, place)
     ids = [s["id"] for s in schools]
     enrolments: dict[str, dict[str, int]] = {}
     cases: dict[str, dict[str, int]] = {}
+    since = start if since is None else min(since, start)
     if ENROLMENT_COUNTS & set(keys):
-        enrolments = await _enrolment_counts(start, as_of, ids)
+        enrolments = await _enrolment_counts(since, as_of, ids)
     if CASE_COUNTS & set(keys):
-        cases = await _case_counts(caller, place, ids, start, as_of)
+        cases = await _case_counts(caller, place, ids, start, as_of, since)
     arrivals = bool(set(ARRIVAL_COUNTS) & set(keys))
     absentees = await never_arrived(ids, start, as_of) if arrivals else None
     attendance = await attendance_counts(
@@ -406,10 +436,11 @@ async def summary_rows(
     start: date,
     as_of: date,
     fields: Collection[str] | None = None,
+    since: date | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of a summary report: per school, per town or per 学区/督导责任区, with the
-    counts of ``fields`` (None: every count; see :func:`school_rows`)."""
-    schools = await school_rows(caller, place, start=start, as_of=as_of, fields=fields)
+    counts of ``fields`` (None: every count; see :func:`school_rows`, and ``since``)."""
+    schools = await school_rows(caller, place, start=start, as_of=as_of, fields=fields, since=since)
     keys = counted_keys(fields)
     if row_kind is RowKind.SCHOOL:
         return schools
@@ -453,4 +484,11 @@ def attendance_totals(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {RATE: _sum(rows, ("stats.attendance_present", "stats.attendance_expected"))[RATE]}
 
 
-__all__ = ["COUNTS", "attendance_totals", "counted_keys", "school_rows", "summary_rows"]
+__all__ = [
+    "COUNTS",
+    "RETURN_COUNTS",
+    "attendance_totals",
+    "counted_keys",
+    "school_rows",
+    "summary_rows",
+]

@@ -26,9 +26,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from core.errors import DomainError, ErrorCode
 from core.rules.enums import PeriodKind
+
+if TYPE_CHECKING:
+    from core.rules.specs import TermCalendar
 
 _TERMS = {"autumn": "秋季学期", "spring": "春季学期"}
 #: How long a term-start return covers: the first two weeks (开学报表 is compiled then).
@@ -192,3 +196,37 @@ def check_period_for(period: Period, allowed: tuple[PeriodKind, ...], today: dat
             f"the period {period.value} has not begun yet",
             "period",
         )
+
+
+def term_of(day: date, calendar: TermCalendar | None = None) -> tuple[date, date]:
+    """The first and last day of the term ``day`` counts in: the county calendar's term
+    (in a holiday, the last term before it), else the reports' TERM period (autumn: 9-01 to
+    the end of February; spring: 3-01 to 8-31)."""
+    if calendar is not None:
+        began = [t for t in calendar.terms if t.first_day <= day]
+        if began:
+            term = max(began, key=lambda t: t.first_day)
+            return term.first_day, term.last_day
+    if day.month >= 9:
+        value = f"{day.year}-autumn"
+    elif day.month <= 2:
+        value = f"{day.year - 1}-autumn"
+    else:
+        value = f"{day.year}-spring"
+    period = parse_period(PeriodKind.TERM, value)
+    return period.start, period.end
+
+
+#: Kinds whose period begins where a term (or school year) begins.
+_FROM_TERM_START = frozenset({PeriodKind.TERM_START, PeriodKind.TERM, PeriodKind.SCHOOL_YEAR})
+
+
+def counted_since(period: Period) -> date:
+    """The first day a return's 返校 counts (上学期末在籍, 应到, 实到, 未按时到校 and its 其中)
+    run from: the period's own start for a 开学、学期 or 学年 return; for a 日报、周报、月报、
+    双月报 or a figure as of a day, the start of the term the period begins in (the reports'
+    TERM period), as 荔浦 五、(一) asks: "对比上学期学生情况, 摸清未及时返校学生人数". A 日报 of
+    11-20 then compares with the roll when term began, not with the day before."""
+    if period.kind in _FROM_TERM_START:
+        return period.start
+    return term_of(period.start)[0]

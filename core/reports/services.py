@@ -29,12 +29,18 @@ from core.events.outbox import record_event
 from core.jurisdictions.models import Jurisdiction, SchoolGroup, Town
 from core.plugins import rules_for
 from core.reports import submission
-from core.reports.aggregates import attendance_totals, summary_rows
+from core.reports.aggregates import RETURN_COUNTS, attendance_totals, summary_rows
 from core.reports.enums import PlaceKind, SubmissionAction, SubmissionState
 from core.reports.figures import METRIC_FIELDS, add_metric_figures
 from core.reports.ledgers import Place, case_rows, child_rows
 from core.reports.models import ReportSnapshot, ReportSubmissionEvent
-from core.reports.periods import Period, check_kind_for, check_period_for, parse_period
+from core.reports.periods import (
+    Period,
+    check_kind_for,
+    check_period_for,
+    counted_since,
+    parse_period,
+)
 from core.reports.table import Masking, ReportTable, build_table
 from core.rules.county import CountyRules
 from core.rules.enums import PeriodKind, RowKind
@@ -192,11 +198,18 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     place = await place_of(caller, county, request)
     as_of = period.as_of(today)
     totals: dict[str, Any] = {}
+    notes: tuple[str, ...] = ()
     if fmt.row_kind.is_aggregate:
         shown = {c.source for c in fmt.columns}
+        since = counted_since(period)
         rows = await summary_rows(
-            caller, place, fmt.row_kind, start=period.start, as_of=as_of, fields=shown
-        )
+            caller, place, fmt.row_kind, start=period.start, as_of=as_of, fields=shown,
+            since=since,
+        )  # fmt: skip
+        if since < period.start and shown & RETURN_COUNTS:
+            notes = (
+                f"返校情况 (上学期末在籍、应到、实到、未按时到校) 自本学期开始 ({since}) 起累计",
+            )
         wanted = shown & METRIC_FIELDS.keys()
         if wanted:
             totals = await add_metric_figures(rows, fmt.row_kind, place, as_of, wanted)
@@ -215,7 +228,8 @@ async def build_report(caller: Caller, request: ReportRequest, now: datetime) ->
     where = county.name if place.kind is PlaceKind.COUNTY else f"{county.name} {place.name}"
     subtitle = f"填报范围：{where}    期间：{period.label}    统计截至：{as_of.isoformat()}"
     masking = masking_for(caller, request.public)
-    notes = ("公示版：姓名、身份证号等个人信息已打码",) if masking is Masking.PUBLIC else ()
+    if masking is Masking.PUBLIC:
+        notes = (*notes, "公示版：姓名、身份证号等个人信息已打码")
     table = build_table(
         fmt, rows, subtitle=subtitle, masking=masking, notes=notes, total_values=totals
     )

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from core.cases.enums import CaseKind, CaseState
 from core.people.models import Child
-from core.reports.periods import parse_period
-from core.rules.enums import Comparison, PeriodKind, RiskSignal
-from core.rules.specs import RiskRule, RiskRuleSet, TermCalendar
+from core.reports.periods import term_of
+from core.rules.enums import Comparison, RiskSignal
+from core.rules.specs import RiskRule, RiskRuleSet
 
 if TYPE_CHECKING:
     from core.rules.county import CountyRules
@@ -35,25 +35,6 @@ CHILD = f'"{Child._meta.db_table}"'
 #: Cases that say a child was out of school once and came back (曾辍学后复学).
 _PAST_KINDS = (CaseKind.DROPOUT.value, CaseKind.NEVER_ENROLLED.value)
 _PAST_STATES = (CaseState.RETURNED.value, CaseState.MONITORING.value, CaseState.CLOSED.value)
-
-
-def term_of(day: date, calendar: TermCalendar | None = None) -> tuple[date, date]:
-    """The first and last day of the term ``day`` counts in: the county calendar's term
-    (in a holiday, the last term before it), else the reports' TERM period (autumn: 9-01 to
-    the end of February; spring: 3-01 to 8-31)."""
-    if calendar is not None:
-        began = [t for t in calendar.terms if t.first_day <= day]
-        if began:
-            term = max(began, key=lambda t: t.first_day)
-            return term.first_day, term.last_day
-    if day.month >= 9:
-        value = f"{day.year}-autumn"
-    elif day.month <= 2:
-        value = f"{day.year - 1}-autumn"
-    else:
-        value = f"{day.year}-spring"
-    period = parse_period(PeriodKind.TERM, value)
-    return period.start, period.end
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from core.reports.ledgers import (
     SUSPECTED_STATES,
     Place,
 )
-from core.reports.periods import parse_period
+from core.reports.periods import counted_since, parse_period
 from core.reports.services import ReportRequest, build_report
 from core.rules.enums import PeriodKind, RowKind
 from core.rules.report_fields import PART_OF
@@ -140,14 +140,15 @@ async def _left_with_papers(
 
 
 async def _case_counts(
-    caller: Caller, school_ids: list[uuid.UUID], start: date, as_of: date
+    caller: Caller, school_ids: list[uuid.UUID], start: date, as_of: date, since: date
 ) -> dict[str, dict[str, int]]:
     began, ends = end_of_day(start - timedelta(days=1)), end_of_day(as_of)
+    term_began = end_of_day(since - timedelta(days=1))
     cases = await (
         scoped(Case, caller)
         .filter(school_id__in=school_ids, kind__in=list(DROPOUT_KINDS), opened_at__lt=ends)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=began))
-        .values("id", "school_id", "child_id", "state", "source", "opened_at")
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=term_began))
+        .values("id", "school_id", "child_id", "state", "source", "opened_at", "closed_at")
     )
     ids = [c["id"] for c in cases]
     state_at: dict[uuid.UUID, CaseState] = {}
@@ -168,13 +169,14 @@ async def _case_counts(
         row = counts[str(c["school_id"])]
         state = state_at.get(c["id"], CaseState(c["state"]))
         opened = local_date(c["opened_at"])
-        in_period = opened >= start
-        if in_period:
+        in_window = c["closed_at"] is None or c["closed_at"] >= began
+        if opened >= start:
             row["stats.new_suspected"] += 1
             if c["source"] == CaseSource.NATIONAL_PLATFORM.value:
                 row["stats.platform_suspected"] += 1
             if state not in SUSPECTED_STATES:
                 row["stats.verified"] += 1
+        if opened >= since:
             if c["child_id"] not in absent_children[str(c["school_id"])]:
                 absent_children[str(c["school_id"])].add(c["child_id"])
                 row["stats.absent"] += 1
@@ -184,6 +186,8 @@ async def _case_counts(
                     row["stats.suspected_dropouts"] += 1
                     if state not in RETURNED_STATES:
                         row["_not_back"] = row.get("_not_back", 0) + 1
+        if not in_window:
+            continue
         if state in RETURNED_STATES and start <= returned_on.get(c["id"], start) <= as_of:
             row["stats.returned"] += 1
         if state in CONFIRMED_STATES:
@@ -194,14 +198,15 @@ async def _case_counts(
 
 
 async def old_school_rows(
-    caller: Caller, place: Place, *, start: date, as_of: date
+    caller: Caller, place: Place, *, start: date, as_of: date, since: date | None = None
 ) -> list[dict[str, Any]]:
-    """The old path: one row per school with every count."""
+    """The old path: one row per school with every count (the 返校 counts from ``since``)."""
+    since = start if since is None else since
     schools = await _schools(caller, place)
     ids = [s["id"] for s in schools]
-    before = await _enrolled_on(start - timedelta(days=1), ids)
-    left = await _left_with_papers(start, as_of, ids)
-    cases = await _case_counts(caller, ids, start, as_of)
+    before = await _enrolled_on(since - timedelta(days=1), ids)
+    left = await _left_with_papers(since, as_of, ids)
+    cases = await _case_counts(caller, ids, start, as_of, since)
     attendance = await _old_attendance_counts(ids, start, as_of)
     destinations = await _old_destinations(caller, ids, start, as_of)
     rows = []
@@ -346,10 +351,17 @@ def _old_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def old_summary_rows(
-    caller: Caller, place: Place, row_kind: RowKind, *, start: date, as_of: date, fields=None
+    caller: Caller,
+    place: Place,
+    row_kind: RowKind,
+    *,
+    start: date,
+    as_of: date,
+    fields=None,
+    since: date | None = None,
 ) -> list[dict[str, Any]]:
     """The old path's rows (``fields`` ignored: it counted everything)."""
-    schools = await old_school_rows(caller, place, start=start, as_of=as_of)
+    schools = await old_school_rows(caller, place, start=start, as_of=as_of, since=since)
     if row_kind is RowKind.SCHOOL:
         return schools
     if row_kind is RowKind.TOWN:
@@ -463,7 +475,7 @@ async def test_grouped_counts_equal_the_old_ones(db, monkeypatch, code) -> None:
                     place = places[1]
                 for row_kind in (RowKind.SCHOOL, RowKind.TOWN, RowKind.SCHOOL_GROUP):
                     what = (kind.value, caller.label, place.kind.value, row_kind.value)
-                    args = dict(start=period.start, as_of=as_of)
+                    args = dict(start=period.start, as_of=as_of, since=counted_since(period))
                     new = await summary_rows(caller, place, row_kind, **args)
                     old = await old_summary_rows(caller, place, row_kind, **args)
                     _same(new, old, every, what)

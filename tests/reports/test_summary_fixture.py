@@ -147,3 +147,24 @@ async def test_one_schools_counts_by_hand(db) -> None:
         "stats.still_out": 1,  # E's second
         "stats.exempted": 1,  # D
     }
+    # The 返校 counts from an earlier day (a 月报's term start, here 09-15): the period's own
+    # counts (平台下发 … 缓学) stay the month's; H, closed on 09-20, is in the window but not
+    # opened in it; C and D, opened before 09-15, are not counted
+    rows = await summary_rows(
+        Caller.system(), place, RowKind.SCHOOL, start=date(2026, 10, 1), as_of=date(2026, 10, 31),
+        since=date(2026, 9, 15),
+    )  # fmt: skip
+    assert {k: rows[0][k] for k in COUNTS} == {
+        "stats.enrolled_last_term": 4,  # on 09-14: A, B, C, F (D and E suspended, G's now)
+        "stats.expected": 3,  # less B, 转出 on 10-15
+        "stats.arrived": 0,  # less E, F and I, not back
+        "stats.absent": 5,  # A, B, E, F and I (09-30 23:30)
+        "stats.transferred": 1,  # A
+        "stats.suspected_dropouts": 4,  # B, E, F, I
+        "stats.platform_suspected": 1,
+        "stats.new_suspected": 5,
+        "stats.verified": 4,
+        "stats.returned": 1,
+        "stats.still_out": 1,
+        "stats.exempted": 1,
+    }

@@ -16,9 +16,9 @@ from core.enrolment.models import Enrolment, EnrolmentStatus
 from core.people.enums import KeyGroup
 from core.people.models import Child, ChildKeyGroup, Household
 from core.plugins import rules_for
+from core.reports.periods import term_of
 from core.risk.evaluation import Assessment, evaluate
 from core.risk.services import RiskFilter, assess, children_at_risk
-from core.risk.signals import term_of
 from core.rules.enums import RiskLevel, RiskSignal
 from tests.risk.conftest import CODE, SCHOOL_DAYS, RiskCounty, _child
 

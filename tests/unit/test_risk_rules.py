@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from core.default_rules import CORE_RISK_RULES
+from core.reports.periods import term_of
 from core.risk.evaluation import evaluate, format_number, level_for
-from core.risk.signals import term_of
 from core.rules.enums import Comparison, RiskLevel
 
 

@@ -78,14 +78,19 @@ from core.reports.ledgers import (
 from core.rules.enums import RowKind
 from core.schools.models import School
 
-#: Counts every summary row has (all start at 0).
-COUNTS = (
+#: The 返校 counts: they run from ``since``, the term's start (see the module's docstring).
+_RETURN = (
     "stats.enrolled_last_term",
     "stats.expected",
     "stats.arrived",
     "stats.absent",
     "stats.transferred",
     "stats.suspected_dropouts",
+)
+RETURN_COUNTS = frozenset(_RETURN)
+#: Counts every summary row has (all start at 0).
+COUNTS = (
+    *_RETURN,
     "stats.platform_suspected",
     "stats.new_suspected",
     "stats.verified",
@@ -95,17 +100,6 @@ COUNTS = (
 )
 #: The 去向 of the children not come since term began (:func:`_arrival_destinations`).
 ARRIVAL_DESTINATIONS = ("stats.arrival_missing_transferred", "stats.arrival_missing_suspected")
-#: The 返校 counts: they run from ``since``, the term's start (see the module's docstring).
-RETURN_COUNTS = frozenset(
-    {
-        "stats.enrolled_last_term",
-        "stats.expected",
-        "stats.arrived",
-        "stats.absent",
-        "stats.transferred",
-        "stats.suspected_dropouts",
-    }
-)
 #: The counts of the enrolments' statement, and of the cases' (实到 needs both).
 ENROLMENT_COUNTS = frozenset({"stats.enrolled_last_term", "stats.expected", "stats.arrived"})
 CASE_COUNTS = frozenset(COUNTS) - {"stats.enrolled_last_term", "stats.expected"}

@@ -28,7 +28,7 @@ instead (:func:`core.reports.periods.counted_since`): the start of the term a �
 A case's state on ``as_of`` is the ``to_state`` of its latest event before that day's end
 (ties: the later ``recorded_at``, then id), or its current state when it has none; its return
 is its latest 劝返复学 event before then. A child with more than one case at the school opened
-in the period counts once in 未按时到校, by the latest of them (opened last, then id). An
+from ``since`` counts once in 未按时到校, by the latest of them (opened last, then id). An
 enrolment's status on a day is the ``status_after`` of its latest 学籍异动 by then (ties as
 for case events), or its current status when it has none.
 

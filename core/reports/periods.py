@@ -224,9 +224,10 @@ _FROM_TERM_START = frozenset({PeriodKind.TERM_START, PeriodKind.TERM, PeriodKind
 def counted_since(period: Period) -> date:
     """The first day a return's 返校 counts (上学期末在籍, 应到, 实到, 未按时到校 and its 其中)
     run from: the period's own start for a 开学、学期 or 学年 return; for a 日报、周报、月报、
-    双月报 or a figure as of a day, the start of the term the period begins in (the reports'
+    双月报 or a figure as of a day, the start of the term the period ends in (the reports'
     TERM period), as 荔浦 五、(一) asks: "对比上学期学生情况, 摸清未及时返校学生人数". A 日报 of
-    11-20 then compares with the roll when term began, not with the day before."""
+    11-20 then compares with the roll when term began, not with the day before; a week that
+    began before its term (8-31 to 9-06) counts from its own first day."""
     if period.kind in _FROM_TERM_START:
         return period.start
-    return term_of(period.start)[0]
+    return min(period.start, term_of(period.end)[0])

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from core.errors import DomainError, ErrorCode
-from core.reports.periods import check_period_for, parse_period
+from core.reports.periods import check_period_for, counted_since, parse_period
 from core.rules.enums import PeriodKind as K
 
 
@@ -66,3 +66,20 @@ def test_empty_value_and_wrong_kind_and_future() -> None:
         check_period_for(month, (K.MONTHLY,), date(2026, 8, 31))
     assert "尚未开始" in raised.value.message
     check_period_for(parse_period(K.ON_DEMAND, "2026-09-03"), (K.TERM_START,), date(2026, 9, 3))
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "since"),
+    [
+        (K.DAILY, "2026-11-20", date(2026, 9, 1)),  # the autumn term's first day
+        (K.MONTHLY, "2027-02", date(2026, 9, 1)),  # autumn runs to the end of February
+        (K.BIMONTHLY, "2027-03", date(2027, 3, 1)),  # spring
+        (K.WEEKLY, "2026-09-02", date(2026, 8, 31)),  # a week across 9-01: its own start
+        (K.ON_DEMAND, "2027-06-30", date(2027, 3, 1)),
+        (K.TERM_START, "2026-09-07", date(2026, 9, 7)),  # its own start
+        (K.TERM, "2027-spring", date(2027, 3, 1)),
+        (K.SCHOOL_YEAR, "2026", date(2026, 9, 1)),
+    ],
+)
+def test_the_return_counts_run_from_the_start_of_term(kind, value, since) -> None:
+    assert counted_since(parse_period(kind, value)) == since

@@ -358,14 +358,14 @@ async def school_rows(
     """One row per school of the place (inside the caller's scope) with the forms' counts:
     of ``fields`` only those a report of them needs (each statement counts a group), every
     count when None. The 返校 counts (上学期末在籍, 应到, 实到, 未按时到校 and its 其中) run
-    from ``since`` (:func:`core.reports.periods.counted_since`; the period's ``start`` when
-    None), the period's own counts from ``start``."""
+    from ``since`` (:func:`core.reports.periods.counted_since`, never after ``start``; the
+    period's ``start`` when None), the period's own counts from ``start``."""
     keys = counted_keys(fields)
     schools = await _schools(caller, place)
     ids = [s["id"] for s in schools]
     enrolments: dict[str, dict[str, int]] = {}
     cases: dict[str, dict[str, int]] = {}
-    since = start if since is None else min(since, start)
+    since = start if since is None else since
     if ENROLMENT_COUNTS & set(keys):
         enrolments = await _enrolment_counts(since, as_of, ids)
     if CASE_COUNTS & set(keys):
